@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/terraform"
+)
+
+// credentialVars are reported as set or not set; values are never read out.
+var credentialVars = []string{
+	"AWS_ACCESS_KEY_ID", "AWS_PROFILE", "GOOGLE_APPLICATION_CREDENTIALS",
+	"GITHUB_TOKEN", "GH_TOKEN", "ANTHROPIC_API_KEY", "OPENAI_API_KEY",
+}
+
+func newDoctorCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "doctor",
+		Short: "Check terraform, kubeconfig, the memory store and which credentials are present",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+			failed := 0
+			row := func(ok bool, what, detail string) {
+				mark := "ok"
+				if !ok {
+					mark = "FAIL"
+					failed++
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", mark, what, detail)
+			}
+			info := func(what, detail string) { fmt.Fprintf(tw, "-\t%s\t%s\n", what, detail) }
+
+			cfg, err := config.Load(g.configPath)
+			if err != nil {
+				row(false, "config", err.Error())
+				tw.Flush()
+				return failErr("")
+			}
+			src := cfg.Path
+			if src == "" {
+				src = "built-in defaults (no opsmcp.yaml)"
+			}
+			row(true, "config", fmt.Sprintf("%s (mode %s, %d terraform workspaces allowed)", src, cfg.Mode, len(cfg.Terraform.Workspaces)))
+
+			if bin, err := terraform.Locate(cmd.Context(), cfg.Terraform.Binary); err != nil {
+				row(false, "terraform", err.Error())
+			} else {
+				row(true, "terraform", fmt.Sprintf("%s %s at %s", bin.Name, bin.Version, bin.Path))
+			}
+
+			if st, err := memory.Open(cmd.Context(), cfg.Memory); err != nil {
+				row(false, "memory", err.Error())
+			} else {
+				n, lerr := st.List(cmd.Context(), memory.Filter{})
+				if lerr != nil {
+					row(false, "memory", lerr.Error())
+				} else {
+					row(true, "memory", fmt.Sprintf("%s (%d entries)", st.Location(), len(n)))
+				}
+				st.Close()
+			}
+
+			kc := os.Getenv("KUBECONFIG")
+			if kc == "" {
+				if home, err := os.UserHomeDir(); err == nil {
+					kc = filepath.Join(home, ".kube", "config")
+				}
+			}
+			if _, err := os.Stat(kc); err == nil {
+				info("kubeconfig", kc+" (present)")
+			} else {
+				info("kubeconfig", "not found (KUBECONFIG or ~/.kube/config)")
+			}
+			for _, v := range credentialVars {
+				state := "not set"
+				if os.Getenv(v) != "" {
+					state = "set"
+				}
+				info(v, state)
+			}
+			tw.Flush()
+			if failed > 0 {
+				return failErr("%d checks failed", failed)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,250 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/opsmcp/opsmcp/internal/terraform"
+	"github.com/opsmcp/opsmcp/servers"
+)
+
+// found is what init sees in a repository.
+type found struct {
+	terraform  []string // directories with .tf files, relative
+	kubernetes []string // YAML files with apiVersion and kind
+	docker     []string // Dockerfiles
+}
+
+func newInitCmd(g *globals) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Write .mcp.json for Claude Code and a commented opsmcp.yaml for this repository",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			abs, err := filepath.Abs(dir)
+			if err != nil {
+				return failErr("%v", err)
+			}
+			if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+				return usageErr("%s is not a directory", dir)
+			}
+			mcpPath, cfgPath := filepath.Join(abs, ".mcp.json"), filepath.Join(abs, "opsmcp.yaml")
+			if !force {
+				for _, p := range []string{mcpPath, cfgPath} {
+					if _, err := os.Stat(p); err == nil {
+						return failErr("%s already exists; nothing was written (use --force to overwrite)", p)
+					}
+				}
+			}
+			f, err := scanRepo(abs)
+			if err != nil {
+				return failErr("%v", err)
+			}
+			mcpJSON, err := mcpConfig(cfgPath)
+			if err != nil {
+				return failErr("%v", err)
+			}
+			// Both files are complete before either replaces anything.
+			if err := writeAtomic(cfgPath, []byte(configYAML(f))); err != nil {
+				return failErr("%v", err)
+			}
+			if err := writeAtomic(mcpPath, mcpJSON); err != nil {
+				return failErr("%v", err)
+			}
+			fmt.Fprintf(g.stdout, "Found %d Terraform workspaces, %d Kubernetes manifests, %d Dockerfiles.\n",
+				len(f.terraform), len(f.kubernetes), len(f.docker))
+			fmt.Fprintf(g.stdout, "Wrote %s (mode plan: nothing is applied until you set mode: apply)\nWrote %s\n", cfgPath, mcpPath)
+			fmt.Fprintln(g.stdout, "Claude Code picks up .mcp.json when started in this directory; check with `claude mcp list`.")
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing .mcp.json and opsmcp.yaml")
+	return cmd
+}
+
+var skipDirs = map[string]bool{".git": true, ".terraform": true, "node_modules": true, "vendor": true, ".cache": true}
+
+func scanRepo(root string) (*found, error) {
+	f := &found{}
+	tfDirs := map[string]bool{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable corners do not stop the scan
+		}
+		if d.IsDir() {
+			if p != root && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		name := d.Name()
+		switch {
+		case strings.HasSuffix(name, ".tf"):
+			tfDirs[filepath.Dir(rel)] = true
+		case name == "Dockerfile" || strings.HasSuffix(name, ".Dockerfile") || strings.HasPrefix(name, "Dockerfile."):
+			f.docker = append(f.docker, rel)
+		case strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml"):
+			if isKubeManifest(p) {
+				f.kubernetes = append(f.kubernetes, rel)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for d := range tfDirs {
+		// A module directory inside a workspace is covered by its parent.
+		covered := false
+		for o := range tfDirs {
+			if o != d && (o == "." || strings.HasPrefix(d, o+string(filepath.Separator))) {
+				covered = true
+			}
+		}
+		if !covered && terraform.HasConfig(filepath.Join(root, d)) {
+			f.terraform = append(f.terraform, d)
+		}
+	}
+	sort.Strings(f.terraform)
+	return f, nil
+}
+
+func isKubeManifest(p string) bool {
+	file, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer file.Close()
+	var api, kind bool
+	sc := bufio.NewScanner(file)
+	for n := 0; sc.Scan() && n < 200; n++ {
+		l := sc.Text()
+		api = api || strings.HasPrefix(l, "apiVersion:")
+		kind = kind || strings.HasPrefix(l, "kind:")
+	}
+	return api && kind
+}
+
+func configYAML(f *found) string {
+	var b strings.Builder
+	b.WriteString(`# opsmcp policy, written by opsmcp init. Relative paths are relative to this file.
+# Reference: README.md "Safety model".
+
+# read-only: only read tools are listed.
+# plan (default): mutating tools plan or dry-run and say how to enable apply.
+# apply: mutations allowed inside the allowlists below.
+mode: plan
+
+# Shared memory of plans, applies and notes (a SQLite file; postgres:// in a later release).
+# memory: ~/.local/state/opsmcp/memory.db
+
+terraform:
+  # binary: terraform        # else OPSMCP_TERRAFORM, else terraform or tofu on PATH
+  # Only these directories (and below) may be planned and applied.
+`)
+	if len(f.terraform) == 0 {
+		b.WriteString("  workspaces: []           # none found; add your Terraform directories\n")
+	} else {
+		b.WriteString("  workspaces:\n")
+		for _, d := range f.terraform {
+			fmt.Fprintf(&b, "    - %s\n", yamlPath(d))
+		}
+	}
+	b.WriteString("  plan_ttl: 1h             # a plan must be applied within this time\n\n")
+	b.WriteString("tools:\n  allow: []               # empty = all tools of the mode\n  deny: []\n")
+	if len(f.kubernetes) > 0 || len(f.docker) > 0 {
+		b.WriteString("\n# Also found (for validate_deployment):\n")
+		for _, k := range f.kubernetes {
+			fmt.Fprintf(&b, "#   kubernetes manifest: %s\n", k)
+		}
+		for _, d := range f.docker {
+			fmt.Fprintf(&b, "#   Dockerfile: %s\n", d)
+		}
+	}
+	return b.String()
+}
+
+func yamlPath(rel string) string {
+	if rel == "." {
+		return "."
+	}
+	return "./" + filepath.ToSlash(rel)
+}
+
+// mcpConfig is the .mcp.json Claude Code reads, with absolute binary paths.
+func mcpConfig(cfgPath string) ([]byte, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	if real, err := filepath.EvalSymlinks(self); err == nil {
+		self = real
+	}
+	type entry struct {
+		Command string   `json:"command"`
+		Args    []string `json:"args"`
+	}
+	out := map[string]map[string]entry{"mcpServers": {}}
+	for _, s := range servers.All() {
+		name := "opsmcp-" + s.Name
+		e := entry{Command: self, Args: []string{"serve", s.Name, "--config", cfgPath}}
+		if p := siblingOrPath(self, name); p != "" {
+			e = entry{Command: p, Args: []string{"--config", cfgPath}}
+		}
+		out["mcpServers"][name] = e
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	return append(b, '\n'), err
+}
+
+func siblingOrPath(self, name string) string {
+	p := filepath.Join(filepath.Dir(self), name)
+	if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+		return p
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		if abs, err := filepath.Abs(p); err == nil {
+			return abs
+		}
+	}
+	return ""
+}
+
+// writeAtomic replaces path only with a complete file.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,90 @@
+package mcpkit
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/memory"
+)
+
+// Bootstrap loads the config and opens memory: the runtime every server and
+// CLI command runs with. Logs are JSON on logOut (stderr: stdout is protocol).
+func Bootstrap(ctx context.Context, configPath string, logOut io.Writer, level slog.Level) (*Runtime, error) {
+	cfg, err := config.Load(configPath)
+	if err != nil {
+		return nil, err
+	}
+	store, err := memory.Open(ctx, cfg.Memory)
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(NewLogHandler(logOut, level))
+	return &Runtime{Config: cfg, Memory: store, Log: log}, nil
+}
+
+// NewLogHandler is the JSON log handler every process uses; attribute values
+// pass through the credential patterns before they are written.
+func NewLogHandler(w io.Writer, level slog.Level) slog.Handler {
+	return slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: redactAttr})
+}
+
+// Close releases the runtime's resources.
+func (r *Runtime) Close() error {
+	if r.Memory != nil {
+		return r.Memory.Close()
+	}
+	return nil
+}
+
+// Main is the whole of a server binary's main: flags, bootstrap, serve over
+// stdio or streamable HTTP, and the exit code.
+func Main(s *Server) int {
+	fs := flag.NewFlagSet("opsmcp-"+s.Name, flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "opsmcp.yaml (default $OPSMCP_CONFIG, else ./opsmcp.yaml, else built-in defaults)")
+	httpAddr := fs.String("http", "", "serve streamable HTTP on this loopback address (e.g. 127.0.0.1:8080) instead of stdio")
+	version := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *version {
+		fmt.Fprintln(os.Stderr, "opsmcp-"+s.Name, Version)
+		return 0
+	}
+	if err := Serve(s, *cfgPath, *httpAddr); err != nil {
+		fmt.Fprintf(os.Stderr, "opsmcp-%s: %v\n", s.Name, err)
+		return 1
+	}
+	return 0
+}
+
+// Serve runs a server until stdin closes (stdio) or a signal arrives.
+func Serve(s *Server, cfgPath, httpAddr string) error {
+	if httpAddr != "" {
+		if err := CheckLoopback(httpAddr); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rt, err := Bootstrap(ctx, cfgPath, os.Stderr, slog.LevelInfo)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	h := NewHost(s, rt)
+	if httpAddr != "" {
+		return h.ServeHTTP(ctx, httpAddr)
+	}
+	return h.ServeStdio(ctx, os.Stdin, os.Stdout)
+}

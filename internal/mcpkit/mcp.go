@@ -1,0 +1,161 @@
+package mcpkit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// MCPTool is the tool as MCP lists it.
+func (t *Tool) MCPTool() mcp.Tool {
+	return mcp.Tool{
+		Name:            t.Name,
+		Title:           t.Title,
+		Description:     t.Description,
+		RawInputSchema:  t.InputSchema,
+		RawOutputSchema: t.OutputSchema,
+		Annotations: mcp.ToolAnnotation{
+			ReadOnlyHint:    t.Annotations.ReadOnly,
+			DestructiveHint: t.Annotations.Destructive,
+			IdempotentHint:  t.Annotations.Idempotent,
+			OpenWorldHint:   t.Annotations.OpenWorld,
+		},
+	}
+}
+
+// MCPServer builds the mcp-go server for a host: every allowed tool,
+// registered from the same values the CLI uses.
+func (h *Host) MCPServer() *server.MCPServer {
+	s := server.NewMCPServer("opsmcp-"+h.Server.Name, Version,
+		server.WithToolCapabilities(false),
+		server.WithInstructions(h.Server.Instructions),
+		server.WithLogging(),
+	)
+	for _, t := range h.tools {
+		name := t.Name
+		s.AddTool(t.MCPTool(), func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			args, err := rawArgs(req)
+			if err != nil {
+				return mcp.NewToolResultError(err.Error()), nil
+			}
+			out := h.Call(ctx, name, args, mcpProgress(ctx, req))
+			return out.MCPResult(), nil
+		})
+	}
+	return s
+}
+
+// MCPResult converts an outcome to the MCP wire result.
+func (o *Outcome) MCPResult() *mcp.CallToolResult {
+	if o.IsError {
+		return mcp.NewToolResultError(o.Text)
+	}
+	return &mcp.CallToolResult{
+		Content:           []mcp.Content{mcp.NewTextContent(o.Text)},
+		StructuredContent: o.Structured,
+	}
+}
+
+func rawArgs(req mcp.CallToolRequest) (json.RawMessage, error) {
+	if len(req.Params.RawArguments) > 0 {
+		return req.Params.RawArguments, nil
+	}
+	if req.Params.Arguments == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(req.Params.Arguments)
+	if err != nil {
+		return nil, errors.New("arguments must be a JSON object")
+	}
+	return b, nil
+}
+
+// mcpProgress sends notifications/progress when the client gave a token.
+func mcpProgress(ctx context.Context, req mcp.CallToolRequest) ProgressFunc {
+	if req.Params.Meta == nil || req.Params.Meta.ProgressToken == nil {
+		return nil
+	}
+	token := req.Params.Meta.ProgressToken
+	srv := server.ServerFromContext(ctx)
+	if srv == nil {
+		return nil
+	}
+	return func(done, total float64, message string) {
+		params := map[string]any{"progressToken": token, "progress": done}
+		if total > 0 {
+			params["total"] = total
+		}
+		if message != "" {
+			params["message"] = message
+		}
+		_ = srv.SendNotificationToClient(ctx, "notifications/progress", params)
+	}
+}
+
+// ServeStdio serves the host over stdin/stdout until stdin closes or ctx
+// ends. stdout carries only protocol messages.
+func (h *Host) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) error {
+	s := server.NewStdioServer(h.MCPServer())
+	s.SetErrorLogger(log.New(os.Stderr, "opsmcp-"+h.Server.Name+": ", 0))
+	err := s.Listen(ctx, in, out)
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
+
+// CheckLoopback refuses addresses that are not bound to loopback: without
+// authentication (a later release) the HTTP transport must not be reachable
+// from other machines.
+func CheckLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--http %q: want HOST:PORT such as 127.0.0.1:8080", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("--http %s: refusing to listen on a non-loopback address: HTTP authentication is not available in this release, so only 127.0.0.1, ::1 or localhost may be used", addr)
+	}
+	return nil
+}
+
+// ServeHTTP serves the host as streamable HTTP at /mcp on a loopback addr.
+func (h *Host) ServeHTTP(ctx context.Context, addr string) error {
+	if err := CheckLoopback(addr); err != nil {
+		return err
+	}
+	if _, port, _ := net.SplitHostPort(addr); port == "" {
+		return fmt.Errorf("--http %s: a port is required", addr)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", server.NewStreamableHTTPServer(h.MCPServer(), server.WithEndpointPath("/mcp")))
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--http %s: %w", addr, err)
+	}
+	h.rt.Log.Info("serving streamable HTTP", "server", h.Server.Name, "url", "http://"+ln.Addr().String()+"/mcp")
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package mcpkit
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Schemas are generated from Go types so the type a handler receives and the
+// schema a client sees cannot drift apart. Struct tags:
+//
+//	json:"name,omitempty"  property name; without omitempty the property is required
+//	desc:"..."             description (kept short: clients pay for every byte)
+//	enum:"a|b"             allowed values
+//	default:"1800"         default, as JSON; applied before decoding
+//	minimum:"0"            lower bound for numbers
+//
+// Object types reject unknown properties (additionalProperties: false).
+
+// SchemaOf returns the JSON schema of T.
+func SchemaOf[T any]() json.RawMessage {
+	b, err := json.Marshal(schemaFor(reflect.TypeFor[T](), map[reflect.Type]bool{}))
+	if err != nil {
+		panic(fmt.Sprintf("mcpkit: schema of %v: %v", reflect.TypeFor[T](), err))
+	}
+	return b
+}
+
+var (
+	timeType    = reflect.TypeFor[time.Time]()
+	rawJSONType = reflect.TypeFor[json.RawMessage]()
+)
+
+func schemaFor(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t == rawJSONType:
+		return map[string]any{}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": schemaFor(t.Elem(), seen)}
+	case reflect.Map:
+		s := map[string]any{"type": "object"}
+		if t.Elem().Kind() != reflect.Interface {
+			s["additionalProperties"] = schemaFor(t.Elem(), seen)
+		}
+		return s
+	case reflect.Interface:
+		return map[string]any{}
+	case reflect.Struct:
+		if seen[t] {
+			panic(fmt.Sprintf("mcpkit: recursive type %v in a tool schema", t))
+		}
+		seen[t] = true
+		defer delete(seen, t)
+		props := map[string]any{}
+		var required []string
+		for _, f := range fields(t) {
+			p := schemaFor(f.Type, seen)
+			if d := f.Tag.Get("desc"); d != "" {
+				p["description"] = d
+			}
+			if e := f.Tag.Get("enum"); e != "" {
+				p["enum"] = strings.Split(e, "|")
+			}
+			if d := f.Tag.Get("default"); d != "" {
+				var v any
+				if err := json.Unmarshal([]byte(d), &v); err != nil {
+					panic(fmt.Sprintf("mcpkit: %v.%s: default %q is not JSON", t, f.Name, d))
+				}
+				p["default"] = v
+			}
+			if m := f.Tag.Get("minimum"); m != "" {
+				v, err := strconv.ParseFloat(m, 64)
+				if err != nil {
+					panic(fmt.Sprintf("mcpkit: %v.%s: minimum %q is not a number", t, f.Name, m))
+				}
+				p["minimum"] = v
+			}
+			props[f.name] = p
+			if f.required {
+				required = append(required, f.name)
+			}
+		}
+		s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+		if len(required) > 0 {
+			s["required"] = required
+		}
+		return s
+	}
+	panic(fmt.Sprintf("mcpkit: type %v cannot be described by a JSON schema", t))
+}
+
+type field struct {
+	reflect.StructField
+	name     string
+	required bool
+}
+
+// fields lists the JSON-visible fields of a struct type, in declaration order.
+func fields(t reflect.Type) []field {
+	var out []field
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		optional := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
+		out = append(out, field{StructField: f, name: name, required: !optional})
+	}
+	return out
+}

@@ -1,0 +1,223 @@
+package mcpkit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/redact"
+)
+
+// Version is the opsmcp version reported by every server.
+var Version = "0.1.0-dev"
+
+// Server is a named set of tools. A server package builds one; it does not
+// know how it is served.
+type Server struct {
+	Name         string
+	Instructions string
+	Tools        []Tool
+}
+
+// Runtime is what calls run with: policy, memory, logs, and who is calling.
+type Runtime struct {
+	Config    *config.Config
+	Memory    memory.Store
+	Log       *slog.Logger
+	Principal string
+}
+
+// Host is a server bound to a runtime: the tools its policy allows, and the
+// middleware every call passes through. MCP and the CLI both call through it.
+type Host struct {
+	Server *Server
+	rt     *Runtime
+	tools  []*Tool
+	byName map[string]*Tool
+}
+
+// NewHost applies policy to a server's tools.
+func NewHost(s *Server, rt *Runtime) *Host {
+	h := &Host{Server: s, rt: rt, byName: map[string]*Tool{}}
+	if rt.Log == nil {
+		rt.Log = slog.New(slog.DiscardHandler)
+	}
+	if rt.Principal == "" {
+		rt.Principal = "local"
+	}
+	for i := range s.Tools {
+		t := &s.Tools[i]
+		if h.allowed(t) == nil {
+			h.tools = append(h.tools, t)
+		}
+		h.byName[t.Name] = t
+	}
+	return h
+}
+
+// Tools lists the tools this policy allows, in definition order.
+func (h *Host) Tools() []*Tool { return h.tools }
+
+// Runtime returns the runtime calls run with.
+func (h *Host) Runtime() *Runtime { return h.rt }
+
+// allowed says why policy hides a tool, or nil.
+func (h *Host) allowed(t *Tool) error {
+	p := h.rt.Config
+	if p.Mode == config.ModeReadOnly && !t.ReadOnly() {
+		return fmt.Errorf("tool %s changes things and mode is read-only; set mode: plan or apply in opsmcp.yaml (or OPSMCP_MODE)", t.Name)
+	}
+	if slices.Contains(p.Tools.Deny, t.Name) {
+		return fmt.Errorf("tool %s is denied by tools.deny in opsmcp.yaml", t.Name)
+	}
+	if len(p.Tools.Allow) > 0 && !slices.Contains(p.Tools.Allow, t.Name) {
+		return fmt.Errorf("tool %s is not in tools.allow of opsmcp.yaml", t.Name)
+	}
+	return nil
+}
+
+// Outcome is the redacted result of one call.
+type Outcome struct {
+	Structured any    // generic JSON value, secrets masked; nil on error
+	Text       string // human summary, or the error sentence
+	IsError    bool
+	Usage      bool // the error is about the arguments
+	Duration   time.Duration
+}
+
+// ProgressFunc receives progress of a long call.
+type ProgressFunc func(done, total float64, message string)
+
+// Call is a handler's view of the call it serves.
+type Call struct {
+	Server, Tool string
+	Mode         config.Mode
+	Principal    string
+	Runtime      *Runtime
+	Secrets      redact.Redactor
+
+	input    any
+	timeout  time.Duration
+	progress ProgressFunc
+	log      *slog.Logger
+}
+
+// Progress reports progress; a no-op when the client did not ask for it.
+func (c *Call) Progress(done, total float64, message string) {
+	if c.progress != nil {
+		c.progress(done, total, c.Secrets.String(message))
+	}
+}
+
+// Log is the call's logger (JSON to stderr, secrets masked by the caller).
+func (c *Call) Log() *slog.Logger { return c.log }
+
+// Remember stores a memory entry for this call with its secrets masked.
+func (c *Call) Remember(ctx context.Context, kind, scope, key string, data any, tags ...string) error {
+	if c.Runtime.Memory == nil {
+		return nil
+	}
+	v, err := c.Secrets.Any(data)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.Runtime.Memory.Put(ctx, &memory.Entry{Server: c.Server, Kind: kind, Scope: scope, Key: key, Data: b, Tags: tags})
+}
+
+// Call runs a tool through the middleware: policy, argument decoding,
+// timeout, panic recovery, redaction, timing, logging and audit.
+func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, progress ProgressFunc) *Outcome {
+	start := time.Now()
+	t, ok := h.byName[name]
+	if !ok {
+		return &Outcome{IsError: true, Usage: true, Text: fmt.Sprintf("unknown tool %q on server %s", name, h.Server.Name)}
+	}
+	c := &Call{Server: h.Server.Name, Tool: name, Mode: h.rt.Config.Mode, Principal: h.rt.Principal,
+		Runtime: h.rt, timeout: t.Timeout, progress: progress}
+	c.log = h.rt.Log.With("server", c.Server, "tool", name, "principal", c.Principal)
+
+	var res Result
+	err := h.allowed(t)
+	if err == nil {
+		res, err = h.safeRun(ctx, t, c, args)
+	}
+	out := &Outcome{Duration: time.Since(start)}
+	if err != nil {
+		out.IsError = true
+		out.Text = c.Secrets.String(err.Error())
+		var ae *ArgError
+		out.Usage = errors.As(err, &ae)
+	} else {
+		v, merr := c.Secrets.Any(res)
+		if merr != nil {
+			out.IsError, out.Text = true, "internal error: result cannot be encoded: "+merr.Error()
+		} else {
+			out.Structured = v
+			out.Text = c.Secrets.String(res.SummaryText())
+		}
+	}
+	status := "ok"
+	if out.IsError {
+		status = "error"
+	}
+	attrs := []any{"duration_ms", float64(out.Duration.Microseconds()) / 1000, "outcome", status}
+	if out.IsError {
+		attrs = append(attrs, "error", out.Text)
+	}
+	c.log.Info("tool call", attrs...)
+	if !t.ReadOnly() {
+		h.audit(c, args, res, out)
+	}
+	return out
+}
+
+func (h *Host) safeRun(ctx context.Context, t *Tool, c *Call, args json.RawMessage) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("tool panicked", "panic", c.Secrets.String(fmt.Sprint(r)), "stack", c.Secrets.String(string(debug.Stack())))
+			res, err = nil, fmt.Errorf("internal error in %s: %v (this is a bug; the server keeps running)", t.Name, r)
+		}
+	}()
+	return t.run(ctx, c, args)
+}
+
+func (h *Host) audit(c *Call, args json.RawMessage, res Result, out *Outcome) {
+	if h.rt.Memory == nil {
+		return
+	}
+	rec := &memory.AuditRecord{
+		Principal: c.Principal, Server: c.Server, Tool: c.Tool,
+		Args: c.Secrets.JSON(orEmpty(args)), Outcome: "ok", DurationMS: out.Duration.Milliseconds(),
+	}
+	if out.IsError {
+		rec.Outcome = out.Text
+	}
+	if ids, ok := res.(AuditIDs); ok && res != nil {
+		rec.ResultIDs = ids.AuditIDs()
+	}
+	// The audit write must survive the caller's cancellation.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.rt.Memory.AppendAudit(ctx, rec); err != nil {
+		c.log.Error("audit record not written", "error", err.Error())
+	}
+}
+
+func orEmpty(b json.RawMessage) json.RawMessage {
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return json.RawMessage("{}")
+	}
+	return b
+}

@@ -1,0 +1,114 @@
+// Package mcpkit is what every opsmcp server shares: tools as values, policy,
+// the middleware every call passes through (recovery, timing, redaction,
+// audit, logs), progress, and the MCP transports. It knows no domain.
+package mcpkit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Annotations are MCP tool hints. All four must be set: mcp-go's defaults
+// (destructive, open-world) are wrong for read tools, so nothing is implied.
+type Annotations struct {
+	ReadOnly    *bool
+	Destructive *bool
+	Idempotent  *bool
+	OpenWorld   *bool
+}
+
+var (
+	yes, no = true, false
+	// Yes and No are for Annotations literals.
+	Yes, No = &yes, &no
+)
+
+// Result is what a tool handler returns: structured output plus a short
+// human summary (sent as the text content).
+type Result interface {
+	SummaryText() string
+}
+
+// AuditIDs is implemented by results that name what a call created or used
+// (plan ids, operation ids); they go into the audit record.
+type AuditIDs interface {
+	AuditIDs() []string
+}
+
+// Timeouter is implemented by inputs that carry their own timeout.
+type Timeouter interface {
+	CallTimeout() time.Duration
+}
+
+// Def is the static description of a tool.
+type Def struct {
+	Name        string
+	Title       string
+	Description string
+	Annotations Annotations
+	// Timeout bounds a call when the input does not set its own (default 2m).
+	Timeout time.Duration
+}
+
+// Tool is a tool as a value: one definition feeds MCP registration, the CLI,
+// policy filtering, generated docs and schema snapshots.
+type Tool struct {
+	Def
+	InputSchema  json.RawMessage
+	OutputSchema json.RawMessage
+	run          func(ctx context.Context, c *Call, raw json.RawMessage) (Result, error)
+}
+
+// ReadOnly reports whether the tool never changes anything.
+func (t *Tool) ReadOnly() bool { return t.Annotations.ReadOnly != nil && *t.Annotations.ReadOnly }
+
+// NewTool makes a tool from a definition and a typed handler. Schemas come
+// from In and Out. It panics on a definition error: that is a programming
+// mistake caught by the first test that builds the server.
+func NewTool[In any, Out Result](def Def, h func(ctx context.Context, c *Call, in In) (Out, error)) Tool {
+	a := def.Annotations
+	if def.Name == "" || def.Description == "" {
+		panic("mcpkit: a tool needs a name and a description")
+	}
+	if a.ReadOnly == nil || a.Destructive == nil || a.Idempotent == nil || a.OpenWorld == nil {
+		panic(fmt.Sprintf("mcpkit: tool %s must set all four annotations", def.Name))
+	}
+	if def.Timeout == 0 {
+		def.Timeout = 2 * time.Minute
+	}
+	return Tool{
+		Def:          def,
+		InputSchema:  SchemaOf[In](),
+		OutputSchema: SchemaOf[Out](),
+		run: func(ctx context.Context, c *Call, raw json.RawMessage) (Result, error) {
+			in, err := decodeArgs[In](raw)
+			if err != nil {
+				return nil, &ArgError{err}
+			}
+			c.input = in
+			if t, ok := any(in).(Timeouter); ok && t.CallTimeout() > 0 {
+				c.timeout = t.CallTimeout()
+			}
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.timeout)
+			defer cancel()
+			out, err := h(ctx, c, in)
+			if err != nil {
+				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+					return nil, fmt.Errorf("%s timed out after %s: %w", def.Name, c.timeout, err)
+				}
+				return nil, err
+			}
+			return out, nil
+		},
+	}
+}
+
+// ArgError marks a bad-arguments failure (usage error in the CLI).
+type ArgError struct{ Err error }
+
+func (e *ArgError) Error() string { return e.Err.Error() }
+func (e *ArgError) Unwrap() error { return e.Err }

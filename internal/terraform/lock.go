@@ -1,0 +1,49 @@
+package terraform
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// ErrLocked is returned when another process holds a workspace's lock.
+var ErrLocked = errors.New("workspace is locked")
+
+// LockWorkspace takes an exclusive, non-blocking lock on a workspace that
+// holds across processes (flock on a file in lockDir). The kernel drops the
+// lock if the holder dies, so a killed process never leaves it stuck.
+func LockWorkspace(lockDir, workspace, purpose string) (unlock func(), err error) {
+	if err := os.MkdirAll(lockDir, 0o700); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(workspace))
+	path := filepath.Join(lockDir, hex.EncodeToString(sum[:8])+".lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		holder, _ := os.ReadFile(path)
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			who := strings.TrimSpace(string(holder))
+			if who == "" {
+				who = "another process"
+			}
+			return nil, fmt.Errorf("%w: %s is busy (%s); try again when it finishes", ErrLocked, workspace, who)
+		}
+		return nil, err
+	}
+	_ = f.Truncate(0)
+	_, _ = fmt.Fprintf(f, "%s by pid %d", purpose, os.Getpid())
+	return func() {
+		_ = f.Truncate(0)
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}

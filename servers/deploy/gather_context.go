@@ -1,0 +1,140 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/memory"
+)
+
+// GatherContextInput is the input of gather_context.
+type GatherContextInput struct {
+	Workspace string `json:"workspace,omitempty" desc:"only this workspace"`
+}
+
+// PlanInfo describes one saved plan.
+type PlanInfo struct {
+	PlanID    string      `json:"plan_id"`
+	Workspace string      `json:"workspace"`
+	CreatedAt time.Time   `json:"created_at"`
+	ExpiresAt time.Time   `json:"expires_at"`
+	Summary   PlanSummary `json:"summary"`
+	Destroy   bool        `json:"destroy,omitempty"`
+}
+
+// ApplyInfo describes the last apply of a workspace.
+type ApplyInfo struct {
+	PlanID  string    `json:"plan_id"`
+	At      time.Time `json:"at"`
+	Applied bool      `json:"applied"`
+	Error   string    `json:"error,omitempty"`
+}
+
+// WorkspaceInfo is what memory knows of one workspace.
+type WorkspaceInfo struct {
+	Path      string     `json:"path"`
+	LastPlan  *PlanInfo  `json:"last_plan,omitempty"`
+	LastApply *ApplyInfo `json:"last_apply,omitempty"`
+}
+
+// GatherContextResult is the result of gather_context.
+type GatherContextResult struct {
+	Mode         string          `json:"mode"`
+	Workspaces   []WorkspaceInfo `json:"workspaces"`
+	PendingPlans []PlanInfo      `json:"pending_plans"`
+}
+
+func (r GatherContextResult) SummaryText() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Mode %s; %d workspaces; %d plans waiting to be applied.", r.Mode, len(r.Workspaces), len(r.PendingPlans))
+	for _, w := range r.Workspaces {
+		fmt.Fprintf(&b, "\n  %s", w.Path)
+		if w.LastPlan != nil {
+			s := w.LastPlan.Summary
+			fmt.Fprintf(&b, " | last plan %s (+%d ~%d -%d) at %s", shortID(w.LastPlan.PlanID), s.Add, s.Change, s.Destroy, w.LastPlan.CreatedAt.Format(time.RFC3339))
+		}
+		if w.LastApply != nil {
+			state := "applied"
+			if !w.LastApply.Applied {
+				state = "FAILED"
+			}
+			fmt.Fprintf(&b, " | last apply %s %s at %s", shortID(w.LastApply.PlanID), state, w.LastApply.At.Format(time.RFC3339))
+		}
+	}
+	for _, p := range r.PendingPlans {
+		fmt.Fprintf(&b, "\n  pending: %s in %s, expires %s", shortID(p.PlanID), p.Workspace, p.ExpiresAt.Format(time.RFC3339))
+	}
+	return b.String()
+}
+
+var gatherContext = mcpkit.NewTool(mcpkit.Def{
+	Name:        "gather_context",
+	Title:       "Deployment context",
+	Description: "Known Terraform workspaces with their last plan and apply, and plans waiting to be applied.",
+	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+	Timeout:     30 * time.Second,
+}, func(ctx context.Context, c *mcpkit.Call, in GatherContextInput) (GatherContextResult, error) {
+	res := GatherContextResult{Mode: string(c.Mode), Workspaces: []WorkspaceInfo{}, PendingPlans: []PlanInfo{}}
+	store := c.Runtime.Memory
+	byPath := map[string]*WorkspaceInfo{}
+	get := func(p string) *WorkspaceInfo {
+		if w, ok := byPath[p]; ok {
+			return w
+		}
+		w := &WorkspaceInfo{Path: p}
+		byPath[p] = w
+		return w
+	}
+	if in.Workspace == "" {
+		for _, root := range c.Runtime.Config.Terraform.Workspaces {
+			get(root)
+		}
+	}
+	plans, err := store.ListPlans(ctx, memory.PlanFilter{Workspace: in.Workspace})
+	if err != nil {
+		return res, err
+	}
+	now := time.Now()
+	for _, p := range plans { // newest first
+		info := planInfo(p)
+		w := get(p.Workspace)
+		if w.LastPlan == nil {
+			w.LastPlan = &info
+		}
+		if p.UsedAt == nil && now.Before(p.ExpiresAt) {
+			res.PendingPlans = append(res.PendingPlans, info)
+		}
+	}
+	ops, err := store.List(ctx, memory.Filter{Server: Name, Kind: memory.KindOperation, Scope: in.Workspace, Limit: 500})
+	if err != nil {
+		return res, err
+	}
+	for _, e := range ops { // newest first
+		w := get(e.Scope)
+		if w.LastApply != nil {
+			continue
+		}
+		var op struct {
+			Applied bool   `json:"applied"`
+			Error   string `json:"error"`
+		}
+		_ = json.Unmarshal(e.Data, &op)
+		w.LastApply = &ApplyInfo{PlanID: e.Key, At: e.CreatedAt, Applied: op.Applied, Error: op.Error}
+	}
+	for _, w := range byPath {
+		res.Workspaces = append(res.Workspaces, *w)
+	}
+	sort.Slice(res.Workspaces, func(i, j int) bool { return res.Workspaces[i].Path < res.Workspaces[j].Path })
+	return res, nil
+})
+
+func planInfo(p memory.Plan) PlanInfo {
+	info := PlanInfo{PlanID: p.ID, Workspace: p.Workspace, CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, Destroy: p.Destroy}
+	_ = json.Unmarshal(p.Summary, &info.Summary)
+	return info
+}
