@@ -19,8 +19,9 @@ variable "api_token" {
 }
 
 resource "terraform_data" "item" {
-  count = var.size
-  input = "${var.name}-${count.index}"
+  count            = var.size
+  input            = "${var.name}-${count.index}"
+  triggers_replace = var.name
 }
 
 output "names" {

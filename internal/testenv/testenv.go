@@ -1,0 +1,90 @@
+// Package testenv starts the real components tests run against: the
+// terraform binary on copies of testdata workspaces, the built opsmcp
+// binaries, and (via npm) the MCP Inspector CLI.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// RepoRoot is the repository root (the directory holding go.mod).
+func RepoRoot(t testing.TB) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// Terraform skips nothing: tests need the real binary and fail if it is
+// missing, naming how to get it.
+func Terraform(t testing.TB) string {
+	for _, name := range []string{"terraform", "tofu"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("terraform (or tofu) is not on PATH; the tests run the real binary (see README: make test)")
+	return ""
+}
+
+// CopyWorkspace copies testdata/workspaces/NAME into a fresh temp dir and
+// returns the copy's path (resolved, as the tools report it).
+func CopyWorkspace(t testing.TB, name string) string {
+	Terraform(t)
+	src := filepath.Join(RepoRoot(t), "testdata", "workspaces", name)
+	dst := filepath.Join(t.TempDir(), name)
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	real, err := filepath.EvalSymlinks(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return real
+}
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+	buildOut  []byte
+)
+
+// Binaries builds ./cmd/... once per test process and returns the directory
+// holding opsmcp and opsmcp-* binaries.
+func Binaries(t testing.TB) string {
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "opsmcp-bin-")
+		if buildErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", buildDir+string(filepath.Separator), "./cmd/...")
+		cmd.Dir = RepoRoot(t)
+		buildOut, buildErr = cmd.CombinedOutput()
+	})
+	if buildErr != nil {
+		t.Fatalf("go build ./cmd/...: %v\n%s", buildErr, buildOut)
+	}
+	return buildDir
+}
+
+// Inspector returns the path of the MCP Inspector CLI installed by
+// `make tools` under .cache/npm, with a PATH whose node is Node 22.
+func Inspector(t testing.TB) (bin string, env []string) {
+	root := filepath.Join(RepoRoot(t), ".cache", "npm", "node_modules", ".bin")
+	bin = filepath.Join(root, "mcp-inspector")
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("MCP Inspector CLI not installed at %s; run `make tools` (make test does it)", bin)
+	}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PATH=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "PATH="+root+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return bin, env
+}
