@@ -18,11 +18,40 @@ import (
 //	default:"1800"         default, as JSON; applied before decoding
 //	minimum:"0"            lower bound for numbers
 //
-// Object types reject unknown properties (additionalProperties: false).
 
-// SchemaOf returns the JSON schema of T.
+// SchemaOf returns the full JSON schema of T (tool inputs).
 func SchemaOf[T any]() json.RawMessage {
-	b, err := json.Marshal(schemaFor(reflect.TypeFor[T](), map[reflect.Type]bool{}))
+	return marshalSchema[T](schemaFor(reflect.TypeFor[T](), map[reflect.Type]bool{}))
+}
+
+// OutputSchemaOf returns a shallow schema of T for tool results: top-level
+// properties with their types and which are always present. Every client
+// pays for tools/list in context on every conversation, and nested result
+// structure is documented by the result itself.
+func OutputSchemaOf[T any]() json.RawMessage {
+	full := schemaFor(reflect.TypeFor[T](), map[reflect.Type]bool{})
+	props, _ := full["properties"].(map[string]any)
+	shallow := map[string]any{}
+	for name, p := range props {
+		ps := p.(map[string]any)
+		q := map[string]any{}
+		if t, ok := ps["type"]; ok {
+			q["type"] = t
+		}
+		if e, ok := ps["enum"]; ok {
+			q["enum"] = e
+		}
+		shallow[name] = q
+	}
+	out := map[string]any{"type": "object", "properties": shallow}
+	if r, ok := full["required"]; ok {
+		out["required"] = r
+	}
+	return marshalSchema[T](out)
+}
+
+func marshalSchema[T any](s map[string]any) json.RawMessage {
+	b, err := json.Marshal(s)
 	if err != nil {
 		panic(fmt.Sprintf("mcpkit: schema of %v: %v", reflect.TypeFor[T](), err))
 	}
@@ -99,7 +128,9 @@ func schemaFor(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
 				required = append(required, f.name)
 			}
 		}
-		s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+		// Unknown properties are refused by decodeArgs with a clear error;
+		// additionalProperties: false would only repeat that at a cost per tool.
+		s := map[string]any{"type": "object", "properties": props}
 		if len(required) > 0 {
 			s["required"] = required
 		}

@@ -82,7 +82,7 @@ func NewTool[In any, Out Result](def Def, h func(ctx context.Context, c *Call, i
 	return Tool{
 		Def:          def,
 		InputSchema:  SchemaOf[In](),
-		OutputSchema: SchemaOf[Out](),
+		OutputSchema: OutputSchemaOf[Out](),
 		run: func(ctx context.Context, c *Call, raw json.RawMessage) (Result, error) {
 			in, err := decodeArgs[In](raw)
 			if err != nil {

@@ -25,13 +25,13 @@ import (
 
 // ApplyTerraformInput is the input of apply_terraform.
 type ApplyTerraformInput struct {
-	Workspace      string         `json:"workspace" desc:"Terraform configuration directory (allowlisted)"`
+	Workspace      string         `json:"workspace" desc:"Terraform directory (allowlisted)"`
 	Variables      map[string]any `json:"variables,omitempty" desc:"input variables"`
-	VarFiles       []string       `json:"var_files,omitempty" desc:"tfvars files, relative to workspace"`
-	Target         []string       `json:"target,omitempty" desc:"limit to these resource addresses"`
-	Destroy        bool           `json:"destroy,omitempty" desc:"plan to destroy all resources"`
+	VarFiles       []string       `json:"var_files,omitempty" desc:"tfvars files"`
+	Target         []string       `json:"target,omitempty" desc:"resource addresses"`
+	Destroy        bool           `json:"destroy,omitempty" desc:"plan a destroy"`
 	PlanID         string         `json:"plan_id,omitempty" desc:"apply this saved plan"`
-	AutoApprove    bool           `json:"auto_approve,omitempty" default:"false" desc:"must be true to apply plan_id"`
+	AutoApprove    bool           `json:"auto_approve,omitempty" desc:"true to apply plan_id"`
 	TimeoutSeconds int            `json:"timeout_seconds,omitempty" default:"1800" minimum:"1"`
 }
 
@@ -65,7 +65,6 @@ type OutputChange struct {
 // ApplyTerraformResult is the result of apply_terraform.
 type ApplyTerraformResult struct {
 	Workspace      string           `json:"workspace"`
-	Binary         string           `json:"binary"`
 	Version        string           `json:"terraform_version"`
 	Applied        bool             `json:"applied"`
 	PlanID         string           `json:"plan_id"`
@@ -138,10 +137,9 @@ func shortID(id string) string {
 }
 
 var applyTerraform = mcpkit.NewTool(mcpkit.Def{
-	Name:  "apply_terraform",
-	Title: "Plan or apply Terraform",
-	Description: "Without plan_id: plan the workspace and return a plan_id with the changes (nothing is applied). " +
-		"With plan_id and auto_approve: true (mode apply): apply exactly that plan, refused if anything changed since.",
+	Name: "apply_terraform",
+	Description: "Plan a Terraform workspace: returns plan_id and changes, applies nothing. " +
+		"Apply exactly that plan with plan_id and auto_approve: true (mode apply); refused if anything changed.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.No, OpenWorld: mcpkit.Yes},
 }, func(ctx context.Context, c *mcpkit.Call, in ApplyTerraformInput) (ApplyTerraformResult, error) {
 	ws, err := terraform.ResolveWorkspace(in.Workspace, c.Runtime.Config.Terraform.Workspaces)
@@ -190,7 +188,7 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	if err != nil {
 		return ApplyTerraformResult{}, err
 	}
-	res := ApplyTerraformResult{Workspace: ws, Binary: bin.Name, Version: bin.Version}
+	res := ApplyTerraformResult{Workspace: ws, Version: bin.Version}
 	unlock, err := terraform.LockWorkspace(locksDir(c), ws, "plan")
 	if err != nil {
 		return res, err
@@ -347,7 +345,7 @@ func applyPlan(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerraform
 	if err != nil {
 		return res, err
 	}
-	res.Binary, res.Version = bin.Name, bin.Version
+	res.Version = bin.Version
 	if bin.Version != p.TerraformVersion {
 		return res, fmt.Errorf("plan %s was made with %s %s but %s is now %s; plan again", shortID(p.ID), bin.Name, p.TerraformVersion, bin.Path, bin.Version)
 	}

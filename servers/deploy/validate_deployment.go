@@ -17,8 +17,8 @@ import (
 
 // ValidateDeploymentInput is the input of validate_deployment.
 type ValidateDeploymentInput struct {
-	Type       string `json:"type" enum:"terraform" desc:"configuration type"`
-	ConfigPath string `json:"config_path" desc:"directory to validate"`
+	Type       string `json:"type" enum:"terraform"`
+	ConfigPath string `json:"config_path" desc:"directory"`
 	Strict     bool   `json:"strict,omitempty" default:"true" desc:"warnings make it invalid"`
 }
 
@@ -68,8 +68,7 @@ func (r ValidateDeploymentResult) SummaryText() string {
 
 var validateDeployment = mcpkit.NewTool(mcpkit.Def{
 	Name:        "validate_deployment",
-	Title:       "Validate deployment configuration",
-	Description: "Validate a Terraform configuration: terraform validate and fmt -check. Returns diagnostics with file and line.",
+	Description: "Validate Terraform configuration (terraform validate, fmt -check): diagnostics with file and line.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
 	// init may download providers.
 	Timeout: 10 * time.Minute,
