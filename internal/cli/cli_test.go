@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+)
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func write(t *testing.T, path, body string) {
+	t.Helper()
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInitWritesConfigAndNeverOverwrites(t *testing.T) {
+	repo := t.TempDir()
+	write(t, filepath.Join(repo, "infra", "main.tf"), "resource \"terraform_data\" \"a\" {}\n")
+	write(t, filepath.Join(repo, "infra", "modules", "net", "main.tf"), "locals {}\n")
+	write(t, filepath.Join(repo, "envs", "prod", "main.tf"), "locals {}\n")
+	write(t, filepath.Join(repo, "k8s", "app.yaml"), "apiVersion: apps/v1\nkind: Deployment\n")
+	write(t, filepath.Join(repo, "docs", "notes.yaml"), "title: not kubernetes\n")
+	write(t, filepath.Join(repo, "Dockerfile"), "FROM scratch\n")
+
+	code, out, errs := run(t, "init", repo)
+	if code != 0 {
+		t.Fatalf("init: %d %s", code, errs)
+	}
+	if !strings.Contains(out, "Found 2 Terraform workspaces, 1 Kubernetes manifests, 1 Dockerfiles") {
+		t.Fatalf("init output: %s", out)
+	}
+	t.Setenv("OPSMCP_MODE", "")
+	cfg, err := config.Load(filepath.Join(repo, "opsmcp.yaml"))
+	if err != nil {
+		t.Fatalf("the written opsmcp.yaml does not load: %v", err)
+	}
+	want := []string{filepath.Join(repo, "envs", "prod"), filepath.Join(repo, "infra")}
+	if strings.Join(cfg.Terraform.Workspaces, ",") != strings.Join(want, ",") || cfg.Mode != config.ModePlan {
+		t.Fatalf("config %+v", cfg)
+	}
+	var mcpJSON struct {
+		MCPServers map[string]struct {
+			Command string   `json:"command"`
+			Args    []string `json:"args"`
+		} `json:"mcpServers"`
+	}
+	b, _ := os.ReadFile(filepath.Join(repo, ".mcp.json"))
+	if err := json.Unmarshal(b, &mcpJSON); err != nil {
+		t.Fatal(err)
+	}
+	d, ok := mcpJSON.MCPServers["opsmcp-deploy"]
+	if !ok || !filepath.IsAbs(d.Command) || !strings.Contains(strings.Join(d.Args, " "), "--config "+filepath.Join(repo, "opsmcp.yaml")) {
+		t.Fatalf(".mcp.json %s", b)
+	}
+
+	write(t, filepath.Join(repo, "opsmcp.yaml"), "mode: apply\n")
+	code, _, errs = run(t, "init", repo)
+	if code != 1 || !strings.Contains(errs, "already exists") {
+		t.Fatalf("second init: %d %s", code, errs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(repo, "opsmcp.yaml")); string(b) != "mode: apply\n" {
+		t.Fatal("init overwrote opsmcp.yaml without --force")
+	}
+	if code, _, errs = run(t, "init", "--force", repo); code != 0 {
+		t.Fatalf("init --force: %s", errs)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	testenv.Terraform(t)
+	code, out, errs := run(t, "demo")
+	if code != 0 {
+		t.Fatalf("demo: %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"4 to add", "Applied plan", "db_password = \"(sensitive)\"", "refused: plan", "memory now holds 2 entries and 3 audit records"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out+errs, "demo-Sup3r-s3cret-pw") {
+		t.Fatal("demo printed the sensitive password")
+	}
+}
+
+func TestConfigErrorsAreClear(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "opsmcp.yaml")
+	write(t, p, "mode: yolo\n")
+	code, out, _ := run(t, "--config", p, "doctor")
+	if code != 1 || !strings.Contains(out, "FAIL  config") || !strings.Contains(out, "yolo") {
+		t.Fatalf("doctor with a bad mode: %d %s", code, out)
+	}
+	_, err := config.Load(p)
+	if err == nil || !strings.Contains(err.Error(), `mode "yolo" is not one of read-only, plan, apply`) {
+		t.Fatalf("bad mode: %v", err)
+	}
+	write(t, p, "terraform:\n  workspace: [x]\n")
+	if _, err := config.Load(p); err == nil || !strings.Contains(err.Error(), `unknown field "workspace"`) {
+		t.Fatalf("unknown key: %v", err)
+	}
+	write(t, p, "terraform:\n  plan_ttl: soon\n")
+	if _, err := config.Load(p); err == nil || !strings.Contains(err.Error(), "duration") {
+		t.Fatalf("bad ttl: %v", err)
+	}
+}
