@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -81,9 +82,13 @@ func runCall(ctx context.Context, g *globals, o *callOptions) error {
 		return failErr("%s", out.Text)
 	}
 	if o.asJSON {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out.Structured)
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, out.Structured, "", "  "); err != nil {
+			return failErr("%v", err)
+		}
+		buf.WriteByte('\n')
+		_, err := g.stdout.Write(buf.Bytes())
+		return err
 	}
 	fmt.Fprintln(g.stdout, out.Text)
 	return nil

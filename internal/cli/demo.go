@@ -65,7 +65,13 @@ func newDemoCmd(g *globals) *cobra.Command {
 				return failErr("plan: %s", p.Text)
 			}
 			fmt.Fprintln(out, indent(p.Text))
-			planID, _ := p.Structured.(map[string]any)["plan_id"].(string)
+			var plan struct {
+				PlanID string `json:"plan_id"`
+			}
+			if err := p.Decode(&plan); err != nil {
+				return failErr("plan result: %v", err)
+			}
+			planID := plan.PlanID
 
 			fmt.Fprintln(out, "\n3. apply_terraform with that plan_id and auto_approve: true")
 			a := h.Call(ctx, "apply_terraform", mustJSON(map[string]any{"workspace": ws, "plan_id": planID, "auto_approve": true}), progress)

@@ -8,25 +8,48 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
-// decodeArgs decodes tool arguments into a new T, applying `default` tags
-// first. Every failure is one sentence naming the argument and what is
-// expected, because the reader is often a model that will retry.
-func decodeArgs[T any](raw json.RawMessage) (T, error) {
-	var in T
+// argDecoder decodes tool arguments into T. The struct's fields are read
+// once, when the tool is defined, not on every call.
+type argDecoder[T any] struct {
+	fields []field
+	byName map[string]field
+	names  string // for "expected one of" messages
+}
+
+func newArgDecoder[T any]() *argDecoder[T] {
 	t := reflect.TypeFor[T]()
-	v := reflect.ValueOf(&in).Elem()
 	if t.Kind() != reflect.Struct {
 		panic(fmt.Sprintf("mcpkit: tool input %v must be a struct", t))
 	}
-	fs := fields(t)
-	for _, f := range fs {
-		if d := f.Tag.Get("default"); d != "" {
-			if err := json.Unmarshal([]byte(d), v.FieldByIndex(f.Index).Addr().Interface()); err != nil {
-				panic(fmt.Sprintf("mcpkit: %v.%s: default %q does not fit the field: %v", t, f.Name, d, err))
+	d := &argDecoder[T]{fields: fields(t), byName: map[string]field{}}
+	var names []string
+	for _, f := range d.fields {
+		d.byName[f.name] = f
+		names = append(names, f.name)
+		if def := f.Tag.Get("default"); def != "" {
+			var zero T
+			if err := json.Unmarshal([]byte(def), reflect.ValueOf(&zero).Elem().FieldByIndex(f.Index).Addr().Interface()); err != nil {
+				panic(fmt.Sprintf("mcpkit: %v.%s: default %q does not fit the field: %v", t, f.Name, def, err))
 			}
+		}
+	}
+	d.names = strings.Join(names, ", ")
+	return d
+}
+
+// decode decodes raw into a new T, applying `default` tags first. Every
+// failure is one sentence naming the argument and what is expected, because
+// the reader is often a model that will retry.
+func (d *argDecoder[T]) decode(raw json.RawMessage) (T, error) {
+	var in T
+	v := reflect.ValueOf(&in).Elem()
+	for _, f := range d.fields {
+		if def := f.Tag.Get("default"); def != "" {
+			_ = json.Unmarshal([]byte(def), v.FieldByIndex(f.Index).Addr().Interface()) // checked in newArgDecoder
 		}
 	}
 	raw = bytes.TrimSpace(raw)
@@ -37,23 +60,17 @@ func decodeArgs[T any](raw json.RawMessage) (T, error) {
 	if err := json.Unmarshal(raw, &top); err != nil {
 		return in, errors.New("arguments must be a JSON object")
 	}
-	known := map[string]field{}
-	var names []string
-	for _, f := range fs {
-		known[f.name] = f
-		names = append(names, f.name)
-	}
 	var unknown []string
 	for k := range top {
-		if _, ok := known[k]; !ok {
+		if _, ok := d.byName[k]; !ok {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return in, fmt.Errorf("unknown argument %q; expected one of: %s", unknown[0], strings.Join(names, ", "))
+		return in, fmt.Errorf("unknown argument %q; expected one of: %s", unknown[0], d.names)
 	}
-	for _, f := range fs {
+	for _, f := range d.fields {
 		if !f.required {
 			continue
 		}
@@ -61,24 +78,23 @@ func decodeArgs[T any](raw json.RawMessage) (T, error) {
 			return in, fmt.Errorf("missing required argument %q (%s)", f.name, describe(f))
 		}
 	}
-	for _, f := range fs {
-		val, ok := top[f.name]
-		if !ok {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return in, d.argError(err)
+	}
+	for _, f := range d.fields {
+		if _, ok := top[f.name]; !ok {
 			continue
 		}
-		dec := json.NewDecoder(bytes.NewReader(val))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(v.FieldByIndex(f.Index).Addr().Interface()); err != nil {
-			return in, argError(f, err)
-		}
+		fv := v.FieldByIndex(f.Index)
 		if e := f.Tag.Get("enum"); e != "" {
-			s := fmt.Sprint(v.FieldByIndex(f.Index).Interface())
+			s := fmt.Sprint(fv.Interface())
 			if !slices.Contains(strings.Split(e, "|"), s) {
 				return in, fmt.Errorf("argument %q is %q; expected one of: %s", f.name, s, strings.ReplaceAll(e, "|", ", "))
 			}
 		}
 		if m := f.Tag.Get("minimum"); m != "" {
-			fv := v.FieldByIndex(f.Index)
 			var num float64
 			switch fv.Kind() {
 			case reflect.Int, reflect.Int64, reflect.Int32:
@@ -86,8 +102,7 @@ func decodeArgs[T any](raw json.RawMessage) (T, error) {
 			case reflect.Float64:
 				num = fv.Float()
 			}
-			var min float64
-			fmt.Sscan(m, &min)
+			min, _ := strconv.ParseFloat(m, 64)
 			if num < min {
 				return in, fmt.Errorf("argument %q is %v; it must be at least %s", f.name, num, m)
 			}
@@ -96,23 +111,20 @@ func decodeArgs[T any](raw json.RawMessage) (T, error) {
 	return in, nil
 }
 
-func argError(f field, err error) error {
+// argError names the argument a decoding error is about.
+func (d *argDecoder[T]) argError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		where := f.name
-		if te.Field != "" {
-			where = f.name + "." + te.Field
+		top, _, _ := strings.Cut(te.Field, ".")
+		if f, ok := d.byName[top]; ok && top == te.Field {
+			return fmt.Errorf("argument %q must be %s, got %s", te.Field, expected(f.Type), jsonKind(te.Value))
 		}
-		return fmt.Errorf("argument %q must be %s, got %s", where, expected(te.Type), jsonKind(te.Value))
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("argument %q is not valid JSON: %v", f.name, err)
+		return fmt.Errorf("argument %q must be %s, got %s", te.Field, expected(te.Type), jsonKind(te.Value))
 	}
 	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fmt.Errorf("argument %q has an unknown field %s", f.name, msg)
+		return fmt.Errorf("an argument has an unknown field %s", msg)
 	}
-	return fmt.Errorf("argument %q: %v", f.name, err)
+	return fmt.Errorf("arguments: %v", err)
 }
 
 func describe(f field) string {

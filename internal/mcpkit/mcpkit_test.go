@@ -48,6 +48,11 @@ func newHost(t *testing.T, mode config.Mode) (*mcpkit.Host, *bytes.Buffer, memor
 	t.Helper()
 	cfg := config.Default()
 	cfg.Mode = mode
+	return newHostB(t, cfg)
+}
+
+func newHostB(t testing.TB, cfg *config.Config) (*mcpkit.Host, *bytes.Buffer, memory.Store) {
+	t.Helper()
 	store, err := memory.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -86,11 +86,19 @@ func (h *Host) allowed(t *Tool) error {
 
 // Outcome is the redacted result of one call.
 type Outcome struct {
-	Structured any    // generic JSON value, secrets masked; nil on error
-	Text       string // human summary, or the error sentence
+	Structured json.RawMessage // the result as JSON, secrets masked; nil on error
+	Text       string          // human summary, or the error sentence
 	IsError    bool
 	Usage      bool // the error is about the arguments
 	Duration   time.Duration
+}
+
+// Decode unmarshals the structured result into v.
+func (o *Outcome) Decode(v any) error {
+	if o.IsError {
+		return errors.New(o.Text)
+	}
+	return json.Unmarshal(o.Structured, v)
 }
 
 // ProgressFunc receives progress of a long call.
@@ -104,7 +112,6 @@ type Call struct {
 	Runtime      *Runtime
 	Secrets      redact.Redactor
 
-	input    any
 	timeout  time.Duration
 	progress ProgressFunc
 	log      *slog.Logger
@@ -116,6 +123,9 @@ func (c *Call) Progress(done, total float64, message string) {
 		c.progress(done, total, c.Secrets.String(message))
 	}
 }
+
+// WantsProgress reports whether anyone listens to Progress.
+func (c *Call) WantsProgress() bool { return c.progress != nil }
 
 // Log is the call's logger (JSON to stderr, secrets masked by the caller).
 func (c *Call) Log() *slog.Logger { return c.log }
@@ -160,11 +170,11 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		var ae *ArgError
 		out.Usage = errors.As(err, &ae)
 	} else {
-		v, merr := c.Secrets.Any(res)
+		b, merr := c.Secrets.Marshal(res)
 		if merr != nil {
 			out.IsError, out.Text = true, "internal error: result cannot be encoded: "+merr.Error()
 		} else {
-			out.Structured = v
+			out.Structured = b
 			out.Text = c.Secrets.String(res.SummaryText())
 		}
 	}

@@ -79,16 +79,16 @@ func NewTool[In any, Out Result](def Def, h func(ctx context.Context, c *Call, i
 	if def.Timeout == 0 {
 		def.Timeout = 2 * time.Minute
 	}
+	args := newArgDecoder[In]()
 	return Tool{
 		Def:          def,
 		InputSchema:  SchemaOf[In](),
 		OutputSchema: OutputSchemaOf[Out](),
 		run: func(ctx context.Context, c *Call, raw json.RawMessage) (Result, error) {
-			in, err := decodeArgs[In](raw)
+			in, err := args.decode(raw)
 			if err != nil {
 				return nil, &ArgError{err}
 			}
-			c.input = in
 			if t, ok := any(in).(Timeouter); ok && t.CallTimeout() > 0 {
 				c.timeout = t.CallTimeout()
 			}

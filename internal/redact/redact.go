@@ -79,8 +79,26 @@ func (r *Redactor) String(s string) string {
 	return Patterns(s)
 }
 
+// triggers are substrings (lower case) at least one of which every pattern
+// needs; text with none of them skips the regular expressions entirely.
+var triggers = []string{"akia", "asia", "gh", "github_pat_", "sk-", "xox", "private key", "bearer",
+	"password", "passwd", "secret", "api_key", "apikey", "token", "private_key", "credential"}
+
+func mayHaveCredential(s string) bool {
+	lower := strings.ToLower(s)
+	for _, t := range triggers {
+		if strings.Contains(lower, t) {
+			return true
+		}
+	}
+	return false
+}
+
 // Patterns masks only what looks like a credential.
 func Patterns(s string) string {
+	if len(s) < 8 || !mayHaveCredential(s) {
+		return s
+	}
 	for _, p := range patterns {
 		if p.re.MatchString(s) {
 			s = p.re.ReplaceAllString(s, p.repl)
@@ -127,6 +145,35 @@ func (r *Redactor) JSON(doc []byte) []byte {
 		return []byte(r.String(string(doc)))
 	}
 	return out
+}
+
+// needed reports whether s could hold anything to mask: a registered
+// secret, or a credential pattern or sensitive key's trigger word.
+func (r *Redactor) needed(s string) bool {
+	if mayHaveCredential(s) {
+		return true
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, v := range r.secrets {
+		if strings.Contains(s, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// Marshal encodes v as JSON with secrets masked. Clean output (the common
+// case) is encoded once and not walked.
+func (r *Redactor) Marshal(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	if !r.needed(string(b)) {
+		return b, nil
+	}
+	return r.JSON(b), nil
 }
 
 // Any converts a Go value to its JSON form and redacts it, returning the

@@ -198,12 +198,6 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	if err != nil {
 		return res, err
 	}
-	if run.NeedsInit() {
-		c.Progress(0, 0, "terraform init")
-		if err := run.Init(ctx, true); err != nil {
-			return res, err
-		}
-	}
 	dir := plansDir(c)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return res, err
@@ -227,17 +221,22 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 		return res, err
 	}
 	steps := 0.0
-	on := func(ev terraform.Event) {
-		switch ev.Type {
-		case "planned_change", "refresh_complete", "resource_drift", "change_summary":
-			steps++
-			c.Progress(steps, 0, ev.Message)
+	var on func(terraform.Event)
+	if c.WantsProgress() {
+		on = func(ev terraform.Event) {
+			switch ev.Type {
+			case "planned_change", "refresh_complete", "resource_drift", "change_summary":
+				steps++
+				c.Progress(steps, 0, ev.Message)
+			}
 		}
 	}
 	opts := terraform.PlanOptions{Out: tmp, VarFiles: files, Targets: in.Target, Destroy: in.Destroy}
 	err = run.Plan(ctx, opts, on)
 	if err != nil && ctx.Err() == nil && strings.Contains(err.Error(), "terraform init") {
-		// Providers or modules changed since the last init.
+		// Not initialised, or providers or modules changed since the last
+		// init. Trying the plan first spares workspaces that need no init
+		// (only built-in providers) an init on every call.
 		c.Progress(steps, 0, "terraform init (configuration needs it)")
 		if ierr := run.Init(ctx, true); ierr != nil {
 			return res, ierr

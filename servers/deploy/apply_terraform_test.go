@@ -278,3 +278,17 @@ func TestCancelledApplyInterruptsTerraform(t *testing.T) {
 	unlock()
 	e.mustFail(e.apply(id), "already applied")
 }
+
+func TestPlanInitialisesWhenTheWorkspaceNeedsIt(t *testing.T) {
+	e := newEnv(t, "withmodule", config.ModeApply)
+	res := e.mustOK(e.apply(e.plan(nil)))
+	if res["outputs"].(map[string]any)["pet"] != "rex" {
+		t.Fatalf("outputs %v", res["outputs"])
+	}
+	// The module's own files are part of the fingerprint.
+	id := e.plan(map[string]any{"destroy": true})
+	f := filepath.Join(e.ws, "modules", "pet", "main.tf")
+	b, _ := os.ReadFile(f)
+	os.WriteFile(f, append(b, []byte("\n# edited\n")...), 0o644)
+	e.mustFail(e.apply(id), filepath.Join("modules", "pet", "main.tf")+" changed after plan")
+}

@@ -83,7 +83,11 @@ func (e *env) mustOK(out *mcpkit.Outcome) map[string]any {
 	if out.IsError {
 		e.t.Fatalf("tool error: %s", out.Text)
 	}
-	return out.Structured.(map[string]any)
+	var m map[string]any
+	if err := out.Decode(&m); err != nil {
+		e.t.Fatal(err)
+	}
+	return m
 }
 
 func (e *env) mustFail(out *mcpkit.Outcome, want string) {
@@ -120,8 +124,7 @@ func (e *env) apply(id string) *mcpkit.Outcome {
 func (e *env) everything(outs ...*mcpkit.Outcome) string {
 	var b strings.Builder
 	for _, o := range outs {
-		j, _ := json.Marshal(o.Structured)
-		b.Write(j)
+		b.Write(o.Structured)
 		b.WriteString(o.Text)
 	}
 	b.WriteString(e.logs.String())
