@@ -118,3 +118,32 @@ func TestConfigErrorsAreClear(t *testing.T) {
 		t.Fatalf("bad ttl: %v", err)
 	}
 }
+
+func TestEnvOverridesAndDoctorNeverPrintsSecrets(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "opsmcp.yaml")
+	write(t, p, "mode: plan\nmemory: ./state/m.db\nterraform:\n  workspaces: [./infra]\n")
+	t.Setenv("OPSMCP_MODE", "read-only")
+	t.Setenv("OPSMCP_MEMORY", filepath.Join(dir, "other.db"))
+	t.Setenv("GITHUB_TOKEN", "ghp_supersecretvalue123456789012345678901")
+	cfg, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Mode != config.ModeReadOnly || cfg.Memory != filepath.Join(dir, "other.db") || cfg.Terraform.Workspaces[0] != filepath.Join(dir, "infra") {
+		t.Fatalf("%+v", cfg)
+	}
+	t.Setenv("OPSMCP_CONFIG", p)
+	code, out, errs := run(t, "doctor")
+	if code != 0 {
+		t.Fatalf("doctor: %d %s %s", code, out, errs)
+	}
+	if strings.Contains(out+errs, "supersecret") || !strings.Contains(out, "GITHUB_TOKEN") || !strings.Contains(out, "mode read-only") {
+		t.Fatalf("doctor output: %s", out)
+	}
+	// read-only mode: the CLI refuses the mutating tool like the server hides it.
+	code, _, errs = run(t, "call", "deploy", "apply_terraform", "workspace="+dir)
+	if code != 1 || !strings.Contains(errs, "mode is read-only") {
+		t.Fatalf("read-only call: %d %s", code, errs)
+	}
+}

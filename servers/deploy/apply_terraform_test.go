@@ -292,3 +292,27 @@ func TestPlanInitialisesWhenTheWorkspaceNeedsIt(t *testing.T) {
 	os.WriteFile(f, append(b, []byte("\n# edited\n")...), 0o644)
 	e.mustFail(e.apply(id), filepath.Join("modules", "pet", "main.tf")+" changed after plan")
 }
+
+func TestApplyTimeoutInterruptsTerraform(t *testing.T) {
+	e := newEnv(t, "slow", config.ModeApply)
+	id := e.plan(nil)
+	start := time.Now()
+	out := e.call("apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true, "timeout_seconds": 2})
+	e.mustFail(out, "timed out")
+	if !strings.Contains(out.Text, "interrupted") {
+		t.Fatalf("timeout error does not say terraform was interrupted: %s", out.Text)
+	}
+	if d := time.Since(start); d > 60*time.Second {
+		t.Fatalf("timeout took %v", d)
+	}
+	stateResources(t, e.ws)
+}
+
+func TestMissingTerraformBinary(t *testing.T) {
+	e := newEnv(t, "basic", config.ModeApply)
+	e.cfg.Terraform.Binary = "/nonexistent/terraform"
+	e.mustFail(e.call("apply_terraform", map[string]any{"workspace": e.ws}), `terraform binary "/nonexistent/terraform" (terraform.binary or OPSMCP_TERRAFORM) was not found`)
+	e.cfg.Terraform.Binary = ""
+	t.Setenv("PATH", t.TempDir())
+	e.mustFail(e.call("validate_deployment", map[string]any{"type": "terraform", "config_path": e.ws}), "neither terraform nor tofu was found on PATH")
+}

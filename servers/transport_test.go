@@ -1,0 +1,158 @@
+package servers_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/opsmcp/opsmcp/internal/testenv"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestStreamableHTTP serves the built binary with --http and talks to it
+// with mcp-go's streamable HTTP client.
+func TestStreamableHTTP(t *testing.T) {
+	bin := filepath.Join(testenv.Binaries(t), "opsmcp-deploy")
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "--http", addr)
+	cmd.Env = append(os.Environ(), "OPSMCP_MEMORY="+filepath.Join(t.TempDir(), "m.db"), "OPSMCP_CONFIG=")
+	cmd.Dir = t.TempDir()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server never listened: %s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c, err := client.NewStreamableHttpClient("http://" + addr + "/mcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	req := mcp.InitializeRequest{}
+	req.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	req.Params.ClientInfo = mcp.Implementation{Name: "t", Version: "1"}
+	if _, err := c.Initialize(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	tools, err := c.ListTools(ctx, mcp.ListToolsRequest{})
+	if err != nil || len(tools.Tools) != 3 {
+		t.Fatalf("tools/list over HTTP: %v %v", err, tools)
+	}
+	call := mcp.CallToolRequest{}
+	call.Params.Name = "gather_context"
+	res, err := c.CallTool(ctx, call)
+	if err != nil || res.IsError {
+		t.Fatalf("gather_context over HTTP: %v %+v", err, res)
+	}
+}
+
+func TestHTTPRefusesNonLoopbackAddress(t *testing.T) {
+	bin := filepath.Join(testenv.Binaries(t), "opsmcp-deploy")
+	out, err := exec.Command(bin, "--http", "0.0.0.0:18080").CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "non-loopback") {
+		t.Fatalf("want a refusal, got %v: %s", err, out)
+	}
+	out, err = exec.Command(filepath.Join(filepath.Dir(bin), "opsmcp"), "serve", "deploy", "--http", "192.0.2.1:80").CombinedOutput()
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "non-loopback") {
+		t.Fatalf("opsmcp serve: want a usage refusal, got %v: %s", err, out)
+	}
+}
+
+// TestStdioStdoutIsProtocolOnly speaks raw JSON-RPC to the binary and checks
+// that every stdout line is a JSON-RPC message and every stderr line a JSON
+// log record.
+func TestStdioStdoutIsProtocolOnly(t *testing.T) {
+	bin := filepath.Join(testenv.Binaries(t), "opsmcp-deploy")
+	ws := testenv.CopyWorkspace(t, "demo")
+	cfg := filepath.Join(t.TempDir(), "opsmcp.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("memory: %s\nterraform:\n  workspaces: [%s]\n", filepath.Join(t.TempDir(), "m.db"), ws)), 0o644)
+	cmd := exec.Command(bin, "--config", cfg)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	msgs := []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"apply_terraform","arguments":{"workspace":"` + ws + `"},"_meta":{"progressToken":7}}}`,
+		`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"apply_terraform","arguments":{"workspace":"/etc"}}}`,
+	}
+	for _, m := range msgs {
+		io.WriteString(stdin, m+"\n")
+	}
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	got := map[float64]bool{}
+	progress := 0
+	for len(got) < 3 && sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil || m["jsonrpc"] != "2.0" {
+			t.Fatalf("stdout line is not JSON-RPC: %q", sc.Text())
+		}
+		if id, ok := m["id"].(float64); ok {
+			got[id] = true
+		}
+		if m["method"] == "notifications/progress" {
+			progress++
+		}
+	}
+	stdin.Close()
+	cmd.Wait()
+	if len(got) != 3 || progress == 0 {
+		t.Fatalf("responses %v, progress notifications %d", got, progress)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("stderr line is not a JSON log record: %q", line)
+		}
+	}
+	if !strings.Contains(stderr.String(), `"tool":"apply_terraform"`) {
+		t.Fatalf("no call logged on stderr: %s", stderr.String())
+	}
+}
