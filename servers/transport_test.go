@@ -65,16 +65,8 @@ func TestStreamableHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	testenv.StartMCP(t, c)
 	ctx := context.Background()
-	if err := c.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	req := mcp.InitializeRequest{}
-	req.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	req.Params.ClientInfo = mcp.Implementation{Name: "t", Version: "1"}
-	if _, err := c.Initialize(ctx, req); err != nil {
-		t.Fatal(err)
-	}
 	tools, err := c.ListTools(ctx, mcp.ListToolsRequest{})
 	if err != nil || len(tools.Tools) != 3 {
 		t.Fatalf("tools/list over HTTP: %v %v", err, tools)

@@ -18,20 +18,6 @@ import (
 	"github.com/opsmcp/opsmcp/internal/testenv"
 )
 
-func initClient(b *testing.B, c *client.Client) {
-	b.Helper()
-	ctx := context.Background()
-	if err := c.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	req := mcp.InitializeRequest{}
-	req.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	req.Params.ClientInfo = mcp.Implementation{Name: "bench", Version: "1"}
-	if _, err := c.Initialize(ctx, req); err != nil {
-		b.Fatal(err)
-	}
-}
-
 func echoRequest() mcp.CallToolRequest {
 	req := mcp.CallToolRequest{}
 	req.Params.Name = "echo"
@@ -66,7 +52,7 @@ func BenchmarkBareMCPInProcess(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	initClient(b, c)
+	testenv.StartMCP(b, c)
 	defer c.Close()
 	req := echoRequest()
 	b.ReportAllocs()
@@ -86,7 +72,7 @@ func BenchmarkReadToolInProcess(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	initClient(b, c)
+	testenv.StartMCP(b, c)
 	defer c.Close()
 	req := echoRequest()
 	ctx := context.Background()
@@ -124,7 +110,7 @@ func BenchmarkStdioRoundTrip(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer c.Close()
-		initClient(b, c)
+		testenv.StartMCP(b, c)
 		req := echoRequest()
 		ctx := context.Background()
 		for range 200 { // warm up

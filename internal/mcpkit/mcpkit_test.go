@@ -150,3 +150,26 @@ func TestHTTPRefusesNonLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestToolAllowAndDenyLists(t *testing.T) {
+	cfg := config.Default()
+	cfg.Mode = config.ModeApply
+	cfg.Tools.Deny = []string{"write"}
+	h, _, _ := newHostB(t, cfg)
+	if len(h.Tools()) != 1 || h.Tools()[0].Name != "echo" {
+		t.Fatalf("deny: %d tools listed", len(h.Tools()))
+	}
+	if out := h.Call(context.Background(), "write", json.RawMessage(`{"text":"x"}`), nil); !strings.Contains(out.Text, "denied by tools.deny") {
+		t.Fatalf("deny: %+v", out)
+	}
+	cfg = config.Default()
+	cfg.Mode = config.ModeApply
+	cfg.Tools.Allow = []string{"write"}
+	h, _, _ = newHostB(t, cfg)
+	if len(h.Tools()) != 1 || h.Tools()[0].Name != "write" {
+		t.Fatal("allow: wrong tools listed")
+	}
+	if out := h.Call(context.Background(), "echo", json.RawMessage(`{"text":"x"}`), nil); !strings.Contains(out.Text, "not in tools.allow") {
+		t.Fatalf("allow: %+v", out)
+	}
+}

@@ -4,6 +4,7 @@
 package testenv
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // RepoRoot is the repository root (the directory holding go.mod).
@@ -87,4 +91,19 @@ func Inspector(t testing.TB) (bin string, env []string) {
 	}
 	env = append(env, "PATH="+root+string(os.PathListSeparator)+os.Getenv("PATH"))
 	return bin, env
+}
+
+// StartMCP starts an mcp-go client and completes the initialize handshake.
+func StartMCP(t testing.TB, c *client.Client) {
+	t.Helper()
+	ctx := context.Background()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	req := mcp.InitializeRequest{}
+	req.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	req.Params.ClientInfo = mcp.Implementation{Name: "opsmcp-test", Version: "1"}
+	if _, err := c.Initialize(ctx, req); err != nil {
+		t.Fatal(err)
+	}
 }
