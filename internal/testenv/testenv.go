@@ -9,8 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -58,12 +60,21 @@ var (
 	buildOut  []byte
 )
 
-// Binaries builds ./cmd/... once per test process and returns the directory
-// holding opsmcp and opsmcp-* binaries.
+// Binaries builds ./cmd/... once per test process into .cache/testbin/PID
+// (test packages run in parallel, each with its own build) and returns that
+// directory, holding opsmcp and opsmcp-* binaries. Builds of processes that
+// are gone are removed.
 func Binaries(t testing.TB) string {
 	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "opsmcp-bin-")
-		if buildErr != nil {
+		root := filepath.Join(RepoRoot(t), ".cache", "testbin")
+		old, _ := os.ReadDir(root)
+		for _, d := range old {
+			if pid, err := strconv.Atoi(d.Name()); err == nil && syscall.Kill(pid, 0) != nil {
+				os.RemoveAll(filepath.Join(root, d.Name()))
+			}
+		}
+		buildDir = filepath.Join(root, strconv.Itoa(os.Getpid()))
+		if buildErr = os.MkdirAll(buildDir, 0o755); buildErr != nil {
 			return
 		}
 		cmd := exec.Command("go", "build", "-o", buildDir+string(filepath.Separator), "./cmd/...")
