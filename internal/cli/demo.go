@@ -94,7 +94,8 @@ func newDemoCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintln(out, indent(c.Text))
 
-			entries, err := store.List(ctx, memory.Filter{})
+			page, err := store.List(ctx, memory.Filter{})
+			entries := page.Entries
 			if err != nil {
 				return failErr("%v", err)
 			}

@@ -58,11 +58,10 @@ func newDoctorCmd(g *globals) *cobra.Command {
 			if st, err := memory.Open(cmd.Context(), cfg.Memory); err != nil {
 				row(false, "memory", err.Error())
 			} else {
-				n, lerr := st.List(cmd.Context(), memory.Filter{})
-				if lerr != nil {
+				if _, lerr := st.List(cmd.Context(), memory.Filter{Limit: 1}); lerr != nil {
 					row(false, "memory", lerr.Error())
 				} else {
-					row(true, "memory", fmt.Sprintf("%s (%d entries)", st.Location(), len(n)))
+					row(true, "memory", st.Location())
 				}
 				st.Close()
 			}

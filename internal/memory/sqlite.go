@@ -6,32 +6,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/opsmcp/opsmcp/internal/redact"
-
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
-
-// Open opens the store at location: a SQLite file path, created if missing.
-func Open(ctx context.Context, location string) (Store, error) {
-	if strings.HasPrefix(location, "postgres://") || strings.HasPrefix(location, "postgresql://") {
-		return nil, errors.New("memory: PostgreSQL stores are not supported by this build yet; use a SQLite file path")
-	}
-	return OpenSQLite(ctx, location)
-}
 
 type sqliteStore struct {
 	db   *sql.DB
 	path string
+	opts Options
 }
 
-// migrations are applied in order; user_version records how many ran.
-var migrations = []string{
+// sqliteMigrations are applied in order; PRAGMA user_version records how
+// many ran. Never edit one that has shipped: add another.
+var sqliteMigrations = []string{
 	`CREATE TABLE entries (
 		id INTEGER PRIMARY KEY AUTOINCREMENT,
 		server TEXT NOT NULL, kind TEXT NOT NULL, scope TEXT NOT NULL DEFAULT '', key TEXT NOT NULL DEFAULT '',
@@ -50,29 +43,51 @@ var migrations = []string{
 		outcome TEXT NOT NULL, duration_ms INTEGER NOT NULL, result_ids TEXT NOT NULL,
 		prev_hash TEXT NOT NULL, hash TEXT NOT NULL
 	);`,
+	// Full-text search, newest-first listing, audit checkpoints, and the
+	// audit log made append-only: records may only be deleted once a
+	// checkpoint covers them.
+	`CREATE INDEX entries_created ON entries(created_at, id);
+	CREATE INDEX entries_expires ON entries(expires_at) WHERE expires_at IS NOT NULL;
+	CREATE VIRTUAL TABLE entries_fts USING fts5(body, content='', contentless_delete=1);
+	INSERT INTO entries_fts(rowid, body)
+		SELECT id, server || ' ' || kind || ' ' || scope || ' ' || key || ' ' || replace(replace(replace(tags, '[', ''), ']', ''), '"', '') || ' ' || data FROM entries;
+	CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
+		DELETE FROM entries_fts WHERE rowid = OLD.id;
+	END;
+	CREATE TABLE audit_checkpoints (
+		through_seq INTEGER PRIMARY KEY, through_hash TEXT NOT NULL, pruned INTEGER NOT NULL,
+		time INTEGER NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL
+	);
+	CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN
+		SELECT RAISE(ABORT, 'audit records are append-only');
+	END;
+	CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+		WHEN NOT EXISTS (SELECT 1 FROM audit_checkpoints WHERE through_seq >= OLD.seq) BEGIN
+		SELECT RAISE(ABORT, 'audit records are deleted only by pruning behind a checkpoint');
+	END;`,
 }
 
-// OpenSQLite opens (creating if needed) a SQLite store in WAL mode. Several
-// processes may open and write the same file at once.
-func OpenSQLite(ctx context.Context, path string) (Store, error) {
+func openSQLite(ctx context.Context, path string, o Options) (Store, error) {
 	if path == "" {
 		return nil, errors.New("memory: empty store path")
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("memory: %w", err)
 	}
+	if o.Dir == "" {
+		o.Dir = filepath.Dir(path)
+	}
 	q := url.Values{}
 	// busy_timeout first: the journal_mode switch itself needs a lock.
 	q.Add("_pragma", "busy_timeout(30000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "foreign_keys(ON)")
 	q.Set("_txlock", "immediate") // writers queue on BEGIN instead of failing on upgrade
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("memory: open %s: %w", path, err)
 	}
-	s := &sqliteStore{db: db, path: path}
+	s := &sqliteStore{db: db, path: path, opts: o}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("memory: %s: %w", path, err)
@@ -90,101 +105,218 @@ func (s *sqliteStore) migrate(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return err
 	}
-	if version > len(migrations) {
-		return fmt.Errorf("store schema version %d is newer than this opsmcp (%d); upgrade opsmcp", version, len(migrations))
+	if version > len(sqliteMigrations) {
+		return fmt.Errorf("store schema version %d is newer than this opsmcp (%d); upgrade opsmcp", version, len(sqliteMigrations))
 	}
-	for i := version; i < len(migrations); i++ {
-		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+	if version == len(sqliteMigrations) {
+		return nil
+	}
+	for i := version; i < len(sqliteMigrations); i++ {
+		if _, err := tx.ExecContext(ctx, sqliteMigrations[i]); err != nil {
 			return fmt.Errorf("migration %d: %w", i+1, err)
 		}
 	}
-	if version < len(migrations) {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
-			return err
-		}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(sqliteMigrations))); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
 
-func (s *sqliteStore) Dir() string      { return filepath.Dir(s.path) }
+func (s *sqliteStore) Dir() string      { return s.opts.Dir }
 func (s *sqliteStore) Location() string { return s.path }
 func (s *sqliteStore) Close() error     { return s.db.Close() }
 
-var storeRedactor redact.Redactor
-
 func (s *sqliteStore) Put(ctx context.Context, e *Entry) error {
-	if len(e.Data) == 0 {
-		e.Data = json.RawMessage("null")
-	}
-	if err := checkEntry(e); err != nil {
+	if err := prepareEntry(e, s.opts.MaxEntryBytes); err != nil {
 		return err
-	}
-	e.Data = storeRedactor.JSON(e.Data)
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = time.Now().UTC()
 	}
 	tags, _ := json.Marshal(nonNil(e.Tags))
 	var exp any
 	if e.ExpiresAt != nil {
 		exp = e.ExpiresAt.UnixNano()
 	}
-	res, err := s.db.ExecContext(ctx,
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("memory: put: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx,
 		`INSERT INTO entries(server, kind, scope, key, data, tags, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)`,
 		e.Server, e.Kind, e.Scope, e.Key, string(e.Data), string(tags), e.CreatedAt.UnixNano(), exp)
 	if err != nil {
 		return fmt.Errorf("memory: put: %w", err)
 	}
-	e.ID, _ = res.LastInsertId()
+	id, _ := res.LastInsertId()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO entries_fts(rowid, body) VALUES (?, ?)`, id, searchText(e)); err != nil {
+		return fmt.Errorf("memory: put: index: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("memory: put: %w", err)
+	}
+	e.ID = id
 	return nil
 }
 
-func (s *sqliteStore) List(ctx context.Context, f Filter) ([]Entry, error) {
-	where := []string{"(expires_at IS NULL OR expires_at > ?)"}
-	args := []any{time.Now().UnixNano()}
-	for col, v := range map[string]string{"server": f.Server, "kind": f.Kind, "scope": f.Scope, "key": f.Key} {
-		if v != "" {
-			where = append(where, col+" = ?")
-			args = append(args, v)
+const entryCols = "e.id, e.server, e.kind, e.scope, e.key, e.data, e.tags, e.created_at, e.expires_at"
+
+func scanEntry(sc interface{ Scan(...any) error }, extra ...any) (Entry, error) {
+	var e Entry
+	var data, tags string
+	var created int64
+	var exp sql.NullInt64
+	if err := sc.Scan(append([]any{&e.ID, &e.Server, &e.Kind, &e.Scope, &e.Key, &data, &tags, &created, &exp}, extra...)...); err != nil {
+		return e, err
+	}
+	e.Data = json.RawMessage(data)
+	_ = json.Unmarshal([]byte(tags), &e.Tags)
+	e.CreatedAt = time.Unix(0, created).UTC()
+	if exp.Valid {
+		t := time.Unix(0, exp.Int64).UTC()
+		e.ExpiresAt = &t
+	}
+	return e, nil
+}
+
+func (s *sqliteStore) Get(ctx context.Context, id int64) (*Entry, error) {
+	e, err := scanEntry(s.db.QueryRowContext(ctx, "SELECT "+entryCols+" FROM entries e WHERE e.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("memory: get: %w", err)
+	}
+	return &e, nil
+}
+
+// where builds the WHERE clause shared by List and Search.
+func (s *sqliteStore) where(f Filter, now time.Time) (string, []any, error) {
+	conds := []string{"(e.expires_at IS NULL OR e.expires_at > ?)"}
+	args := []any{now.UnixNano()}
+	for _, c := range []struct{ col, v string }{{"server", f.Server}, {"kind", f.Kind}, {"scope", f.Scope}, {"key", f.Key}} {
+		if c.v != "" {
+			conds = append(conds, "e."+c.col+" = ?")
+			args = append(args, c.v)
 		}
 	}
-	q := "SELECT id, server, kind, scope, key, data, tags, created_at, expires_at FROM entries WHERE " +
-		strings.Join(where, " AND ") + " ORDER BY created_at DESC, id DESC"
+	for _, t := range f.Tags {
+		conds = append(conds, "EXISTS (SELECT 1 FROM json_each(e.tags) j WHERE j.value = ?)")
+		args = append(args, t)
+	}
+	if !f.Since.IsZero() {
+		conds = append(conds, "e.created_at >= ?")
+		args = append(args, f.Since.UnixNano())
+	}
+	if !f.Until.IsZero() {
+		conds = append(conds, "e.created_at < ?")
+		args = append(args, f.Until.UnixNano())
+	}
+	if f.Cursor != "" {
+		c, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, "(e.created_at < ? OR (e.created_at = ? AND e.id < ?))")
+		args = append(args, c, c, id)
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+func (s *sqliteStore) List(ctx context.Context, f Filter) (Page, error) {
+	where, args, err := s.where(f, time.Now())
+	if err != nil {
+		return Page{}, err
+	}
+	q := "SELECT " + entryCols + " FROM entries e" + where + " ORDER BY e.created_at DESC, e.id DESC"
 	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+		q += fmt.Sprintf(" LIMIT %d", f.Limit+1)
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("memory: list: %w", err)
+		return Page{}, fmt.Errorf("memory: list: %w", err)
 	}
 	defer rows.Close()
 	var out []Entry
 	for rows.Next() {
-		var e Entry
-		var data, tags string
-		var created int64
-		var exp sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.Server, &e.Kind, &e.Scope, &e.Key, &data, &tags, &created, &exp); err != nil {
-			return nil, err
-		}
-		e.Data = json.RawMessage(data)
-		_ = json.Unmarshal([]byte(tags), &e.Tags)
-		e.CreatedAt = time.Unix(0, created).UTC()
-		if exp.Valid {
-			t := time.Unix(0, exp.Int64).UTC()
-			e.ExpiresAt = &t
+		e, err := scanEntry(rows)
+		if err != nil {
+			return Page{}, err
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Page{}, err
+	}
+	return page(out, f.Limit), nil
+}
+
+func (s *sqliteStore) Search(ctx context.Context, query string, f Filter) ([]Hit, error) {
+	terms := searchTerms(query)
+	if len(terms) == 0 {
+		return nil, errors.New("search needs at least one word")
+	}
+	quoted := make([]string, len(terms))
+	for i, t := range terms {
+		quoted[i] = `"` + t + `"`
+	}
+	f.Cursor = ""
+	now := time.Now()
+	where, args, err := s.where(f, now)
+	if err != nil {
+		return nil, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	// bm25 is negative (more negative = more relevant); halve it per half-life
+	// of age so recent entries rank first among equals.
+	q := "SELECT " + entryCols + `, bm25(entries_fts) AS rank FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid` +
+		where + " AND entries_fts MATCH ? ORDER BY rank * pow(0.5, (? - e.created_at) / ?) LIMIT ?"
+	args = append(args, strings.Join(quoted, " OR "), now.UnixNano(), float64(recencyHalfLife.Nanoseconds()), limit)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("memory: search: %w", err)
+	}
+	defer rows.Close()
+	var hits []Hit
+	for rows.Next() {
+		var rank float64
+		e, err := scanEntry(rows, &rank)
+		if err != nil {
+			return nil, err
+		}
+		age := float64(now.Sub(e.CreatedAt)) / float64(recencyHalfLife)
+		hits = append(hits, Hit{Entry: e, Score: -rank * math.Pow(0.5, age)})
+	}
+	return hits, rows.Err()
+}
+
+func (s *sqliteStore) Delete(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, "DELETE FROM entries WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("memory: delete: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (s *sqliteStore) PruneExpired(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, "DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?", now.UnixNano())
+	if err != nil {
+		return 0, fmt.Errorf("memory: prune: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 func (s *sqliteStore) SavePlan(ctx context.Context, p *Plan) error {
-	data, err := json.Marshal(p)
+	data, err := storeRedactor.Marshal(p)
 	if err != nil {
 		return err
 	}
 	_, err = s.db.ExecContext(ctx, `INSERT INTO plans(id, workspace, data, created_at, expires_at) VALUES (?,?,?,?,?)`,
-		p.ID, p.Workspace, string(storeRedactor.JSON(data)), p.CreatedAt.UnixNano(), p.ExpiresAt.UnixNano())
+		p.ID, p.Workspace, string(data), p.CreatedAt.UnixNano(), p.ExpiresAt.UnixNano())
 	if err != nil {
 		return fmt.Errorf("memory: save plan: %w", err)
 	}
@@ -242,28 +374,29 @@ func (s *sqliteStore) queryPlans(ctx context.Context, tail string, args ...any) 
 		if err := rows.Scan(&data, &used); err != nil {
 			return nil, err
 		}
-		var p Plan
-		if err := json.Unmarshal([]byte(data), &p); err != nil {
-			return nil, fmt.Errorf("memory: plan record is corrupt: %w", err)
-		}
-		if used.Valid {
-			t := time.Unix(0, used.Int64).UTC()
-			p.UsedAt = &t
+		p, err := decodePlan([]byte(data), used.Valid, used.Int64)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
 }
 
+func decodePlan(data []byte, used bool, usedAt int64) (Plan, error) {
+	var p Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return p, fmt.Errorf("memory: plan record is corrupt: %w", err)
+	}
+	if used {
+		t := time.Unix(0, usedAt).UTC()
+		p.UsedAt = &t
+	}
+	return p, nil
+}
+
 func (s *sqliteStore) AppendAudit(ctx context.Context, a *AuditRecord) error {
-	if len(a.Args) == 0 {
-		a.Args = json.RawMessage("{}")
-	}
-	a.Args = storeRedactor.JSON(a.Args)
-	a.Outcome = storeRedactor.String(a.Outcome)
-	if a.Time.IsZero() {
-		a.Time = time.Now().UTC()
-	}
+	prepareAudit(a)
 	tx, err := s.db.BeginTx(ctx, nil) // IMMEDIATE: the chain needs a serial order
 	if err != nil {
 		return fmt.Errorf("memory: audit: %w", err)
@@ -271,7 +404,14 @@ func (s *sqliteStore) AppendAudit(ctx context.Context, a *AuditRecord) error {
 	defer tx.Rollback()
 	var prev string
 	err = tx.QueryRowContext(ctx, "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").Scan(&prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, sql.ErrNoRows) {
+		// Everything may have been pruned: continue from the checkpoint.
+		err = tx.QueryRowContext(ctx, "SELECT through_hash FROM audit_checkpoints ORDER BY through_seq DESC LIMIT 1").Scan(&prev)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("memory: audit: %w", err)
 	}
 	a.PrevHash = prev
@@ -287,30 +427,98 @@ func (s *sqliteStore) AppendAudit(ctx context.Context, a *AuditRecord) error {
 	return tx.Commit()
 }
 
+const auditCols = "seq, time, principal, server, tool, args, outcome, duration_ms, result_ids, prev_hash, hash"
+
+func scanAudit(sc interface{ Scan(...any) error }) (AuditRecord, error) {
+	var a AuditRecord
+	var t int64
+	var args, ids string
+	if err := sc.Scan(&a.Seq, &t, &a.Principal, &a.Server, &a.Tool, &args, &a.Outcome, &a.DurationMS, &ids, &a.PrevHash, &a.Hash); err != nil {
+		return a, err
+	}
+	a.Time = time.Unix(0, t).UTC()
+	a.Args = json.RawMessage(args)
+	_ = json.Unmarshal([]byte(ids), &a.ResultIDs)
+	return a, nil
+}
+
 func (s *sqliteStore) ListAudit(ctx context.Context, limit int) ([]AuditRecord, error) {
-	q := "SELECT seq, time, principal, server, tool, args, outcome, duration_ms, result_ids, prev_hash, hash FROM audit ORDER BY seq DESC"
+	q := "SELECT " + auditCols + " FROM audit ORDER BY seq DESC"
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
+	var out []AuditRecord
+	err := s.queryAudit(ctx, q, func(a AuditRecord) error { out = append(out, a); return nil })
+	return out, err
+}
+
+func (s *sqliteStore) WalkAudit(ctx context.Context, fn func(AuditRecord) error) error {
+	return s.queryAudit(ctx, "SELECT "+auditCols+" FROM audit ORDER BY seq ASC", fn)
+}
+
+func (s *sqliteStore) queryAudit(ctx context.Context, q string, fn func(AuditRecord) error) error {
 	rows, err := s.db.QueryContext(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("memory: audit: %w", err)
+		return fmt.Errorf("memory: audit: %w", err)
 	}
 	defer rows.Close()
-	var out []AuditRecord
 	for rows.Next() {
-		var a AuditRecord
-		var t int64
-		var args, ids string
-		if err := rows.Scan(&a.Seq, &t, &a.Principal, &a.Server, &a.Tool, &args, &a.Outcome, &a.DurationMS, &ids, &a.PrevHash, &a.Hash); err != nil {
-			return nil, err
+		a, err := scanAudit(rows)
+		if err != nil {
+			return err
 		}
-		a.Time = time.Unix(0, t).UTC()
-		a.Args = json.RawMessage(args)
-		_ = json.Unmarshal([]byte(ids), &a.ResultIDs)
-		out = append(out, a)
+		if err := fn(a); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
+}
+
+func (s *sqliteStore) AuditCheckpoint(ctx context.Context) (*Checkpoint, error) {
+	var c Checkpoint
+	var t int64
+	err := s.db.QueryRowContext(ctx, `SELECT through_seq, through_hash, pruned, time, public_key, signature
+		FROM audit_checkpoints ORDER BY through_seq DESC LIMIT 1`).Scan(&c.ThroughSeq, &c.ThroughHash, &c.Pruned, &t, &c.PublicKey, &c.Signature)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("memory: audit checkpoint: %w", err)
+	}
+	c.Time = time.Unix(0, t).UTC()
+	return &c, nil
+}
+
+func (s *sqliteStore) PruneAudit(ctx context.Context, cp *Checkpoint) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("memory: prune audit: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoints(through_seq, through_hash, pruned, time, public_key, signature) VALUES (?,?,?,?,?,?)`,
+		cp.ThroughSeq, cp.ThroughHash, cp.Pruned, cp.Time.UnixNano(), cp.PublicKey, cp.Signature); err != nil {
+		return 0, fmt.Errorf("memory: prune audit: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, "DELETE FROM audit WHERE seq <= ?", cp.ThroughSeq)
+	if err != nil {
+		return 0, fmt.Errorf("memory: prune audit: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, tx.Commit()
+}
+
+func prepareAudit(a *AuditRecord) {
+	if len(a.Args) == 0 {
+		a.Args = json.RawMessage("{}")
+	}
+	if b, err := storeRedactor.Marshal(a.Args); err == nil {
+		a.Args = b
+	}
+	a.Outcome = storeRedactor.String(a.Outcome)
+	if a.Time.IsZero() {
+		a.Time = time.Now()
+	}
+	a.Time = a.Time.UTC()
 }
 
 func nonNil(s []string) []string {

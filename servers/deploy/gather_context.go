@@ -113,7 +113,7 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	if err != nil {
 		return res, err
 	}
-	for _, e := range ops { // newest first
+	for _, e := range ops.Entries { // newest first
 		w := get(e.Scope)
 		if w.LastApply != nil {
 			continue

@@ -129,7 +129,7 @@ func (e *env) everything(outs ...*mcpkit.Outcome) string {
 	}
 	b.WriteString(e.logs.String())
 	entries, _ := e.store.List(context.Background(), memory.Filter{})
-	j, _ := json.Marshal(entries)
+	j, _ := json.Marshal(entries.Entries)
 	b.Write(j)
 	audit, _ := e.store.ListAudit(context.Background(), 0)
 	j, _ = json.Marshal(audit)
