@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -227,12 +228,21 @@ func siblingOrPath(self, name string) string {
 
 // writeAtomic replaces path only with a complete file.
 func writeAtomic(path string, data []byte) error {
+	return writeFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeFileAtomic writes through fn into a temp file beside path and
+// renames it over path only when fn and the sync succeeded.
+func writeFileAtomic(path string, fn func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	if err := fn(tmp); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -51,10 +51,12 @@ func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Durat
 
 // Config is the whole of opsmcp.yaml. Keys are an interface users depend on.
 type Config struct {
-	Mode      Mode      `json:"mode,omitempty"`
-	Memory    string    `json:"memory,omitempty"`
-	Terraform Terraform `json:"terraform"`
-	Tools     Tools     `json:"tools"`
+	Mode   Mode   `json:"mode,omitempty"`
+	Memory string `json:"memory,omitempty"`
+	// MemoryMaxEntryBytes refuses memory entries with more data (default 256 KiB).
+	MemoryMaxEntryBytes int       `json:"memory_max_entry_bytes,omitempty"`
+	Terraform           Terraform `json:"terraform"`
+	Tools               Tools     `json:"tools"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
@@ -147,6 +149,9 @@ func (c *Config) finish() error {
 	}
 	if c.Memory == "" {
 		c.Memory = DefaultMemoryPath()
+	}
+	if c.MemoryMaxEntryBytes < 0 {
+		return errors.New("memory_max_entry_bytes must be positive")
 	}
 	if c.Terraform.Binary == "" {
 		c.Terraform.Binary = os.Getenv("OPSMCP_TERRAFORM")

@@ -22,7 +22,7 @@ func Bootstrap(ctx context.Context, configPath string, logOut io.Writer, level s
 	if err != nil {
 		return nil, err
 	}
-	store, err := memory.Open(ctx, cfg.Memory)
+	store, err := memory.Open(ctx, cfg.Memory, memory.Options{MaxEntryBytes: cfg.MemoryMaxEntryBytes})
 	if err != nil {
 		return nil, err
 	}
