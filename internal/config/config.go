@@ -40,8 +40,8 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("a duration must be a string such as \"1h\" or \"30m\"")
 	}
 	v, err := time.ParseDuration(s)
-	if err != nil || v <= 0 {
-		return fmt.Errorf("duration %q: want a positive duration such as \"1h\" or \"30m\"", s)
+	if err != nil || v < 0 {
+		return fmt.Errorf("duration %q: want a duration such as \"1h\" or \"30m\"", s)
 	}
 	*d = Duration(v)
 	return nil
@@ -57,6 +57,7 @@ type Config struct {
 	MemoryMaxEntryBytes int       `json:"memory_max_entry_bytes,omitempty"`
 	Terraform           Terraform `json:"terraform"`
 	Tools               Tools     `json:"tools"`
+	Cache               Cache     `json:"cache"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
@@ -73,6 +74,12 @@ type Terraform struct {
 type Tools struct {
 	Allow []string `json:"allow,omitempty"`
 	Deny  []string `json:"deny,omitempty"`
+}
+
+// Cache is the cache: section: the response cache of read-only tools.
+type Cache struct {
+	MaxEntries int                 `json:"max_entries,omitempty"` // per process; default 1024
+	TTL        map[string]Duration `json:"ttl,omitempty"`         // per tool; "0s" turns caching off
 }
 
 // DefaultPlanTTL is how long a saved plan may wait to be applied.
@@ -158,6 +165,9 @@ func (c *Config) finish() error {
 	}
 	if c.Terraform.PlanTTL == 0 {
 		c.Terraform.PlanTTL = Duration(DefaultPlanTTL)
+	}
+	if c.Cache.MaxEntries < 0 {
+		return errors.New("cache.max_entries must be positive")
 	}
 	base := c.Dir()
 	if !strings.Contains(c.Memory, "://") {

@@ -27,7 +27,7 @@ func Bootstrap(ctx context.Context, configPath string, logOut io.Writer, level s
 		return nil, err
 	}
 	log := slog.New(NewLogHandler(logOut, level))
-	return &Runtime{Config: cfg, Memory: store, Log: log}, nil
+	return &Runtime{Config: cfg, Memory: store, Log: log, Cache: NewCache(cfg.Cache.MaxEntries)}, nil
 }
 
 // NewLogHandler is the JSON log handler every process uses; attribute values

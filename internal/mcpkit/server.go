@@ -33,6 +33,7 @@ type Runtime struct {
 	Memory    memory.Store
 	Log       *slog.Logger
 	Principal string
+	Cache     *Cache // shared by every host of the process; nil = no caching
 }
 
 // Host is a server bound to a runtime: the tools its policy allows, and the
@@ -159,9 +160,26 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 	c.log = h.rt.Log.With("server", c.Server, "tool", name, "principal", c.Principal)
 
 	var res Result
+	var scope, cacheKey string
+	var ttl time.Duration
 	err := h.allowed(t)
+	var in any
 	if err == nil {
-		res, err = h.safeRun(ctx, t, c, args)
+		in, err = t.decode(args)
+	}
+	if err == nil {
+		if s, ok := in.(Scoped); ok {
+			scope = s.CacheScope()
+		}
+		if ttl = h.cacheTTL(t); ttl > 0 {
+			cacheKey = cacheKeyOf(h.Server.Name, name, c.Principal, args, scope)
+			if hit, ok := h.rt.Cache.get(cacheKey); ok {
+				hit.Duration = time.Since(start)
+				c.log.Info("tool call", "duration_ms", float64(hit.Duration.Microseconds())/1000, "outcome", "ok", "cache", "hit")
+				return hit
+			}
+		}
+		res, err = h.safeRun(ctx, t, c, in)
 	}
 	out := &Outcome{Duration: time.Since(start)}
 	if err != nil {
@@ -187,20 +205,24 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		attrs = append(attrs, "error", out.Text)
 	}
 	c.log.Info("tool call", attrs...)
-	if !t.ReadOnly() {
+	switch {
+	case !t.ReadOnly():
+		h.rt.Cache.invalidate(scope)
 		h.audit(c, args, res, out)
+	case cacheKey != "" && !out.IsError:
+		h.rt.Cache.put(cacheKey, scope, out, ttl)
 	}
 	return out
 }
 
-func (h *Host) safeRun(ctx context.Context, t *Tool, c *Call, args json.RawMessage) (res Result, err error) {
+func (h *Host) safeRun(ctx context.Context, t *Tool, c *Call, in any) (res Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.log.Error("tool panicked", "panic", c.Secrets.String(fmt.Sprint(r)), "stack", c.Secrets.String(string(debug.Stack())))
 			res, err = nil, fmt.Errorf("internal error in %s: %v (this is a bug; the server keeps running)", t.Name, r)
 		}
 	}()
-	return t.run(ctx, c, args)
+	return t.run(ctx, c, in)
 }
 
 func (h *Host) audit(c *Call, args json.RawMessage, res Result, out *Outcome) {

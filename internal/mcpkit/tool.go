@@ -38,6 +38,13 @@ type AuditIDs interface {
 	AuditIDs() []string
 }
 
+// Scoped is implemented by inputs that name what they read or change (a
+// workspace, namespace, repo...): the response cache keys reads by it, and
+// a mutation invalidates the cached reads of its scope. "" means everything.
+type Scoped interface {
+	CacheScope() string
+}
+
 // Timeouter is implemented by inputs that carry their own timeout.
 type Timeouter interface {
 	CallTimeout() time.Duration
@@ -51,6 +58,9 @@ type Def struct {
 	Annotations Annotations
 	// Timeout bounds a call when the input does not set its own (default 2m).
 	Timeout time.Duration
+	// CacheTTL caches results of a read-only, idempotent tool for this long
+	// (cache.ttl in opsmcp.yaml overrides it; 0 = not cached).
+	CacheTTL time.Duration
 }
 
 // Tool is a tool as a value: one definition feeds MCP registration, the CLI,
@@ -59,11 +69,17 @@ type Tool struct {
 	Def
 	InputSchema  json.RawMessage
 	OutputSchema json.RawMessage
-	run          func(ctx context.Context, c *Call, raw json.RawMessage) (Result, error)
+	decode       func(raw json.RawMessage) (any, error)
+	run          func(ctx context.Context, c *Call, in any) (Result, error)
 }
 
 // ReadOnly reports whether the tool never changes anything.
 func (t *Tool) ReadOnly() bool { return t.Annotations.ReadOnly != nil && *t.Annotations.ReadOnly }
+
+// cacheable reports whether results may be served from the response cache.
+func (t *Tool) cacheable() bool {
+	return t.ReadOnly() && t.Annotations.Idempotent != nil && *t.Annotations.Idempotent
+}
 
 // NewTool makes a tool from a definition and a typed handler. Schemas come
 // from In and Out. It panics on a definition error: that is a programming
@@ -84,12 +100,16 @@ func NewTool[In any, Out Result](def Def, h func(ctx context.Context, c *Call, i
 		Def:          def,
 		InputSchema:  SchemaOf[In](),
 		OutputSchema: OutputSchemaOf[Out](),
-		run: func(ctx context.Context, c *Call, raw json.RawMessage) (Result, error) {
+		decode: func(raw json.RawMessage) (any, error) {
 			in, err := args.decode(raw)
 			if err != nil {
 				return nil, &ArgError{err}
 			}
-			if t, ok := any(in).(Timeouter); ok && t.CallTimeout() > 0 {
+			return in, nil
+		},
+		run: func(ctx context.Context, c *Call, input any) (Result, error) {
+			in := input.(In)
+			if t, ok := input.(Timeouter); ok && t.CallTimeout() > 0 {
 				c.timeout = t.CallTimeout()
 			}
 			var cancel context.CancelFunc

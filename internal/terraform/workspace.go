@@ -51,6 +51,22 @@ func ResolveWorkspace(path string, roots []string) (string, error) {
 	return real, nil
 }
 
+// CanonicalPath is p made absolute with symlinks resolved, as far as it
+// exists: the form workspaces are recorded and scoped under.
+func CanonicalPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	return abs
+}
+
 // CheckAllowed checks that a resolved path is inside one of the roots
 // (themselves resolved); the error completes the sentence "X ...".
 func CheckAllowed(real string, roots []string) error {

@@ -35,6 +35,9 @@ type ApplyTerraformInput struct {
 	TimeoutSeconds int            `json:"timeout_seconds,omitempty" default:"1800" minimum:"1"`
 }
 
+// CacheScope is the workspace: applying it invalidates cached reads of it.
+func (in ApplyTerraformInput) CacheScope() string { return terraform.CanonicalPath(in.Workspace) }
+
 // CallTimeout bounds the call.
 func (in ApplyTerraformInput) CallTimeout() time.Duration {
 	return time.Duration(in.TimeoutSeconds) * time.Second

@@ -10,12 +10,16 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/terraform"
 )
 
 // GatherContextInput is the input of gather_context.
 type GatherContextInput struct {
 	Workspace string `json:"workspace,omitempty" desc:"only this workspace"`
 }
+
+// CacheScope is the workspace asked about, or "" for all of them.
+func (in GatherContextInput) CacheScope() string { return terraform.CanonicalPath(in.Workspace) }
 
 // PlanInfo describes one saved plan.
 type PlanInfo struct {
@@ -77,7 +81,10 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	Description: "Known Terraform workspaces with their last plan and apply, and plans waiting to be applied.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     30 * time.Second,
+	// Short: other processes (the CLI, other servers) change memory too.
+	CacheTTL: 5 * time.Second,
 }, func(ctx context.Context, c *mcpkit.Call, in GatherContextInput) (GatherContextResult, error) {
+	in.Workspace = in.CacheScope()
 	res := GatherContextResult{Mode: string(c.Mode), Workspaces: []WorkspaceInfo{}, PendingPlans: []PlanInfo{}}
 	store := c.Runtime.Memory
 	byPath := map[string]*WorkspaceInfo{}

@@ -60,7 +60,7 @@ func newEnv(t *testing.T, workspace string, mode config.Mode) *env {
 	}
 	t.Cleanup(func() { store.Close() })
 	logs := &syncBuffer{}
-	rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(logs, slog.LevelDebug)), Principal: "test"}
+	rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(logs, slog.LevelDebug)), Principal: "test", Cache: mcpkit.NewCache(0)}
 	return &env{t: t, ws: ws, cfg: cfg, store: store, host: mcpkit.NewHost(deploy.New(), rt), logs: logs}
 }
 

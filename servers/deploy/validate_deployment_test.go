@@ -72,3 +72,20 @@ func TestGatherContext(t *testing.T) {
 		t.Fatalf("workspace %s missing: %v", e.ws, res["workspaces"])
 	}
 }
+
+func TestGatherContextIsCachedUntilTheWorkspaceChanges(t *testing.T) {
+	e := newEnv(t, "basic", config.ModeApply)
+	first := e.mustOK(e.call("gather_context", map[string]any{"workspace": e.ws}))
+	if len(first["pending_plans"].([]any)) != 0 {
+		t.Fatal("pending plans before any plan")
+	}
+	e.call("gather_context", map[string]any{"workspace": e.ws})
+	if s := e.host.Runtime().Cache.Stats(); s.Hits != 1 {
+		t.Fatalf("second gather_context was not served from the cache: %+v", s)
+	}
+	id := e.plan(nil) // a mutating call on the workspace invalidates it
+	res := e.mustOK(e.call("gather_context", map[string]any{"workspace": e.ws}))
+	if p := res["pending_plans"].([]any); len(p) != 1 || p[0].(map[string]any)["plan_id"] != id {
+		t.Fatalf("stale context after a plan: %v", res)
+	}
+}
