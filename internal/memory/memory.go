@@ -239,9 +239,34 @@ func prepareEntry(e *Entry, max int) error {
 	return nil
 }
 
-// searchText is what full-text search indexes for an entry.
+// searchText is what full-text search indexes for an entry: its scope, key,
+// tags and the string values in its data. Server and kind are filters, and
+// JSON keys repeat in every entry of a kind; indexing them would make the
+// commonest words match most of the store and say nothing of relevance.
 func searchText(e *Entry) string {
-	return strings.Join([]string{e.Server, e.Kind, e.Scope, e.Key, strings.Join(e.Tags, " "), string(e.Data)}, " ")
+	parts := []string{e.Scope, e.Key}
+	parts = append(parts, e.Tags...)
+	var v any
+	if json.Unmarshal(e.Data, &v) == nil {
+		parts = appendStrings(parts, v)
+	}
+	return strings.Join(parts, " ")
+}
+
+func appendStrings(dst []string, v any) []string {
+	switch t := v.(type) {
+	case string:
+		dst = append(dst, t)
+	case map[string]any:
+		for _, x := range t {
+			dst = appendStrings(dst, x)
+		}
+	case []any:
+		for _, x := range t {
+			dst = appendStrings(dst, x)
+		}
+	}
+	return dst
 }
 
 // searchTerms splits a query into plain words: anything else is dropped, so

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,14 +47,20 @@ var sqliteMigrations = []string{
 	);`,
 	// Full-text search, newest-first listing, audit checkpoints, and the
 	// audit log made append-only: records may only be deleted once a
-	// checkpoint covers them.
+	// checkpoint covers them. Entries are indexed for search in batches
+	// (indexed = 0 until then): an FTS5 flush per put would halve put rate.
 	`CREATE INDEX entries_created ON entries(created_at, id);
 	CREATE INDEX entries_expires ON entries(expires_at) WHERE expires_at IS NOT NULL;
-	CREATE VIRTUAL TABLE entries_fts USING fts5(body, content='', contentless_delete=1);
-	INSERT INTO entries_fts(rowid, body)
-		SELECT id, server || ' ' || kind || ' ' || scope || ' ' || key || ' ' || replace(replace(replace(tags, '[', ''), ']', ''), '"', '') || ' ' || data FROM entries;
-	CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
+	ALTER TABLE entries ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+	CREATE INDEX entries_unindexed ON entries(id) WHERE indexed = 0;
+	CREATE VIRTUAL TABLE entries_fts USING fts5(body, meta, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0');
+	CREATE VIRTUAL TABLE entries_vocab USING fts5vocab(entries_fts, 'row');
+	CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries WHEN OLD.indexed = 1 BEGIN
 		DELETE FROM entries_fts WHERE rowid = OLD.id;
+	END;
+	CREATE TABLE entries_out_of_order (id INTEGER PRIMARY KEY);
+	CREATE TRIGGER entries_out_of_order_delete AFTER DELETE ON entries BEGIN
+		DELETE FROM entries_out_of_order WHERE id = OLD.id;
 	END;
 	CREATE TABLE audit_checkpoints (
 		through_seq INTEGER PRIMARY KEY, through_hash TEXT NOT NULL, pruned INTEGER NOT NULL,
@@ -127,6 +135,7 @@ func (s *sqliteStore) Location() string { return s.path }
 func (s *sqliteStore) Close() error     { return s.db.Close() }
 
 func (s *sqliteStore) Put(ctx context.Context, e *Entry) error {
+	backdated := !e.CreatedAt.IsZero() && time.Since(e.CreatedAt) > orderSlack
 	if err := prepareEntry(e, s.opts.MaxEntryBytes); err != nil {
 		return err
 	}
@@ -135,26 +144,68 @@ func (s *sqliteStore) Put(ctx context.Context, e *Entry) error {
 	if e.ExpiresAt != nil {
 		exp = e.ExpiresAt.UnixNano()
 	}
+	const insert = `INSERT INTO entries(server, kind, scope, key, data, tags, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)`
+	args := []any{e.Server, e.Kind, e.Scope, e.Key, string(e.Data), string(tags), e.CreatedAt.UnixNano(), exp}
+	if !backdated {
+		res, err := s.db.ExecContext(ctx, insert, args...)
+		if err != nil {
+			return fmt.Errorf("memory: put: %w", err)
+		}
+		e.ID, _ = res.LastInsertId()
+		return nil
+	}
+	// An entry dated in the past (an import) breaks the id-follows-time order
+	// search relies on; it is listed so search scores it separately.
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("memory: put: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx,
-		`INSERT INTO entries(server, kind, scope, key, data, tags, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)`,
-		e.Server, e.Kind, e.Scope, e.Key, string(e.Data), string(tags), e.CreatedAt.UnixNano(), exp)
+	res, err := tx.ExecContext(ctx, insert, args...)
 	if err != nil {
 		return fmt.Errorf("memory: put: %w", err)
 	}
 	id, _ := res.LastInsertId()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO entries_fts(rowid, body) VALUES (?, ?)`, id, searchText(e)); err != nil {
-		return fmt.Errorf("memory: put: index: %w", err)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO entries_out_of_order(id)
+		SELECT ? WHERE ? < (SELECT coalesce(max(created_at), 0) FROM entries WHERE id < ?) - ?`,
+		id, e.CreatedAt.UnixNano(), id, int64(orderSlack)); err != nil {
+		return fmt.Errorf("memory: put: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("memory: put: %w", err)
 	}
 	e.ID = id
 	return nil
+}
+
+// indexPending adds entries not yet in the full-text index, in one
+// transaction, so a search always sees every committed entry.
+func (s *sqliteStore) indexPending(ctx context.Context) error {
+	var pending bool
+	if err := s.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM entries WHERE indexed = 0)").Scan(&pending); err != nil || !pending {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// The same words searchText gives PostgreSQL.
+	// meta holds one token per filter value (see metaToken), so filters
+	// narrow a search inside the index.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO entries_fts(rowid, body, meta)
+		SELECT id, scope || ' ' || key || ' ' ||
+			(SELECT coalesce(group_concat(value, ' '), '') FROM json_each(tags)) || ' ' ||
+			(SELECT coalesce(group_concat(value, ' '), '') FROM json_tree(data) WHERE type = 'text'),
+			'v' || hex(server) || ' k' || hex(kind) || ' s' || hex(scope) ||
+			(SELECT coalesce(group_concat(' t' || hex(value), ''), '') FROM json_each(tags))
+		FROM entries WHERE indexed = 0`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE entries SET indexed = 1 WHERE indexed = 0"); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 const entryCols = "e.id, e.server, e.kind, e.scope, e.key, e.data, e.tags, e.created_at, e.expires_at"
@@ -188,8 +239,22 @@ func (s *sqliteStore) Get(ctx context.Context, id int64) (*Entry, error) {
 	return &e, nil
 }
 
+// metaToken is the index token for a filter value: a prefix letter and the
+// value in hex, as SQLite's hex() writes it.
+func metaToken(prefix, v string) string {
+	return `meta:"` + prefix + strings.ToUpper(hex.EncodeToString([]byte(v))) + `"`
+}
+
 // where builds the WHERE clause shared by List and Search.
 func (s *sqliteStore) where(f Filter, now time.Time) (string, []any, error) {
+	conds, args, err := s.conds(f, now)
+	if err != nil {
+		return "", nil, err
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+func (s *sqliteStore) conds(f Filter, now time.Time) ([]string, []any, error) {
 	conds := []string{"(e.expires_at IS NULL OR e.expires_at > ?)"}
 	args := []any{now.UnixNano()}
 	for _, c := range []struct{ col, v string }{{"server", f.Server}, {"kind", f.Kind}, {"scope", f.Scope}, {"key", f.Key}} {
@@ -213,12 +278,12 @@ func (s *sqliteStore) where(f Filter, now time.Time) (string, []any, error) {
 	if f.Cursor != "" {
 		c, id, err := decodeCursor(f.Cursor)
 		if err != nil {
-			return "", nil, err
+			return nil, nil, err
 		}
 		conds = append(conds, "(e.created_at < ? OR (e.created_at = ? AND e.id < ?))")
 		args = append(args, c, c, id)
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args, nil
+	return conds, args, nil
 }
 
 func (s *sqliteStore) List(ctx context.Context, f Filter) (Page, error) {
@@ -249,46 +314,228 @@ func (s *sqliteStore) List(ctx context.Context, f Filter) (Page, error) {
 	return page(out, f.Limit), nil
 }
 
+// commonTermDocs is the document frequency above which a search term is
+// "common": it says little about relevance (low IDF), and when rarer terms
+// are in the query they alone decide which entries match.
+const commonTermDocs = 2000
+
+// orderSlack bounds how far created_at may run behind id order among
+// entries stamped at insert time (concurrent writers, the busy timeout).
+const orderSlack = 2 * time.Minute
+
+// searchBatch is how many candidates are looked up at once.
+const searchBatch = 64
+
+// Search scores each matching entry by the IDF weight of the query words it
+// holds (the weight BM25 gives them, without term frequency), halved per
+// recencyHalfLife of age. Entries get ids in time order, so candidates are
+// scored newest first and scoring stops once no older candidate can reach
+// the results: the work is bounded by the answer, not the store's size.
+// Entries dated in the past (imports) are scored separately, whatever their id.
 func (s *sqliteStore) Search(ctx context.Context, query string, f Filter) ([]Hit, error) {
 	terms := searchTerms(query)
 	if len(terms) == 0 {
 		return nil, errors.New("search needs at least one word")
 	}
-	quoted := make([]string, len(terms))
-	for i, t := range terms {
-		quoted[i] = `"` + t + `"`
-	}
-	f.Cursor = ""
-	now := time.Now()
-	where, args, err := s.where(f, now)
-	if err != nil {
-		return nil, err
+	if err := s.indexPending(ctx); err != nil {
+		return nil, fmt.Errorf("memory: search: index: %w", err)
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 20
 	}
-	// bm25 is negative (more negative = more relevant); halve it per half-life
-	// of age so recent entries rank first among equals.
-	q := "SELECT " + entryCols + `, bm25(entries_fts) AS rank FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid` +
-		where + " AND entries_fts MATCH ? ORDER BY rank * pow(0.5, (? - e.created_at) / ?) LIMIT ?"
-	args = append(args, strings.Join(quoted, " OR "), now.UnixNano(), float64(recencyHalfLife.Nanoseconds()), limit)
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	// Server, kind, scope and tags filter inside the index; the rest (time,
+	// expiry, key) on the candidates.
+	var filter []string
+	if f.Server != "" {
+		filter = append(filter, metaToken("v", f.Server))
+	}
+	if f.Kind != "" {
+		filter = append(filter, metaToken("k", f.Kind))
+	}
+	if f.Scope != "" {
+		filter = append(filter, metaToken("s", f.Scope))
+	}
+	for _, t := range f.Tags {
+		filter = append(filter, metaToken("t", t))
+	}
+	rest := f
+	rest.Server, rest.Kind, rest.Scope, rest.Tags, rest.Cursor, rest.Limit = "", "", "", nil, "", 0
+	now := time.Now()
+	conds, condArgs, err := s.conds(rest, now)
+	if err != nil {
+		return nil, err
+	}
+	weights, err := s.termWeights(ctx, terms)
 	if err != nil {
 		return nil, fmt.Errorf("memory: search: %w", err)
 	}
-	defer rows.Close()
-	var hits []Hit
-	for rows.Next() {
-		var rank float64
-		e, err := scanEntry(rows, &rank)
+	// Candidate ids and their relevance, from the index alone.
+	rel := map[int64]float64{}
+	for term, w := range weights {
+		rows, err := s.db.QueryContext(ctx, `SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?`,
+			strings.Join(append([]string{`body:"` + term + `"`}, filter...), " AND "))
 		if err != nil {
+			return nil, fmt.Errorf("memory: search: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			rel[id] += w
+		}
+		rows.Close()
+	}
+	if len(rel) == 0 {
+		return nil, nil
+	}
+	var early []int64 // out of id order: always scored
+	rows, err := s.db.QueryContext(ctx, "SELECT id FROM entries_out_of_order")
+	if err != nil {
+		return nil, fmt.Errorf("memory: search: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		if rows.Scan(&id) == nil {
+			if _, ok := rel[id]; ok {
+				early = append(early, id)
+			}
+		}
+	}
+	rows.Close()
+	ordered := make([]int64, 0, len(rel))
+	for id := range rel {
+		if !slices.Contains(early, id) {
+			ordered = append(ordered, id)
+		}
+	}
+	slices.Sort(ordered)
+	slices.Reverse(ordered)
+	// bestLeft[i]: the highest relevance among ordered[i:].
+	bestLeft := make([]float64, len(ordered)+1)
+	for i := len(ordered) - 1; i >= 0; i-- {
+		bestLeft[i] = max(bestLeft[i+1], rel[ordered[i]])
+	}
+
+	type scored struct {
+		id    int64
+		score float64
+	}
+	var top []scored // best first, at most limit
+	recency := func(createdAt int64) float64 {
+		return math.Pow(0.5, float64(now.UnixNano()-createdAt)/float64(recencyHalfLife))
+	}
+	// oldest is over every candidate of the batch, passing the filter or not:
+	// it bounds what the older candidates can score.
+	score := func(ids []int64) (oldest int64, err error) {
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+		args := append([]any{}, condArgs...)
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		rows, err := s.db.QueryContext(ctx, "SELECT e.id, e.created_at, "+strings.Join(conds, " AND ")+
+			" FROM entries e WHERE e.id IN ("+ph+")", args...)
+		if err != nil {
+			return 0, err
+		}
+		defer rows.Close()
+		oldest = math.MaxInt64
+		for rows.Next() {
+			var id, created int64
+			var ok bool
+			if err := rows.Scan(&id, &created, &ok); err != nil {
+				return 0, err
+			}
+			oldest = min(oldest, created)
+			if !ok {
+				continue
+			}
+			sc := scored{id, rel[id] * recency(created)}
+			i, _ := slices.BinarySearchFunc(top, sc, func(a, b scored) int {
+				if a.score != b.score {
+					if a.score > b.score {
+						return -1
+					}
+					return 1
+				}
+				return int(b.id - a.id)
+			})
+			if i < limit {
+				top = slices.Insert(top, i, sc)
+				if len(top) > limit {
+					top = top[:limit]
+				}
+			}
+		}
+		return oldest, rows.Err()
+	}
+	for i := 0; i < len(early); i += searchBatch {
+		if _, err := score(early[i:min(i+searchBatch, len(early))]); err != nil {
+			return nil, fmt.Errorf("memory: search: %w", err)
+		}
+	}
+	last := int64(math.MaxInt64) // created_at of the oldest ordered candidate scored so far
+	for i := 0; i < len(ordered); i += searchBatch {
+		if len(top) == limit && last != math.MaxInt64 && bestLeft[i]*recency(last+int64(orderSlack)) < top[limit-1].score {
+			break // nothing older can make the results
+		}
+		oldest, err := score(ordered[i:min(i+searchBatch, len(ordered))])
+		if err != nil {
+			return nil, fmt.Errorf("memory: search: %w", err)
+		}
+		if oldest != math.MaxInt64 {
+			last = min(last, oldest)
+		}
+	}
+	hits := make([]Hit, 0, len(top))
+	for _, t := range top {
+		e, err := s.Get(ctx, t.id)
+		if err != nil {
+			return nil, fmt.Errorf("memory: search: %w", err)
+		}
+		hits = append(hits, Hit{Entry: *e, Score: t.score})
+	}
+	return hits, nil
+}
+
+// termWeights returns the IDF weight of each query term entries hold. When
+// rare terms are present, common ones are left out: they would add many
+// candidates and almost nothing to relevance.
+func (s *sqliteStore) termWeights(ctx context.Context, terms []string) (map[string]float64, error) {
+	var n float64
+	if err := s.db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM entries").Scan(&n); err != nil {
+		return nil, err
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(terms)), ",")
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		args[i] = t
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT term, doc FROM entries_vocab WHERE term IN ("+ph+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	rare, common := map[string]float64{}, map[string]float64{}
+	for rows.Next() {
+		var term string
+		var docs float64
+		if err := rows.Scan(&term, &docs); err != nil {
 			return nil, err
 		}
-		age := float64(now.Sub(e.CreatedAt)) / float64(recencyHalfLife)
-		hits = append(hits, Hit{Entry: e, Score: -rank * math.Pow(0.5, age)})
+		idf := math.Log(1 + (max(n, docs)-docs+0.5)/(docs+0.5))
+		if docs > commonTermDocs {
+			common[term] = idf
+		} else {
+			rare[term] = idf
+		}
 	}
-	return hits, rows.Err()
+	if len(rare) > 0 {
+		return rare, rows.Err()
+	}
+	return common, rows.Err()
 }
 
 func (s *sqliteStore) Delete(ctx context.Context, id int64) error {

@@ -586,3 +586,39 @@ func TestConcurrentMigrationsOfANewStore(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchOfCommonWords: a word most entries hold still finds the newest
+// of them, and a rare word beside it decides the match.
+func TestSearchOfCommonWords(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := open(t, b.new(t))
+		now := time.Now().Add(-time.Hour)
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 600 {
+					e := memory.Entry{Server: "deploy", Kind: memory.KindNote, Key: fmt.Sprintf("e%d-%d", w, i),
+						CreatedAt: now.Add(-time.Duration(w*600+i) * time.Minute), Data: json.RawMessage(`{"msg":"rollout finished"}`)}
+					if err := s.Put(ctx, &e); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		put(t, s, memory.Entry{Key: "newest", CreatedAt: now.Add(time.Minute), Data: json.RawMessage(`{"msg":"rollout finished"}`)})
+		put(t, s, memory.Entry{Key: "special", CreatedAt: now.Add(-400 * time.Hour), Data: json.RawMessage(`{"msg":"rollout of zebrafish finished"}`)})
+		hits, err := s.Search(ctx, "rollout", memory.Filter{Limit: 5})
+		if err != nil || len(hits) != 5 || hits[0].Key != "newest" {
+			t.Fatalf("common word: %v %v", err, hits)
+		}
+		hits, err = s.Search(ctx, "rollout zebrafish", memory.Filter{Limit: 5})
+		if err != nil || len(hits) == 0 || hits[0].Key != "special" {
+			t.Fatalf("rare word beside a common one: %v %v", err, hits)
+		}
+	})
+}
