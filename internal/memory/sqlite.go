@@ -489,15 +489,34 @@ func (s *sqliteStore) Search(ctx context.Context, query string, f Filter) ([]Hit
 			last = min(last, oldest)
 		}
 	}
+	if len(top) == 0 {
+		return nil, nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(top)), ",")
+	ids := make([]any, len(top))
+	for i, t := range top {
+		ids[i] = t.id
+	}
+	rows, err = s.db.QueryContext(ctx, "SELECT "+entryCols+" FROM entries e WHERE e.id IN ("+ph+")", ids...)
+	if err != nil {
+		return nil, fmt.Errorf("memory: search: %w", err)
+	}
+	defer rows.Close()
+	byID := map[int64]Entry{}
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		byID[e.ID] = e
+	}
 	hits := make([]Hit, 0, len(top))
 	for _, t := range top {
-		e, err := s.Get(ctx, t.id)
-		if err != nil {
-			return nil, fmt.Errorf("memory: search: %w", err)
+		if e, ok := byID[t.id]; ok { // deleted meanwhile: skipped
+			hits = append(hits, Hit{Entry: e, Score: t.score})
 		}
-		hits = append(hits, Hit{Entry: *e, Score: t.score})
 	}
-	return hits, nil
+	return hits, rows.Err()
 }
 
 // termWeights returns the IDF weight of each query term entries hold. When
