@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/opsmcp/opsmcp/internal/config"
 )
 
 type pgStore struct {
@@ -84,7 +85,7 @@ func openPostgres(ctx context.Context, location string, o Options) (Store, error
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "opsmcp"
 	if o.Dir == "" {
-		o.Dir = defaultStateDir()
+		o.Dir = filepath.Dir(config.DefaultMemoryPath())
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -96,18 +97,6 @@ func openPostgres(ctx context.Context, location string, o Options) (Store, error
 		return nil, fmt.Errorf("memory: %s: %w", s.location, err)
 	}
 	return s, nil
-}
-
-func defaultStateDir() string {
-	state := os.Getenv("XDG_STATE_HOME")
-	if state == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = os.TempDir()
-		}
-		state = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(state, "opsmcp")
 }
 
 // redactURL drops the password from a connection URL.
