@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -130,16 +131,7 @@ func mustJSON(v any) json.RawMessage {
 	return b
 }
 
-func indent(s string) string {
-	out := "   "
-	for _, r := range s {
-		out += string(r)
-		if r == '\n' {
-			out += "   "
-		}
-	}
-	return out
-}
+func indent(s string) string { return "   " + strings.ReplaceAll(s, "\n", "\n   ") }
 
 func shortKey(k string) string {
 	if len(k) > 16 {

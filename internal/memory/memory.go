@@ -239,6 +239,21 @@ func prepareEntry(e *Entry, max int) error {
 	return nil
 }
 
+// prepareAudit normalises an audit record and masks credentials in it.
+func prepareAudit(a *AuditRecord) {
+	if len(a.Args) == 0 {
+		a.Args = json.RawMessage("{}")
+	}
+	if b, err := storeRedactor.Marshal(a.Args); err == nil {
+		a.Args = b
+	}
+	a.Outcome = storeRedactor.String(a.Outcome)
+	if a.Time.IsZero() {
+		a.Time = time.Now()
+	}
+	a.Time = a.Time.UTC()
+}
+
 // searchText is what full-text search indexes for an entry: its scope, key,
 // tags and the string values in its data. Server and kind are filters, and
 // JSON keys repeat in every entry of a kind; indexing them would make the

@@ -773,20 +773,6 @@ func (s *sqliteStore) PruneAudit(ctx context.Context, cp *Checkpoint) (int64, er
 	return n, tx.Commit()
 }
 
-func prepareAudit(a *AuditRecord) {
-	if len(a.Args) == 0 {
-		a.Args = json.RawMessage("{}")
-	}
-	if b, err := storeRedactor.Marshal(a.Args); err == nil {
-		a.Args = b
-	}
-	a.Outcome = storeRedactor.String(a.Outcome)
-	if a.Time.IsZero() {
-		a.Time = time.Now()
-	}
-	a.Time = a.Time.UTC()
-}
-
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}

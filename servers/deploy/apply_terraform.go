@@ -2,8 +2,6 @@ package deploy
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -206,14 +204,17 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 		return res, err
 	}
 	pruneExpiredPlanFiles(dir, time.Duration(c.Runtime.Config.Terraform.PlanTTL))
-	tmp := filepath.Join(dir, ".tmp-"+randomHex()+".tfplan")
+	tmp, err := tempFile(dir, ".tmp-*.tfplan", nil)
+	if err != nil {
+		return res, err
+	}
 	defer os.Remove(tmp)
 	files := slices.Clone(varFiles)
 	if len(in.Variables) > 0 {
 		// Variables go through a file, not -var: JSON keeps every type exact.
-		vf := filepath.Join(dir, ".vars-"+randomHex()+".tfvars.json")
 		b, _ := json.Marshal(in.Variables)
-		if err := os.WriteFile(vf, b, 0o600); err != nil {
+		vf, err := tempFile(dir, ".vars-*.tfvars.json", b)
+		if err != nil {
 			return res, err
 		}
 		defer os.Remove(vf)
@@ -576,10 +577,22 @@ func redactOutputs(c *mcpkit.Call, outs map[string]terraform.Output) map[string]
 	return m
 }
 
-func randomHex() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+// tempFile creates a private (0600) file in dir holding data and returns
+// its path.
+func tempFile(dir, pattern string, data []byte) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return "", err
+	}
+	_, werr := f.Write(data)
+	if err := f.Close(); werr == nil {
+		werr = err
+	}
+	if werr != nil {
+		os.Remove(f.Name())
+		return "", werr
+	}
+	return f.Name(), nil
 }
 
 // pruneExpiredPlanFiles removes plan files older than the TTL: an unapplied
