@@ -356,7 +356,8 @@ func newMemoryExportCmd(g *globals) *cobra.Command {
 }
 
 func newMemoryImportCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Add the entries of a JSON Lines export (- for stdin)",
 		Args:  cobra.ExactArgs(1),
@@ -375,11 +376,16 @@ func newMemoryImportCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return failErr("%v (%d entries imported before it)", err, n)
 				}
+				if asJSON {
+					return printJSON(g.stdout, map[string]int{"imported": n})
+				}
 				fmt.Fprintf(g.stdout, "imported %d entries\n", n)
 				return nil
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
 }
 
 func newMemoryPruneCmd(g *globals) *cobra.Command {

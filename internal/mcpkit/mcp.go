@@ -122,7 +122,7 @@ func CheckLoopback(addr string) error {
 	if err != nil {
 		return fmt.Errorf("--http %q: want HOST:PORT such as 127.0.0.1:8080", addr)
 	}
-	if host == "localhost" {
+	if host == "" || host == "localhost" { // ":8080" binds 127.0.0.1 (HTTPAddr)
 		return nil
 	}
 	ip := net.ParseIP(host)
@@ -132,11 +132,21 @@ func CheckLoopback(addr string) error {
 	return nil
 }
 
+// HTTPAddr is addr with an empty host made 127.0.0.1: the HTTP transport
+// binds loopback unless told otherwise.
+func HTTPAddr(addr string) string {
+	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
+}
+
 // ServeHTTP serves the host as streamable HTTP at /mcp on a loopback addr.
 func (h *Host) ServeHTTP(ctx context.Context, addr string) error {
 	if err := CheckLoopback(addr); err != nil {
 		return err
 	}
+	addr = HTTPAddr(addr)
 	if _, port, _ := net.SplitHostPort(addr); port == "" {
 		return fmt.Errorf("--http %s: a port is required", addr)
 	}

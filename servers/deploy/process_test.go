@@ -119,3 +119,24 @@ func TestCLIExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIShowsProgressOnATerminal runs `opsmcp call` under a pseudo-terminal
+// (script(1)): each resource terraform reaches is printed on stderr.
+func TestCLIShowsProgressOnATerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Fatal("script(1) from util-linux is needed to give the CLI a terminal")
+	}
+	bin := filepath.Join(testenv.Binaries(t), "opsmcp")
+	ws := testenv.CopyWorkspace(t, "demo")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "opsmcp.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("memory: %s\nterraform:\n  workspaces: [%s]\n", filepath.Join(dir, "m.db"), ws)), 0o644)
+	line := fmt.Sprintf("%s --config %s call deploy apply_terraform workspace=%s", bin, cfg, ws)
+	out, err := exec.Command("script", "-qec", line, "/dev/null").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if !strings.Contains(string(out), "… terraform_data.network: Plan to create") || !strings.Contains(string(out), "4 to add") {
+		t.Fatalf("no live progress on the terminal:\n%s", out)
+	}
+}
