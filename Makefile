@@ -4,7 +4,7 @@ NPM_DIR   := .cache/npm
 INSPECTOR := $(NPM_DIR)/node_modules/.bin/mcp-inspector
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build demo test test-go bench lint docs docs-check tools clean
+.PHONY: all build demo test test-go bench lint docs docs-check tools kubesim kubesim-up kubesim-down clean
 
 all: build
 
@@ -24,8 +24,22 @@ $(INSPECTOR): tools/npm/package.json tools/npm/package-lock.json
 	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## test: the whole suite (real terraform, real MCP clients)
-test: tools
+## kubesim: build the real control plane tests run against (5-7 minutes once, then cached)
+kubesim:
+	bash tools/kubesim/build.sh >/dev/null
+
+## kubesim-up DIR=path: start a cluster with 3 fake nodes in the background; writes DIR/kubeconfig
+kubesim-up: kubesim
+	@test -n "$(DIR)" || { echo "usage: make kubesim-up DIR=path" >&2; exit 2; }
+	$(GO) run ./internal/testenv/kubesimctl up $(DIR)
+
+## kubesim-down DIR=path: stop every process of the cluster in DIR
+kubesim-down:
+	@test -n "$(DIR)" || { echo "usage: make kubesim-down DIR=path" >&2; exit 2; }
+	$(GO) run ./internal/testenv/kubesimctl down $(DIR)
+
+## test: the whole suite (real terraform, real Kubernetes control plane, real MCP clients)
+test: tools kubesim
 	$(GO) test -count=1 ./...
 
 bench:

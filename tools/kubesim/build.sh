@@ -23,4 +23,16 @@ if [ "$complete" = 0 ]; then
   for b in "${bins[@]}"; do mv "$tmp/$b" "$out/$b"; done
   echo "$stamp" > "$out/.stamp"
 fi
+# kwok's own Stage documents (node: fast + heartbeat with lease; pod: fast) make
+# fake nodes Ready, keep them Ready, and move scheduled pods to Running.
+if [ ! -s "$out/kwok-stages.yaml" ]; then
+  kwok="$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
+  tmp_stages="$(mktemp "$out/.stages.XXXXXX")"
+  for f in "$kwok"/kustomize/stage/node/fast/*.yaml "$kwok"/kustomize/stage/node/heartbeat-with-lease/*.yaml "$kwok"/kustomize/stage/pod/fast/*.yaml; do
+    case "$(basename "$f")" in kustomization.yaml) continue ;; esac
+    printf -- '---\n' >> "$tmp_stages"
+    cat "$f" >> "$tmp_stages"
+  done
+  mv "$tmp_stages" "$out/kwok-stages.yaml"
+fi
 echo "$out"
