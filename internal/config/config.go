@@ -54,10 +54,11 @@ type Config struct {
 	Mode   Mode   `json:"mode,omitempty"`
 	Memory string `json:"memory,omitempty"`
 	// MemoryMaxEntryBytes refuses memory entries with more data (default 256 KiB).
-	MemoryMaxEntryBytes int       `json:"memory_max_entry_bytes,omitempty"`
-	Terraform           Terraform `json:"terraform"`
-	Tools               Tools     `json:"tools"`
-	Cache               Cache     `json:"cache"`
+	MemoryMaxEntryBytes int        `json:"memory_max_entry_bytes,omitempty"`
+	Terraform           Terraform  `json:"terraform"`
+	Kubernetes          Kubernetes `json:"kubernetes"`
+	Tools               Tools      `json:"tools"`
+	Cache               Cache      `json:"cache"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
@@ -68,6 +69,16 @@ type Terraform struct {
 	Binary     string   `json:"binary,omitempty"`
 	Workspaces []string `json:"workspaces,omitempty"`
 	PlanTTL    Duration `json:"plan_ttl,omitempty"`
+}
+
+// Kubernetes is the kubernetes: section.
+type Kubernetes struct {
+	// Kubeconfig is the file to read; empty: $KUBECONFIG, else in-cluster.
+	Kubeconfig string `json:"kubeconfig,omitempty"`
+	// Contexts allowed; empty allows the kubeconfig's current context only.
+	Contexts []string `json:"contexts,omitempty"`
+	// Namespaces allowed; empty allows all.
+	Namespaces []string `json:"namespaces,omitempty"`
 }
 
 // Tools is the tools: section.
@@ -178,6 +189,16 @@ func (c *Config) finish() error {
 			return errors.New("terraform.workspaces has an empty entry")
 		}
 		c.Terraform.Workspaces[i] = resolve(base, w)
+	}
+	if c.Kubernetes.Kubeconfig != "" {
+		c.Kubernetes.Kubeconfig = resolve(base, c.Kubernetes.Kubeconfig)
+	}
+	for _, list := range [][]string{c.Kubernetes.Contexts, c.Kubernetes.Namespaces} {
+		for _, v := range list {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("kubernetes.contexts and kubernetes.namespaces may not have empty entries")
+			}
+		}
 	}
 	return nil
 }

@@ -158,6 +158,15 @@ func fields(t reflect.Type) []field {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
+		// An untagged embedded struct's fields are the outer struct's, as
+		// encoding/json sees them.
+		if name == "" && f.Anonymous && f.Type.Kind() == reflect.Struct {
+			for _, inner := range fields(f.Type) {
+				inner.Index = append([]int{i}, inner.Index...)
+				out = append(out, inner)
+			}
+			continue
+		}
 		if name == "" {
 			name = f.Name
 		}

@@ -38,13 +38,13 @@ func stateResources(t *testing.T, ws string) int {
 
 func TestPlanThenApplyByPlanID(t *testing.T) {
 	e := newEnv(t, "basic", config.ModeApply)
-	out := e.call("apply_terraform", map[string]any{"workspace": e.ws, "variables": map[string]any{"size": 3}})
-	res := e.mustOK(out)
+	out := e.Call("apply_terraform", map[string]any{"workspace": e.ws, "variables": map[string]any{"size": 3}})
+	res := e.MustOK(out)
 	id := res["plan_id"].(string)
 	if len(id) != 2+64 {
 		t.Fatalf("plan_id %q is not p-<sha256>", id)
 	}
-	if sum, _ := terraform.HashFile(filepath.Join(filepath.Dir(e.cfg.Memory), "plans", id+".tfplan")); "p-"+sum != id {
+	if sum, _ := terraform.HashFile(filepath.Join(filepath.Dir(e.Cfg.Memory), "plans", id+".tfplan")); "p-"+sum != id {
 		t.Fatalf("plan_id is not the sha256 of the saved plan file")
 	}
 	if res["applied"] != false {
@@ -69,7 +69,7 @@ func TestPlanThenApplyByPlanID(t *testing.T) {
 		}
 	}
 
-	applied := e.mustOK(e.apply(id))
+	applied := e.MustOK(e.apply(id))
 	if applied["applied"] != true {
 		t.Fatalf("not applied: %v", applied)
 	}
@@ -80,14 +80,14 @@ func TestPlanThenApplyByPlanID(t *testing.T) {
 	if outs["token"] != "(sensitive)" || len(outs["names"].([]any)) != 3 {
 		t.Fatalf("outputs %v", outs)
 	}
-	if _, err := os.Stat(filepath.Join(filepath.Dir(e.cfg.Memory), "plans", id+".tfplan")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(filepath.Dir(e.Cfg.Memory), "plans", id+".tfplan")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("plan file not deleted after use: %v", err)
 	}
-	e.mustFail(e.apply(id), "already applied")
+	e.MustFail(e.apply(id), "already applied")
 
 	// A destroy plan of the same workspace removes what was applied.
 	d := e.plan(map[string]any{"destroy": true, "variables": map[string]any{"size": 3}})
-	e.mustOK(e.apply(d))
+	e.MustOK(e.apply(d))
 	if n := stateResources(t, e.ws); n != 0 {
 		t.Fatalf("after destroy state holds %d instances", n)
 	}
@@ -95,9 +95,9 @@ func TestPlanThenApplyByPlanID(t *testing.T) {
 
 func TestPlanListsDeletesAndReplacesFirst(t *testing.T) {
 	e := newEnv(t, "basic", config.ModeApply)
-	e.mustOK(e.apply(e.plan(map[string]any{"variables": map[string]any{"size": 2}})))
+	e.MustOK(e.apply(e.plan(map[string]any{"variables": map[string]any{"size": 2}})))
 	// Renaming replaces both items; shrinking deletes one.
-	res := e.mustOK(e.call("apply_terraform", map[string]any{"workspace": e.ws, "variables": map[string]any{"size": 1, "name": "x"}}))
+	res := e.MustOK(e.Call("apply_terraform", map[string]any{"workspace": e.ws, "variables": map[string]any{"size": 1, "name": "x"}}))
 	changes := res["changes"].([]any)
 	first := changes[0].(map[string]any)
 	if first["action"] != "delete" || first["address"] != "terraform_data.item[1]" {
@@ -119,7 +119,7 @@ func TestApplyRefusedWhenAnythingChangedAfterPlan(t *testing.T) {
 		f := filepath.Join(e.ws, "main.tf")
 		b, _ := os.ReadFile(f)
 		os.WriteFile(f, append(b, []byte("\n# edited\n")...), 0o644)
-		e.mustFail(e.apply(id), "main.tf changed after plan p-")
+		e.MustFail(e.apply(id), "main.tf changed after plan p-")
 		if _, err := os.Stat(filepath.Join(e.ws, "terraform.tfstate")); err == nil {
 			t.Fatal("a refused apply wrote state")
 		}
@@ -128,42 +128,42 @@ func TestApplyRefusedWhenAnythingChangedAfterPlan(t *testing.T) {
 		e := newEnv(t, "basic", config.ModeApply)
 		id := e.plan(nil)
 		os.WriteFile(filepath.Join(e.ws, "extra.tf"), []byte("locals {}\n"), 0o644)
-		e.mustFail(e.apply(id), "extra.tf was added")
+		e.MustFail(e.apply(id), "extra.tf was added")
 	})
 	t.Run("tfvars edited", func(t *testing.T) {
 		e := newEnv(t, "basic", config.ModeApply)
 		id := e.plan(map[string]any{"var_files": []string{"prod.tfvars"}})
 		os.WriteFile(filepath.Join(e.ws, "prod.tfvars"), []byte("name = \"other\"\n"), 0o644)
-		e.mustFail(e.apply(id), "prod.tfvars changed after plan")
+		e.MustFail(e.apply(id), "prod.tfvars changed after plan")
 	})
 	t.Run("variables differ", func(t *testing.T) {
 		e := newEnv(t, "basic", config.ModeApply)
 		id := e.plan(map[string]any{"variables": map[string]any{"size": 2}})
-		out := e.call("apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true, "variables": map[string]any{"size": 5}})
-		e.mustFail(out, "variables differ")
+		out := e.Call("apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true, "variables": map[string]any{"size": 5}})
+		e.MustFail(out, "variables differ")
 		// The same variables are accepted.
-		out = e.call("apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true, "variables": map[string]any{"size": 2}})
-		e.mustOK(out)
+		out = e.Call("apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true, "variables": map[string]any{"size": 2}})
+		e.MustOK(out)
 	})
 	t.Run("plan expired", func(t *testing.T) {
 		e := newEnv(t, "basic", config.ModeApply)
-		e.cfg.Terraform.PlanTTL = config.Duration(50 * time.Millisecond)
+		e.Cfg.Terraform.PlanTTL = config.Duration(50 * time.Millisecond)
 		id := e.plan(nil)
 		time.Sleep(100 * time.Millisecond)
-		e.mustFail(e.apply(id), "expired")
+		e.MustFail(e.apply(id), "expired")
 	})
 	t.Run("plan file tampered", func(t *testing.T) {
 		e := newEnv(t, "basic", config.ModeApply)
 		id := e.plan(nil)
-		pf := filepath.Join(filepath.Dir(e.cfg.Memory), "plans", id+".tfplan")
+		pf := filepath.Join(filepath.Dir(e.Cfg.Memory), "plans", id+".tfplan")
 		f, _ := os.OpenFile(pf, os.O_APPEND|os.O_WRONLY, 0)
 		f.Write([]byte("x"))
 		f.Close()
-		e.mustFail(e.apply(id), "saved plan file was modified")
+		e.MustFail(e.apply(id), "saved plan file was modified")
 	})
 	t.Run("unknown plan", func(t *testing.T) {
 		e := newEnv(t, "basic", config.ModeApply)
-		e.mustFail(e.apply("p-0000"), "does not exist")
+		e.MustFail(e.apply("p-0000"), "does not exist")
 	})
 }
 
@@ -193,36 +193,36 @@ func TestRefusalsAndBadInput(t *testing.T) {
 		{"var file outside", map[string]any{"workspace": e.ws, "var_files": []string{filepath.Join(outside, "prod.tfvars")}}, "outside the allowed workspaces"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { e.mustFail(e.call("apply_terraform", c.args), c.want) })
+		t.Run(c.name, func(t *testing.T) { e.MustFail(e.Call("apply_terraform", c.args), c.want) })
 	}
 	t.Run("mode plan refuses apply", func(t *testing.T) {
 		p := newEnv(t, "basic", config.ModePlan)
-		res := p.mustOK(p.call("apply_terraform", map[string]any{"workspace": p.ws}))
+		res := p.MustOK(p.Call("apply_terraform", map[string]any{"workspace": p.ws}))
 		if !strings.Contains(res["note"].(string), "mode: apply") {
 			t.Fatalf("plan result does not say how to enable apply: %v", res["note"])
 		}
-		p.mustFail(p.apply(res["plan_id"].(string)), "set mode: apply in opsmcp.yaml")
+		p.MustFail(p.apply(res["plan_id"].(string)), "set mode: apply in opsmcp.yaml")
 	})
 	t.Run("mode read-only hides apply", func(t *testing.T) {
 		r := newEnv(t, "basic", config.ModeReadOnly)
-		for _, tool := range r.host.Tools() {
+		for _, tool := range r.Host.Host.Tools() {
 			if tool.Name == "apply_terraform" {
 				t.Fatal("apply_terraform listed in read-only mode")
 			}
 		}
-		r.mustFail(r.call("apply_terraform", map[string]any{"workspace": r.ws}), "mode is read-only")
+		r.MustFail(r.Call("apply_terraform", map[string]any{"workspace": r.ws}), "mode is read-only")
 	})
 }
 
 func TestSensitiveValuesNeverLeak(t *testing.T) {
 	const secret = "tok-Xy9-SECRET-4242-zz"
 	e := newEnv(t, "basic", config.ModeApply)
-	plan := e.call("apply_terraform", map[string]any{"workspace": e.ws, "variables": map[string]any{"api_token": secret}})
-	id := e.mustOK(plan)["plan_id"].(string)
+	plan := e.Call("apply_terraform", map[string]any{"workspace": e.ws, "variables": map[string]any{"api_token": secret}})
+	id := e.MustOK(plan)["plan_id"].(string)
 	applied := e.apply(id)
-	e.mustOK(applied)
-	ctxOut := e.call("gather_context", nil)
-	all := e.everything(plan, applied, ctxOut)
+	e.MustOK(applied)
+	ctxOut := e.Call("gather_context", nil)
+	all := e.Everything(plan, applied, ctxOut)
 	if strings.Contains(all, secret) {
 		t.Fatal("the sensitive value appears in a result, log line, memory entry or audit record")
 	}
@@ -246,7 +246,7 @@ func TestCancelledApplyInterruptsTerraform(t *testing.T) {
 	var isErr bool
 	go func() {
 		defer close(done)
-		out := e.callCtx(ctx, "apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true},
+		out := e.CallCtx(ctx, "apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true},
 			func(_, _ float64, msg string) {
 				if strings.Contains(msg, "terraform_data.slow") && !once {
 					once = true
@@ -271,17 +271,17 @@ func TestCancelledApplyInterruptsTerraform(t *testing.T) {
 		t.Fatalf("want an interrupted error, got %v %q", isErr, outText)
 	}
 	stateResources(t, e.ws) // valid JSON
-	unlock, err := terraform.LockWorkspace(filepath.Join(filepath.Dir(e.cfg.Memory), "locks"), e.ws, "test")
+	unlock, err := terraform.LockWorkspace(filepath.Join(filepath.Dir(e.Cfg.Memory), "locks"), e.ws, "test")
 	if err != nil {
 		t.Fatalf("lock not released: %v", err)
 	}
 	unlock()
-	e.mustFail(e.apply(id), "already applied")
+	e.MustFail(e.apply(id), "already applied")
 }
 
 func TestPlanInitialisesWhenTheWorkspaceNeedsIt(t *testing.T) {
 	e := newEnv(t, "withmodule", config.ModeApply)
-	res := e.mustOK(e.apply(e.plan(nil)))
+	res := e.MustOK(e.apply(e.plan(nil)))
 	if res["outputs"].(map[string]any)["pet"] != "rex" {
 		t.Fatalf("outputs %v", res["outputs"])
 	}
@@ -290,15 +290,15 @@ func TestPlanInitialisesWhenTheWorkspaceNeedsIt(t *testing.T) {
 	f := filepath.Join(e.ws, "modules", "pet", "main.tf")
 	b, _ := os.ReadFile(f)
 	os.WriteFile(f, append(b, []byte("\n# edited\n")...), 0o644)
-	e.mustFail(e.apply(id), filepath.Join("modules", "pet", "main.tf")+" changed after plan")
+	e.MustFail(e.apply(id), filepath.Join("modules", "pet", "main.tf")+" changed after plan")
 }
 
 func TestApplyTimeoutInterruptsTerraform(t *testing.T) {
 	e := newEnv(t, "slow", config.ModeApply)
 	id := e.plan(nil)
 	start := time.Now()
-	out := e.call("apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true, "timeout_seconds": 2})
-	e.mustFail(out, "timed out")
+	out := e.Call("apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true, "timeout_seconds": 2})
+	e.MustFail(out, "timed out")
 	if !strings.Contains(out.Text, "interrupted") {
 		t.Fatalf("timeout error does not say terraform was interrupted: %s", out.Text)
 	}
@@ -310,9 +310,9 @@ func TestApplyTimeoutInterruptsTerraform(t *testing.T) {
 
 func TestMissingTerraformBinary(t *testing.T) {
 	e := newEnv(t, "basic", config.ModeApply)
-	e.cfg.Terraform.Binary = "/nonexistent/terraform"
-	e.mustFail(e.call("apply_terraform", map[string]any{"workspace": e.ws}), `terraform binary "/nonexistent/terraform" (terraform.binary or OPSMCP_TERRAFORM) was not found`)
-	e.cfg.Terraform.Binary = ""
+	e.Cfg.Terraform.Binary = "/nonexistent/terraform"
+	e.MustFail(e.Call("apply_terraform", map[string]any{"workspace": e.ws}), `terraform binary "/nonexistent/terraform" (terraform.binary or OPSMCP_TERRAFORM) was not found`)
+	e.Cfg.Terraform.Binary = ""
 	t.Setenv("PATH", t.TempDir())
-	e.mustFail(e.call("validate_deployment", map[string]any{"type": "terraform", "config_path": e.ws}), "neither terraform nor tofu was found on PATH")
+	e.MustFail(e.Call("validate_deployment", map[string]any{"type": "terraform", "config_path": e.ws}), "neither terraform nor tofu was found on PATH")
 }

@@ -1,0 +1,342 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/kubectl/pkg/polymorphichelpers"
+)
+
+// Workload kinds that roll out, as rollout_status names them.
+const (
+	KindDeployment  = "deployment"
+	KindStatefulSet = "statefulset"
+	KindDaemonSet   = "daemonset"
+)
+
+var workloadGVR = map[string]schema.GroupVersionResource{
+	KindDeployment:  {Group: "apps", Version: "v1", Resource: "deployments"},
+	KindStatefulSet: {Group: "apps", Version: "v1", Resource: "statefulsets"},
+	KindDaemonSet:   {Group: "apps", Version: "v1", Resource: "daemonsets"},
+}
+
+var workloadGK = map[string]schema.GroupKind{
+	KindDeployment:  {Group: "apps", Kind: "Deployment"},
+	KindStatefulSet: {Group: "apps", Kind: "StatefulSet"},
+	KindDaemonSet:   {Group: "apps", Kind: "DaemonSet"},
+}
+
+// WorkloadKind maps an apps/v1 Kind ("Deployment") to its rollout kind, or "".
+func WorkloadKind(gk schema.GroupKind) string {
+	for k, v := range workloadGK {
+		if v == gk {
+			return k
+		}
+	}
+	return ""
+}
+
+// Rollout is the rollout state of one workload, judged by kubectl's own
+// status viewers (k8s.io/kubectl/pkg/polymorphichelpers).
+type Rollout struct {
+	Kind               string   `json:"kind"`
+	Name               string   `json:"name"`
+	Namespace          string   `json:"namespace"`
+	Generation         int64    `json:"generation"`
+	ObservedGeneration int64    `json:"observed_generation"`
+	Desired            int64    `json:"desired"`
+	Updated            int64    `json:"updated"`
+	Ready              int64    `json:"ready"`
+	Available          int64    `json:"available"`
+	Done               bool     `json:"done"`
+	Message            string   `json:"message"`           // kubectl rollout status's line
+	Reasons            []string `json:"reasons,omitempty"` // why it is not done
+	TimedOut           bool     `json:"timed_out,omitempty"`
+	// failed is set when the rollout cannot finish without a change
+	// (progress deadline exceeded): waiting stops.
+	failed bool
+}
+
+// Summary is one line: kind/name, counts, and done or why not.
+func (r Rollout) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s/%s in %s: ", r.Kind, r.Name, r.Namespace)
+	if r.Done {
+		fmt.Fprintf(&b, "rolled out (%d/%d updated, %d ready, %d available)", r.Updated, r.Desired, r.Ready, r.Available)
+	} else {
+		state := "in progress"
+		if r.TimedOut {
+			state = "NOT done when the wait timed out"
+		} else if r.failed {
+			state = "FAILED"
+		}
+		fmt.Fprintf(&b, "%s (%d/%d updated, %d ready, %d available)", state, r.Updated, r.Desired, r.Ready, r.Available)
+	}
+	if r.Message != "" && !r.Done {
+		b.WriteString("; " + strings.TrimSpace(r.Message))
+	}
+	for _, why := range r.Reasons {
+		b.WriteString("\n  - " + why)
+	}
+	return b.String()
+}
+
+// CheckWorkloadKind refuses a kind rollout_status does not know.
+func CheckWorkloadKind(kind string) error {
+	if _, ok := workloadGVR[kind]; !ok {
+		return fmt.Errorf("kind %q is not one of deployment, statefulset, daemonset", kind)
+	}
+	return nil
+}
+
+func (c *Cluster) getWorkload(ctx context.Context, kind, ns, name string) (*unstructured.Unstructured, error) {
+	obj, err := c.Dynamic.Resource(workloadGVR[kind]).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, c.Explain(err, "get", workloadGVR[kind].Resource+"/"+name, ns)
+	}
+	return obj, nil
+}
+
+// RolloutStatus reads a workload once and judges its rollout; when not
+// done it says why (pod states and recent warning events).
+func (c *Cluster) RolloutStatus(ctx context.Context, kind, ns, name string) (Rollout, error) {
+	if err := CheckWorkloadKind(kind); err != nil {
+		return Rollout{}, err
+	}
+	obj, err := c.getWorkload(ctx, kind, ns, name)
+	if err != nil {
+		return Rollout{}, err
+	}
+	r, err := judge(kind, obj)
+	if err == nil && !r.Done {
+		r.Reasons = append(r.Reasons, c.diagnose(ctx, obj)...)
+	}
+	return r, err
+}
+
+// WaitRollout watches (never polls) a workload until its rollout is done,
+// fails, the timeout passes, or ctx ends; progress sees every change.
+func (c *Cluster) WaitRollout(ctx context.Context, kind, ns, name string, timeout time.Duration, progress func(Rollout)) (Rollout, error) {
+	if err := CheckWorkloadKind(kind); err != nil {
+		return Rollout{}, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var last Rollout
+	var lastObj *unstructured.Unstructured
+	finish := func() (Rollout, error) {
+		if ctx.Err() != nil {
+			return last, fmt.Errorf("waiting for %s/%s rollout: %w", kind, name, context.Cause(ctx))
+		}
+		last.TimedOut = !last.Done && !last.failed
+		if !last.Done && lastObj != nil {
+			// The wait's own deadline passed; diagnosing gets a little time of its own.
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			last.Reasons = append(last.Reasons, c.diagnose(dctx, lastObj)...)
+		}
+		return last, nil
+	}
+	for {
+		obj, err := c.getWorkload(wctx, kind, ns, name)
+		if err != nil {
+			if wctx.Err() != nil && lastObj != nil {
+				return finish()
+			}
+			return last, err
+		}
+		if last, err = judge(kind, obj); err != nil {
+			return last, err
+		}
+		lastObj = obj
+		if progress != nil {
+			progress(last)
+		}
+		if last.Done || last.failed {
+			return finish()
+		}
+		w, err := c.Dynamic.Resource(workloadGVR[kind]).Namespace(ns).Watch(wctx, metav1.ListOptions{
+			FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String(), ResourceVersion: obj.GetResourceVersion(),
+		})
+		if err != nil {
+			if wctx.Err() != nil {
+				return finish()
+			}
+			return last, c.Explain(err, "watch", workloadGVR[kind].Resource+"/"+name, ns)
+		}
+		done, err := c.consume(wctx, w, kind, &last, &lastObj, progress)
+		w.Stop()
+		if err != nil {
+			return last, err
+		}
+		if done || wctx.Err() != nil {
+			return finish()
+		}
+		// The watch closed (server timeout or restart): read again and re-watch.
+	}
+}
+
+// consume reads watch events until the rollout ends or the watch closes.
+func (c *Cluster) consume(ctx context.Context, w watch.Interface, kind string, last *Rollout, lastObj **unstructured.Unstructured, progress func(Rollout)) (bool, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return false, nil
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				return false, nil
+			}
+			switch ev.Type {
+			case watch.Deleted:
+				return false, fmt.Errorf("%s/%s was deleted while waiting for its rollout", kind, last.Name)
+			case watch.Error:
+				return false, nil // e.g. resource version too old: re-list
+			case watch.Added, watch.Modified:
+				obj, ok := ev.Object.(*unstructured.Unstructured)
+				if !ok {
+					continue
+				}
+				r, err := judge(kind, obj)
+				if err != nil {
+					return false, err
+				}
+				*last, *lastObj = r, obj
+				if progress != nil {
+					progress(r)
+				}
+				if r.Done || r.failed {
+					return true, nil
+				}
+			}
+		}
+	}
+}
+
+// judge applies kubectl's status viewer to the object.
+func judge(kind string, obj *unstructured.Unstructured) (Rollout, error) {
+	r := Rollout{Kind: kind, Name: obj.GetName(), Namespace: obj.GetNamespace(), Generation: obj.GetGeneration()}
+	r.ObservedGeneration, _, _ = unstructured.NestedInt64(obj.Object, "status", "observedGeneration")
+	num := func(path ...string) int64 {
+		v, _, _ := unstructured.NestedInt64(obj.Object, path...)
+		return v
+	}
+	if kind == KindDaemonSet {
+		r.Desired, r.Updated = num("status", "desiredNumberScheduled"), num("status", "updatedNumberScheduled")
+		r.Ready, r.Available = num("status", "numberReady"), num("status", "numberAvailable")
+	} else {
+		r.Desired = 1
+		if v, found, _ := unstructured.NestedInt64(obj.Object, "spec", "replicas"); found {
+			r.Desired = v
+		}
+		r.Updated, r.Ready, r.Available = num("status", "updatedReplicas"), num("status", "readyReplicas"), num("status", "availableReplicas")
+	}
+	viewer, err := polymorphichelpers.StatusViewerFor(workloadGK[kind])
+	if err != nil {
+		return r, err
+	}
+	msg, done, err := viewer.Status(obj, 0)
+	if err != nil {
+		// The viewers report a deployment past its progress deadline as an error.
+		if strings.Contains(err.Error(), "exceeded its progress deadline") {
+			r.failed = true
+			r.Reasons = append(r.Reasons, "ProgressDeadlineExceeded: "+err.Error())
+			return r, nil
+		}
+		return r, err
+	}
+	r.Done, r.Message = done, strings.TrimSpace(msg)
+	// kubectl calls a scale-down done once observed, while the surplus pods
+	// still count; opsmcp waits until the replicas match.
+	if replicas, found, _ := unstructured.NestedInt64(obj.Object, "status", "replicas"); done && kind != KindDaemonSet && found && replicas != r.Desired {
+		r.Done = false
+		r.Message = fmt.Sprintf("Waiting for %s %q to scale: %d replicas of %d desired remain", kind, r.Name, replicas, r.Desired)
+	}
+	return r, nil
+}
+
+// maxReasons bounds how many pod problems and events a diagnosis lists.
+const maxReasons = 8
+
+// diagnose says why a workload is not rolled out: the problems of its
+// pods, then its recent warning events (its own, its ReplicaSets', its pods').
+func (c *Cluster) diagnose(ctx context.Context, obj *unstructured.Unstructured) []string {
+	var out []string
+	ns, name := obj.GetNamespace(), obj.GetName()
+	sel, found, _ := unstructured.NestedMap(obj.Object, "spec", "selector")
+	pods := map[string]bool{}
+	if found {
+		var ls metav1.LabelSelector
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(sel, &ls); err == nil {
+			if s, err := metav1.LabelSelectorAsSelector(&ls); err == nil {
+				list, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: s.String(), Limit: pageSize})
+				if err != nil {
+					out = append(out, c.Explain(err, "list", "pods", ns).Error())
+				} else {
+					now := time.Now()
+					seen := map[string]bool{}
+					for i := range list.Items {
+						p := SummarizePod(&list.Items[i], now)
+						pods[p.Name] = true
+						if p.IsReady() {
+							continue
+						}
+						for _, why := range p.Reasons {
+							// Many replicas share one cause: say it once, with a count.
+							if !seen[why] {
+								seen[why] = true
+								out = append(out, fmt.Sprintf("pod %s: %s", p.Name, why))
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(out) > maxReasons {
+		out = out[:maxReasons]
+	}
+	events, err := c.Events(ctx, ns, EventFilter{WarningsOnly: true})
+	if err != nil {
+		return append(out, err.Error())
+	}
+	seen := map[string]bool{}
+	n := 0
+	for _, e := range events { // newest first
+		kind, obj, _ := strings.Cut(e.Object, "/")
+		if obj != name && !pods[obj] && (kind != "ReplicaSet" || !strings.HasPrefix(obj, name+"-")) {
+			continue
+		}
+		// Replicas repeat one cause; say it once.
+		if seen[e.Reason+e.Message] {
+			continue
+		}
+		seen[e.Reason+e.Message] = true
+		out = append(out, fmt.Sprintf("event %s on %s: %s", e.Reason, e.Object, e.Message))
+		if n++; n == 5 {
+			break
+		}
+	}
+	return out
+}
+
+// eventTime is when an event last happened, whichever field carries it.
+func eventTime(e corev1.Event) time.Time {
+	switch {
+	case !e.LastTimestamp.IsZero():
+		return e.LastTimestamp.Time
+	case !e.EventTime.IsZero():
+		return e.EventTime.Time
+	case e.Series != nil:
+		return e.Series.LastObservedTime.Time
+	}
+	return e.CreationTimestamp.Time
+}

@@ -1,0 +1,188 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/opsmcp/opsmcp/internal/kube"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+)
+
+// GatherContextInput is the input of gather_context.
+type GatherContextInput struct {
+	Context string `json:"context,omitempty" desc:"kubeconfig context; default: current"`
+}
+
+// CacheScope: gather_context reads every allowed namespace.
+func (in GatherContextInput) CacheScope() string { return "" }
+
+// UnhealthyWorkload is a workload whose replicas are not all updated and available.
+type UnhealthyWorkload struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Desired   int32  `json:"desired"`
+	Available int32  `json:"available"`
+	Updated   int32  `json:"updated"`
+}
+
+// NotReadyPod is a pod that is not ready, with why.
+type NotReadyPod struct {
+	Namespace string   `json:"namespace"`
+	Name      string   `json:"name"`
+	Status    string   `json:"status"`
+	Reasons   []string `json:"reasons,omitempty"`
+}
+
+// KubeContext is the result of gather_context.
+type KubeContext struct {
+	Context        string              `json:"context"`
+	Server         string              `json:"server"`
+	ServerVersion  string              `json:"server_version"`
+	Namespaces     []string            `json:"namespaces"` // the allowlist; empty = all
+	Unhealthy      []UnhealthyWorkload `json:"unhealthy_workloads"`
+	NotReadyPods   []NotReadyPod       `json:"not_ready_pods"`
+	NotReadyCount  int                 `json:"not_ready_count"`
+	RecentWarnings []WarningEvent      `json:"recent_warnings"`
+}
+
+// WarningEvent is a recent warning with where it happened.
+type WarningEvent struct {
+	Namespace string `json:"namespace"`
+	kube.EventSummary
+}
+
+func (r KubeContext) SummaryText() string {
+	var b strings.Builder
+	where := "all namespaces"
+	if len(r.Namespaces) > 0 {
+		where = "namespaces " + strings.Join(r.Namespaces, ", ")
+	}
+	fmt.Fprintf(&b, "Context %s (%s, Kubernetes %s), %s: %d unhealthy workloads, %d pods not ready, %d warnings in the last hour.",
+		r.Context, r.Server, r.ServerVersion, where, len(r.Unhealthy), r.NotReadyCount, len(r.RecentWarnings))
+	for _, w := range r.Unhealthy {
+		fmt.Fprintf(&b, "\n  %s %s/%s: %d/%d available, %d updated", w.Kind, w.Namespace, w.Name, w.Available, w.Desired, w.Updated)
+	}
+	for _, p := range r.NotReadyPods {
+		fmt.Fprintf(&b, "\n  pod %s/%s %s", p.Namespace, p.Name, p.Status)
+	}
+	for _, e := range r.RecentWarnings {
+		fmt.Fprintf(&b, "\n  warning %s %s/%s %s ago: %s", e.Reason, e.Namespace, e.Object, e.LastSeen, e.Message)
+	}
+	return b.String()
+}
+
+// Bounds on what gather_context lists (counts stay exact).
+const (
+	maxNotReadyPods   = 20
+	maxRecentWarnings = 20
+)
+
+var gatherContext = mcpkit.NewTool(mcpkit.Def{
+	Name:        "gather_context",
+	Description: "Unhealthy workloads, not-ready pods and the last hour's warnings in the allowed namespaces.",
+	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+	Timeout:     30 * time.Second,
+	CacheTTL:    5 * time.Second,
+}, func(ctx context.Context, c *mcpkit.Call, in GatherContextInput) (KubeContext, error) {
+	cl, err := kube.Connect(c.Runtime.Config.Kubernetes, in.Context)
+	if err != nil {
+		return KubeContext{}, err
+	}
+	res := KubeContext{Context: cl.Context, Server: cl.Server, Namespaces: cl.Namespaces(),
+		Unhealthy: []UnhealthyWorkload{}, NotReadyPods: []NotReadyPod{}, RecentWarnings: []WarningEvent{}}
+	if res.Namespaces == nil {
+		res.Namespaces = []string{}
+	}
+	scan := res.Namespaces
+	if len(scan) == 0 {
+		scan = []string{metav1.NamespaceAll}
+	}
+	if v, err := cl.Client.Discovery().ServerVersion(); err == nil {
+		res.ServerVersion = v.GitVersion
+	} else {
+		return res, cl.Explain(err, "get", "version", "")
+	}
+	type nsResult struct {
+		unhealthy []UnhealthyWorkload
+		pods      []NotReadyPod
+		notReady  int
+		warnings  []WarningEvent
+	}
+	results := make([]nsResult, len(scan))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, ns := range scan {
+		g.Go(func() error {
+			r := &results[i]
+			deps, err := cl.Client.AppsV1().Deployments(ns).List(gctx, metav1.ListOptions{})
+			if err != nil {
+				return cl.Explain(err, "list", "deployments", ns)
+			}
+			for _, d := range deps.Items {
+				s := summarizeDeployment(&d, time.Now())
+				if !s.Healthy {
+					r.unhealthy = append(r.unhealthy, UnhealthyWorkload{Kind: "Deployment", Namespace: d.Namespace, Name: d.Name, Desired: s.Desired, Available: s.Available, Updated: s.Updated})
+				}
+			}
+			sts, err := cl.Client.AppsV1().StatefulSets(ns).List(gctx, metav1.ListOptions{})
+			if err != nil {
+				return cl.Explain(err, "list", "statefulsets", ns)
+			}
+			for _, s := range sts.Items {
+				want := int32(1)
+				if s.Spec.Replicas != nil {
+					want = *s.Spec.Replicas
+				}
+				if s.Status.AvailableReplicas < want || s.Status.UpdatedReplicas < want {
+					r.unhealthy = append(r.unhealthy, UnhealthyWorkload{Kind: "StatefulSet", Namespace: s.Namespace, Name: s.Name, Desired: want, Available: s.Status.AvailableReplicas, Updated: s.Status.UpdatedReplicas})
+				}
+			}
+			dss, err := cl.Client.AppsV1().DaemonSets(ns).List(gctx, metav1.ListOptions{})
+			if err != nil {
+				return cl.Explain(err, "list", "daemonsets", ns)
+			}
+			for _, d := range dss.Items {
+				st := d.Status
+				if st.NumberAvailable < st.DesiredNumberScheduled || st.UpdatedNumberScheduled < st.DesiredNumberScheduled {
+					r.unhealthy = append(r.unhealthy, UnhealthyWorkload{Kind: "DaemonSet", Namespace: d.Namespace, Name: d.Name, Desired: st.DesiredNumberScheduled, Available: st.NumberAvailable, Updated: st.UpdatedNumberScheduled})
+				}
+			}
+			page, err := cl.ListPods(gctx, ns, metav1.ListOptions{FieldSelector: "status.phase!=Succeeded"}, 0)
+			if err != nil {
+				return err
+			}
+			for _, p := range page.Pods {
+				if p.IsReady() {
+					continue
+				}
+				r.notReady++
+				r.pods = append(r.pods, NotReadyPod{Namespace: p.Namespace(), Name: p.Name, Status: p.Status(), Reasons: p.Reasons})
+			}
+			events, err := cl.Events(gctx, ns, kube.EventFilter{WarningsOnly: true, Since: time.Hour, Limit: maxRecentWarnings})
+			if err != nil {
+				return err
+			}
+			for _, e := range events {
+				r.warnings = append(r.warnings, WarningEvent{Namespace: e.Namespace(), EventSummary: e})
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return res, err
+	}
+	for _, r := range results {
+		res.Unhealthy = append(res.Unhealthy, r.unhealthy...)
+		res.NotReadyCount += r.notReady
+		res.NotReadyPods = append(res.NotReadyPods, r.pods...)
+		res.RecentWarnings = append(res.RecentWarnings, r.warnings...)
+	}
+	res.NotReadyPods = res.NotReadyPods[:min(len(res.NotReadyPods), maxNotReadyPods)]
+	res.RecentWarnings = res.RecentWarnings[:min(len(res.RecentWarnings), maxRecentWarnings)]
+	return res, nil
+})

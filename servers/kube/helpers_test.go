@@ -1,0 +1,164 @@
+package kube_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+	"github.com/opsmcp/opsmcp/servers/kube"
+)
+
+// One real control plane for the package; its processes also die with the
+// test binary if a test panics.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.StopSharedKubesim()
+	os.Exit(code)
+}
+
+type env struct {
+	*testenv.Host
+	t  *testing.T
+	k  *testenv.Kubesim
+	cs kubernetes.Interface
+}
+
+// newEnv serves the kube tools against the shared kubesim in mode, after
+// edit (if any) adjusts the kubernetes: policy.
+func newEnv(t *testing.T, mode config.Mode, edit func(*config.Kubernetes)) *env {
+	t.Helper()
+	k := testenv.SharedKubesim(t)
+	cfg := config.Default()
+	cfg.Mode = mode
+	cfg.Kubernetes.Kubeconfig = k.Kubeconfig
+	if edit != nil {
+		edit(&cfg.Kubernetes)
+	}
+	return &env{Host: testenv.NewHost(t, kube.New(), cfg), t: t, k: k, cs: k.Clientset(t)}
+}
+
+var nsSeq atomic.Int64
+
+// namespace creates a fresh namespace and waits for its default service
+// account (pods cannot be created before it exists).
+func (e *env) namespace() string {
+	e.t.Helper()
+	name := fmt.Sprintf("t%d-%s", nsSeq.Add(1), strings.ToLower(strings.ReplaceAll(e.t.Name(), "/", "-")))
+	if len(name) > 60 {
+		name = name[:60]
+	}
+	name = strings.TrimRight(strings.ReplaceAll(name, "_", "-"), "-")
+	ctx := context.Background()
+	if _, err := e.cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+	e.eventually(30*time.Second, "default service account in "+name, func() bool {
+		_, err := e.cs.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{})
+		return err == nil
+	})
+	return name
+}
+
+// eventually polls cond (test-side setup only; the tools themselves watch).
+func (e *env) eventually(within time.Duration, what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func podSpec(image string) corev1.PodSpec {
+	return corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: image}}}
+}
+
+// pod creates a pod; node pins it (bypassing the scheduler) when not "".
+func (e *env) pod(ns, name string, labels map[string]string, mutate func(*corev1.Pod)) {
+	e.t.Helper()
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels}, Spec: podSpec("nginx:1.27")}
+	if mutate != nil {
+		mutate(p)
+	}
+	if _, err := e.cs.CoreV1().Pods(ns).Create(context.Background(), p, metav1.CreateOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// seedPods creates n running pods, spread over the fake nodes, with 16
+// concurrent creates, and waits until kwok reports them all Running.
+func seedPods(t testing.TB, cs kubernetes.Interface, ns string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	work := make(chan int)
+	for range 16 {
+		wg.Go(func() {
+			for i := range work {
+				p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("web-%04d", i), Namespace: ns,
+					Labels: map[string]string{"app": "web", "shard": fmt.Sprint(i % 4)}},
+					Spec: podSpec("nginx:1.27")}
+				p.Spec.NodeName = fmt.Sprintf("kwok-node-%d", i%3)
+				if _, err := cs.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{FieldSelector: "status.phase=Running"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Items) == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d pods Running after 3 minutes", len(list.Items), n)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// deployment creates a deployment of replicas pods.
+func (e *env) deployment(ns, name string, replicas int32, mutate func(*appsv1.Deployment)) {
+	e.t.Helper()
+	labels := map[string]string{"app": name}
+	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: appsv1.DeploymentSpec{Replicas: ptr.To(replicas), Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec("nginx:1.27")}}}
+	if mutate != nil {
+		mutate(d)
+	}
+	if _, err := e.cs.AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func str(v any) string { return fmt.Sprint(v) }

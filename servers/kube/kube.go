@@ -1,0 +1,38 @@
+// Package kube is the opsmcp-kube server: pods, deployments, rollouts and
+// events of the allowed contexts and namespaces, and scaling.
+package kube
+
+import (
+	"github.com/opsmcp/opsmcp/internal/kube"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+)
+
+// Name is the server's name in the CLI, .mcp.json and memory entries.
+const Name = "kube"
+
+// New returns the kube server.
+func New() *mcpkit.Server {
+	return &mcpkit.Server{
+		Name: Name,
+		Instructions: "Kubernetes inspection and scaling within the contexts and namespaces opsmcp.yaml allows. " +
+			"get_pods, list_deployments and get_events read; rollout_status judges a rollout like kubectl and can wait; " +
+			"scale_deployment changes replicas (mode apply). Secret data is never returned.",
+		Tools: []mcpkit.Tool{getPods, listDeployments, getEvents, rolloutStatus, scaleDeployment, gatherContext},
+	}
+}
+
+// connect opens the call's context and resolves its namespace.
+func connect(c *mcpkit.Call, context, namespace string) (*kube.Cluster, string, error) {
+	cl, err := kube.Connect(c.Runtime.Config.Kubernetes, context)
+	if err != nil {
+		return nil, "", err
+	}
+	ns, err := cl.ResolveNamespace(namespace)
+	if err != nil {
+		return nil, "", err
+	}
+	return cl, ns, nil
+}
+
+// scope is the cache scope of a read or change in one namespace.
+func scope(context, namespace string) string { return "kube:" + context + "/" + namespace }

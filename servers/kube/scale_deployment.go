@@ -1,0 +1,99 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/kube"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+)
+
+// ScaleDeploymentInput is the input of scale_deployment.
+type ScaleDeploymentInput struct {
+	Name           string `json:"name"`
+	Namespace      string `json:"namespace,omitempty" desc:"default: the context's namespace"`
+	Replicas       int32  `json:"replicas" minimum:"0"`
+	Wait           bool   `json:"wait,omitempty" desc:"wait for the rollout like rollout_status"`
+	TimeoutSeconds int    `json:"timeout_seconds,omitempty" default:"300" minimum:"1" desc:"bound on the wait"`
+	Context        string `json:"context,omitempty" desc:"kubeconfig context; default: current"`
+}
+
+// CacheScope is the namespace changed.
+func (in ScaleDeploymentInput) CacheScope() string { return scope(in.Context, in.Namespace) }
+
+// CallTimeout leaves the wait's own deadline room to report its result.
+func (in ScaleDeploymentInput) CallTimeout() time.Duration {
+	return time.Duration(in.TimeoutSeconds)*time.Second + 15*time.Second
+}
+
+// ScaleDeploymentResult is the result of scale_deployment.
+type ScaleDeploymentResult struct {
+	Context          string        `json:"context"`
+	Namespace        string        `json:"namespace"`
+	Name             string        `json:"name"`
+	PreviousReplicas int32         `json:"previous_replicas"`
+	Replicas         int32         `json:"replicas"`
+	Rollout          *kube.Rollout `json:"rollout,omitempty"` // with wait
+}
+
+func (r ScaleDeploymentResult) SummaryText() string {
+	s := fmt.Sprintf("deployment/%s in %s scaled %d → %d", r.Name, r.Namespace, r.PreviousReplicas, r.Replicas)
+	if r.PreviousReplicas == r.Replicas {
+		s = fmt.Sprintf("deployment/%s in %s already has %d replicas", r.Name, r.Namespace, r.Replicas)
+	}
+	if r.Rollout != nil {
+		s += "\n" + r.Rollout.Summary()
+	}
+	return s
+}
+
+var scaleDeployment = mcpkit.NewTool(mcpkit.Def{
+	Name:        "scale_deployment",
+	Title:       "Scale a deployment",
+	Description: "Set a deployment's replicas through the scale subresource; optionally wait for the rollout. Needs mode apply.",
+	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+}, func(ctx context.Context, c *mcpkit.Call, in ScaleDeploymentInput) (ScaleDeploymentResult, error) {
+	if c.Mode != config.ModeApply {
+		return ScaleDeploymentResult{}, fmt.Errorf("scaling is disabled in mode %s; set mode: apply in opsmcp.yaml (or OPSMCP_MODE=apply) to scale deployment %s", c.Mode, in.Name)
+	}
+	cl, ns, err := connect(c, in.Context, in.Namespace)
+	if err != nil {
+		return ScaleDeploymentResult{}, err
+	}
+	res := ScaleDeploymentResult{Context: cl.Context, Namespace: ns, Name: in.Name, Replicas: in.Replicas}
+	deployments := cl.Client.AppsV1().Deployments(ns)
+	// Update with the read resourceVersion, so previous_replicas is exactly
+	// what this call replaced; retry when someone else wrote in between.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		sc, err := deployments.GetScale(ctx, in.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		res.PreviousReplicas = sc.Spec.Replicas
+		if sc.Spec.Replicas == in.Replicas {
+			return nil
+		}
+		_, err = deployments.UpdateScale(ctx, in.Name, &autoscalingv1.Scale{
+			ObjectMeta: metav1.ObjectMeta{Name: in.Name, Namespace: ns, ResourceVersion: sc.ResourceVersion},
+			Spec:       autoscalingv1.ScaleSpec{Replicas: in.Replicas},
+		}, metav1.UpdateOptions{FieldManager: "opsmcp"})
+		return err
+	})
+	if err != nil {
+		return res, cl.Explain(err, "scale", "deployments/"+in.Name, ns)
+	}
+	if in.Wait {
+		r, err := cl.WaitRollout(ctx, kube.KindDeployment, ns, in.Name, time.Duration(in.TimeoutSeconds)*time.Second, rolloutProgress(c))
+		if err != nil {
+			return res, err
+		}
+		res.Rollout = &r
+	}
+	return res, nil
+})
