@@ -329,7 +329,9 @@ func TestPolicyAndRBAC(t *testing.T) {
 	out := limited.Call("get_pods", map[string]any{"context": testenv.KubesimRestrictedContext, "namespace": ns})
 	limited.MustFail(out, `forbidden: user "restricted" (context kubesim-restricted) may not list pods in namespace `+ns)
 	e.deployment("default", "rbac-web", 1, nil)
-	t.Cleanup(func() { e.cs.AppsV1().Deployments("default").Delete(context.Background(), "rbac-web", metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		e.cs.AppsV1().Deployments("default").Delete(context.Background(), "rbac-web", metav1.DeleteOptions{})
+	})
 	out = limited.Call("scale_deployment", map[string]any{"context": testenv.KubesimRestrictedContext, "namespace": "default", "name": "rbac-web", "replicas": 2})
 	limited.MustFail(out, `forbidden: user "restricted" (context kubesim-restricted) may not scale deployments/rbac-web in namespace default`)
 }
