@@ -15,7 +15,7 @@ import (
 
 // GatherContextInput is the input of gather_context.
 type GatherContextInput struct {
-	Context string `json:"context,omitempty" desc:"kubeconfig context; default: current"`
+	Context string `json:"context,omitempty" desc:"default: current"`
 }
 
 // CacheScope: gather_context reads every allowed namespace.

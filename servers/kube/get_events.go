@@ -12,11 +12,11 @@ import (
 
 // GetEventsInput is the input of get_events.
 type GetEventsInput struct {
-	Namespace    string `json:"namespace,omitempty" desc:"default: the context's namespace"`
+	Namespace    string `json:"namespace,omitempty" desc:"default: the context's"`
 	Object       string `json:"object,omitempty" desc:"only events of this object: Kind/name (Pod/web-1) or name"`
 	WarningsOnly bool   `json:"warnings_only,omitempty"`
 	Limit        int    `json:"limit,omitempty" default:"50" minimum:"1"`
-	Context      string `json:"context,omitempty" desc:"kubeconfig context; default: current"`
+	Context      string `json:"context,omitempty" desc:"default: current"`
 }
 
 // CacheScope is the namespace read.

@@ -16,12 +16,12 @@ import (
 
 // GetPodsInput is the input of get_pods.
 type GetPodsInput struct {
-	Namespace     string `json:"namespace,omitempty" desc:"default: the context's namespace, else default"`
+	Namespace     string `json:"namespace,omitempty" desc:"default: the context's"`
 	LabelSelector string `json:"label_selector,omitempty" desc:"e.g. app=web,tier!=cache"`
 	FieldSelector string `json:"field_selector,omitempty" desc:"e.g. status.phase=Pending, spec.nodeName=n1"`
 	Limit         int64  `json:"limit,omitempty" minimum:"0" desc:"at most this many pods; 0 = all"`
 	Continue      string `json:"continue,omitempty" desc:"continue token of a previous limited call"`
-	Context       string `json:"context,omitempty" desc:"kubeconfig context; default: current"`
+	Context       string `json:"context,omitempty" desc:"default: current"`
 }
 
 // CacheScope is the namespace read.

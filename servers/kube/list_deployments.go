@@ -16,9 +16,9 @@ import (
 
 // ListDeploymentsInput is the input of list_deployments.
 type ListDeploymentsInput struct {
-	Namespace     string `json:"namespace,omitempty" desc:"default: the context's namespace"`
+	Namespace     string `json:"namespace,omitempty" desc:"default: the context's"`
 	LabelSelector string `json:"label_selector,omitempty"`
-	Context       string `json:"context,omitempty" desc:"kubeconfig context; default: current"`
+	Context       string `json:"context,omitempty" desc:"default: current"`
 }
 
 // CacheScope is the namespace read.

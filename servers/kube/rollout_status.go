@@ -12,11 +12,11 @@ import (
 // RolloutStatusInput is the input of rollout_status.
 type RolloutStatusInput struct {
 	Name           string `json:"name"`
-	Namespace      string `json:"namespace,omitempty" desc:"default: the context's namespace"`
+	Namespace      string `json:"namespace,omitempty" desc:"default: the context's"`
 	Kind           string `json:"kind,omitempty" enum:"deployment|statefulset|daemonset" default:"\"deployment\""`
 	Wait           bool   `json:"wait,omitempty" desc:"watch until done, failed or timed out"`
 	TimeoutSeconds int    `json:"timeout_seconds,omitempty" default:"300" minimum:"1" desc:"bound on the wait"`
-	Context        string `json:"context,omitempty" desc:"kubeconfig context; default: current"`
+	Context        string `json:"context,omitempty" desc:"default: current"`
 }
 
 // CacheScope is the namespace read.

@@ -17,11 +17,11 @@ import (
 // ScaleDeploymentInput is the input of scale_deployment.
 type ScaleDeploymentInput struct {
 	Name           string `json:"name"`
-	Namespace      string `json:"namespace,omitempty" desc:"default: the context's namespace"`
+	Namespace      string `json:"namespace,omitempty" desc:"default: the context's"`
 	Replicas       int32  `json:"replicas" minimum:"0"`
 	Wait           bool   `json:"wait,omitempty" desc:"wait for the rollout like rollout_status"`
 	TimeoutSeconds int    `json:"timeout_seconds,omitempty" default:"300" minimum:"1" desc:"bound on the wait"`
-	Context        string `json:"context,omitempty" desc:"kubeconfig context; default: current"`
+	Context        string `json:"context,omitempty" desc:"default: current"`
 }
 
 // CacheScope is the namespace changed.
