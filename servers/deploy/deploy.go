@@ -1,5 +1,5 @@
 // Package deploy is the opsmcp-deploy server: Terraform plan and apply,
-// configuration validation, and the context other servers and the
+// Kubernetes server-side apply, configuration validation, and the context other servers and the
 // orchestrator gather from it.
 package deploy
 
@@ -17,9 +17,10 @@ func New() *mcpkit.Server {
 	return &mcpkit.Server{
 		Name: Name,
 		Instructions: "Terraform and deployment operations. Plan with apply_terraform (no plan_id), show the plan " +
-			"to the user, then apply that exact plan with plan_id and auto_approve: true. validate_deployment " +
+			"to the user, then apply that exact plan with plan_id and auto_approve: true. deploy_kubernetes server-side " +
+			"applies manifests (a dry run in mode plan) and waits for rollouts. validate_deployment " +
 			"checks configuration; gather_context summarises workspaces, plans and applies.",
-		Tools: []mcpkit.Tool{applyTerraform, validateDeployment, gatherContext},
+		Tools: []mcpkit.Tool{applyTerraform, deployKubernetes, validateDeployment, gatherContext},
 	}
 }
 

@@ -116,7 +116,7 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 			res.PendingPlans = append(res.PendingPlans, info)
 		}
 	}
-	ops, err := store.List(ctx, memory.Filter{Server: Name, Kind: memory.KindOperation, Scope: in.Workspace, Limit: 500})
+	ops, err := store.List(ctx, memory.Filter{Server: Name, Kind: memory.KindOperation, Scope: in.Workspace, Tags: []string{"terraform"}, Limit: 500})
 	if err != nil {
 		return res, err
 	}
