@@ -278,7 +278,7 @@ func TestInspectorCLIOverStdio(t *testing.T) {
 		names = append(names, tl.Name)
 	}
 	sort.Strings(names)
-	if strings.Join(names, ",") != "apply_terraform,gather_context,validate_deployment" {
+	if strings.Join(names, ",") != "apply_terraform,deploy_kubernetes,gather_context,validate_deployment" {
 		t.Fatalf("tools/list: %v", names)
 	}
 	out = run("--method", "tools/call", "--tool-name", "validate_deployment", "--tool-arg", "type=terraform", "--tool-arg", "config_path="+ws)

@@ -68,7 +68,7 @@ func TestStreamableHTTP(t *testing.T) {
 	testenv.StartMCP(t, c)
 	ctx := context.Background()
 	tools, err := c.ListTools(ctx, mcp.ListToolsRequest{})
-	if err != nil || len(tools.Tools) != 3 {
+	if err != nil || len(tools.Tools) != 4 {
 		t.Fatalf("tools/list over HTTP: %v %v", err, tools)
 	}
 	call := mcp.CallToolRequest{}

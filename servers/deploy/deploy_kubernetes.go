@@ -19,11 +19,11 @@ import (
 
 // DeployKubernetesInput is the input of deploy_kubernetes.
 type DeployKubernetesInput struct {
-	Manifests      []string `json:"manifests" desc:"file paths, directories, or inline YAML documents"`
-	Namespace      string   `json:"namespace,omitempty" desc:"for namespaced objects without one"`
-	Wait           bool     `json:"wait,omitempty" default:"true" desc:"wait for workloads to roll out"`
+	Manifests      []string `json:"manifests" desc:"files, dirs or inline YAML"`
+	Namespace      string   `json:"namespace,omitempty" desc:"for objects without one"`
+	Wait           bool     `json:"wait,omitempty" default:"true"`
 	TimeoutSeconds int      `json:"timeout_seconds,omitempty" default:"300" minimum:"1"`
-	DryRun         bool     `json:"dry_run,omitempty" desc:"server-side dry run even in mode apply"`
+	DryRun         bool     `json:"dry_run,omitempty" desc:"also in mode apply"`
 	Context        string   `json:"context,omitempty" desc:"default: current"`
 }
 
@@ -84,10 +84,8 @@ func (r DeployKubernetesResult) SummaryText() string {
 }
 
 var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
-	Name:  "deploy_kubernetes",
-	Title: "Deploy Kubernetes manifests",
-	Description: "Server-side apply manifests (Namespaces and CRDs first), then wait for workloads to roll out. " +
-		"Mode plan or dry_run: a server dry run reporting created/configured/unchanged and changed fields.",
+	Name:        "deploy_kubernetes",
+	Description: "Server-side apply manifests (Namespaces, CRDs first); wait for rollouts. Mode plan or dry_run: a dry run.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 }, func(ctx context.Context, c *mcpkit.Call, in DeployKubernetesInput) (DeployKubernetesResult, error) {
 	docs, err := kube.ReadManifests(in.Manifests)
