@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -245,24 +244,11 @@ func TestInProcessMCPClient(t *testing.T) {
 // TestInspectorCLIOverStdio drives the built opsmcp-deploy binary with the
 // official MCP Inspector's CLI mode.
 func TestInspectorCLIOverStdio(t *testing.T) {
-	inspector, env := testenv.Inspector(t)
 	bin := filepath.Join(testenv.Binaries(t), "opsmcp-deploy")
 	ws := testenv.CopyWorkspace(t, "demo")
 	mem := filepath.Join(t.TempDir(), "memory.db")
 	run := func(args ...string) []byte {
-		full := append([]string{"--cli", bin, "-e", "OPSMCP_MEMORY=" + mem}, args...)
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, inspector, full...)
-		cmd.Env = append(env, "HOME="+t.TempDir())
-		cmd.Dir = t.TempDir()
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("mcp-inspector %v: %v\nstdout: %s\nstderr: %s", args, err, out, stderr.String())
-		}
-		return out
+		return testenv.RunInspector(t, bin, []string{"OPSMCP_MEMORY=" + mem}, args...)
 	}
 	var list struct {
 		Tools []struct {

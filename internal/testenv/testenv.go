@@ -4,6 +4,7 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -102,6 +104,30 @@ func Inspector(t testing.TB) (bin string, env []string) {
 	}
 	env = append(env, "PATH="+root+string(os.PathListSeparator)+os.Getenv("PATH"))
 	return bin, env
+}
+
+// RunInspector runs `mcp-inspector --cli` against a stdio server binary,
+// with serverEnv as the server's environment (-e), and returns its stdout.
+func RunInspector(t testing.TB, server string, serverEnv []string, args ...string) []byte {
+	t.Helper()
+	inspector, env := Inspector(t)
+	full := []string{"--cli", server}
+	for _, kv := range serverEnv {
+		full = append(full, "-e", kv)
+	}
+	full = append(full, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, inspector, full...)
+	cmd.Env = append(env, "HOME="+t.TempDir())
+	cmd.Dir = t.TempDir()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("mcp-inspector %v: %v\nstdout: %s\nstderr: %s", args, err, out, stderr.String())
+	}
+	return out
 }
 
 // StartMCP starts an mcp-go client and completes the initialize handshake.

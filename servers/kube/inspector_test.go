@@ -1,0 +1,64 @@
+package kube_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// TestInspectorCLIOverStdio drives the built opsmcp-kube binary with the
+// official MCP Inspector's CLI mode against kubesim.
+func TestInspectorCLIOverStdio(t *testing.T) {
+	e := newEnv(t, config.ModeReadOnly, nil)
+	ns := e.namespace()
+	e.deployment(ns, "web", 2, nil)
+	e.eventually(30*time.Second, "2 pods available", func() bool {
+		d, _ := e.cs.AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{})
+		return d != nil && d.Status.AvailableReplicas == 2
+	})
+	bin := filepath.Join(testenv.Binaries(t), "opsmcp-kube")
+	env := []string{"KUBECONFIG=" + e.k.Kubeconfig, "OPSMCP_MEMORY=" + filepath.Join(t.TempDir(), "memory.db"), "OPSMCP_MODE=read-only"}
+	var list struct {
+		Tools []struct {
+			Name string `json:"name"`
+		} `json:"tools"`
+	}
+	out := testenv.RunInspector(t, bin, env, "--method", "tools/list")
+	if err := json.Unmarshal(out, &list); err != nil {
+		t.Fatalf("tools/list output is not JSON: %v\n%s", err, out)
+	}
+	var names []string
+	for _, tl := range list.Tools {
+		names = append(names, tl.Name)
+	}
+	sort.Strings(names)
+	// Read-only mode hides scale_deployment.
+	if strings.Join(names, ",") != "gather_context,get_events,get_pods,list_deployments,rollout_status" {
+		t.Fatalf("tools/list: %v", names)
+	}
+	out = testenv.RunInspector(t, bin, env, "--method", "tools/call", "--tool-name", "get_pods", "--tool-arg", "namespace="+ns)
+	var res struct {
+		IsError           bool `json:"isError"`
+		StructuredContent struct {
+			Count int `json:"count"`
+			Pods  []struct {
+				Name  string `json:"name"`
+				Phase string `json:"phase"`
+			} `json:"pods"`
+		} `json:"structuredContent"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("tools/call output is not JSON: %v\n%s", err, out)
+	}
+	if res.IsError || res.StructuredContent.Count != 2 || res.StructuredContent.Pods[0].Phase != "Running" ||
+		!strings.HasPrefix(res.StructuredContent.Pods[0].Name, "web-") {
+		t.Fatalf("get_pods over the Inspector: %s", out)
+	}
+}
