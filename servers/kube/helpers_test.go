@@ -146,18 +146,47 @@ func seedPods(t testing.TB, cs kubernetes.Interface, ns string, n int) {
 	}
 }
 
+// deploymentOf is a deployment of replicas nginx pods.
+func deploymentOf(name string, labels map[string]string, replicas int32) *appsv1.Deployment {
+	return &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: appsv1.DeploymentSpec{Replicas: ptr.To(replicas), Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec("nginx:1.27")}}}
+}
+
 // deployment creates a deployment of replicas pods.
 func (e *env) deployment(ns, name string, replicas int32, mutate func(*appsv1.Deployment)) {
 	e.t.Helper()
-	labels := map[string]string{"app": name}
-	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
-		Spec: appsv1.DeploymentSpec{Replicas: ptr.To(replicas), Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec("nginx:1.27")}}}
+	d := deploymentOf(name, map[string]string{"app": name}, replicas)
 	if mutate != nil {
 		mutate(d)
 	}
 	if _, err := e.cs.AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{}); err != nil {
 		e.t.Fatal(err)
+	}
+}
+
+// conflictingWriter keeps updating a deployment's annotations (read, then
+// update with that resourceVersion) until stop, so concurrent updates of
+// the deployment conflict.
+func conflictingWriter(cs kubernetes.Interface, ns, name string, stop <-chan struct{}) int {
+	writes := 0
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return writes
+		default:
+		}
+		d, err := cs.AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			continue
+		}
+		if d.Annotations == nil {
+			d.Annotations = map[string]string{}
+		}
+		d.Annotations["bench/tick"] = fmt.Sprint(i)
+		if _, err := cs.AppsV1().Deployments(ns).Update(context.Background(), d, metav1.UpdateOptions{}); err == nil {
+			writes++
+		}
 	}
 }
 

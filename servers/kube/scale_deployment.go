@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 
 	"github.com/opsmcp/opsmcp/internal/config"
@@ -68,9 +69,11 @@ var scaleDeployment = mcpkit.NewTool(mcpkit.Def{
 	}
 	res := ScaleDeploymentResult{Context: cl.Context, Namespace: ns, Name: in.Name, Replicas: in.Replicas}
 	deployments := cl.Client.AppsV1().Deployments(ns)
-	// Update with the read resourceVersion, so previous_replicas is exactly
-	// what this call replaced; retry when someone else wrote in between.
-	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+	// A JSON patch of the scale subresource that first tests the replicas
+	// it read: previous_replicas is exactly what this call replaced, and
+	// writes to other fields (annotations, status) do not conflict with it.
+	// Only a concurrent change of replicas makes the test fail; then retry.
+	err = retry.OnError(retry.DefaultBackoff, func(err error) bool { return apierrors.IsConflict(err) || apierrors.IsInvalid(err) }, func() error {
 		sc, err := deployments.GetScale(ctx, in.Name, metav1.GetOptions{})
 		if err != nil {
 			return err
@@ -79,10 +82,8 @@ var scaleDeployment = mcpkit.NewTool(mcpkit.Def{
 		if sc.Spec.Replicas == in.Replicas {
 			return nil
 		}
-		_, err = deployments.UpdateScale(ctx, in.Name, &autoscalingv1.Scale{
-			ObjectMeta: metav1.ObjectMeta{Name: in.Name, Namespace: ns, ResourceVersion: sc.ResourceVersion},
-			Spec:       autoscalingv1.ScaleSpec{Replicas: in.Replicas},
-		}, metav1.UpdateOptions{FieldManager: "opsmcp"})
+		patch := fmt.Sprintf(`[{"op":"test","path":"/spec/replicas","value":%d},{"op":"replace","path":"/spec/replicas","value":%d}]`, sc.Spec.Replicas, in.Replicas)
+		_, err = deployments.Patch(ctx, in.Name, types.JSONPatchType, []byte(patch), metav1.PatchOptions{FieldManager: "opsmcp"}, "scale")
 		return err
 	})
 	if err != nil {

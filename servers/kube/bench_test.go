@@ -1,0 +1,205 @@
+package kube_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+	"github.com/opsmcp/opsmcp/servers/kube"
+)
+
+func median(d []time.Duration) time.Duration {
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d[len(d)/2]
+}
+
+func benchHost(b *testing.B, k *testenv.Kubesim, mode config.Mode) *mcpkit.Host {
+	cfg := config.Default()
+	cfg.Mode = mode
+	cfg.Kubernetes.Kubeconfig = k.Kubeconfig
+	return mcpkit.NewHost(kube.New(), &mcpkit.Runtime{Config: cfg, Log: slog.New(slog.DiscardHandler)})
+}
+
+func benchNamespace(b *testing.B, cs kubernetes.Interface) string {
+	ns := fmt.Sprintf("bench-%d", time.Now().UnixNano()%1_000_000)
+	if _, err := cs.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := cs.CoreV1().ServiceAccounts(ns).Get(context.Background(), "default", metav1.GetOptions{}); err == nil {
+			return ns
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("no default service account")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// BenchmarkGetPods1000 lists a namespace of 1,000 Running kwok pods with a
+// raw client-go List (JSON, as client-go does by default) and with get_pods
+// in-process and over stdio (the built opsmcp-kube and mcp-go's client),
+// interleaved in one run. Target: get_pods median <= 2x the raw List, text
+// result under 60 KB.
+func BenchmarkGetPods1000(b *testing.B) {
+	k := testenv.SharedKubesim(b)
+	cs := k.Clientset(b)
+	ns := benchNamespace(b, cs)
+	seedPods(b, cs, ns, 1000)
+
+	raw, err := kubernetes.NewForConfig(k.RestConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := benchHost(b, k, config.ModeReadOnly)
+	args, _ := json.Marshal(map[string]any{"namespace": ns})
+
+	bin := filepath.Join(testenv.Binaries(b), "opsmcp-kube")
+	c, err := client.NewStdioMCPClient(bin, append(os.Environ(), "KUBECONFIG="+k.Kubeconfig, "OPSMCP_MODE=read-only",
+		"OPSMCP_MEMORY="+filepath.Join(b.TempDir(), "m.db"), "OPSMCP_CONFIG="))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	testenv.StartMCP(b, c)
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "get_pods"
+	req.Params.Arguments = map[string]any{"namespace": ns}
+
+	var textBytes, stdioBytes int
+	var rawD, toolD, stdioD []time.Duration
+	n := max(b.N, 15)
+	b.ResetTimer()
+	for range n {
+		start := time.Now()
+		list, err := raw.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{})
+		rawD = append(rawD, time.Since(start))
+		if err != nil || len(list.Items) != 1000 {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		out := h.Call(context.Background(), "get_pods", args, nil)
+		toolD = append(toolD, time.Since(start))
+		if out.IsError {
+			b.Fatal(out.Text)
+		}
+		textBytes = len(out.Text)
+		start = time.Now()
+		res, err := c.CallTool(context.Background(), req)
+		stdioD = append(stdioD, time.Since(start))
+		if err != nil || res.IsError {
+			b.Fatal(err, res)
+		}
+		stdioBytes = 0
+		for _, ct := range res.Content {
+			if t, ok := ct.(mcp.TextContent); ok {
+				stdioBytes += len(t.Text)
+			}
+		}
+	}
+	b.StopTimer()
+	r, t, s := median(rawD), median(toolD), median(stdioD)
+	b.ReportMetric(float64(r.Microseconds())/1000, "raw-list-p50-ms")
+	b.ReportMetric(float64(t.Microseconds())/1000, "get_pods-p50-ms")
+	b.ReportMetric(float64(s.Microseconds())/1000, "stdio-get_pods-p50-ms")
+	b.ReportMetric(float64(t)/float64(r), "ratio")
+	b.ReportMetric(float64(s)/float64(r), "stdio-ratio")
+	b.ReportMetric(float64(textBytes)/1000, "text-KB")
+	b.ReportMetric(float64(stdioBytes)/1000, "stdio-text-KB")
+}
+
+// BenchmarkStartupToInitialize is the time from starting opsmcp-kube to
+// its answer to initialize on stdout (target: <= 50 ms).
+func BenchmarkStartupToInitialize(b *testing.B) {
+	bin := filepath.Join(testenv.Binaries(b), "opsmcp-kube")
+	env := append(os.Environ(), "OPSMCP_MEMORY="+filepath.Join(b.TempDir(), "m.db"), "OPSMCP_CONFIG=", "KUBECONFIG=/nonexistent")
+	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}` + "\n"
+	var d []time.Duration
+	n := max(b.N, 20)
+	b.ResetTimer()
+	for range n {
+		cmd := exec.Command(bin)
+		cmd.Env = env
+		stdin, _ := cmd.StdinPipe()
+		stdout, _ := cmd.StdoutPipe()
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		stdin.Write([]byte(init))
+		line, err := bufio.NewReader(stdout).ReadBytes('\n')
+		d = append(d, time.Since(start))
+		if err != nil || !json.Valid(line) {
+			b.Fatalf("initialize: %v %s", err, line)
+		}
+		stdin.Close()
+		cmd.Wait()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(median(d).Microseconds())/1000, "start-to-initialize-p50-ms")
+}
+
+// BenchmarkScale20 calls scale_deployment 20 times back to back on one
+// deployment while another writer keeps changing it (so updates conflict).
+// Target: no failure, and no client-side throttling wait (every call well
+// under client-go's default 5 requests/s pacing).
+func BenchmarkScale20(b *testing.B) {
+	k := testenv.SharedKubesim(b)
+	cs := k.Clientset(b)
+	ns := benchNamespace(b, cs)
+	labels := map[string]string{"app": "s"}
+	one := int32(1)
+	if _, err := cs.AppsV1().Deployments(ns).Create(context.Background(), deploymentOf("s", labels, one), metav1.CreateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	h := benchHost(b, k, config.ModeApply)
+	var failures, calls atomic.Int64
+	var worst time.Duration
+	var all []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() { conflictingWriter(cs, ns, "s", stop) })
+		for i := range 20 {
+			args, _ := json.Marshal(map[string]any{"name": "s", "namespace": ns, "replicas": i%5 + 1})
+			start := time.Now()
+			out := h.Call(context.Background(), "scale_deployment", args, nil)
+			d := time.Since(start)
+			all = append(all, d)
+			worst = max(worst, d)
+			calls.Add(1)
+			if out.IsError {
+				failures.Add(1)
+				b.Logf("scale failed: %s", out.Text)
+			}
+		}
+		close(stop)
+		wg.Wait()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(failures.Load()), "failures")
+	b.ReportMetric(float64(calls.Load()), "calls")
+	b.ReportMetric(float64(median(all).Microseconds())/1000, "p50-ms/call")
+	b.ReportMetric(float64(worst.Microseconds())/1000, "max-ms/call")
+}
