@@ -134,6 +134,7 @@ func TestEnvOverridesAndDoctorNeverPrintsSecrets(t *testing.T) {
 		t.Fatalf("%+v", cfg)
 	}
 	t.Setenv("OPSMCP_CONFIG", p)
+	t.Setenv("KUBECONFIG", filepath.Join(dir, "no-kubeconfig"))
 	code, out, errs := run(t, "doctor")
 	if code != 0 {
 		t.Fatalf("doctor: %d %s %s", code, out, errs)

@@ -1,14 +1,16 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 )
@@ -66,16 +68,18 @@ func newDoctorCmd(g *globals) *cobra.Command {
 				st.Close()
 			}
 
-			kc := os.Getenv("KUBECONFIG")
-			if kc == "" {
-				if home, err := os.UserHomeDir(); err == nil {
-					kc = filepath.Join(home, ".kube", "config")
-				}
-			}
-			if _, err := os.Stat(kc); err == nil {
-				info("kubeconfig", kc+" (present)")
+			// Kubernetes is optional: report what the kube tools would reach.
+			if cl, err := kube.Connect(cfg.Kubernetes, ""); err != nil {
+				info("kubernetes", err.Error())
 			} else {
-				info("kubeconfig", "not found (KUBECONFIG or ~/.kube/config)")
+				ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
+				v, err := cl.ServerVersion(ctx)
+				cancel()
+				if err != nil {
+					row(false, "kubernetes", err.Error())
+				} else {
+					row(true, "kubernetes", fmt.Sprintf("context %s at %s, Kubernetes %s", cl.Context, cl.Server, v))
+				}
 			}
 			for _, v := range credentialVars {
 				state := "not set"

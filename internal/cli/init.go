@@ -167,9 +167,15 @@ terraform:
 		}
 	}
 	b.WriteString("  plan_ttl: 1h             # a plan must be applied within this time\n\n")
+	b.WriteString(`kubernetes:
+  # kubeconfig: ~/.kube/config   # else KUBECONFIG, else ~/.kube/config, else in-cluster
+  contexts: []                   # allowlist; empty = the current context only
+  namespaces: []                 # allowlist; empty = all
+
+`)
 	b.WriteString("tools:\n  allow: []               # empty = all tools of the mode\n  deny: []\n")
 	if len(f.kubernetes) > 0 || len(f.docker) > 0 {
-		b.WriteString("\n# Also found (for validate_deployment):\n")
+		b.WriteString("\n# Also found (deploy_kubernetes and validate_deployment take these):\n")
 		for _, k := range f.kubernetes {
 			fmt.Fprintf(&b, "#   kubernetes manifest: %s\n", k)
 		}

@@ -4,6 +4,8 @@
 package kube
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +19,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/util/duration"
+	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -245,4 +248,18 @@ func Age(t, now time.Time) string {
 		return "<unknown>"
 	}
 	return duration.HumanDuration(now.Sub(t))
+}
+
+// ServerVersion is the API server's gitVersion (v1.36.3), bounded by ctx
+// (discovery's own ServerVersion takes no context and could hang).
+func (c *Cluster) ServerVersion(ctx context.Context) (string, error) {
+	raw, err := c.Client.Discovery().RESTClient().Get().AbsPath("/version").Do(ctx).Raw()
+	if err != nil {
+		return "", c.Explain(err, "get", "version", "")
+	}
+	var v version.Info
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", fmt.Errorf("the API server at %s answered /version with something else: %v", c.Server, err)
+	}
+	return v.GitVersion, nil
 }

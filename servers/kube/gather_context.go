@@ -103,10 +103,8 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	if len(scan) == 0 {
 		scan = []string{metav1.NamespaceAll}
 	}
-	if v, err := cl.Client.Discovery().ServerVersion(); err == nil {
-		res.ServerVersion = v.GitVersion
-	} else {
-		return res, cl.Explain(err, "get", "version", "")
+	if res.ServerVersion, err = cl.ServerVersion(ctx); err != nil {
+		return res, err
 	}
 	type nsResult struct {
 		unhealthy []UnhealthyWorkload

@@ -1,7 +1,9 @@
 package kube_test
 
 import (
+	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/opsmcp/opsmcp/internal/cli"
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/testenv"
 	"github.com/opsmcp/opsmcp/servers/kube"
@@ -408,4 +411,16 @@ type testenvOutcome struct {
 	isError bool
 	text    string
 	took    time.Duration
+}
+
+func TestDoctorReachesTheCluster(t *testing.T) {
+	k := testenv.SharedKubesim(t)
+	t.Setenv("KUBECONFIG", k.Kubeconfig)
+	t.Setenv("OPSMCP_CONFIG", "")
+	t.Setenv("OPSMCP_MEMORY", filepath.Join(t.TempDir(), "m.db"))
+	var out, errb bytes.Buffer
+	code := cli.Main(context.Background(), []string{"doctor"}, &out, &errb)
+	if !strings.Contains(out.String(), "context kubesim at "+k.Server+", Kubernetes v1.36.3") {
+		t.Fatalf("doctor (exit %d):\n%s%s", code, out.String(), errb.String())
+	}
 }
