@@ -12,6 +12,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/opsmcp/opsmcp/internal/cli"
 	"github.com/opsmcp/opsmcp/internal/config"
@@ -244,6 +245,19 @@ func TestRolloutStatus(t *testing.T) {
 	out = e.CallCtx(ctx, "rollout_status", map[string]any{"name": "web", "namespace": ns, "wait": true, "timeout_seconds": 120}, nil)
 	if !out.IsError || !strings.Contains(out.Text, "canceled") || time.Since(start) > 5*time.Second {
 		t.Fatalf("cancelled wait after %s: %s", time.Since(start), out.Text)
+	}
+
+	// Past its progress deadline the rollout has failed: waiting ends at once, with the reason.
+	e.deployment(ns, "late", 1, func(d *appsv1.Deployment) {
+		d.Spec.ProgressDeadlineSeconds = ptr.To(int32(1))
+		d.Spec.Template.Spec.NodeSelector = map[string]string{"disk": "nvme-that-no-node-has"}
+	})
+	start = time.Now()
+	out = e.Call("rollout_status", map[string]any{"name": "late", "namespace": ns, "wait": true, "timeout_seconds": 60})
+	res = e.MustOK(out)
+	if res["done"] != false || res["timed_out"] == true || !strings.Contains(out.Text, "FAILED") ||
+		!strings.Contains(out.Text, "ProgressDeadlineExceeded") || time.Since(start) > 30*time.Second {
+		t.Fatalf("rollout past its progress deadline, after %s:\n%s", time.Since(start), out.Text)
 	}
 
 	e.MustFail(e.Call("rollout_status", map[string]any{"name": "web", "namespace": ns, "kind": "cronjob"}), "kind")
