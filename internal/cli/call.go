@@ -75,7 +75,7 @@ func runCall(ctx context.Context, g *globals, o *callOptions) error {
 		progress = terminalProgress(g.stderr)
 	}
 	out := h.Call(ctx, o.tool, args, progress)
-	if out.IsError {
+	if out.IsError && out.Structured == nil {
 		if out.Usage {
 			return usageErr("%s", out.Text)
 		}
@@ -87,10 +87,16 @@ func runCall(ctx context.Context, g *globals, o *callOptions) error {
 			return failErr("%v", err)
 		}
 		buf.WriteByte('\n')
-		_, err := g.stdout.Write(buf.Bytes())
-		return err
+		if _, err := g.stdout.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(g.stdout, out.Text)
 	}
-	fmt.Fprintln(g.stdout, out.Text)
+	if out.IsError {
+		// The operation ran and reported in full above, but did not succeed.
+		return failErr("%s: the operation did not succeed", o.tool)
+	}
 	return nil
 }
 

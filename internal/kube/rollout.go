@@ -61,10 +61,13 @@ type Rollout struct {
 	Message            string   `json:"message"`           // kubectl rollout status's line
 	Reasons            []string `json:"reasons,omitempty"` // why it is not done
 	TimedOut           bool     `json:"timed_out,omitempty"`
-	// failed is set when the rollout cannot finish without a change
-	// (progress deadline exceeded): waiting stops.
-	failed bool
+	// DeadlineExceeded: the rollout cannot finish without a change; waiting stops.
+	DeadlineExceeded bool `json:"progress_deadline_exceeded,omitempty"`
 }
+
+// Failed reports a rollout that failed or did not finish within the wait,
+// as kubectl rollout status exits 1 for both.
+func (r Rollout) Failed() bool { return r.DeadlineExceeded || r.TimedOut }
 
 // Summary is one line: kind/name, counts, and done or why not.
 func (r Rollout) Summary() string {
@@ -76,7 +79,7 @@ func (r Rollout) Summary() string {
 		state := "in progress"
 		if r.TimedOut {
 			state = "NOT done when the wait timed out"
-		} else if r.failed {
+		} else if r.DeadlineExceeded {
 			state = "FAILED"
 		}
 		fmt.Fprintf(&b, "%s (%d/%d updated, %d ready, %d available)", state, r.Updated, r.Desired, r.Ready, r.Available)
@@ -137,7 +140,7 @@ func (c *Cluster) WaitRollout(ctx context.Context, kind, ns, name string, timeou
 		if ctx.Err() != nil {
 			return last, fmt.Errorf("waiting for %s/%s rollout: %w", kind, name, context.Cause(ctx))
 		}
-		last.TimedOut = !last.Done && !last.failed
+		last.TimedOut = !last.Done && !last.DeadlineExceeded
 		if !last.Done && lastObj != nil {
 			// The wait's own deadline passed; diagnosing gets a little time of its own.
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -161,7 +164,7 @@ func (c *Cluster) WaitRollout(ctx context.Context, kind, ns, name string, timeou
 		if progress != nil {
 			progress(last)
 		}
-		if last.Done || last.failed {
+		if last.Done || last.DeadlineExceeded {
 			return finish()
 		}
 		w, err := c.Dynamic.Resource(workloadGVR[kind]).Namespace(ns).Watch(wctx, metav1.ListOptions{
@@ -213,7 +216,7 @@ func (c *Cluster) consume(ctx context.Context, w watch.Interface, kind string, l
 				if progress != nil {
 					progress(r)
 				}
-				if r.Done || r.failed {
+				if r.Done || r.DeadlineExceeded {
 					return true, nil
 				}
 			}
@@ -247,7 +250,7 @@ func judge(kind string, obj *unstructured.Unstructured) (Rollout, error) {
 	if err != nil {
 		// The viewers report a deployment past its progress deadline as an error.
 		if strings.Contains(err.Error(), "exceeded its progress deadline") {
-			r.failed = true
+			r.DeadlineExceeded = true
 			r.Reasons = append(r.Reasons, "ProgressDeadlineExceeded: "+err.Error())
 			return r, nil
 		}

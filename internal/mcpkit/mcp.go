@@ -57,12 +57,13 @@ func (h *Host) MCPServer() *server.MCPServer {
 
 // MCPResult converts an outcome to the MCP wire result.
 func (o *Outcome) MCPResult() *mcp.CallToolResult {
-	if o.IsError {
+	if o.IsError && o.Structured == nil {
 		return mcp.NewToolResultError(o.Text)
 	}
 	return &mcp.CallToolResult{
 		Content:           []mcp.Content{mcp.NewTextContent(o.Text)},
 		StructuredContent: o.Structured,
+		IsError:           o.IsError,
 	}
 }
 

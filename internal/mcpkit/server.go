@@ -94,9 +94,10 @@ type Outcome struct {
 	Duration   time.Duration
 }
 
-// Decode unmarshals the structured result into v.
+// Decode unmarshals the structured result into v (also of a failed
+// operation, which has one).
 func (o *Outcome) Decode(v any) error {
-	if o.IsError {
+	if o.Structured == nil {
 		return errors.New(o.Text)
 	}
 	return json.Unmarshal(o.Structured, v)
@@ -194,6 +195,9 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		} else {
 			out.Structured = b
 			out.Text = c.Secrets.String(res.SummaryText())
+			if f, ok := res.(Failer); ok && f.Failed() {
+				out.IsError = true
+			}
 		}
 	}
 	status := "ok"

@@ -32,6 +32,13 @@ type Result interface {
 	SummaryText() string
 }
 
+// Failer is implemented by results of operations that ran but did not
+// succeed (a rollout that did not finish in time). The call is an error
+// (isError, CLI exit 1) that still carries its structured result.
+type Failer interface {
+	Failed() bool
+}
+
 // AuditIDs is implemented by results that name what a call created or used
 // (plan ids, operation ids); they go into the audit record.
 type AuditIDs interface {

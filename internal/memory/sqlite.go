@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -96,11 +97,26 @@ func openSQLite(ctx context.Context, path string, o Options) (Store, error) {
 		return nil, fmt.Errorf("memory: open %s: %w", path, err)
 	}
 	s := &sqliteStore{db: db, path: path, opts: o}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("memory: %s: %w", path, err)
+	// Processes creating the same new file at once can meet SQLITE_BUSY
+	// without the busy handler being asked (the switch to WAL, WAL
+	// recovery); that is transient, so opening retries it for a while.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := s.migrate(ctx)
+		if err == nil {
+			return s, nil
+		}
+		if !isBusy(err) || time.Now().After(deadline) || ctx.Err() != nil {
+			db.Close()
+			return nil, fmt.Errorf("memory: %s: %w", path, err)
+		}
+		time.Sleep(time.Duration(10+rand.IntN(40)) * time.Millisecond)
 	}
-	return s, nil
+}
+
+func isBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
 }
 
 func (s *sqliteStore) migrate(ctx context.Context) error {

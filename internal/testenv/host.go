@@ -97,6 +97,18 @@ func (h *Host) MustFail(out *mcpkit.Outcome, want string) {
 	}
 }
 
+// MustFailWithResult is MustFail for an operation that ran but did not
+// succeed: it also carries its structured result, which it returns.
+func (h *Host) MustFailWithResult(out *mcpkit.Outcome, want string) map[string]any {
+	h.T.Helper()
+	h.MustFail(out, want)
+	var m map[string]any
+	if err := out.Decode(&m); err != nil {
+		h.T.Fatalf("a failed operation without its structured result: %v", err)
+	}
+	return m
+}
+
 // Everything returns every byte the tests can see leave the process:
 // results, logs, memory entries, audit records and plan records.
 func (h *Host) Everything(outs ...*mcpkit.Outcome) string {

@@ -46,6 +46,9 @@ type DeployKubernetesResult struct {
 	Note        string              `json:"note,omitempty"`
 }
 
+// Failed: applied, but a workload did not roll out.
+func (r DeployKubernetesResult) Failed() bool { return !r.RolledOut }
+
 // AuditIDs names the operation.
 func (r DeployKubernetesResult) AuditIDs() []string { return []string{r.OperationID} }
 

@@ -225,7 +225,7 @@ func TestRolloutStatus(t *testing.T) {
 	start := time.Now()
 	out = e.Call("rollout_status", map[string]any{"name": "web", "namespace": ns, "wait": true, "timeout_seconds": 4})
 	took := time.Since(start)
-	res = e.MustOK(out)
+	res = e.MustFailWithResult(out, "NOT done when the wait timed out")
 	if res["done"] != false || res["timed_out"] != true || !strings.Contains(out.Text, "Unschedulable") || !strings.Contains(out.Text, "node affinity/selector") {
 		t.Fatalf("stuck rollout:\n%s", out.Text)
 	}
@@ -254,7 +254,7 @@ func TestRolloutStatus(t *testing.T) {
 	})
 	start = time.Now()
 	out = e.Call("rollout_status", map[string]any{"name": "late", "namespace": ns, "wait": true, "timeout_seconds": 60})
-	res = e.MustOK(out)
+	res = e.MustFailWithResult(out, "FAILED")
 	if res["done"] != false || res["timed_out"] == true || !strings.Contains(out.Text, "FAILED") ||
 		!strings.Contains(out.Text, "ProgressDeadlineExceeded") || time.Since(start) > 30*time.Second {
 		t.Fatalf("rollout past its progress deadline, after %s:\n%s", time.Since(start), out.Text)
@@ -427,14 +427,33 @@ type testenvOutcome struct {
 	took    time.Duration
 }
 
-func TestDoctorReachesTheCluster(t *testing.T) {
-	k := testenv.SharedKubesim(t)
-	t.Setenv("KUBECONFIG", k.Kubeconfig)
+// doctor reaches the cluster; `opsmcp call` exits 1 for a rollout that
+// did not finish, after printing its full report (as kubectl rollout status).
+func TestCLIAgainstTheCluster(t *testing.T) {
+	e := newEnv(t, config.ModeReadOnly, nil)
+	ns := e.namespace()
+	e.deployment(ns, "stuck", 1, func(d *appsv1.Deployment) {
+		d.Spec.Template.Spec.NodeSelector = map[string]string{"disk": "nvme-that-no-node-has"}
+	})
+	e.deployment(ns, "fine", 1, nil)
+	t.Setenv("KUBECONFIG", e.k.Kubeconfig)
 	t.Setenv("OPSMCP_CONFIG", "")
 	t.Setenv("OPSMCP_MEMORY", filepath.Join(t.TempDir(), "m.db"))
-	var out, errb bytes.Buffer
-	code := cli.Main(context.Background(), []string{"doctor"}, &out, &errb)
-	if !strings.Contains(out.String(), "context kubesim at "+k.Server+", Kubernetes v1.36.3") {
-		t.Fatalf("doctor (exit %d):\n%s%s", code, out.String(), errb.String())
+	run := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := cli.Main(context.Background(), args, &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, out, errs := run("doctor")
+	if !strings.Contains(out, "context kubesim at "+e.k.Server+", Kubernetes v1.36.3") {
+		t.Fatalf("doctor (exit %d):\n%s%s", code, out, errs)
+	}
+	code, out, errs = run("call", "kube", "rollout_status", "name=stuck", "namespace="+ns, "wait=true", "timeout_seconds=2")
+	if code != 1 || !strings.Contains(out, "NOT done when the wait timed out") || !strings.Contains(errs, "did not succeed") {
+		t.Fatalf("stuck rollout: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	code, out, errs = run("call", "kube", "rollout_status", "name=fine", "namespace="+ns, "wait=true", "timeout_seconds=60", "--json")
+	if code != 0 || !strings.Contains(out, `"done": true`) {
+		t.Fatalf("finished rollout: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }

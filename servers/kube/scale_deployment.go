@@ -43,6 +43,9 @@ type ScaleDeploymentResult struct {
 	Rollout          *kube.Rollout `json:"rollout,omitempty"` // with wait
 }
 
+// Failed: the wait ended before the rollout did.
+func (r ScaleDeploymentResult) Failed() bool { return r.Rollout != nil && r.Rollout.Failed() }
+
 func (r ScaleDeploymentResult) SummaryText() string {
 	s := fmt.Sprintf("deployment/%s in %s scaled %d → %d", r.Name, r.Namespace, r.PreviousReplicas, r.Replicas)
 	if r.PreviousReplicas == r.Replicas {
