@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -243,19 +244,10 @@ func changedPaths(before, after map[string]any) []string {
 		am, aok := a.(map[string]any)
 		bm, bok := b.(map[string]any)
 		if aok && bok {
-			keys := map[string]bool{}
-			for k := range am {
-				keys[k] = true
-			}
-			for k := range bm {
-				keys[k] = true
-			}
-			sorted := make([]string, 0, len(keys))
-			for k := range keys {
-				sorted = append(sorted, k)
-			}
-			sort.Strings(sorted)
-			for _, k := range sorted {
+			union := map[string]any{}
+			maps.Copy(union, am)
+			maps.Copy(union, bm)
+			for _, k := range slices.Sorted(maps.Keys(union)) {
 				walk(join(path, k), am[k], bm[k])
 			}
 			return

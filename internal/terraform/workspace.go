@@ -12,9 +12,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -146,13 +147,8 @@ func FingerprintConfig(dir string, varFiles []string) (*Fingerprint, error) {
 		}
 		fp.Files["var-file:"+vf] = h
 	}
-	keys := make([]string, 0, len(fp.Files))
-	for k := range fp.Files {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	h := sha256.New()
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(fp.Files)) {
 		fmt.Fprintf(h, "%s\x00%s\n", k, fp.Files[k])
 	}
 	fp.Hash = hex.EncodeToString(h.Sum(nil))
@@ -162,19 +158,10 @@ func FingerprintConfig(dir string, varFiles []string) (*Fingerprint, error) {
 // Changed names the first difference between a planned and a current
 // fingerprint, e.g. "main.tf changed", or "" when they are equal.
 func Changed(planned, now map[string]string) string {
-	keys := map[string]bool{}
-	for k := range planned {
-		keys[k] = true
-	}
-	for k := range now {
-		keys[k] = true
-	}
-	sorted := make([]string, 0, len(keys))
-	for k := range keys {
-		sorted = append(sorted, k)
-	}
-	sort.Strings(sorted)
-	for _, k := range sorted {
+	union := map[string]string{}
+	maps.Copy(union, planned)
+	maps.Copy(union, now)
+	for _, k := range slices.Sorted(maps.Keys(union)) {
 		a, inA := planned[k]
 		b, inB := now[k]
 		name := strings.TrimPrefix(k, "var-file:")

@@ -20,10 +20,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/config"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -549,5 +551,40 @@ func SharedKubesim(t testing.TB) *Kubesim {
 func StopSharedKubesim() {
 	if sharedKube != nil {
 		sharedKube.Stop()
+	}
+}
+
+// Config is the default configuration in mode, its kubernetes: section
+// pointing at this cluster.
+func (k *Kubesim) Config(mode config.Mode) *config.Config {
+	cfg := config.Default()
+	cfg.Mode = mode
+	cfg.Kubernetes.Kubeconfig = k.Kubeconfig
+	return cfg
+}
+
+var nsSeq atomic.Int64
+
+// Namespace creates a fresh namespace named after the test and waits for
+// its default service account (pods cannot be created before it exists).
+func (k *Kubesim) Namespace(t testing.TB) string {
+	t.Helper()
+	base := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
+	name := fmt.Sprintf("t%d-%s", nsSeq.Add(1), base)
+	name = strings.Trim(name[:min(60, len(name))], "-")
+	cs := k.Clientset(t)
+	ctx := context.Background()
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := cs.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{}); err == nil {
+			return name
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("namespace %s has no default service account after 30s", name)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

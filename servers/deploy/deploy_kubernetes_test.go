@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -42,25 +41,14 @@ type kenv struct {
 func newKubeEnv(t *testing.T, mode config.Mode, edit func(*config.Kubernetes)) *kenv {
 	t.Helper()
 	k := testenv.SharedKubesim(t)
-	cfg := config.Default()
-	cfg.Mode = mode
-	cfg.Kubernetes.Kubeconfig = k.Kubeconfig
+	cfg := k.Config(mode)
 	if edit != nil {
 		edit(&cfg.Kubernetes)
 	}
 	return &kenv{Host: testenv.NewHost(t, deploy.New(), cfg), t: t, k: k, cs: k.Clientset(t)}
 }
 
-var nsSeq atomic.Int64
-
-func (e *kenv) namespace() string {
-	e.t.Helper()
-	name := fmt.Sprintf("d%d-%d", nsSeq.Add(1), time.Now().UnixNano()%100000)
-	if _, err := e.cs.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
-		e.t.Fatal(err)
-	}
-	return name
-}
+func (e *kenv) namespace() string { return e.k.Namespace(e.t) }
 
 func manifest(name string) string {
 	return filepath.Join(testenv.RepoRoot(nil), "testdata", "manifests", name)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -33,27 +31,7 @@ func median(d []time.Duration) time.Duration {
 }
 
 func benchHost(b *testing.B, k *testenv.Kubesim, mode config.Mode) *mcpkit.Host {
-	cfg := config.Default()
-	cfg.Mode = mode
-	cfg.Kubernetes.Kubeconfig = k.Kubeconfig
-	return mcpkit.NewHost(kube.New(), &mcpkit.Runtime{Config: cfg, Log: slog.New(slog.DiscardHandler)})
-}
-
-func benchNamespace(b *testing.B, cs kubernetes.Interface) string {
-	ns := fmt.Sprintf("bench-%d", time.Now().UnixNano()%1_000_000)
-	if _, err := cs.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		b.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if _, err := cs.CoreV1().ServiceAccounts(ns).Get(context.Background(), "default", metav1.GetOptions{}); err == nil {
-			return ns
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("no default service account")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return mcpkit.NewHost(kube.New(), &mcpkit.Runtime{Config: k.Config(mode), Log: slog.New(slog.DiscardHandler)})
 }
 
 // BenchmarkGetPods1000 lists a namespace of 1,000 Running kwok pods with a
@@ -64,7 +42,7 @@ func benchNamespace(b *testing.B, cs kubernetes.Interface) string {
 func BenchmarkGetPods1000(b *testing.B) {
 	k := testenv.SharedKubesim(b)
 	cs := k.Clientset(b)
-	ns := benchNamespace(b, cs)
+	ns := k.Namespace(b)
 	seedPods(b, cs, ns, 1000)
 
 	raw, err := kubernetes.NewForConfig(k.RestConfig())
@@ -166,7 +144,7 @@ func BenchmarkStartupToInitialize(b *testing.B) {
 func BenchmarkScale20(b *testing.B) {
 	k := testenv.SharedKubesim(b)
 	cs := k.Clientset(b)
-	ns := benchNamespace(b, cs)
+	ns := k.Namespace(b)
 	labels := map[string]string{"app": "s"}
 	one := int32(1)
 	if _, err := cs.AppsV1().Deployments(ns).Create(context.Background(), deploymentOf("s", labels, one), metav1.CreateOptions{}); err != nil {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,36 +39,15 @@ type env struct {
 func newEnv(t *testing.T, mode config.Mode, edit func(*config.Kubernetes)) *env {
 	t.Helper()
 	k := testenv.SharedKubesim(t)
-	cfg := config.Default()
-	cfg.Mode = mode
-	cfg.Kubernetes.Kubeconfig = k.Kubeconfig
+	cfg := k.Config(mode)
 	if edit != nil {
 		edit(&cfg.Kubernetes)
 	}
 	return &env{Host: testenv.NewHost(t, kube.New(), cfg), t: t, k: k, cs: k.Clientset(t)}
 }
 
-var nsSeq atomic.Int64
-
-// namespace creates a fresh namespace and waits for its default service
-// account (pods cannot be created before it exists).
-func (e *env) namespace() string {
-	e.t.Helper()
-	name := fmt.Sprintf("t%d-%s", nsSeq.Add(1), strings.ToLower(strings.ReplaceAll(e.t.Name(), "/", "-")))
-	if len(name) > 60 {
-		name = name[:60]
-	}
-	name = strings.TrimRight(strings.ReplaceAll(name, "_", "-"), "-")
-	ctx := context.Background()
-	if _, err := e.cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
-		e.t.Fatal(err)
-	}
-	e.eventually(30*time.Second, "default service account in "+name, func() bool {
-		_, err := e.cs.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{})
-		return err == nil
-	})
-	return name
-}
+// namespace creates a fresh namespace for the test.
+func (e *env) namespace() string { return e.k.Namespace(e.t) }
 
 // eventually polls cond (test-side setup only; the tools themselves watch).
 func (e *env) eventually(within time.Duration, what string, cond func() bool) {
