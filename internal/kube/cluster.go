@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -27,6 +28,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 )
@@ -50,6 +52,8 @@ type Cluster struct {
 	policy config.Kubernetes
 }
 
+var klogOnce sync.Once
+
 // clusters caches connections by kubeconfig identity and context, so calls
 // reuse their HTTP/2 connection and discovery.
 var clusters sync.Map // key string -> *Cluster
@@ -57,6 +61,9 @@ var clusters sync.Map // key string -> *Cluster
 // Connect returns the cluster of the named context ("" = the current one),
 // refusing a context the allowlist does not name.
 func Connect(policy config.Kubernetes, contextName string) (*Cluster, error) {
+	// client-go logs through klog (API warnings, retries): into the process's
+	// JSON log on stderr instead of klog's own text format.
+	klogOnce.Do(func() { klog.SetSlogLogger(slog.Default()) })
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if policy.Kubeconfig != "" {
 		rules.ExplicitPath = policy.Kubeconfig

@@ -27,6 +27,9 @@ func Bootstrap(ctx context.Context, configPath string, logOut io.Writer, level s
 		return nil, err
 	}
 	log := slog.New(NewLogHandler(logOut, level))
+	// Libraries that log through slog's default (and klog, see internal/kube)
+	// then write JSON records to the same place, never to stdout.
+	slog.SetDefault(log)
 	return &Runtime{Config: cfg, Memory: store, Log: log, Cache: NewCache(cfg.Cache.MaxEntries)}, nil
 }
 
