@@ -397,3 +397,36 @@ func established(crd *unstructured.Unstructured) bool {
 	}
 	return false
 }
+
+// DryRunCreate asks the API server whether it would create obj (a server
+// dry run with strict field validation), returning its refusal or nil. A
+// namespaced object without a namespace goes to the context's namespace.
+func (c *Cluster) DryRunCreate(ctx context.Context, obj map[string]any) error {
+	u := &unstructured.Unstructured{Object: obj}
+	gvk := u.GroupVersionKind()
+	mapping, err := c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if meta.IsNoMatchError(err) {
+		c.Mapper.Reset()
+		mapping, err = c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
+	if err != nil {
+		return c.Explain(err, "map", gvk.Kind, "")
+	}
+	ri := c.Dynamic.Resource(mapping.Resource)
+	ns := ""
+	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+		ns = orDefault(u.GetNamespace(), c.Namespace)
+		if err := c.AllowNamespace(ns); err != nil {
+			return err
+		}
+		u = u.DeepCopy()
+		u.SetNamespace(ns)
+		_, err = ri.Namespace(ns).Create(ctx, u, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}, FieldValidation: "Strict"})
+	} else {
+		_, err = ri.Create(ctx, u, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}, FieldValidation: "Strict"})
+	}
+	if err != nil && (apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err)) {
+		return c.Explain(err, "create (dry run)", mapping.Resource.Resource, ns)
+	}
+	return err
+}

@@ -189,3 +189,13 @@ func (r *Redactor) Any(v any) (any, error) {
 	}
 	return r.Value(g), nil
 }
+
+// LooksSecret reports whether a value has the shape of a credential
+// (a token, key or password pattern).
+func LooksSecret(s string) bool { return Patterns(s) != s }
+
+// secretNamed matches names (env vars, keys) that usually hold secrets.
+var secretNamed = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|private_?key|credential)`)
+
+// SecretNamed reports whether a name (an env var, a key) usually holds a secret.
+func SecretNamed(name string) bool { return secretNamed.MatchString(name) }

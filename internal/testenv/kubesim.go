@@ -588,3 +588,16 @@ func (k *Kubesim) Namespace(t testing.TB) string {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// ServerVersion is the apiserver's gitVersion.
+func (k *Kubesim) ServerVersion() (string, error) {
+	cs, err := kubernetes.NewForConfig(k.RestConfig())
+	if err != nil {
+		return "", err
+	}
+	v, err := cs.Discovery().ServerVersion()
+	if err != nil {
+		return "", err
+	}
+	return v.GitVersion, nil
+}

@@ -23,13 +23,13 @@ import (
 
 // ApplyTerraformInput is the input of apply_terraform.
 type ApplyTerraformInput struct {
-	Workspace      string         `json:"workspace" desc:"Terraform directory (allowlisted)"`
-	Variables      map[string]any `json:"variables,omitempty" desc:"input variables"`
-	VarFiles       []string       `json:"var_files,omitempty" desc:"tfvars files"`
+	Workspace      string         `json:"workspace"`
+	Variables      map[string]any `json:"variables,omitempty"`
+	VarFiles       []string       `json:"var_files,omitempty"`
 	Target         []string       `json:"target,omitempty" desc:"resource addresses"`
-	Destroy        bool           `json:"destroy,omitempty" desc:"plan a destroy"`
+	Destroy        bool           `json:"destroy,omitempty"`
 	PlanID         string         `json:"plan_id,omitempty" desc:"apply this saved plan"`
-	AutoApprove    bool           `json:"auto_approve,omitempty" desc:"true to apply plan_id"`
+	AutoApprove    bool           `json:"auto_approve,omitempty"`
 	TimeoutSeconds int            `json:"timeout_seconds,omitempty" default:"1800" minimum:"1"`
 }
 
@@ -139,8 +139,8 @@ func shortID(id string) string {
 
 var applyTerraform = mcpkit.NewTool(mcpkit.Def{
 	Name: "apply_terraform",
-	Description: "Plan a Terraform workspace: returns plan_id and changes, applies nothing. " +
-		"Apply exactly that plan with plan_id and auto_approve: true (mode apply); refused if anything changed.",
+	Description: "Plan a workspace (returns plan_id, applies nothing); apply exactly that plan with plan_id and " +
+		"auto_approve: true in mode apply. Refused if anything changed.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.No, OpenWorld: mcpkit.Yes},
 }, func(ctx context.Context, c *mcpkit.Call, in ApplyTerraformInput) (ApplyTerraformResult, error) {
 	ws, err := terraform.ResolveWorkspace(in.Workspace, c.Runtime.Config.Terraform.Workspaces)

@@ -20,10 +20,10 @@ import (
 // DeployKubernetesInput is the input of deploy_kubernetes.
 type DeployKubernetesInput struct {
 	Manifests      []string `json:"manifests" desc:"files, dirs or inline YAML"`
-	Namespace      string   `json:"namespace,omitempty" desc:"for objects without one"`
+	Namespace      string   `json:"namespace,omitempty"`
 	Wait           bool     `json:"wait,omitempty" default:"true"`
 	TimeoutSeconds int      `json:"timeout_seconds,omitempty" default:"300" minimum:"1"`
-	DryRun         bool     `json:"dry_run,omitempty" desc:"also in mode apply"`
+	DryRun         bool     `json:"dry_run,omitempty"`
 	Context        string   `json:"context,omitempty" desc:"default: current"`
 }
 

@@ -78,7 +78,7 @@ func (r GatherContextResult) SummaryText() string {
 
 var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	Name:        "gather_context",
-	Description: "Terraform workspaces with their last plan and apply, and plans waiting to be applied.",
+	Description: "Terraform workspaces: last plan and apply, and plans waiting to be applied.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     30 * time.Second,
 	// Short: other processes (the CLI, other servers) change memory too.

@@ -11,7 +11,7 @@ import (
 func TestValidateDeploymentTerraform(t *testing.T) {
 	e := newEnv(t, "basic", config.ModePlan)
 	res := e.MustOK(e.Call("validate_deployment", map[string]any{"type": "terraform", "config_path": e.ws}))
-	if res["valid"] != true || res["error_count"] != 0.0 {
+	if res["valid"] != true || res["errors"] != 0.0 {
 		t.Fatalf("basic workspace should be valid: %v", res)
 	}
 
@@ -19,32 +19,37 @@ func TestValidateDeploymentTerraform(t *testing.T) {
 	bad := filepath.Join(e.ws, "bad.tf")
 	os.WriteFile(bad, []byte("output \"x\" {\n  value = var.nope\n}\n"), 0o644)
 	res = e.MustOK(e.Call("validate_deployment", map[string]any{"type": "terraform", "config_path": e.ws}))
-	if res["valid"] != false || res["error_count"] != 1.0 {
+	if res["valid"] != false || res["errors"] != 1.0 {
 		t.Fatalf("want one error: %v", res)
 	}
-	d := res["diagnostics"].([]any)[0].(map[string]any)
-	if d["severity"] != "error" || d["file"] != "bad.tf" || d["line"] != 2.0 {
-		t.Fatalf("diagnostic %v", d)
+	d := res["findings"].([]any)[0].(map[string]any)
+	if d["severity"] != "error" || d["rule"] != "terraform-validate" || d["file"] != bad || d["line"] != 2.0 {
+		t.Fatalf("finding %v", d)
 	}
 	os.Remove(bad)
 
 	// Unformatted: a warning, invalid when strict, valid when not.
 	os.WriteFile(filepath.Join(e.ws, "ugly.tf"), []byte("locals {\nx=1\n}\n"), 0o644)
 	res = e.MustOK(e.Call("validate_deployment", map[string]any{"type": "terraform", "config_path": e.ws}))
-	if res["valid"] != false || res["warning_count"] != 1.0 {
+	if res["valid"] != false || res["warnings"] != 1.0 {
 		t.Fatalf("strict: %v", res)
 	}
 	res = e.MustOK(e.Call("validate_deployment", map[string]any{"type": "terraform", "config_path": e.ws, "strict": false}))
 	if res["valid"] != true {
 		t.Fatalf("non-strict: %v", res)
 	}
-	if d := res["diagnostics"].([]any)[0].(map[string]any); d["file"] != "ugly.tf" {
-		t.Fatalf("fmt diagnostic %v", d)
+	if d := res["findings"].([]any)[0].(map[string]any); d["file"] != filepath.Join(e.ws, "ugly.tf") || d["rule"] != "terraform-fmt" {
+		t.Fatalf("fmt finding %v", d)
+	}
+	// A file of the workspace validates its directory.
+	res = e.MustOK(e.Call("validate_deployment", map[string]any{"type": "terraform", "config_path": filepath.Join(e.ws, "main.tf"), "strict": false}))
+	if res["valid"] != true || res["files"] != 1.0 {
+		t.Fatalf("a .tf file: %v", res)
 	}
 
-	e.MustFail(e.Call("validate_deployment", map[string]any{"type": "kubernetes", "config_path": e.ws}), `expected one of: terraform`)
+	e.MustFail(e.Call("validate_deployment", map[string]any{"type": "helm", "config_path": e.ws}), `expected one of: auto, kubernetes, docker, terraform`)
 	e.MustFail(e.Call("validate_deployment", map[string]any{"type": "terraform", "config_path": filepath.Join(e.ws, "nope")}), "does not exist")
-	e.MustFail(e.Call("validate_deployment", map[string]any{"type": "terraform", "config_path": filepath.Join(e.ws, "main.tf")}), "is a file")
+	e.MustFail(e.Call("validate_deployment", map[string]any{"config_path": e.ws, "rules": map[string]any{"disable": []string{"no-such-rule"}}}), `unknown rule "no-such-rule"`)
 }
 
 func TestGatherContext(t *testing.T) {

@@ -1,0 +1,214 @@
+package validate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/opsmcp/opsmcp/internal/validate/kubeschema"
+)
+
+// Types validate_deployment and opsmcp validate accept.
+var Types = []string{"auto", "kubernetes", "docker", "terraform"}
+
+// Options say what to validate and how.
+type Options struct {
+	Type   string // auto (per file), kubernetes, docker, terraform
+	Strict bool   // warnings make it invalid; unknown Kubernetes fields are errors
+	// KubernetesVersion to validate against; "" is the embedded one.
+	KubernetesVersion string
+	Rules             RuleSet
+	// TerraformBinary is the terraform (or tofu) to run; "" finds one.
+	TerraformBinary string
+	// Cluster, when set, also server-side dry-runs Kubernetes objects.
+	Cluster ClusterDryRun
+}
+
+// ClusterDryRun asks a live cluster about an object (server-side dry run);
+// it returns the apiserver's refusal, or nil.
+type ClusterDryRun func(ctx context.Context, obj map[string]any) error
+
+// Run validates every path (files, or directories walked recursively).
+func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
+	if opts.Type == "" {
+		opts.Type = "auto"
+	}
+	if !slices.Contains(Types, opts.Type) {
+		return nil, fmt.Errorf("type %q is not one of %s", opts.Type, strings.Join(Types, ", "))
+	}
+	if err := opts.Rules.check(); err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, errors.New("nothing to validate: give a file or a directory")
+	}
+	cat, err := kubeschema.Load()
+	if err != nil {
+		return nil, err
+	}
+	if v := opts.KubernetesVersion; v != "" && !strings.HasPrefix(strings.TrimPrefix(cat.Version, "v"), strings.TrimPrefix(v, "v")) {
+		return nil, fmt.Errorf("kubernetes_version %s: this opsmcp embeds the schemas of Kubernetes %s only", v, cat.Version)
+	}
+	rep := &Report{}
+	add := func(f Finding) { rep.Findings = append(rep.Findings, f) }
+	kc := &kubeChecker{opts: opts, catalog: cat, add: add}
+	var tfDirs []string
+	for _, root := range paths {
+		files, err := collect(root, opts.Type)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			rep.Files++
+			switch f.kind {
+			case "kubernetes":
+				data, ok := readBounded(f.path, add)
+				if !ok {
+					continue
+				}
+				kc.docs = append(kc.docs, parseKube(f.path, data, add)...)
+			case "terraform":
+				if !slices.Contains(tfDirs, f.path) {
+					tfDirs = append(tfDirs, f.path)
+				}
+			}
+		}
+	}
+	rep.Resources = len(kc.docs)
+	kc.run(ctx)
+	for _, dir := range tfDirs {
+		if err := validateTerraform(ctx, dir, opts, add); err != nil {
+			return nil, err
+		}
+	}
+	rep.finish(opts.Strict)
+	return rep, nil
+}
+
+type input struct{ path, kind string }
+
+// skipDirs are never walked into.
+var skipDirs = map[string]bool{".git": true, ".terraform": true, "node_modules": true, ".cache": true, "vendor": true}
+
+// collect lists what to validate under root. WalkDir does not follow
+// symlinked directories, so a symlink loop cannot trap it.
+func collect(root, typ string) ([]input, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s does not exist", root)
+		}
+		return nil, err
+	}
+	if !st.IsDir() {
+		kind := detect(root, typ)
+		if kind == "" {
+			if typ != "auto" {
+				return nil, fmt.Errorf("%s is not a %s file", root, typ)
+			}
+			return nil, fmt.Errorf("%s is not a Kubernetes manifest, Dockerfile, compose file or Terraform file", root)
+		}
+		if kind == "terraform" {
+			return []input{{filepath.Dir(root), kind}}, nil
+		}
+		return []input{{root, kind}}, nil
+	}
+	var out []input
+	err = filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable entries are skipped, not fatal
+		}
+		if e.IsDir() {
+			if path != root && skipDirs[e.Name()] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch kind := detect(path, typ); kind {
+		case "":
+		case "terraform":
+			out = append(out, input{filepath.Dir(path), kind})
+		default:
+			out = append(out, input{path, kind})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// detect says how a file is validated under the requested type.
+func detect(path, typ string) string {
+	base := strings.ToLower(filepath.Base(path))
+	ext := filepath.Ext(base)
+	switch {
+	case ext == ".tf":
+		if typ == "auto" || typ == "terraform" {
+			return "terraform"
+		}
+	case ext == ".yaml" || ext == ".yml" || ext == ".json":
+		switch typ {
+		case "kubernetes":
+			return "kubernetes"
+		case "auto":
+			if looksLikeKubernetes(path) {
+				return "kubernetes"
+			}
+		}
+	}
+	return ""
+}
+
+// looksLikeKubernetes peeks at a file for apiVersion and kind.
+func looksLikeKubernetes(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	n, _ := f.Read(buf)
+	head := string(buf[:n])
+	return strings.Contains(head, "apiVersion") && strings.Contains(head, "kind")
+}
+
+// readBounded reads a file unless it is larger than maxDocumentBytes.
+func readBounded(path string, add func(Finding)) ([]byte, bool) {
+	st, err := os.Stat(path)
+	if err != nil {
+		add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: path, Message: err.Error()})
+		return nil, false
+	}
+	if st.Size() > maxDocumentBytes {
+		add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: path, Message: fmt.Sprintf("the file is %d MB; files over %d MB are not validated", st.Size()>>20, maxDocumentBytes>>20)})
+		return nil, false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: path, Message: err.Error()})
+		return nil, false
+	}
+	return data, true
+}
+
+// run checks every document: schema, then (when the schema passed) the
+// apiserver's own checks, then best-practice rules; with a cluster, a
+// server-side dry run too.
+func (k *kubeChecker) run(ctx context.Context) {
+	for _, d := range k.docs {
+		if k.schemaCheck(d) {
+			k.apiserverChecks(d)
+		}
+		k.bestPractices(d)
+		if k.opts.Cluster != nil {
+			if err := k.opts.Cluster(ctx, d.obj); err != nil {
+				k.finding(d, "cluster-dry-run", nil, "the cluster refused it: "+err.Error(), "")
+			}
+		}
+	}
+	k.crossChecks()
+}
