@@ -161,8 +161,8 @@ func isZero(v *intstr.IntOrString) bool {
 }
 
 // nameRules: which DNS rule a kind's metadata.name follows.
-var dns1035Kinds = map[string]bool{"Service": true}
-var dns1123LabelKinds = map[string]bool{"Namespace": true}
+// (Service names are DNS-1123 labels since Kubernetes 1.34, no longer DNS-1035.)
+var dns1123LabelKinds = map[string]bool{"Namespace": true, "Service": true}
 
 func (k *kubeChecker) checkMeta(d *kubeDoc) {
 	meta, _ := d.obj["metadata"].(map[string]any)
@@ -175,8 +175,6 @@ func (k *kubeChecker) checkMeta(d *kubeDoc) {
 	case name != "":
 		var msgs []string
 		switch {
-		case dns1035Kinds[kind] && d.gvk.Group == "":
-			msgs = validation.IsDNS1035Label(name)
 		case dns1123LabelKinds[kind] && d.gvk.Group == "":
 			msgs = validation.IsDNS1123Label(name)
 		case d.gvk.Group == "rbac.authorization.k8s.io":
@@ -506,7 +504,8 @@ func (k *kubeChecker) checkService(d *kubeDoc, s *corev1.Service) {
 			if s.Spec.Type != corev1.ServiceTypeNodePort && s.Spec.Type != corev1.ServiceTypeLoadBalancer {
 				k.finding(d, "invalid-service", append(pp, "nodePort"), "nodePort may only be set on NodePort and LoadBalancer services", "")
 			} else if port.NodePort < 30000 || port.NodePort > 32767 {
-				k.finding(d, "invalid-service", append(pp, "nodePort"), fmt.Sprintf("nodePort %d is not in the valid range 30000-32767", port.NodePort), "")
+				// The range is the cluster's --service-node-port-range: only a warning offline.
+				k.finding(d, "node-port-range", append(pp, "nodePort"), fmt.Sprintf("nodePort %d is outside the default range 30000-32767", port.NodePort), "pick a port in the cluster's --service-node-port-range, or leave nodePort unset")
 			}
 		}
 	}

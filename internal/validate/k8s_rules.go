@@ -34,6 +34,7 @@ func init() {
 		{ID: "dangerous-capabilities", Summary: "Added capabilities such as SYS_ADMIN, NET_ADMIN or ALL.", Rationale: "They give powers close to privileged."},
 		{ID: "duplicate-env", Summary: "An environment variable set twice in one container.", Rationale: "The later value silently wins; the apiserver only warns."},
 		{ID: "secret-in-env", Summary: "A secret-looking literal value in env.", Rationale: "Pod specs are readable by many; use a Secret and valueFrom.secretKeyRef."},
+		{ID: "node-port-range", Summary: "A nodePort outside the default range 30000-32767.", Rationale: "Most clusters refuse it; the range is the apiserver's --service-node-port-range."},
 		{ID: "node-port", Summary: "A Service of type NodePort.", Rationale: "It opens a port on every node; prefer a LoadBalancer or an Ingress."},
 		{ID: "service-selects-nothing", Summary: "A Service whose selector matches no workload in the validated set.", Rationale: "It has no endpoints: a typo in a label, usually."},
 		{ID: "missing-pdb", Summary: "A workload with more than one replica and no PodDisruptionBudget selecting it.", Rationale: "Node drains may take all replicas down at once."},

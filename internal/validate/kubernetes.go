@@ -19,7 +19,7 @@ func init() {
 	register(
 		&Rule{ID: "yaml-syntax", Type: "kubernetes", Severity: SeverityError, Summary: "The file is not valid YAML or JSON."},
 		&Rule{ID: "k8s-object", Type: "kubernetes", Severity: SeverityError, Summary: "A document is not a Kubernetes object (apiVersion, kind, metadata.name)."},
-		&Rule{ID: kubeschema.DuplicateKey, Type: "kubernetes", Severity: SeverityError, Summary: "A field is given twice in one object; the apiserver refuses it in strict mode and kubectl keeps only one."},
+		&Rule{ID: kubeschema.DuplicateKey, Type: "kubernetes", Severity: SeverityWarning, Summary: "A field is given twice in one object; kubectl silently keeps the last one."},
 		&Rule{ID: kubeschema.UnknownField, Type: "kubernetes", Severity: SeverityError, Summary: "A field the kind's schema does not have (usually a typo); an error in strict mode, else a warning."},
 		&Rule{ID: kubeschema.WrongType, Type: "kubernetes", Severity: SeverityError, Summary: "A value of the wrong type for its field."},
 		&Rule{ID: kubeschema.Required, Type: "kubernetes", Severity: SeverityError, Summary: "A required field is missing."},
@@ -310,8 +310,12 @@ func (k *kubeChecker) schemaCheck(d *kubeDoc) bool {
 	v := kubeschema.Validator{Strict: k.opts.Strict}
 	ok := true
 	for _, p := range v.Validate(s, d.node) {
-		k.add(k.placed(d, p))
-		if p.Kind != kubeschema.UnknownField || k.opts.Strict {
+		f := k.placed(d, p)
+		if !k.opts.Rules.on(registry[p.Kind]) {
+			continue
+		}
+		k.add(f)
+		if f.Severity == SeverityError {
 			ok = false
 		}
 	}

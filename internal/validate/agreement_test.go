@@ -1,0 +1,145 @@
+package validate_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/kube"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+	"github.com/opsmcp/opsmcp/internal/validate"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.StopSharedKubesim()
+	os.Exit(code)
+}
+
+// apiserverVerdict sends every object of a file through the path kubectl
+// takes (YAML to JSON with sigs.k8s.io/yaml, then a create) as a server-side
+// dry run with strict field validation; nil means the apiserver accepts all.
+func apiserverVerdict(ctx context.Context, cl *kube.Cluster, data []byte) error {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		j, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(string(j)) == "null" {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(j); err != nil {
+			return err
+		}
+		objs := []*unstructured.Unstructured{u}
+		if u.IsList() {
+			list, err := u.ToList()
+			if err != nil {
+				return err
+			}
+			objs = nil
+			for i := range list.Items {
+				objs = append(objs, &list.Items[i])
+			}
+		}
+		for _, o := range objs {
+			if err := cl.DryRunCreate(ctx, o.Object); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// Every manifest of the corpus gets the same verdict offline as from the
+// real apiserver; none the apiserver refuses passes offline.
+func TestAgreementWithTheAPIServer(t *testing.T) {
+	k := testenv.SharedKubesim(t)
+	cl, err := kube.Connect(config.Kubernetes{Kubeconfig: k.Kubeconfig}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(testenv.RepoRoot(t), "testdata", "validate", "kubernetes", "corpus")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	if len(names) < 60 {
+		t.Fatalf("the corpus has %d manifests; it needs at least 60", len(names))
+	}
+	ctx := context.Background()
+	var disagree []string
+	accepted, refused := 0, 0
+	for _, name := range names {
+		path := filepath.Join(dir, name)
+		data, _ := os.ReadFile(path)
+		serverErr := apiserverVerdict(ctx, cl, data)
+		rep, err := validate.Run(ctx, []string{path}, validate.Options{Type: "kubernetes", Strict: true})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		offlineOK := rep.Errors == 0
+		if serverErr == nil {
+			accepted++
+		} else {
+			refused++
+		}
+		// The file name says what the corpus author meant; both must agree with it too.
+		wantOK := strings.HasPrefix(name, "v")
+		switch {
+		case (serverErr == nil) != wantOK:
+			disagree = append(disagree, name+": the apiserver's verdict differs from the corpus label: "+errString(serverErr))
+		case offlineOK != (serverErr == nil):
+			var msgs []string
+			for _, f := range rep.Findings {
+				if f.Severity == validate.SeverityError {
+					msgs = append(msgs, f.Rule+": "+f.Message)
+				}
+			}
+			disagree = append(disagree, name+": offline valid="+boolString(offlineOK)+" "+strings.Join(msgs, "; ")+" | apiserver: "+errString(serverErr))
+		}
+	}
+	t.Logf("%d manifests: the apiserver accepts %d and refuses %d", len(names), accepted, refused)
+	if len(disagree) > 0 {
+		t.Fatalf("%d disagreements:\n%s", len(disagree), strings.Join(disagree, "\n"))
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "accepted"
+	}
+	return err.Error()
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
