@@ -17,8 +17,8 @@ import (
 
 func init() {
 	register(
-		&Rule{ID: "yaml-syntax", Type: "kubernetes", Severity: SeverityError, Summary: "The file is not valid YAML or JSON."},
-		&Rule{ID: "k8s-object", Type: "kubernetes", Severity: SeverityError, Summary: "A document is not a Kubernetes object (apiVersion, kind, metadata.name)."},
+		&Rule{ID: "yaml-syntax", Type: "kubernetes", Severity: SeverityError, Always: true, Summary: "The file is not valid YAML or JSON (or not UTF-8, or too large)."},
+		&Rule{ID: "k8s-object", Type: "kubernetes", Severity: SeverityError, Always: true, Summary: "A document is not a Kubernetes object (apiVersion and kind)."},
 		&Rule{ID: kubeschema.DuplicateKey, Type: "kubernetes", Severity: SeverityWarning, Summary: "A field is given twice in one object; kubectl silently keeps the last one."},
 		&Rule{ID: kubeschema.UnknownField, Type: "kubernetes", Severity: SeverityError, Summary: "A field the kind's schema does not have (usually a typo); an error in strict mode, else a warning."},
 		&Rule{ID: kubeschema.WrongType, Type: "kubernetes", Severity: SeverityError, Summary: "A value of the wrong type for its field."},

@@ -17,6 +17,9 @@ type Rule struct {
 	Rationale string
 	// Off rules run only when enabled.
 	Off bool
+	// Always rules cannot be disabled: without them a broken file would
+	// pass (a syntax error, a document that is no object).
+	Always bool
 }
 
 var registry = map[string]*Rule{}
@@ -51,6 +54,11 @@ func (s RuleSet) check() error {
 	for _, id := range append(slices.Clone(s.Enable), s.Disable...) {
 		if _, ok := registry[id]; !ok {
 			return fmt.Errorf("unknown rule %q (opsmcp validate --list-rules lists them)", id)
+		}
+	}
+	for _, id := range s.Disable {
+		if registry[id].Always {
+			return fmt.Errorf("rule %q cannot be disabled: a file that fails it cannot be checked at all", id)
 		}
 	}
 	return nil

@@ -13,7 +13,7 @@ import (
 func init() {
 	register(
 		&Rule{ID: "terraform-validate", Type: "terraform", Severity: SeverityError, Summary: "terraform validate reports a problem (its own severity)."},
-		&Rule{ID: "terraform-init", Type: "terraform", Severity: SeverityError, Summary: "The configuration cannot be initialised (modules or providers cannot be resolved)."},
+		&Rule{ID: "terraform-init", Type: "terraform", Severity: SeverityError, Always: true, Summary: "The configuration cannot be initialised (modules or providers cannot be resolved)."},
 		&Rule{ID: "terraform-fmt", Type: "terraform", Severity: SeverityWarning, Summary: "A file is not in canonical format (terraform fmt -check).", Rationale: "Diffs of unformatted files hide real changes."},
 	)
 }

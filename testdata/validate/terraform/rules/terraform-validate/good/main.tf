@@ -1,0 +1,8 @@
+variable "name" {
+  type    = string
+  default = "web"
+}
+
+output "x" {
+  value = var.name
+}
