@@ -25,6 +25,7 @@ func init() {
 		&Rule{ID: kubeschema.Required, Type: "kubernetes", Severity: SeverityError, Summary: "A required field is missing."},
 		&Rule{ID: kubeschema.NotInEnum, Type: "kubernetes", Severity: SeverityError, Summary: "A value outside the field's supported values."},
 		&Rule{ID: kubeschema.BadFormat, Type: "kubernetes", Severity: SeverityError, Summary: "A value in the wrong format (quantity, base64, time)."},
+		&Rule{ID: "empty-file", Type: "kubernetes", Severity: SeverityWarning, Summary: "A manifest file with no objects in it.", Rationale: "Usually a templating step produced nothing."},
 		&Rule{ID: "unknown-kind", Type: "kubernetes", Severity: SeverityWarning, Summary: "A kind the embedded Kubernetes schemas do not have (a CRD): not schema-checked offline."},
 		&Rule{ID: "removed-api", Type: "kubernetes", Severity: SeverityError, Summary: "An apiVersion the Kubernetes version no longer serves."},
 	)
@@ -109,6 +110,9 @@ func parseKube(file string, data []byte, add func(Finding)) []*kubeDoc {
 		var root yaml.Node
 		err := dec.Decode(&root)
 		if errors.Is(err, io.EOF) {
+			if i == 0 || len(docs) == 0 {
+				add(Finding{Rule: "empty-file", Severity: SeverityWarning, File: file, Line: 1, Message: "the file holds no Kubernetes objects"})
+			}
 			return docs
 		}
 		if err != nil {
@@ -134,9 +138,10 @@ func parseKube(file string, data []byte, add func(Finding)) []*kubeDoc {
 // splitList returns the object, or the items of a kind: List.
 func splitList(file string, n *yaml.Node, add func(Finding)) []*kubeDoc {
 	d := &kubeDoc{file: file, node: n}
-	v, ok := toValue(n, 0).(map[string]any)
-	if !ok {
-		add(Finding{Rule: "k8s-object", Severity: SeverityError, File: file, Line: n.Line, Message: "the document nests too deeply or expands too many aliases"})
+	raw, ok := toValue(n)
+	v, isMap := raw.(map[string]any)
+	if !ok || !isMap {
+		add(Finding{Rule: "k8s-object", Severity: SeverityError, File: file, Line: n.Line, Message: fmt.Sprintf("the document nests deeper than %d levels or expands (through aliases) to more than %d values", maxDepth, maxNodes)})
 		return nil
 	}
 	d.obj = v
@@ -170,31 +175,47 @@ func splitList(file string, n *yaml.Node, add func(Finding)) []*kubeDoc {
 	return []*kubeDoc{d}
 }
 
-// maxDepth bounds nesting (and alias expansion) when converting a document.
-const maxDepth = 100
+// Bounds on converting one document: nesting depth, and nodes visited
+// (aliases can make a small file expand exponentially: "billion laughs").
+const (
+	maxDepth = 100
+	maxNodes = 1_000_000
+)
+
+type converter struct{ nodes int }
 
 // toValue converts a node the way kubectl reads YAML (YAML 1.1 scalars);
-// nil when the document nests deeper than maxDepth.
-func toValue(n *yaml.Node, depth int) any {
+// ok is false when the document nests deeper than maxDepth or expands to
+// more than maxNodes nodes.
+func toValue(n *yaml.Node) (v any, ok bool) {
+	c := &converter{}
+	v = c.value(n, 0)
+	return v, c.nodes <= maxNodes
+}
+
+func (c *converter) value(n *yaml.Node, depth int) any {
 	n = kubeschema.Resolve(n)
-	if n == nil || depth > maxDepth {
+	if c.nodes++; n == nil || c.nodes > maxNodes {
+		return nil
+	}
+	if depth > maxDepth {
+		c.nodes = maxNodes + 1
 		return nil
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			v := toValue(n.Content[i+1], depth+1)
-			if v == nil && depth+1 > maxDepth {
-				return nil
-			}
-			m[kubeschema.Resolve(n.Content[i]).Value] = v
+		for i := 0; i+1 < len(n.Content) && c.nodes <= maxNodes; i += 2 {
+			m[kubeschema.Resolve(n.Content[i]).Value] = c.value(n.Content[i+1], depth+1)
 		}
 		return m
 	case yaml.SequenceNode:
 		l := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			l = append(l, toValue(c, depth+1))
+		for _, e := range n.Content {
+			if c.nodes > maxNodes {
+				break
+			}
+			l = append(l, c.value(e, depth+1))
 		}
 		return l
 	}

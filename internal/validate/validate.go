@@ -55,7 +55,12 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("kubernetes_version %s: this opsmcp embeds the schemas of Kubernetes %s only", v, cat.Version)
 	}
 	rep := &Report{}
-	add := func(f Finding) { rep.Findings = append(rep.Findings, f) }
+	add := func(f Finding) {
+		if r := registry[f.Rule]; r != nil && !opts.Rules.on(r) {
+			return
+		}
+		rep.Findings = append(rep.Findings, f)
+	}
 	kc := &kubeChecker{opts: opts, catalog: cat, add: add}
 	var tfDirs []string
 	for _, root := range paths {
