@@ -106,6 +106,16 @@ func Inspector(t testing.TB) (bin string, env []string) {
 	return bin, env
 }
 
+// SarifMultitool is Microsoft's SARIF Multitool (from npm, `make tools`):
+// its validate command checks a log against the SARIF 2.1.0 schema.
+func SarifMultitool(t testing.TB) string {
+	bin := filepath.Join(RepoRoot(t), ".cache", "npm", "node_modules", "@microsoft", "sarif-multitool-linux", "Sarif.Multitool")
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("SARIF Multitool not installed at %s; run `make tools` (make test does it)", bin)
+	}
+	return bin
+}
+
 // RunInspector runs `mcp-inspector --cli` against a stdio server binary,
 // with serverEnv as the server's environment (-e), and returns its stdout.
 func RunInspector(t testing.TB, server string, serverEnv []string, args ...string) []byte {

@@ -143,3 +143,43 @@ func boolString(b bool) string {
 	}
 	return "false"
 }
+
+// cluster: true asks the live cluster too: what only it can know (a
+// namespace that does not exist, a kind it does not serve) becomes a
+// cluster-dry-run error; what it accepts adds nothing.
+func TestClusterDryRun(t *testing.T) {
+	k := testenv.SharedKubesim(t)
+	cl, err := kube.Connect(config.Kubernetes{Kubeconfig: k.Kubeconfig}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	opts := validate.Options{Type: "kubernetes", Strict: true, Cluster: cl.DryRunCreate}
+	ctx := context.Background()
+	ok := write("ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n  namespace: default\n")
+	rep, err := validate.Run(ctx, []string{ok}, opts)
+	if err != nil || rep.Errors != 0 {
+		t.Fatalf("accepted object: %v\n%s", err, validate.Text(rep, false))
+	}
+	for file, want := range map[string]string{
+		write("nsless.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lost\n  namespace: no-such-namespace\n"): `namespaces "no-such-namespace" not found`,
+		write("crd.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: default\n"):              "no matches for kind",
+	} {
+		rep, err := validate.Run(ctx, []string{file}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, f := range rep.Findings {
+			found = found || (f.Rule == "cluster-dry-run" && f.Severity == validate.SeverityError && strings.Contains(f.Message, want))
+		}
+		if !found || rep.Valid {
+			t.Fatalf("%s: want a cluster-dry-run error containing %q:\n%s", filepath.Base(file), want, validate.Text(rep, false))
+		}
+	}
+}

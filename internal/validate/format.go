@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
 )
 
 // Formats a report can be written in.
@@ -93,6 +96,7 @@ type sarifTool struct {
 
 type sarifDriver struct {
 	Name           string      `json:"name"`
+	SemanticVer    string      `json:"semanticVersion"`
 	InformationURI string      `json:"informationUri"`
 	Rules          []sarifRule `json:"rules"`
 }
@@ -148,13 +152,28 @@ func sarifLevel(s Severity) string {
 	return "note"
 }
 
-// sarifURI is a relative file as a URI reference (forward slashes, escaped).
+// sarifURI names a file as code scanning wants it: relative to the working
+// directory (the repository root in CI) when it is below it, else an
+// absolute file:// URI.
 func sarifURI(file string) string {
-	parts := strings.Split(filepath.ToSlash(file), "/")
-	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
+	if filepath.IsAbs(file) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
+				file = rel
+			}
+		}
 	}
-	return strings.Join(parts, "/")
+	escaped := func(p string) string {
+		parts := strings.Split(filepath.ToSlash(p), "/")
+		for i, s := range parts {
+			parts[i] = url.PathEscape(s)
+		}
+		return strings.Join(parts, "/")
+	}
+	if filepath.IsAbs(file) {
+		return "file://" + escaped(file)
+	}
+	return escaped(file)
 }
 
 func writeSARIF(w io.Writer, rep *Report) error {
@@ -165,7 +184,7 @@ func writeSARIF(w io.Writer, rep *Report) error {
 		}
 	}
 	slices.Sort(ids)
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "opsmcp", InformationURI: "https://github.com/opsmcp/opsmcp", Rules: []sarifRule{}}}, Results: []sarifResult{}}
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "opsmcp", SemanticVer: mcpkit.Version, InformationURI: "https://github.com/opsmcp/opsmcp", Rules: []sarifRule{}}}, Results: []sarifResult{}}
 	for _, id := range ids {
 		r := registry[id]
 		rule := sarifRule{ID: id, ShortDescription: sarifText{id}, DefaultConfiguration: sarifRuleConf{"warning"}}
