@@ -168,7 +168,7 @@ func TestClusterDryRun(t *testing.T) {
 	}
 	for file, want := range map[string]string{
 		write("nsless.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lost\n  namespace: no-such-namespace\n"): `namespaces "no-such-namespace" not found`,
-		write("crd.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: default\n"):              "no matches for kind",
+		write("crd.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: default\n"):        "no matches for kind",
 	} {
 		rep, err := validate.Run(ctx, []string{file}, opts)
 		if err != nil {
