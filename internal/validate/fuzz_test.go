@@ -38,3 +38,21 @@ func FuzzKubernetes(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDockerfile feeds arbitrary bytes through BuildKit's parser and the
+// Dockerfile rules. Seeds: the rule examples.
+func FuzzDockerfile(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "validate", "docker", "rules", "*", "*"))
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		validateDockerfile("Dockerfile", data, func(x Finding) {
+			if registry[x.Rule] == nil || x.Line < 1 {
+				t.Fatalf("bad finding %+v", x)
+			}
+		})
+	})
+}

@@ -77,6 +77,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 					continue
 				}
 				kc.docs = append(kc.docs, parseKube(f.path, data, add)...)
+			case "docker":
+				if data, ok := readBounded(f.path, add); ok {
+					validateDockerfile(f.path, data, add)
+				}
 			case "terraform":
 				if !slices.Contains(tfDirs, f.path) {
 					tfDirs = append(tfDirs, f.path)
@@ -151,6 +155,10 @@ func detect(path, typ string) string {
 	base := strings.ToLower(filepath.Base(path))
 	ext := filepath.Ext(base)
 	switch {
+	case isDockerfile(base):
+		if typ == "auto" || typ == "docker" {
+			return "docker"
+		}
 	case ext == ".tf":
 		if typ == "auto" || typ == "terraform" {
 			return "terraform"
