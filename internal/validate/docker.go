@@ -241,11 +241,15 @@ func (c *dockerChecker) checkRun(cmd string, line int, pipefail bool) {
 			if slices.Contains(f, "-r") || slices.Contains(f, "--requirement") || slices.Contains(f, ".") {
 				continue
 			}
-			if unpinned := packagesAfter(f, "install", func(p string) bool { return strings.ContainsAny(p, "=<>~") || strings.Contains(p, "/") || strings.HasSuffix(p, ".whl") }); len(unpinned) > 0 {
+			if unpinned := packagesAfter(f, "install", func(p string) bool {
+				return strings.ContainsAny(p, "=<>~") || strings.Contains(p, "/") || strings.HasSuffix(p, ".whl")
+			}); len(unpinned) > 0 {
 				c.find("DL3013", line, "pip install without versions: %s (pin pkg==version)", strings.Join(unpinned, ", "))
 			}
 		case len(f) > 2 && f[0] == "npm" && (f[1] == "install" || f[1] == "i" || f[1] == "add"):
-			if unpinned := packagesAfter(f, f[1], func(p string) bool { return strings.LastIndex(p, "@") > 0 || strings.Contains(p, "/") && !strings.HasPrefix(p, "@") }); len(unpinned) > 0 {
+			if unpinned := packagesAfter(f, f[1], func(p string) bool {
+				return strings.LastIndex(p, "@") > 0 || strings.Contains(p, "/") && !strings.HasPrefix(p, "@")
+			}); len(unpinned) > 0 {
 				c.find("DL3016", line, "npm install without versions: %s (pin pkg@version)", strings.Join(unpinned, ", "))
 			}
 		case len(f) > 2 && f[0] == "apk" && f[1] == "add":
