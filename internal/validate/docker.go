@@ -68,6 +68,7 @@ var (
 	pipeRe     = regexp.MustCompile(`[^|]\|[^|]`)
 	aptInstall = regexp.MustCompile(`\bapt-get\s+(?:-\S+\s+)*install\b`)
 	cdRe       = regexp.MustCompile(`(?:^|&&|;)\s*cd\s`)
+	commandSep = regexp.MustCompile(`&&|\|\||;|\|`)
 )
 
 // validateDockerfile parses with BuildKit's parser, checks each
@@ -262,7 +263,7 @@ func (c *dockerChecker) checkRun(cmd string, line int, pipefail bool) {
 
 // splitCommands splits a shell command at &&, ||, ; and |.
 func splitCommands(cmd string) []string {
-	return regexp.MustCompile(`&&|\|\||;|\|`).Split(cmd, -1)
+	return commandSep.Split(cmd, -1)
 }
 
 // packagesAfter lists the package arguments after verb that pinned rejects.
