@@ -77,7 +77,7 @@ func TestEveryRuleHasAFailingAndAPassingExample(t *testing.T) {
 		})
 	}
 	// No example directory without its rule (a renamed rule leaves one behind).
-	for _, typ := range []string{"kubernetes", "docker", "terraform"} {
+	for _, typ := range []string{"kubernetes", "docker", "compose", "terraform"} {
 		entries, _ := os.ReadDir(filepath.Join(root, typ, "rules"))
 		for _, e := range entries {
 			found := false

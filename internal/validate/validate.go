@@ -81,6 +81,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 				if data, ok := readBounded(f.path, add); ok {
 					validateDockerfile(f.path, data, add)
 				}
+			case "compose":
+				if data, ok := readBounded(f.path, add); ok {
+					validateCompose(ctx, f.path, data, add)
+				}
 			case "terraform":
 				if !slices.Contains(tfDirs, f.path) {
 					tfDirs = append(tfDirs, f.path)
@@ -155,6 +159,10 @@ func detect(path, typ string) string {
 	base := strings.ToLower(filepath.Base(path))
 	ext := filepath.Ext(base)
 	switch {
+	case isComposeFile(base):
+		if typ == "auto" || typ == "docker" {
+			return "compose"
+		}
 	case isDockerfile(base):
 		if typ == "auto" || typ == "docker" {
 			return "docker"
