@@ -50,6 +50,7 @@ func validateTerraform(ctx context.Context, dir string, opts Options, add func(F
 			emit(terraformFinding(dir, d))
 		}
 	}
+	terraformRules(dir, emit)
 	files, err := run.FormatCheck(ctx)
 	if err != nil {
 		return err

@@ -81,6 +81,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 				if data, ok := readBounded(f.path, add); ok {
 					validateDockerfile(f.path, data, add)
 				}
+			case "tfplan":
+				if data, ok := readBounded(f.path, add); ok {
+					planRules(f.path, data, add)
+				}
 			case "compose":
 				if data, ok := readBounded(f.path, add); ok {
 					validateCompose(ctx, f.path, data, add)
@@ -179,6 +183,13 @@ func detect(path, typ string) string {
 			if looksLikeKubernetes(path) {
 				return "kubernetes"
 			}
+			if ext == ".json" && looksLikePlan(path) {
+				return "tfplan"
+			}
+		case "terraform":
+			if ext == ".json" && looksLikePlan(path) {
+				return "tfplan"
+			}
 		}
 	}
 	return ""
@@ -186,15 +197,25 @@ func detect(path, typ string) string {
 
 // looksLikeKubernetes peeks at a file for apiVersion and kind.
 func looksLikeKubernetes(path string) bool {
+	head := peek(path)
+	return strings.Contains(head, "apiVersion") && strings.Contains(head, "kind")
+}
+
+// looksLikePlan peeks at a JSON file for a Terraform plan's keys.
+func looksLikePlan(path string) bool {
+	head := peek(path)
+	return strings.Contains(head, `"format_version"`) && strings.Contains(head, `"terraform_version"`)
+}
+
+func peek(path string) string {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return ""
 	}
 	defer f.Close()
 	buf := make([]byte, 64<<10)
 	n, _ := f.Read(buf)
-	head := string(buf[:n])
-	return strings.Contains(head, "apiVersion") && strings.Contains(head, "kind")
+	return string(buf[:n])
 }
 
 // readBounded reads a file unless it is larger than maxDocumentBytes.

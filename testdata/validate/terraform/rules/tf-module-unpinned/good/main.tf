@@ -1,0 +1,8 @@
+terraform {
+  required_version = ">= 1.5"
+}
+
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.13.0"
+}
