@@ -1,7 +1,8 @@
 package cli
 
 import (
-	"bytes"
+	"bufio"
+	"io"
 	"fmt"
 	"slices"
 	"strings"
@@ -83,17 +84,21 @@ func runValidate(cmd *cobra.Command, g *globals, o *validateOptions, paths []str
 		}
 		return failErr("%v", err)
 	}
-	var buf bytes.Buffer
 	color := o.output == "" && o.format == "text" && isTerminal(g.stdout)
-	if err := validate.Write(&buf, rep, o.format, color); err != nil {
-		return failErr("%v", err)
-	}
 	if o.output != "" {
-		if err := writeAtomic(o.output, buf.Bytes()); err != nil {
+		// Streamed into a temp file renamed at the end: no copy of a large
+		// report in memory, and never half a report on disk.
+		if err := writeFileAtomic(o.output, func(w io.Writer) error { return validate.Write(w, rep, o.format, false) }); err != nil {
 			return failErr("--output: %v", err)
 		}
-	} else if _, err := g.stdout.Write(buf.Bytes()); err != nil {
-		return err
+	} else {
+		w := bufio.NewWriter(g.stdout)
+		if err := validate.Write(w, rep, o.format, color); err != nil {
+			return failErr("%v", err)
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
 	}
 	if worst := rep.Worst(); o.failOn != "never" && worst != "" && worst.AtLeast(validate.Severity(o.failOn)) {
 		return failErr("%d errors, %d warnings (--fail-on %s)", rep.Errors, rep.Warnings, o.failOn)

@@ -29,8 +29,11 @@ func FuzzKubernetes(f *testing.F) {
 		var findings []Finding
 		add := func(x Finding) { findings = append(findings, x) }
 		k := &kubeChecker{opts: Options{Strict: true}, catalog: cat, add: add}
-		k.docs = parseKube("fuzz.yaml", data, add)
-		k.run(context.Background())
+		var cross []crossInfo
+		for _, d := range parseKube("fuzz.yaml", data, add) {
+			cross = append(cross, k.check(context.Background(), d))
+		}
+		k.crossChecks(cross)
 		for _, x := range findings {
 			if registry[x.Rule] == nil {
 				t.Fatalf("finding of unregistered rule %q", x.Rule)

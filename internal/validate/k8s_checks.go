@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -47,16 +48,27 @@ func init() {
 	}
 }
 
-// decodeAs converts a checked document to a typed object.
+// decodeAs converts a checked document to a typed object, once per type
+// (the apiserver checks and the rules both want it).
 func decodeAs[T any](d *kubeDoc) (*T, bool) {
-	b, err := json.Marshal(d.obj)
-	if err != nil {
-		return nil, false
+	key := reflect.TypeFor[T]()
+	if v, ok := d.typed[key]; ok {
+		t, _ := v.(*T)
+		return t, t != nil
+	}
+	if d.typed == nil {
+		d.typed = map[reflect.Type]any{}
 	}
 	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
+	b, err := json.Marshal(d.obj)
+	if err == nil {
+		err = json.Unmarshal(b, &v)
+	}
+	if err != nil {
+		d.typed[key] = (*T)(nil)
 		return nil, false
 	}
+	d.typed[key] = &v
 	return &v, true
 }
 

@@ -101,7 +101,36 @@ var clusterScoped = map[string]bool{"Namespace": true, "Node": true, "Persistent
 	"CSINode": true, "RuntimeClass": true, "VolumeAttachment": true, "FlowSchema": true, "PriorityLevelConfiguration": true,
 	"DeviceClass": true, "CertificateSigningRequest": true}
 
-func (k *kubeChecker) bestPractices(d *kubeDoc) {
+// crossInfo is what the cross-file rules need of one object, so its
+// document can be dropped once checked.
+type crossInfo struct {
+	file, resource, kind, namespace, name string
+	line, column                          int // where cross-file findings about it point
+	workload                              bool
+	replicas                              int32
+	labels                                labels.Set
+	selector                              labels.Set            // a Service's selector
+	pdbSelector                           *metav1.LabelSelector // a PodDisruptionBudget's
+}
+
+func (k *kubeChecker) bestPractices(d *kubeDoc) crossInfo {
+	info := crossInfo{file: d.file, resource: d.resource(), kind: d.gvk.Kind, namespace: d.namespace(), name: d.name()}
+	switch {
+	case d.gvk.Kind == "Service" && d.gvk.Group == "":
+		if sel, ok := nested(d.obj, "spec", "selector").(map[string]any); ok && len(sel) > 0 {
+			info.selector = labels.Set{}
+			for key, v := range sel {
+				info.selector[key] = fmt.Sprint(v)
+			}
+		}
+		info.line, info.column = d.at(p("spec", "selector"))
+	case d.gvk.Kind == "PodDisruptionBudget":
+		if ls, ok := nested(d.obj, "spec", "selector").(map[string]any); ok {
+			if sel, ok := decodeSelector(ls); ok {
+				info.pdbSelector = &sel
+			}
+		}
+	}
 	if d.namespace() == "" && !clusterScoped[d.gvk.Kind] && k.catalog.For(d.gvk) != nil {
 		k.finding(d, "missing-namespace", p("metadata"), fmt.Sprintf("%s has no metadata.namespace", d.resource()), "set metadata.namespace, so it does not depend on the client's context")
 	}
@@ -110,10 +139,12 @@ func (k *kubeChecker) bestPractices(d *kubeDoc) {
 			k.finding(d, "node-port", p("spec", "type"), "Service type NodePort opens a port on every node", "use type: ClusterIP behind an Ingress, or a LoadBalancer")
 		}
 	}
-	spec, base, long, _, _ := podSpec(d)
+	spec, base, long, replicas, tmplLabels := podSpec(d)
 	if spec == nil {
-		return
+		return info
 	}
+	info.workload, info.replicas, info.labels = true, replicas, labels.Set(tmplLabels)
+	info.line, info.column = d.at(p("spec", "replicas"))
 	for field, on := range map[string]bool{"hostNetwork": spec.HostNetwork, "hostPID": spec.HostPID, "hostIPC": spec.HostIPC} {
 		if on {
 			k.finding(d, "host-"+strings.ToLower(strings.TrimPrefix(field, "host")), append(base, field), field+": true shares the node's namespace with the pod", "remove it unless this is a node agent")
@@ -136,6 +167,7 @@ func (k *kubeChecker) bestPractices(d *kubeDoc) {
 		cp := idx(base, "containers", i)
 		k.containerPractices(d, c, cp, podNonRoot, long)
 	}
+	return info
 }
 
 func (k *kubeChecker) containerPractices(d *kubeDoc, c *corev1.Container, cp []string, podNonRoot, long bool) {
@@ -206,44 +238,42 @@ func (k *kubeChecker) containerPractices(d *kubeDoc, c *corev1.Container, cp []s
 }
 
 // crossChecks look across every object of the run.
-func (k *kubeChecker) crossChecks() {
-	type workload struct {
-		ns       string
-		labels   labels.Set
-		replicas int32
-		d        *kubeDoc
-	}
-	var workloads []workload
-	var pdbs []*kubeDoc
-	for _, d := range k.docs {
-		if spec, _, _, replicas, tl := podSpec(d); spec != nil {
-			workloads = append(workloads, workload{d.namespace(), labels.Set(tl), replicas, d})
-		}
-		if d.gvk.Kind == "PodDisruptionBudget" {
-			pdbs = append(pdbs, d)
+func (k *kubeChecker) crossChecks(objs []crossInfo) {
+	emit := func(o crossInfo, rule, msg, hint string) {
+		if r := registry[rule]; k.opts.Rules.on(r) {
+			k.add(Finding{Rule: rule, Severity: r.Severity, Message: msg, Hint: hint, File: o.file, Line: o.line, Column: o.column, Resource: o.resource})
 		}
 	}
-	for _, d := range k.docs {
-		if d.gvk.Kind != "Service" || d.gvk.Group != "" {
-			continue
+	// By namespace, with PDB selectors parsed once: the checks stay linear
+	// in practice on runs of thousands of resources.
+	var workloads []crossInfo
+	byNS := map[string][]labels.Set{}
+	pdbs := map[string][]labels.Selector{}
+	for _, o := range objs {
+		if o.workload {
+			workloads = append(workloads, o)
+			byNS[o.namespace] = append(byNS[o.namespace], o.labels)
 		}
-		sel, _ := nested(d.obj, "spec", "selector").(map[string]any)
-		if len(sel) == 0 || len(workloads) == 0 {
-			continue // headless-by-design or nothing to compare with
+		if o.pdbSelector != nil {
+			if s, err := metav1.LabelSelectorAsSelector(o.pdbSelector); err == nil && !s.Empty() {
+				pdbs[o.namespace] = append(pdbs[o.namespace], s)
+			}
 		}
-		set := labels.Set{}
-		for k, v := range sel {
-			set[k] = fmt.Sprint(v)
+	}
+	for _, o := range objs {
+		if o.selector == nil || len(workloads) == 0 {
+			continue // no selector by design, or nothing to compare with
 		}
+		sel := labels.SelectorFromSet(o.selector)
 		matched := false
-		for _, w := range workloads {
-			if w.ns == d.namespace() && labels.SelectorFromSet(set).Matches(w.labels) {
+		for _, l := range byNS[o.namespace] {
+			if sel.Matches(l) {
 				matched = true
 				break
 			}
 		}
 		if !matched {
-			k.finding(d, "service-selects-nothing", p("spec", "selector"), fmt.Sprintf("Service %s selects %s, which no workload in the validated files has", d.name(), set.String()), "check the labels of the pod template")
+			emit(o, "service-selects-nothing", fmt.Sprintf("Service %s selects %s, which no workload in the validated files has", o.name, o.selector.String()), "check the labels of the pod template")
 		}
 	}
 	for _, w := range workloads {
@@ -251,21 +281,14 @@ func (k *kubeChecker) crossChecks() {
 			continue
 		}
 		covered := false
-		for _, pdb := range pdbs {
-			if pdb.namespace() != w.ns {
-				continue
-			}
-			ls, _ := nested(pdb.obj, "spec", "selector").(map[string]any)
-			var sel metav1.LabelSelector
-			if b, ok := decodeSelector(ls); ok {
-				sel = b
-			}
-			if s, err := metav1.LabelSelectorAsSelector(&sel); err == nil && !s.Empty() && s.Matches(w.labels) {
+		for _, s := range pdbs[w.namespace] {
+			if s.Matches(w.labels) {
 				covered = true
+				break
 			}
 		}
 		if !covered {
-			k.finding(w.d, "missing-pdb", p("spec", "replicas"), fmt.Sprintf("%s has %d replicas and no PodDisruptionBudget selects its pods", w.d.resource(), w.replicas), "add a PodDisruptionBudget with maxUnavailable: 1")
+			emit(w, "missing-pdb", fmt.Sprintf("%s has %d replicas and no PodDisruptionBudget selects its pods", w.resource, w.replicas), "add a PodDisruptionBudget with maxUnavailable: 1")
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -38,6 +39,8 @@ type kubeDoc struct {
 	node *yaml.Node // the object's mapping
 	obj  map[string]any
 	gvk  schema.GroupVersionKind
+	// typed caches decodeAs results by type.
+	typed map[reflect.Type]any
 }
 
 func (d *kubeDoc) name() string { s, _ := nested(d.obj, "metadata", "name").(string); return s }
@@ -291,7 +294,6 @@ func firstInvalidUTF8Line(data []byte) int {
 type kubeChecker struct {
 	opts    Options
 	catalog *kubeschema.Catalog
-	docs    []*kubeDoc
 	add     func(Finding)
 }
 

@@ -3,6 +3,7 @@ package validate_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,4 +105,31 @@ func copyDir(t *testing.T, src string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// A workspace with a saved plan that replaces a resource gets the
+// tf-plan-destroys warning from the plan itself.
+func TestSavedPlanInAWorkspace(t *testing.T) {
+	tf := testenv.Terraform(t)
+	ws := testenv.CopyWorkspace(t, "demo")
+	run := func(args ...string) {
+		cmd := exec.Command(tf, args...)
+		cmd.Dir = ws
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("terraform %v: %v\n%s", args, err, out)
+		}
+	}
+	run("init", "-input=false")
+	run("apply", "-input=false", "-auto-approve")
+	run("plan", "-input=false", "-destroy", "-out=teardown.tfplan")
+	rep, err := validate.Run(context.Background(), []string{ws}, validate.Options{Type: "terraform", Strict: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Findings {
+		if f.Rule == "tf-plan-destroys" && strings.HasSuffix(f.File, "teardown.tfplan") && strings.Contains(f.Message, "(destroyed)") {
+			return
+		}
+	}
+	t.Fatalf("no tf-plan-destroys finding for the saved plan:\n%s", validate.Text(rep, false))
 }

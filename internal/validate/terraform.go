@@ -51,6 +51,13 @@ func validateTerraform(ctx context.Context, dir string, opts Options, add func(F
 		}
 	}
 	terraformRules(dir, emit)
+	// Saved plans in the workspace (terraform plan -out=NAME.tfplan).
+	plans, _ := filepath.Glob(filepath.Join(dir, "*.tfplan"))
+	for _, p := range plans {
+		if plan, err := run.ShowPlan(ctx, p); err == nil {
+			planFindings(p, plan, emit)
+		}
+	}
 	files, err := run.FormatCheck(ctx)
 	if err != nil {
 		return err

@@ -334,6 +334,11 @@ func planRules(file string, data []byte, add func(Finding)) bool {
 	if err := json.Unmarshal(data, &plan); err != nil || plan.FormatVersion == "" {
 		return false
 	}
+	planFindings(file, &plan, add)
+	return true
+}
+
+func planFindings(file string, plan *tfjson.Plan, add func(Finding)) {
 	var gone []string
 	for _, rc := range plan.ResourceChanges {
 		if rc.Change != nil && (rc.Change.Actions.Delete() || rc.Change.Actions.Replace()) {
@@ -348,5 +353,4 @@ func planRules(file string, data []byte, add func(Finding)) bool {
 		add(Finding{Rule: "tf-plan-destroys", Severity: registry["tf-plan-destroys"].Severity, File: file, Line: 1,
 			Message: fmt.Sprintf("the plan removes %d resources: %s", len(gone), strings.Join(gone, ", ")), Hint: "check each is meant to go before applying"})
 	}
-	return true
 }

@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/opsmcp/opsmcp/internal/validate/kubeschema"
 )
@@ -61,7 +63,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 		}
 		rep.Findings = append(rep.Findings, f)
 	}
-	kc := &kubeChecker{opts: opts, catalog: cat, add: add}
+	var kubeFiles []string
 	var tfDirs []string
 	for _, root := range paths {
 		files, err := collect(root, opts.Type)
@@ -72,11 +74,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			rep.Files++
 			switch f.kind {
 			case "kubernetes":
-				data, ok := readBounded(f.path, add)
-				if !ok {
-					continue
-				}
-				kc.docs = append(kc.docs, parseKube(f.path, data, add)...)
+				kubeFiles = append(kubeFiles, f.path)
 			case "docker":
 				if data, ok := readBounded(f.path, add); ok {
 					validateDockerfile(f.path, data, add)
@@ -96,8 +94,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			}
 		}
 	}
-	rep.Resources = len(kc.docs)
-	kc.run(ctx)
+	rep.Resources = validateKubeFiles(ctx, kubeFiles, opts, cat, add)
 	for _, dir := range tfDirs {
 		if err := validateTerraform(ctx, dir, opts, add); err != nil {
 			return nil, err
@@ -237,20 +234,62 @@ func readBounded(path string, add func(Finding)) ([]byte, bool) {
 	return data, true
 }
 
-// run checks every document: schema, then (when the schema passed) the
-// apiserver's own checks, then best-practice rules; with a cluster, a
-// server-side dry run too.
-func (k *kubeChecker) run(ctx context.Context) {
-	for _, d := range k.docs {
-		if k.schemaCheck(d) {
-			k.apiserverChecks(d)
-		}
-		k.bestPractices(d)
-		if k.opts.Cluster != nil {
-			if err := k.opts.Cluster(ctx, d.obj); err != nil {
-				k.finding(d, "cluster-dry-run", nil, "the cluster refused it: "+err.Error(), "")
+// validateKubeFiles checks Kubernetes files on every CPU, one file at a
+// time per worker, keeping only small cross-file records (so memory does
+// not grow with the number of resources), then runs the cross-file rules.
+func validateKubeFiles(ctx context.Context, files []string, opts Options, cat *kubeschema.Catalog, add func(Finding)) int {
+	type result struct {
+		findings []Finding
+		cross    []crossInfo
+	}
+	results := make([]result, len(files))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
+		wg.Go(func() {
+			for i := range work {
+				r := &results[i]
+				local := func(f Finding) { r.findings = append(r.findings, f) }
+				data, ok := readBounded(files[i], local)
+				if !ok {
+					continue
+				}
+				k := &kubeChecker{opts: opts, catalog: cat, add: local}
+				for _, d := range parseKube(files[i], data, local) {
+					r.cross = append(r.cross, k.check(ctx, d))
+				}
 			}
+		})
+	}
+	for i := range files {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	var all []crossInfo
+	for i := range results {
+		for _, f := range results[i].findings {
+			add(f)
+		}
+		all = append(all, results[i].cross...)
+		results[i] = result{} // let the worker's copy go
+	}
+	(&kubeChecker{opts: opts, catalog: cat, add: add}).crossChecks(all)
+	return len(all)
+}
+
+// check runs every per-document check: schema, then (when the schema
+// passed) the apiserver's own checks, then best-practice rules; with a
+// cluster, a server-side dry run too. It returns what cross-file rules need.
+func (k *kubeChecker) check(ctx context.Context, d *kubeDoc) crossInfo {
+	if k.schemaCheck(d) {
+		k.apiserverChecks(d)
+	}
+	info := k.bestPractices(d)
+	if k.opts.Cluster != nil {
+		if err := k.opts.Cluster(ctx, d.obj); err != nil {
+			k.finding(d, "cluster-dry-run", nil, "the cluster refused it: "+err.Error(), "")
 		}
 	}
-	k.crossChecks()
+	return info
 }
