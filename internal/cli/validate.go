@@ -2,8 +2,8 @@ package cli
 
 import (
 	"bufio"
-	"io"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
