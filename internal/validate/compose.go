@@ -28,13 +28,7 @@ func init() {
 		{ID: "compose-no-healthcheck", Severity: SeverityInfo, Summary: "A service with an image but no healthcheck.", Rationale: "depends_on: condition: service_healthy and restarts cannot tell a hung service."},
 		{ID: "compose-secret-in-env", Severity: SeverityError, Summary: "A secret-looking literal in a service's environment.", Rationale: "Compose files are committed; use secrets: or an env_file kept out of the repository."},
 	}
-	for _, r := range rules {
-		r.Type = "compose"
-		if r.Severity == "" {
-			r.Severity = SeverityWarning
-		}
-		register(r)
-	}
+	registerType("compose", SeverityWarning, rules...)
 }
 
 // isComposeFile recognises compose.yaml, docker-compose.yml and overrides.

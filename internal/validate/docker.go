@@ -40,13 +40,7 @@ func init() {
 		{ID: "docker-secret-in-env", Severity: SeverityError, Summary: "A secret-looking ENV or ARG value.", Rationale: "ENV and ARG values are stored in the image's history and metadata; use build secrets (RUN --mount=type=secret)."},
 		{ID: "docker-no-healthcheck", Severity: SeverityInfo, Summary: "The final stage has no HEALTHCHECK.", Rationale: "Docker and compose cannot tell a hung container from a healthy one."},
 	}
-	for _, r := range rules {
-		r.Type = "docker"
-		if r.Severity == "" {
-			r.Severity = SeverityWarning
-		}
-		register(r)
-	}
+	registerType("docker", SeverityWarning, rules...)
 }
 
 // isDockerfile recognises Dockerfile, Dockerfile.prod, api.Dockerfile.

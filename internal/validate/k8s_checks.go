@@ -23,29 +23,26 @@ import (
 // refusal of kube-apiserver's validation (its message is in the corpus
 // test's expectations), so offline "valid" means the apiserver accepts it.
 func init() {
-	for _, r := range []*Rule{
-		{ID: "invalid-name", Summary: "metadata.name or another name is not a valid DNS name for its kind."},
-		{ID: "invalid-label", Summary: "A label or selector key or value is not valid."},
-		{ID: "invalid-annotation", Summary: "An annotation key is not valid, or annotations exceed 256 KiB."},
-		{ID: "selector-mismatch", Summary: "A workload's selector is empty or does not match its pod template's labels."},
-		{ID: "invalid-port", Summary: "A port number, port name or target port is out of range or malformed."},
-		{ID: "invalid-resources", Summary: "A resource request exceeds its limit, or a resource name is invalid."},
-		{ID: "invalid-container", Summary: "A container has no name or image, or two containers share a name."},
-		{ID: "invalid-probe", Summary: "A probe has no handler or more than one, or invalid thresholds."},
-		{ID: "invalid-volume", Summary: "A volume is unnamed, duplicated, has no source, or a mount names no volume."},
-		{ID: "invalid-restart-policy", Summary: "A restartPolicy the workload kind does not allow."},
-		{ID: "invalid-replicas", Summary: "Negative replicas or other counts."},
-		{ID: "invalid-schedule", Summary: "A CronJob schedule that is not a valid cron expression."},
-		{ID: "invalid-autoscaler", Summary: "A HorizontalPodAutoscaler whose minReplicas exceeds maxReplicas, or maxReplicas below 1."},
-		{ID: "invalid-pdb", Summary: "A PodDisruptionBudget with both minAvailable and maxUnavailable."},
-		{ID: "invalid-data-key", Summary: "A ConfigMap or Secret key that is not a valid file name."},
-		{ID: "invalid-service", Summary: "A Service without ports, with unnamed or duplicate port names, or a nodePort outside 30000-32767."},
-		{ID: "invalid-env", Summary: "An environment variable with an invalid name or more than one value source."},
-		{ID: "invalid-strategy", Summary: "A rolling update with both maxSurge and maxUnavailable zero."},
-	} {
-		r.Type, r.Severity = "kubernetes", SeverityError
-		register(r)
-	}
+	registerType("kubernetes", SeverityError,
+		&Rule{ID: "invalid-name", Summary: "metadata.name or another name is not a valid DNS name for its kind."},
+		&Rule{ID: "invalid-label", Summary: "A label or selector key or value is not valid."},
+		&Rule{ID: "invalid-annotation", Summary: "An annotation key is not valid, or annotations exceed 256 KiB."},
+		&Rule{ID: "selector-mismatch", Summary: "A workload's selector is empty or does not match its pod template's labels."},
+		&Rule{ID: "invalid-port", Summary: "A port number, port name or target port is out of range or malformed."},
+		&Rule{ID: "invalid-resources", Summary: "A resource request exceeds its limit, or a resource name is invalid."},
+		&Rule{ID: "invalid-container", Summary: "A container has no name or image, or two containers share a name."},
+		&Rule{ID: "invalid-probe", Summary: "A probe has no handler or more than one, or invalid thresholds."},
+		&Rule{ID: "invalid-volume", Summary: "A volume is unnamed, duplicated, has no source, or a mount names no volume."},
+		&Rule{ID: "invalid-restart-policy", Summary: "A restartPolicy the workload kind does not allow."},
+		&Rule{ID: "invalid-replicas", Summary: "Negative replicas or other counts."},
+		&Rule{ID: "invalid-schedule", Summary: "A CronJob schedule that is not a valid cron expression."},
+		&Rule{ID: "invalid-autoscaler", Summary: "A HorizontalPodAutoscaler whose minReplicas exceeds maxReplicas, or maxReplicas below 1."},
+		&Rule{ID: "invalid-pdb", Summary: "A PodDisruptionBudget with both minAvailable and maxUnavailable."},
+		&Rule{ID: "invalid-data-key", Summary: "A ConfigMap or Secret key that is not a valid file name."},
+		&Rule{ID: "invalid-service", Summary: "A Service without ports, with unnamed or duplicate port names, or a nodePort outside 30000-32767."},
+		&Rule{ID: "invalid-env", Summary: "An environment variable with an invalid name or more than one value source."},
+		&Rule{ID: "invalid-strategy", Summary: "A rolling update with both maxSurge and maxUnavailable zero."},
+	)
 }
 
 // decodeAs converts a checked document to a typed object, once per type

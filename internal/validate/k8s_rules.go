@@ -41,13 +41,7 @@ func init() {
 		{ID: "missing-namespace", Severity: SeverityInfo, Summary: "A namespaced object without metadata.namespace.", Rationale: "It lands in whatever namespace the client's context points at."},
 		{ID: "cluster-dry-run", Severity: SeverityError, Summary: "The live cluster refused the object in a server-side dry run (cluster: true)."},
 	}
-	for _, r := range rules {
-		r.Type = "kubernetes"
-		if r.Severity == "" {
-			r.Severity = SeverityWarning
-		}
-		register(r)
-	}
+	registerType("kubernetes", SeverityWarning, rules...)
 }
 
 // podSpec returns the pod spec of a pod-bearing object and its path; long

@@ -33,6 +33,17 @@ func register(rules ...*Rule) {
 	}
 }
 
+// registerType registers rules of one type; a rule without a severity gets def.
+func registerType(typ string, def Severity, rules ...*Rule) {
+	for _, r := range rules {
+		r.Type = typ
+		if r.Severity == "" {
+			r.Severity = def
+		}
+		register(r)
+	}
+}
+
 // Rules lists every rule, sorted by id.
 func Rules() []*Rule {
 	out := make([]*Rule, 0, len(registry))

@@ -28,13 +28,7 @@ func init() {
 		{ID: "tf-no-required-version", Summary: "No terraform { required_version }.", Rationale: "Any Terraform version may run the configuration, including ones that change its meaning."},
 		{ID: "tf-plan-destroys", Summary: "A plan that destroys or replaces resources.", Rationale: "Deletions deserve a second look before apply."},
 	}
-	for _, r := range rules {
-		r.Type = "terraform"
-		if r.Severity == "" {
-			r.Severity = SeverityWarning
-		}
-		register(r)
-	}
+	registerType("terraform", SeverityWarning, rules...)
 }
 
 type tfChecker struct {
