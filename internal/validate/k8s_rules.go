@@ -126,7 +126,7 @@ func (k *kubeChecker) bestPractices(d *kubeDoc) crossInfo {
 		}
 	}
 	if d.namespace() == "" && !clusterScoped[d.gvk.Kind] && k.catalog.For(d.gvk) != nil {
-		k.finding(d, "missing-namespace", p("metadata"), fmt.Sprintf("%s has no metadata.namespace", d.resource()), "set metadata.namespace, so it does not depend on the client's context")
+		k.finding(d, "missing-namespace", p("metadata"), "no metadata.namespace", "set metadata.namespace, so it does not depend on the client's context")
 	}
 	if d.gvk.Kind == "Service" && d.gvk.Group == "" {
 		if t, _ := nested(d.obj, "spec", "type").(string); t == "NodePort" {

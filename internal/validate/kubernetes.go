@@ -119,7 +119,10 @@ func parseKube(file string, data []byte, add func(Finding)) []*kubeDoc {
 			return docs
 		}
 		if err != nil {
-			add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: file, Line: yamlErrorLine(err), Message: strings.TrimPrefix(err.Error(), "yaml: ")})
+			line := yamlErrorLine(err)
+			msg := strings.TrimPrefix(err.Error(), "yaml: ")
+			msg = strings.TrimPrefix(msg, fmt.Sprintf("line %d: ", line))
+			add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: file, Line: max(line, 1), Message: msg})
 			return docs
 		}
 		n := &root

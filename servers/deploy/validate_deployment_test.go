@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/testenv"
 )
 
 func TestValidateDeploymentTerraform(t *testing.T) {
@@ -92,5 +93,39 @@ func TestGatherContextIsCachedUntilTheWorkspaceChanges(t *testing.T) {
 	res := e.MustOK(e.Call("gather_context", map[string]any{"workspace": e.ws}))
 	if p := res["pending_plans"].([]any); len(p) != 1 || p[0].(map[string]any)["plan_id"] != id {
 		t.Fatalf("stale context after a plan: %v", res)
+	}
+}
+
+// validate_deployment on a directory of manifests and a Dockerfile (type
+// auto): findings with rule, line and resource; strict decides validity.
+func TestValidateDeploymentKubernetesAndDocker(t *testing.T) {
+	e := newEnv(t, "basic", config.ModePlan)
+	dir := t.TempDir()
+	os.CopyFS(filepath.Join(dir, "k8s"), os.DirFS(filepath.Join(testenv.RepoRoot(t), "testdata", "manifests", "web")))
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM debian\nWORKDIR app\n"), 0o644)
+	res := e.MustOK(e.Call("validate_deployment", map[string]any{"config_path": dir}))
+	if res["valid"] != false || res["errors"] != 1.0 || res["resources"] != 3.0 || res["files"] != 3.0 {
+		t.Fatalf("auto on a mixed directory: %v", res)
+	}
+	rules := map[string]bool{}
+	for _, f := range res["findings"].([]any) {
+		m := f.(map[string]any)
+		rules[m["rule"].(string)] = true
+		if m["rule"] == "DL3000" && (m["line"] != 2.0 || m["severity"] != "error") {
+			t.Fatalf("DL3000 finding: %v", m)
+		}
+		if m["rule"] == "missing-readiness-probe" && m["resource"] != "Deployment/web" {
+			t.Fatalf("resource of a Kubernetes finding: %v", m)
+		}
+	}
+	for _, want := range []string{"DL3000", "DL3006", "missing-readiness-probe", "missing-pdb"} {
+		if !rules[want] {
+			t.Fatalf("no %s finding: %v", want, rules)
+		}
+	}
+	// Only the Kubernetes manifests, not strict: their warnings do not make them invalid.
+	res = e.MustOK(e.Call("validate_deployment", map[string]any{"type": "kubernetes", "config_path": filepath.Join(dir, "k8s"), "strict": false}))
+	if res["valid"] != true || res["errors"] != 0.0 {
+		t.Fatalf("kubernetes only, not strict: %v", res)
 	}
 }
