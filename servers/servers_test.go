@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -250,24 +249,11 @@ func TestInspectorCLIOverStdio(t *testing.T) {
 	run := func(args ...string) []byte {
 		return testenv.RunInspector(t, bin, []string{"OPSMCP_MEMORY=" + mem}, args...)
 	}
-	var list struct {
-		Tools []struct {
-			Name string `json:"name"`
-		} `json:"tools"`
-	}
-	out := run("--method", "tools/list")
-	if err := json.Unmarshal(out, &list); err != nil {
-		t.Fatalf("tools/list output is not JSON: %v\n%s", err, out)
-	}
-	var names []string
-	for _, tl := range list.Tools {
-		names = append(names, tl.Name)
-	}
-	sort.Strings(names)
+	names := testenv.InspectorToolNames(t, bin, []string{"OPSMCP_MEMORY=" + mem})
 	if strings.Join(names, ",") != "apply_terraform,deploy_kubernetes,gather_context,validate_deployment" {
 		t.Fatalf("tools/list: %v", names)
 	}
-	out = run("--method", "tools/call", "--tool-name", "validate_deployment", "--tool-arg", "type=terraform", "--tool-arg", "config_path="+ws)
+	out := run("--method", "tools/call", "--tool-name", "validate_deployment", "--tool-arg", "type=terraform", "--tool-arg", "config_path="+ws)
 	var res struct {
 		IsError           bool `json:"isError"`
 		StructuredContent struct {

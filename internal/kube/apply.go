@@ -111,13 +111,7 @@ func (c *Cluster) Plan(docs []Document, defaultNS string) ([]*Planned, error) {
 		gvk := d.Object.GroupVersionKind()
 		p := &Planned{Source: d.Source, Object: d.Object.DeepCopy(), GVK: gvk}
 		namespaced := false
-		mapping, err := c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-		if meta.IsNoMatchError(err) {
-			// Discovery is cached per process: a CRD created since then is
-			// found after a refresh.
-			c.Mapper.Reset()
-			mapping, err = c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-		}
+		mapping, err := c.mapping(gvk)
 		switch {
 		case err == nil:
 			p.Resource = mapping.Resource
@@ -327,7 +321,7 @@ func (c *Cluster) applyAll(ctx context.Context, plan []*Planned, dryRun bool, pr
 				}
 				crdsApplied = false
 			}
-			mapping, err := c.Mapper.RESTMapping(p.GVK.GroupKind(), p.GVK.Version)
+			mapping, err := c.mapping(p.GVK)
 			if err != nil {
 				return results, fmt.Errorf("manifest %s: %s has no REST mapping even after its CRD was applied: %v", p.Source, p.Ref(), err)
 			}
@@ -404,11 +398,7 @@ func established(crd *unstructured.Unstructured) bool {
 func (c *Cluster) DryRunCreate(ctx context.Context, obj map[string]any) error {
 	u := &unstructured.Unstructured{Object: obj}
 	gvk := u.GroupVersionKind()
-	mapping, err := c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	if meta.IsNoMatchError(err) {
-		c.Mapper.Reset()
-		mapping, err = c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	}
+	mapping, err := c.mapping(gvk)
 	if err != nil {
 		return c.Explain(err, "map", gvk.Kind, "")
 	}

@@ -19,6 +19,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/discovery"
@@ -49,7 +50,8 @@ type Cluster struct {
 	Dynamic dynamic.Interface
 	Mapper  *restmapper.DeferredDiscoveryRESTMapper
 
-	policy config.Kubernetes
+	discovery discovery.CachedDiscoveryInterface
+	policy    config.Kubernetes
 }
 
 var klogOnce sync.Once
@@ -75,6 +77,14 @@ func Connect(policy config.Kubernetes, contextName string) (*Cluster, error) {
 		}
 		return connectInCluster(policy, contextName)
 	}
+	// Every call of every tool connects: when the same request was allowed
+	// under the same policy and unchanged kubeconfig files, reuse it without
+	// parsing the kubeconfig again.
+	key += "|" + fmt.Sprint(policy.Contexts, policy.Namespaces)
+	requested := key + "|asked:" + contextName
+	if c, ok := clusters.Load(requested); ok {
+		return c.(*Cluster), nil
+	}
 	raw, err := rules.Load()
 	if err != nil {
 		return nil, fmt.Errorf("reading kubeconfig %s: %w", strings.Join(files, ":"), err)
@@ -94,8 +104,9 @@ func Connect(policy config.Kubernetes, contextName string) (*Cluster, error) {
 	if !ok {
 		return nil, fmt.Errorf("context %q is not in kubeconfig %s", name, strings.Join(files, ":"))
 	}
-	key += "|" + name + "|" + fmt.Sprint(policy.Namespaces)
+	key += "|" + name
 	if c, ok := clusters.Load(key); ok {
+		clusters.Store(requested, c)
 		return c.(*Cluster), nil
 	}
 	rc, err := clientcmd.NewNonInteractiveClientConfig(*raw, name, &clientcmd.ConfigOverrides{}, rules).ClientConfig()
@@ -111,6 +122,7 @@ func Connect(policy config.Kubernetes, contextName string) (*Cluster, error) {
 		return nil, err
 	}
 	actual, _ := clusters.LoadOrStore(key, c)
+	clusters.Store(requested, actual)
 	return actual.(*Cluster), nil
 }
 
@@ -190,8 +202,9 @@ func newCluster(rc *rest.Config, name, ns, user string, policy config.Kubernetes
 	if err != nil {
 		return nil, fmt.Errorf("context %q: %w", name, err)
 	}
+	cached := memory.NewMemCacheClient(dc)
 	return &Cluster{Context: name, Namespace: ns, Server: rc.Host, User: user, Rest: rc, Client: cs, Dynamic: dyn,
-		Mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc)), policy: policy}, nil
+		Mapper: restmapper.NewDeferredDiscoveryRESTMapper(cached), discovery: cached, policy: policy}, nil
 }
 
 func orDefault(s, def string) string {
@@ -269,4 +282,27 @@ func (c *Cluster) ServerVersion(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("the API server at %s answered /version with something else: %v", c.Server, err)
 	}
 	return v.GitVersion, nil
+}
+
+// mapping is the REST mapping of a kind. Discovery is cached per process,
+// so a kind it does not know (a CRD created since) gets one refresh.
+func (c *Cluster) mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
+	m, err := c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if meta.IsNoMatchError(err) {
+		c.Mapper.Reset()
+		m, err = c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
+	return m, err
+}
+
+// KindOf resolves what kubectl accepts for a type (deploy, pods, Pod,
+// statefulset.apps) to its Kind through the cluster's discovery, short
+// names included.
+func (c *Cluster) KindOf(name string) (string, error) {
+	expander := restmapper.NewShortcutExpander(c.Mapper, c.discovery, func(string) {})
+	gvk, err := expander.KindFor(schema.ParseGroupResource(strings.ToLower(name)).WithVersion(""))
+	if err != nil {
+		return "", c.Explain(err, "resolve", "kind "+name, "")
+	}
+	return gvk.Kind, nil
 }

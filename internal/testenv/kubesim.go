@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -50,7 +51,7 @@ type Kubesim struct {
 	detach   bool
 	ports    struct{ etcd, peer, api int }
 	mu       sync.Mutex
-	procs    map[string]*exec.Cmd
+	procs    map[string]*proc
 	adminCfg *rest.Config
 }
 
@@ -107,7 +108,7 @@ func StartKubesim(ctx context.Context, root string, opts KubesimOptions) (_ *Kub
 	if opts.Nodes == 0 {
 		opts.Nodes = 3
 	}
-	k := &Kubesim{Dir: dir, bin: bin, detach: opts.Detach, procs: map[string]*exec.Cmd{},
+	k := &Kubesim{Dir: dir, bin: bin, detach: opts.Detach, procs: map[string]*proc{},
 		Kubeconfig: filepath.Join(dir, "kubeconfig"), RestrictedUser: "restricted"}
 	defer func() {
 		if err != nil {
@@ -289,28 +290,29 @@ func (k *Kubesim) start(name string, args ...string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", name, err)
 	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
+	p := &proc{cmd: cmd, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(p.done) }()
 	k.mu.Lock()
-	k.procs[name] = cmd
+	k.procs[name] = p
 	k.mu.Unlock()
-	exits.Store(cmd, done)
 	return nil
 }
 
-// exits maps each started *exec.Cmd to a channel closed when it exits.
-var exits sync.Map
+// proc is a started component and a channel closed when it exits.
+type proc struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
 
 func (k *Kubesim) exited(name string) bool {
 	k.mu.Lock()
-	cmd := k.procs[name]
+	p := k.procs[name]
 	k.mu.Unlock()
-	if cmd == nil {
+	if p == nil {
 		return true
 	}
-	done, _ := exits.Load(cmd)
 	select {
-	case <-done.(chan struct{}):
+	case <-p.done:
 		return true
 	default:
 		return false
@@ -319,18 +321,16 @@ func (k *Kubesim) exited(name string) bool {
 
 func (k *Kubesim) stop(name string) {
 	k.mu.Lock()
-	cmd := k.procs[name]
+	p := k.procs[name]
 	delete(k.procs, name)
 	k.mu.Unlock()
-	if cmd == nil || cmd.Process == nil {
+	if p == nil {
 		return
 	}
-	d, _ := exits.Load(cmd)
 	// A throwaway cluster: no graceful shutdown to wait for (the apiserver's
 	// takes over 10 s), and etcd runs without fsync anyway.
-	cmd.Process.Kill()
-	<-d.(chan struct{})
-	exits.Delete(cmd)
+	p.cmd.Process.Kill()
+	<-p.done
 }
 
 // writeCredentials makes a CA and serving certificate for 127.0.0.1, the
@@ -472,8 +472,8 @@ func (k *Kubesim) ready(ctx context.Context, cs kubernetes.Interface, nodes int)
 func (k *Kubesim) writePIDs() error {
 	var b strings.Builder
 	k.mu.Lock()
-	for name, cmd := range k.procs {
-		fmt.Fprintf(&b, "%s %d\n", name, cmd.Process.Pid)
+	for name, p := range k.procs {
+		fmt.Fprintf(&b, "%s %d\n", name, p.cmd.Process.Pid)
 	}
 	k.mu.Unlock()
 	return os.WriteFile(filepath.Join(k.Dir, "kubesim.pids"), []byte(b.String()), 0o600)
@@ -527,30 +527,22 @@ func alive(pid int) bool {
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
-var (
-	sharedKube     *Kubesim
-	sharedKubeErr  error
-	sharedKubeOnce sync.Once
-)
+var sharedKube shared[*Kubesim]
 
 // SharedKubesim starts one cluster per test process on first use; TestMain
 // calls StopSharedKubesim after m.Run. The processes also die with the test
 // process if it panics.
 func SharedKubesim(t testing.TB) *Kubesim {
 	t.Helper()
-	sharedKubeOnce.Do(func() {
-		sharedKube, sharedKubeErr = StartKubesim(context.Background(), RepoRoot(t), KubesimOptions{})
+	return sharedKube.get(t, func() (*Kubesim, error) {
+		return StartKubesim(context.Background(), RepoRoot(t), KubesimOptions{})
 	})
-	if sharedKubeErr != nil {
-		t.Fatal(sharedKubeErr)
-	}
-	return sharedKube
 }
 
 // StopSharedKubesim stops the cluster SharedKubesim started, if any.
 func StopSharedKubesim() {
-	if sharedKube != nil {
-		sharedKube.Stop()
+	if sharedKube.v != nil {
+		sharedKube.v.Stop()
 	}
 }
 
@@ -601,3 +593,26 @@ func (k *Kubesim) ServerVersion() (string, error) {
 	}
 	return v.GitVersion, nil
 }
+
+// KubeHost is a Host whose kubernetes: policy points at the shared kubesim
+// cluster, with an admin clientset for setting up and checking the cluster.
+type KubeHost struct {
+	*Host
+	K  *Kubesim
+	CS kubernetes.Interface
+}
+
+// NewKubeHost serves s against the shared kubesim in mode, after edit (if
+// any) adjusts the kubernetes: policy.
+func NewKubeHost(t testing.TB, s *mcpkit.Server, mode config.Mode, edit func(*config.Kubernetes)) *KubeHost {
+	t.Helper()
+	k := SharedKubesim(t)
+	cfg := k.Config(mode)
+	if edit != nil {
+		edit(&cfg.Kubernetes)
+	}
+	return &KubeHost{Host: NewHost(t, s, cfg), K: k, CS: k.Clientset(t)}
+}
+
+// Namespace creates a fresh namespace for the test.
+func (h *KubeHost) Namespace() string { return h.K.Namespace(h.T) }

@@ -159,26 +159,34 @@ func (p *Postgres) Stop() {
 	os.RemoveAll(p.dir)
 }
 
-var (
-	sharedPG     *Postgres
-	sharedPGErr  error
-	sharedPGOnce sync.Once
-)
+// shared is a component started once per test process, on first use.
+type shared[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+func (s *shared[T]) get(t testing.TB, start func() (T, error)) T {
+	t.Helper()
+	s.once.Do(func() { s.v, s.err = start() })
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	return s.v
+}
+
+var sharedPG shared[*Postgres]
 
 // SharedPostgres starts one server per test process on first use; call
 // StopSharedPostgres from TestMain after m.Run.
 func SharedPostgres(t testing.TB) *Postgres {
 	t.Helper()
-	sharedPGOnce.Do(func() { sharedPG, sharedPGErr = StartPostgres() })
-	if sharedPGErr != nil {
-		t.Fatal(sharedPGErr)
-	}
-	return sharedPG
+	return sharedPG.get(t, StartPostgres)
 }
 
 // StopSharedPostgres stops the server SharedPostgres started, if any.
 func StopSharedPostgres() {
-	if sharedPG != nil {
-		sharedPG.Stop()
+	if sharedPG.v != nil {
+		sharedPG.v.Stop()
 	}
 }

@@ -6,10 +6,12 @@ package testenv
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -138,6 +140,27 @@ func RunInspector(t testing.TB, server string, serverEnv []string, args ...strin
 		t.Fatalf("mcp-inspector %v: %v\nstdout: %s\nstderr: %s", args, err, out, stderr.String())
 	}
 	return out
+}
+
+// InspectorToolNames lists a stdio server's tools through the Inspector
+// CLI (tools/list), sorted.
+func InspectorToolNames(t testing.TB, server string, serverEnv []string) []string {
+	t.Helper()
+	out := RunInspector(t, server, serverEnv, "--method", "tools/list")
+	var list struct {
+		Tools []struct {
+			Name string `json:"name"`
+		} `json:"tools"`
+	}
+	if err := json.Unmarshal(out, &list); err != nil {
+		t.Fatalf("tools/list output is not JSON: %v\n%s", err, out)
+	}
+	var names []string
+	for _, tl := range list.Tools {
+		names = append(names, tl.Name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // StartMCP starts an mcp-go client and completes the initialize handshake.

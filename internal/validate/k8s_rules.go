@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/opsmcp/opsmcp/internal/redact"
 )
@@ -288,10 +289,7 @@ func (k *kubeChecker) crossChecks(objs []crossInfo) {
 }
 
 func decodeSelector(m map[string]any) (metav1.LabelSelector, bool) {
-	d := &kubeDoc{obj: m}
-	s, ok := decodeAs[metav1.LabelSelector](d)
-	if !ok {
-		return metav1.LabelSelector{}, false
-	}
-	return *s, true
+	var sel metav1.LabelSelector
+	err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &sel)
+	return sel, err == nil
 }

@@ -15,7 +15,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/memory"
@@ -31,24 +30,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-type kenv struct {
-	*testenv.Host
-	t  *testing.T
-	k  *testenv.Kubesim
-	cs kubernetes.Interface
-}
-
-func newKubeEnv(t *testing.T, mode config.Mode, edit func(*config.Kubernetes)) *kenv {
+func newKubeEnv(t *testing.T, mode config.Mode, edit func(*config.Kubernetes)) *testenv.KubeHost {
 	t.Helper()
-	k := testenv.SharedKubesim(t)
-	cfg := k.Config(mode)
-	if edit != nil {
-		edit(&cfg.Kubernetes)
-	}
-	return &kenv{Host: testenv.NewHost(t, deploy.New(), cfg), t: t, k: k, cs: k.Clientset(t)}
+	return testenv.NewKubeHost(t, deploy.New(), mode, edit)
 }
-
-func (e *kenv) namespace() string { return e.k.Namespace(e.t) }
 
 func manifest(name string) string {
 	return filepath.Join(testenv.RepoRoot(nil), "testdata", "manifests", name)
@@ -66,7 +51,7 @@ func actions(res map[string]any) map[string]string {
 
 func TestDeployKubernetesDryRunApplyAndRollout(t *testing.T) {
 	plan := newKubeEnv(t, config.ModePlan, nil)
-	ns := plan.namespace()
+	ns := plan.Namespace()
 	args := map[string]any{"manifests": []string{manifest("web")}, "namespace": ns}
 
 	out := plan.Call("deploy_kubernetes", args)
@@ -75,7 +60,7 @@ func TestDeployKubernetesDryRunApplyAndRollout(t *testing.T) {
 	if fmt.Sprint(actions(res)) != fmt.Sprint(want) || res["dry_run"] != true || !strings.Contains(out.Text, "mode is plan") {
 		t.Fatalf("dry run:\n%s", out.Text)
 	}
-	if _, err := plan.cs.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+	if _, err := plan.CS.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Fatalf("a dry run created the deployment (err %v)", err)
 	}
 
@@ -93,7 +78,7 @@ func TestDeployKubernetesDryRunApplyAndRollout(t *testing.T) {
 	if progress.Load() < 4 {
 		t.Fatalf("%d progress notifications; want one per object and per rollout", progress.Load())
 	}
-	d, err := apply.cs.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})
+	d, err := apply.CS.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})
 	if err != nil || d.Status.AvailableReplicas != 3 {
 		t.Fatalf("deployment after apply: %v %+v", err, d.Status)
 	}
@@ -132,7 +117,7 @@ func TestDeployKubernetesDryRunApplyAndRollout(t *testing.T) {
 	if res["rolled_out"] != true {
 		t.Fatalf("second rollout:\n%s", out.Text)
 	}
-	d, _ = apply.cs.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})
+	d, _ = apply.CS.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})
 	if d.Spec.Template.Spec.Containers[0].Image != "nginx:1.28" || d.Status.UpdatedReplicas != 3 {
 		t.Fatalf("after the second apply: %s, %d updated", d.Spec.Template.Spec.Containers[0].Image, d.Status.UpdatedReplicas)
 	}
@@ -149,10 +134,10 @@ func readFile(t *testing.T, path string) string {
 
 func TestDeployKubernetesRefusesTheWholeSet(t *testing.T) {
 	e := newKubeEnv(t, config.ModeApply, func(k *config.Kubernetes) {})
-	ns := e.namespace()
+	ns := e.Namespace()
 	nothing := func(name string) {
 		t.Helper()
-		if _, err := e.cs.CoreV1().ConfigMaps(ns).Get(context.Background(), name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		if _, err := e.CS.CoreV1().ConfigMaps(ns).Get(context.Background(), name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			t.Fatalf("configmap %s exists after a refused request (err %v)", name, err)
 		}
 	}
@@ -188,18 +173,18 @@ func TestDeployKubernetesRBACForbidden(t *testing.T) {
 	})
 	out := e.Call("deploy_kubernetes", map[string]any{"manifests": []string{manifest("web")}, "namespace": "default", "context": testenv.KubesimRestrictedContext})
 	e.MustFail(out, `forbidden: user "restricted" (context kubesim-restricted) may not apply (patch) configmaps/web-config in namespace default`)
-	if _, err := e.cs.CoreV1().ConfigMaps("default").Get(context.Background(), "web-config", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+	if _, err := e.CS.CoreV1().ConfigMaps("default").Get(context.Background(), "web-config", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Fatalf("a forbidden deploy left web-config behind (err %v)", err)
 	}
 }
 
 func TestDeployKubernetesNeverShowsSecretData(t *testing.T) {
 	e := newKubeEnv(t, config.ModeApply, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	args := map[string]any{"manifests": []string{manifest("secret.yaml")}, "namespace": ns}
 	first := e.Call("deploy_kubernetes", args)
 	e.MustOK(first)
-	s, err := e.cs.CoreV1().Secrets(ns).Get(context.Background(), "db-credentials", metav1.GetOptions{})
+	s, err := e.CS.CoreV1().Secrets(ns).Get(context.Background(), "db-credentials", metav1.GetOptions{})
 	if err != nil || string(s.Data["password"]) != "correct-horse-battery-staple-42" || string(s.Data["api_key"]) != "sk-live-dont-leak-me-99" {
 		t.Fatalf("secret not applied: %v", err)
 	}
@@ -261,7 +246,7 @@ spec:
 	if a := actions(res); a["namespace/"+ns] != "created" || a["widget/w1"] != "created" {
 		t.Fatalf("apply:\n%s", out.Text)
 	}
-	dyn, err := dynamic.NewForConfig(e.k.RestConfig())
+	dyn, err := dynamic.NewForConfig(e.K.RestConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +258,7 @@ spec:
 
 func TestDeployKubernetesReportsAStuckRollout(t *testing.T) {
 	e := newKubeEnv(t, config.ModeApply, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	stuck := strings.Replace(readFile(t, manifest("web/deployment.yaml")), "      containers:", "      nodeSelector:\n        disk: nvme-that-no-node-has\n      containers:", 1)
 	start := time.Now()
 	out := e.Call("deploy_kubernetes", map[string]any{"manifests": []string{stuck}, "namespace": ns, "timeout_seconds": 4})

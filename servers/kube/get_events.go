@@ -59,7 +59,10 @@ var getEvents = mcpkit.NewTool(mcpkit.Def{
 		if kind == "" || name == "" {
 			return GetEventsResult{}, fmt.Errorf("object %q: want Kind/name, such as Pod/web-1, or a name", in.Object)
 		}
-		f.Kind, f.Name = canonicalKind(kind), name
+		if f.Kind, err = cl.KindOf(kind); err != nil {
+			return GetEventsResult{}, err
+		}
+		f.Name = name
 	} else {
 		f.Name = in.Object
 	}
@@ -75,27 +78,3 @@ var getEvents = mcpkit.NewTool(mcpkit.Def{
 	}
 	return res, nil
 })
-
-// canonicalKind accepts kubectl's lowercase and plural spellings of the
-// kinds events are usually about.
-func canonicalKind(k string) string {
-	switch strings.ToLower(k) {
-	case "pod", "pods", "po":
-		return "Pod"
-	case "deployment", "deployments", "deploy":
-		return "Deployment"
-	case "replicaset", "replicasets", "rs":
-		return "ReplicaSet"
-	case "statefulset", "statefulsets", "sts":
-		return "StatefulSet"
-	case "daemonset", "daemonsets", "ds":
-		return "DaemonSet"
-	case "node", "nodes", "no":
-		return "Node"
-	case "service", "services", "svc":
-		return "Service"
-	case "job", "jobs":
-		return "Job"
-	}
-	return k
-}

@@ -28,26 +28,16 @@ func TestMain(m *testing.M) {
 }
 
 type env struct {
-	*testenv.Host
-	t  *testing.T
-	k  *testenv.Kubesim
-	cs kubernetes.Interface
+	*testenv.KubeHost
+	t *testing.T
 }
 
 // newEnv serves the kube tools against the shared kubesim in mode, after
 // edit (if any) adjusts the kubernetes: policy.
 func newEnv(t *testing.T, mode config.Mode, edit func(*config.Kubernetes)) *env {
 	t.Helper()
-	k := testenv.SharedKubesim(t)
-	cfg := k.Config(mode)
-	if edit != nil {
-		edit(&cfg.Kubernetes)
-	}
-	return &env{Host: testenv.NewHost(t, kube.New(), cfg), t: t, k: k, cs: k.Clientset(t)}
+	return &env{KubeHost: testenv.NewKubeHost(t, kube.New(), mode, edit), t: t}
 }
-
-// namespace creates a fresh namespace for the test.
-func (e *env) namespace() string { return e.k.Namespace(e.t) }
 
 // eventually polls cond (test-side setup only; the tools themselves watch).
 func (e *env) eventually(within time.Duration, what string, cond func() bool) {
@@ -72,7 +62,7 @@ func (e *env) pod(ns, name string, labels map[string]string, mutate func(*corev1
 	if mutate != nil {
 		mutate(p)
 	}
-	if _, err := e.cs.CoreV1().Pods(ns).Create(context.Background(), p, metav1.CreateOptions{}); err != nil {
+	if _, err := e.CS.CoreV1().Pods(ns).Create(context.Background(), p, metav1.CreateOptions{}); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -137,7 +127,7 @@ func (e *env) deployment(ns, name string, replicas int32, mutate func(*appsv1.De
 	if mutate != nil {
 		mutate(d)
 	}
-	if _, err := e.cs.AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{}); err != nil {
+	if _, err := e.CS.AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{}); err != nil {
 		e.t.Fatal(err)
 	}
 }

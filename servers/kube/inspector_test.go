@@ -3,7 +3,6 @@ package kube_test
 import (
 	"encoding/json"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -17,33 +16,20 @@ import (
 // official MCP Inspector's CLI mode against kubesim.
 func TestInspectorCLIOverStdio(t *testing.T) {
 	e := newEnv(t, config.ModeReadOnly, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	e.deployment(ns, "web", 2, nil)
 	e.eventually(30*time.Second, "2 pods available", func() bool {
-		d, _ := e.cs.AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{})
+		d, _ := e.CS.AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{})
 		return d != nil && d.Status.AvailableReplicas == 2
 	})
 	bin := filepath.Join(testenv.Binaries(t), "opsmcp-kube")
-	env := []string{"KUBECONFIG=" + e.k.Kubeconfig, "OPSMCP_MEMORY=" + filepath.Join(t.TempDir(), "memory.db"), "OPSMCP_MODE=read-only"}
-	var list struct {
-		Tools []struct {
-			Name string `json:"name"`
-		} `json:"tools"`
-	}
-	out := testenv.RunInspector(t, bin, env, "--method", "tools/list")
-	if err := json.Unmarshal(out, &list); err != nil {
-		t.Fatalf("tools/list output is not JSON: %v\n%s", err, out)
-	}
-	var names []string
-	for _, tl := range list.Tools {
-		names = append(names, tl.Name)
-	}
-	sort.Strings(names)
+	env := []string{"KUBECONFIG=" + e.K.Kubeconfig, "OPSMCP_MEMORY=" + filepath.Join(t.TempDir(), "memory.db"), "OPSMCP_MODE=read-only"}
+	names := testenv.InspectorToolNames(t, bin, env)
 	// Read-only mode hides scale_deployment.
 	if strings.Join(names, ",") != "gather_context,get_events,get_pods,list_deployments,rollout_status" {
 		t.Fatalf("tools/list: %v", names)
 	}
-	out = testenv.RunInspector(t, bin, env, "--method", "tools/call", "--tool-name", "get_pods", "--tool-arg", "namespace="+ns)
+	out := testenv.RunInspector(t, bin, env, "--method", "tools/call", "--tool-name", "get_pods", "--tool-arg", "namespace="+ns)
 	var res struct {
 		IsError           bool `json:"isError"`
 		StructuredContent struct {

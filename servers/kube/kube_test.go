@@ -31,7 +31,7 @@ func names(res map[string]any, key string) []string {
 
 func TestGetPodsWithSelectorsAndReasons(t *testing.T) {
 	e := newEnv(t, config.ModeReadOnly, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	for _, n := range []string{"a-1", "a-2"} {
 		e.pod(ns, n, map[string]string{"app": "a"}, nil)
 	}
@@ -43,11 +43,11 @@ func TestGetPodsWithSelectorsAndReasons(t *testing.T) {
 		p.Spec.NodeSelector = map[string]string{"disk": "nvme-that-no-node-has"}
 	})
 	e.eventually(30*time.Second, "3 pods Running", func() bool {
-		l, _ := e.cs.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{FieldSelector: "status.phase=Running"})
+		l, _ := e.CS.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{FieldSelector: "status.phase=Running"})
 		return l != nil && len(l.Items) == 3
 	})
 	e.eventually(30*time.Second, "stuck pod unschedulable", func() bool {
-		p, _ := e.cs.CoreV1().Pods(ns).Get(context.Background(), "stuck", metav1.GetOptions{})
+		p, _ := e.CS.CoreV1().Pods(ns).Get(context.Background(), "stuck", metav1.GetOptions{})
 		for _, c := range p.Status.Conditions {
 			if c.Type == corev1.PodScheduled && c.Reason == "Unschedulable" {
 				return true
@@ -94,8 +94,8 @@ func TestGetPodsWithSelectorsAndReasons(t *testing.T) {
 
 func TestGetPodsPagesALargeNamespace(t *testing.T) {
 	e := newEnv(t, config.ModeReadOnly, nil)
-	ns := e.namespace()
-	seedPods(t, e.cs, ns, 1000)
+	ns := e.Namespace()
+	seedPods(t, e.CS, ns, 1000)
 
 	out := e.Call("get_pods", map[string]any{"namespace": ns})
 	res := e.MustOK(out)
@@ -134,7 +134,7 @@ func TestGetPodsPagesALargeNamespace(t *testing.T) {
 
 func TestScaleDeployment(t *testing.T) {
 	e := newEnv(t, config.ModeApply, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	e.deployment(ns, "web", 3, nil)
 
 	var mu sync.Mutex
@@ -147,7 +147,7 @@ func TestScaleDeployment(t *testing.T) {
 		if res["previous_replicas"].(float64) != step.from || res["replicas"].(float64) != step.to || ro["done"] != true || ro["available"].(float64) != step.to {
 			t.Fatalf("scale %v → %v: %s", step.from, step.to, out.Text)
 		}
-		d, _ := e.cs.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})
+		d, _ := e.CS.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})
 		if float64(*d.Spec.Replicas) != step.to || float64(d.Status.AvailableReplicas) != step.to {
 			t.Fatalf("cluster after scale to %v: spec %d available %d", step.to, *d.Spec.Replicas, d.Status.AvailableReplicas)
 		}
@@ -162,7 +162,7 @@ func TestScaleDeployment(t *testing.T) {
 	plan.MustFail(plan.Call("scale_deployment", map[string]any{"name": "web", "namespace": ns, "replicas": 2}), "scaling is disabled in mode plan")
 	ro := newEnv(t, config.ModeReadOnly, nil)
 	ro.MustFail(ro.Call("scale_deployment", map[string]any{"name": "web", "namespace": ns, "replicas": 2}), "mode is read-only")
-	d, _ := e.cs.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})
+	d, _ := e.CS.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})
 	if *d.Spec.Replicas != 0 {
 		t.Fatalf("a refused scale changed replicas to %d", *d.Spec.Replicas)
 	}
@@ -175,11 +175,11 @@ func TestScaleDeployment(t *testing.T) {
 // Scaling while another client keeps writing the deployment never fails.
 func TestScaleUnderConcurrentWrites(t *testing.T) {
 	e := newEnv(t, config.ModeApply, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	e.deployment(ns, "busy", 1, nil)
 	stop := make(chan struct{})
 	writes := make(chan int, 1)
-	go func() { writes <- conflictingWriter(e.cs, ns, "busy", stop) }()
+	go func() { writes <- conflictingWriter(e.CS, ns, "busy", stop) }()
 	for i := range 20 {
 		out := e.Call("scale_deployment", map[string]any{"name": "busy", "namespace": ns, "replicas": i%5 + 1})
 		res := e.MustOK(out)
@@ -191,7 +191,7 @@ func TestScaleUnderConcurrentWrites(t *testing.T) {
 	if w := <-writes; w == 0 {
 		t.Fatal("the concurrent writer never wrote; the test exercised nothing")
 	}
-	d, _ := e.cs.AppsV1().Deployments(ns).Get(context.Background(), "busy", metav1.GetOptions{})
+	d, _ := e.CS.AppsV1().Deployments(ns).Get(context.Background(), "busy", metav1.GetOptions{})
 	if *d.Spec.Replicas != 5 {
 		t.Fatalf("replicas %d after the last scale to 5", *d.Spec.Replicas)
 	}
@@ -199,7 +199,7 @@ func TestScaleUnderConcurrentWrites(t *testing.T) {
 
 func TestRolloutStatus(t *testing.T) {
 	e := newEnv(t, config.ModeReadOnly, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	e.deployment(ns, "web", 3, nil)
 	var mu sync.Mutex
 	progressed := 0
@@ -214,12 +214,12 @@ func TestRolloutStatus(t *testing.T) {
 	}
 
 	// A new template that cannot be scheduled: the rollout is stuck.
-	d, err := e.cs.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})
+	d, err := e.CS.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d.Spec.Template.Spec.NodeSelector = map[string]string{"disk": "nvme-that-no-node-has"}
-	if _, err := e.cs.AppsV1().Deployments(ns).Update(context.Background(), d, metav1.UpdateOptions{}); err != nil {
+	if _, err := e.CS.AppsV1().Deployments(ns).Update(context.Background(), d, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
@@ -266,15 +266,15 @@ func TestRolloutStatus(t *testing.T) {
 
 func TestStatefulSetAndDaemonSetRollouts(t *testing.T) {
 	e := newEnv(t, config.ModeReadOnly, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	labels := map[string]string{"app": "db"}
 	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec("postgres:17")}
 	two := int32(2)
-	if _, err := e.cs.AppsV1().StatefulSets(ns).Create(context.Background(), &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db"},
+	if _, err := e.CS.AppsV1().StatefulSets(ns).Create(context.Background(), &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db"},
 		Spec: appsv1.StatefulSetSpec{Replicas: &two, Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tmpl}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.cs.AppsV1().DaemonSets(ns).Create(context.Background(), &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "agent"},
+	if _, err := e.CS.AppsV1().DaemonSets(ns).Create(context.Background(), &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "agent"},
 		Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "agent"}},
 			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "agent"}}, Spec: podSpec("agent:1")}}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -293,17 +293,17 @@ func TestStatefulSetAndDaemonSetRollouts(t *testing.T) {
 
 func TestListDeploymentsEventsAndGatherContext(t *testing.T) {
 	e := newEnv(t, config.ModeReadOnly, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	e.deployment(ns, "ok", 2, nil)
 	e.deployment(ns, "stuck", 1, func(d *appsv1.Deployment) {
 		d.Spec.Template.Spec.NodeSelector = map[string]string{"disk": "nvme-that-no-node-has"}
 	})
 	e.eventually(30*time.Second, "deployment ok available", func() bool {
-		d, _ := e.cs.AppsV1().Deployments(ns).Get(context.Background(), "ok", metav1.GetOptions{})
+		d, _ := e.CS.AppsV1().Deployments(ns).Get(context.Background(), "ok", metav1.GetOptions{})
 		return d != nil && d.Status.AvailableReplicas == 2
 	})
 	e.eventually(30*time.Second, "a FailedScheduling event", func() bool {
-		l, _ := e.cs.CoreV1().Events(ns).List(context.Background(), metav1.ListOptions{FieldSelector: "reason=FailedScheduling"})
+		l, _ := e.CS.CoreV1().Events(ns).List(context.Background(), metav1.ListOptions{FieldSelector: "reason=FailedScheduling"})
 		return l != nil && len(l.Items) > 0
 	})
 	out := e.Call("list_deployments", map[string]any{"namespace": ns})
@@ -353,7 +353,7 @@ func TestListDeploymentsEventsAndGatherContext(t *testing.T) {
 
 func TestPolicyAndRBAC(t *testing.T) {
 	e := newEnv(t, config.ModeReadOnly, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	// Empty contexts allowlist: only the current context.
 	e.MustFail(e.Call("get_pods", map[string]any{"context": testenv.KubesimRestrictedContext}), `context "kubesim-restricted" is not allowed`)
 	e.MustFail(e.Call("get_pods", map[string]any{"context": "elsewhere"}), `context "elsewhere" is not allowed`)
@@ -372,7 +372,7 @@ func TestPolicyAndRBAC(t *testing.T) {
 	limited.MustFail(out, `forbidden: user "restricted" (context kubesim-restricted) may not list pods in namespace `+ns)
 	e.deployment("default", "rbac-web", 1, nil)
 	t.Cleanup(func() {
-		e.cs.AppsV1().Deployments("default").Delete(context.Background(), "rbac-web", metav1.DeleteOptions{})
+		e.CS.AppsV1().Deployments("default").Delete(context.Background(), "rbac-web", metav1.DeleteOptions{})
 	})
 	out = limited.Call("scale_deployment", map[string]any{"context": testenv.KubesimRestrictedContext, "namespace": "default", "name": "rbac-web", "replicas": 2})
 	limited.MustFail(out, `forbidden: user "restricted" (context kubesim-restricted) may not scale deployments/rbac-web in namespace default`)
@@ -380,7 +380,7 @@ func TestPolicyAndRBAC(t *testing.T) {
 
 func TestAPIServerStoppedMidCall(t *testing.T) {
 	e := newEnv(t, config.ModeReadOnly, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	e.deployment(ns, "web", 1, func(d *appsv1.Deployment) {
 		d.Spec.Template.Spec.NodeSelector = map[string]string{"disk": "nvme-that-no-node-has"}
 	})
@@ -394,7 +394,7 @@ func TestAPIServerStoppedMidCall(t *testing.T) {
 		done <- &testenvOutcome{out.IsError, out.Text, time.Since(start)}
 	}()
 	time.Sleep(time.Second)
-	e.k.StopAPIServer()
+	e.K.StopAPIServer()
 	select {
 	case o := <-done:
 		if o.took > 25*time.Second {
@@ -412,10 +412,10 @@ func TestAPIServerStoppedMidCall(t *testing.T) {
 	if time.Since(start) > 30*time.Second {
 		t.Fatalf("get_pods took %s to fail", time.Since(start))
 	}
-	if err := e.k.StartAPIServer(); err != nil {
+	if err := e.K.StartAPIServer(); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.k.WaitReady(context.Background(), time.Minute); err != nil {
+	if err := e.K.WaitReady(context.Background(), time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	e.MustOK(e.Call("get_pods", map[string]any{"namespace": ns}))
@@ -431,12 +431,12 @@ type testenvOutcome struct {
 // did not finish, after printing its full report (as kubectl rollout status).
 func TestCLIAgainstTheCluster(t *testing.T) {
 	e := newEnv(t, config.ModeReadOnly, nil)
-	ns := e.namespace()
+	ns := e.Namespace()
 	e.deployment(ns, "stuck", 1, func(d *appsv1.Deployment) {
 		d.Spec.Template.Spec.NodeSelector = map[string]string{"disk": "nvme-that-no-node-has"}
 	})
 	e.deployment(ns, "fine", 1, nil)
-	t.Setenv("KUBECONFIG", e.k.Kubeconfig)
+	t.Setenv("KUBECONFIG", e.K.Kubeconfig)
 	t.Setenv("OPSMCP_CONFIG", "")
 	t.Setenv("OPSMCP_MEMORY", filepath.Join(t.TempDir(), "m.db"))
 	run := func(args ...string) (int, string, string) {
@@ -445,7 +445,7 @@ func TestCLIAgainstTheCluster(t *testing.T) {
 		return code, out.String(), errb.String()
 	}
 	code, out, errs := run("doctor")
-	if !strings.Contains(out, "context kubesim at "+e.k.Server+", Kubernetes v1.36.3") {
+	if !strings.Contains(out, "context kubesim at "+e.K.Server+", Kubernetes v1.36.3") {
 		t.Fatalf("doctor (exit %d):\n%s%s", code, out, errs)
 	}
 	code, out, errs = run("call", "kube", "rollout_status", "name=stuck", "namespace="+ns, "wait=true", "timeout_seconds=2")
