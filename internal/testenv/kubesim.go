@@ -468,14 +468,23 @@ func (k *Kubesim) ready(ctx context.Context, cs kubernetes.Interface, nodes int)
 	return nil
 }
 
+// PIDs lists the running components' process ids by name.
+func (k *Kubesim) PIDs() map[string]int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := map[string]int{}
+	for name, p := range k.procs {
+		out[name] = p.cmd.Process.Pid
+	}
+	return out
+}
+
 // writePIDs records a detached cluster's processes for StopKubesimDir.
 func (k *Kubesim) writePIDs() error {
 	var b strings.Builder
-	k.mu.Lock()
-	for name, p := range k.procs {
-		fmt.Fprintf(&b, "%s %d\n", name, p.cmd.Process.Pid)
+	for name, pid := range k.PIDs() {
+		fmt.Fprintf(&b, "%s %d\n", name, pid)
 	}
-	k.mu.Unlock()
 	return os.WriteFile(filepath.Join(k.Dir, "kubesim.pids"), []byte(b.String()), 0o600)
 }
 

@@ -2,6 +2,8 @@ package testenv_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -74,5 +77,45 @@ func TestMakeKubesimUpAndDown(t *testing.T) {
 	}
 	if _, err := cs.CoreV1().Nodes().List(context.Background(), metav1.ListOptions{}); err == nil {
 		t.Fatal("the apiserver still answers after kubesim-down")
+	}
+}
+
+// A test binary that panics takes its cluster with it: no process of the
+// cluster outlives it.
+func TestKubesimDiesWithAPanickingTest(t *testing.T) {
+	if os.Getenv("OPSMCP_TEST_PANIC_WITH_KUBESIM") != "" {
+		k := testenv.SharedKubesim(t)
+		b, _ := json.Marshal(k.PIDs())
+		fmt.Printf("PIDS %s\n", b)
+		os.Stdout.Sync()
+		panic("a test panicked while its kubesim ran")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKubesimDiesWithAPanickingTest$")
+	cmd.Env = append(os.Environ(), "OPSMCP_TEST_PANIC_WITH_KUBESIM=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "a test panicked") {
+		t.Fatalf("the helper did not panic: %v\n%s", err, out)
+	}
+	var pids map[string]int
+	for line := range strings.Lines(string(out)) {
+		if rest, ok := strings.CutPrefix(line, "PIDS "); ok {
+			json.Unmarshal([]byte(rest), &pids)
+		}
+	}
+	if len(pids) != 5 {
+		t.Fatalf("the helper reported %v\n%s", pids, out)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for name, pid := range pids {
+		for {
+			stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+			if err != nil || strings.Contains(string(stat), ") Z ") {
+				break // gone, or a zombie waiting for init to reap it
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s (pid %d) still runs after the test binary panicked", name, pid)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 }

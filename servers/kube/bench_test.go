@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/metrics"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
@@ -137,6 +139,20 @@ func BenchmarkStartupToInitialize(b *testing.B) {
 	b.ReportMetric(float64(median(d).Microseconds())/1000, "start-to-initialize-p50-ms")
 }
 
+// throttleWaits records client-go's client-side rate limiter waits.
+type throttleWaits struct {
+	mu    sync.Mutex
+	n     int
+	worst time.Duration
+}
+
+func (w *throttleWaits) Observe(_ context.Context, _ string, _ url.URL, d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.n++
+	w.worst = max(w.worst, d)
+}
+
 // BenchmarkScale20 calls scale_deployment 20 times back to back on one
 // deployment while another writer keeps changing it (so updates conflict).
 // Target: no failure, and no client-side throttling wait (every call well
@@ -151,6 +167,9 @@ func BenchmarkScale20(b *testing.B) {
 		b.Fatal(err)
 	}
 	h := benchHost(b, k, config.ModeApply)
+	// client-go reports how long each request waited for its rate limiter.
+	waits := &throttleWaits{}
+	metrics.Register(metrics.RegisterOpts{RateLimiterLatency: waits})
 	var failures, calls atomic.Int64
 	var worst time.Duration
 	var all []time.Duration
@@ -180,4 +199,8 @@ func BenchmarkScale20(b *testing.B) {
 	b.ReportMetric(float64(calls.Load()), "calls")
 	b.ReportMetric(float64(median(all).Microseconds())/1000, "p50-ms/call")
 	b.ReportMetric(float64(worst.Microseconds())/1000, "max-ms/call")
+	waits.mu.Lock()
+	b.ReportMetric(float64(waits.n), "rate-limited-requests")
+	b.ReportMetric(float64(waits.worst.Microseconds())/1000, "max-throttle-wait-ms")
+	waits.mu.Unlock()
 }
