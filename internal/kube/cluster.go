@@ -25,7 +25,8 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
+	appsv1client "k8s.io/client-go/kubernetes/typed/apps/v1"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
@@ -45,8 +46,11 @@ type Cluster struct {
 	Server    string
 	User      string // the kubeconfig user, for error messages
 
-	Rest    *rest.Config
-	Client  kubernetes.Interface
+	Rest *rest.Config
+	// Typed clients of the two groups the tools read; everything else goes
+	// through Dynamic. (The whole clientset would link ~100 more packages.)
+	Core    corev1client.CoreV1Interface
+	Apps    appsv1client.AppsV1Interface
 	Dynamic dynamic.Interface
 	Mapper  *restmapper.DeferredDiscoveryRESTMapper
 
@@ -190,7 +194,11 @@ func newCluster(rc *rest.Config, name, ns, user string, policy config.Kubernetes
 	typed := rest.CopyConfig(rc)
 	typed.ContentType = "application/vnd.kubernetes.protobuf"
 	typed.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
-	cs, err := kubernetes.NewForConfig(typed)
+	core, err := corev1client.NewForConfig(typed)
+	if err != nil {
+		return nil, fmt.Errorf("context %q: %w", name, err)
+	}
+	apps, err := appsv1client.NewForConfig(typed)
 	if err != nil {
 		return nil, fmt.Errorf("context %q: %w", name, err)
 	}
@@ -203,7 +211,7 @@ func newCluster(rc *rest.Config, name, ns, user string, policy config.Kubernetes
 		return nil, fmt.Errorf("context %q: %w", name, err)
 	}
 	cached := memory.NewMemCacheClient(dc)
-	return &Cluster{Context: name, Namespace: ns, Server: rc.Host, User: user, Rest: rc, Client: cs, Dynamic: dyn,
+	return &Cluster{Context: name, Namespace: ns, Server: rc.Host, User: user, Rest: rc, Core: core, Apps: apps, Dynamic: dyn,
 		Mapper: restmapper.NewDeferredDiscoveryRESTMapper(cached), discovery: cached, policy: policy}, nil
 }
 
@@ -273,7 +281,7 @@ func Age(t, now time.Time) string {
 // ServerVersion is the API server's gitVersion (v1.36.3), bounded by ctx
 // (discovery's own ServerVersion takes no context and could hang).
 func (c *Cluster) ServerVersion(ctx context.Context) (string, error) {
-	raw, err := c.Client.Discovery().RESTClient().Get().AbsPath("/version").Do(ctx).Raw()
+	raw, err := c.discovery.RESTClient().Get().AbsPath("/version").Do(ctx).Raw()
 	if err != nil {
 		return "", c.Explain(err, "get", "version", "")
 	}

@@ -47,7 +47,7 @@ func (c *Cluster) Events(ctx context.Context, ns string, f EventFilter) ([]Event
 	if f.WarningsOnly {
 		set["type"] = corev1.EventTypeWarning
 	}
-	list, err := c.Client.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: fields.SelectorFromSet(set).String()})
+	list, err := c.Core.Events(ns).List(ctx, metav1.ListOptions{FieldSelector: fields.SelectorFromSet(set).String()})
 	if err != nil {
 		return nil, c.Explain(err, "list", "events", ns)
 	}

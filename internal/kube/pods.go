@@ -109,7 +109,7 @@ func (c *Cluster) ListPods(ctx context.Context, ns string, opts metav1.ListOptio
 		if limit > 0 {
 			opts.Limit = min(pageSize, limit-int64(len(page.Pods)))
 		}
-		list, err := c.Client.CoreV1().Pods(ns).List(ctx, opts)
+		list, err := c.Core.Pods(ns).List(ctx, opts)
 		if err != nil {
 			return page, c.Explain(err, "list", "pods", ns)
 		}

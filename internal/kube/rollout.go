@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -13,7 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/kubectl/pkg/polymorphichelpers"
 )
 
 // Workload kinds that roll out, as rollout_status names them.
@@ -45,8 +45,8 @@ func WorkloadKind(gk schema.GroupKind) string {
 	return ""
 }
 
-// Rollout is the rollout state of one workload, judged by kubectl's own
-// status viewers (k8s.io/kubectl/pkg/polymorphichelpers).
+// Rollout is the rollout state of one workload, judged as `kubectl rollout
+// status` judges it (rolloutLine).
 type Rollout struct {
 	Kind               string   `json:"kind"`
 	Name               string   `json:"name"`
@@ -242,18 +242,13 @@ func judge(kind string, obj *unstructured.Unstructured) (Rollout, error) {
 		}
 		r.Updated, r.Ready, r.Available = num("status", "updatedReplicas"), num("status", "readyReplicas"), num("status", "availableReplicas")
 	}
-	viewer, err := polymorphichelpers.StatusViewerFor(workloadGK[kind])
-	if err != nil {
-		return r, err
+	msg, done, deadline, err := rolloutLine(kind, obj)
+	if deadline {
+		r.DeadlineExceeded = true
+		r.Reasons = append(r.Reasons, "ProgressDeadlineExceeded: "+msg)
+		return r, nil
 	}
-	msg, done, err := viewer.Status(obj, 0)
 	if err != nil {
-		// The viewers report a deployment past its progress deadline as an error.
-		if strings.Contains(err.Error(), "exceeded its progress deadline") {
-			r.DeadlineExceeded = true
-			r.Reasons = append(r.Reasons, "ProgressDeadlineExceeded: "+err.Error())
-			return r, nil
-		}
 		return r, err
 	}
 	r.Done, r.Message = done, strings.TrimSpace(msg)
@@ -264,6 +259,91 @@ func judge(kind string, obj *unstructured.Unstructured) (Rollout, error) {
 		r.Message = fmt.Sprintf("Waiting for %s %q to scale: %d replicas of %d desired remain", kind, r.Name, replicas, r.Desired)
 	}
 	return r, nil
+}
+
+// rolloutLine is kubectl rollout status's judgement of a workload (its
+// status viewers, k8s.io/kubectl/pkg/polymorphichelpers; TestRolloutLine
+// holds the two to the same answers): the line kubectl prints, whether the
+// rollout is done, and whether a Deployment is past its progress deadline.
+// kubectl's package is not linked for it: it brings in some 160 packages
+// (kustomize, printers) and doubles the size of every opsmcp binary.
+func rolloutLine(kind string, obj *unstructured.Unstructured) (line string, done, deadline bool, err error) {
+	from := func(into any) error {
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, into); err != nil {
+			return fmt.Errorf("reading %s %q: %v", kind, obj.GetName(), err)
+		}
+		return nil
+	}
+	switch kind {
+	case KindDeployment:
+		var d appsv1.Deployment
+		if err := from(&d); err != nil {
+			return "", false, false, err
+		}
+		st := d.Status
+		if d.Generation > st.ObservedGeneration {
+			return "Waiting for deployment spec update to be observed...", false, false, nil
+		}
+		for _, c := range st.Conditions {
+			if c.Type == appsv1.DeploymentProgressing && c.Reason == "ProgressDeadlineExceeded" {
+				return fmt.Sprintf("deployment %q exceeded its progress deadline", d.Name), false, true, nil
+			}
+		}
+		switch {
+		case d.Spec.Replicas != nil && st.UpdatedReplicas < *d.Spec.Replicas:
+			return fmt.Sprintf("Waiting for deployment %q rollout to finish: %d out of %d new replicas have been updated...", d.Name, st.UpdatedReplicas, *d.Spec.Replicas), false, false, nil
+		case st.Replicas > st.UpdatedReplicas:
+			return fmt.Sprintf("Waiting for deployment %q rollout to finish: %d old replicas are pending termination...", d.Name, st.Replicas-st.UpdatedReplicas), false, false, nil
+		case st.AvailableReplicas < st.UpdatedReplicas:
+			return fmt.Sprintf("Waiting for deployment %q rollout to finish: %d of %d updated replicas are available...", d.Name, st.AvailableReplicas, st.UpdatedReplicas), false, false, nil
+		}
+		return fmt.Sprintf("deployment %q successfully rolled out", d.Name), true, false, nil
+	case KindDaemonSet:
+		var ds appsv1.DaemonSet
+		if err := from(&ds); err != nil {
+			return "", false, false, err
+		}
+		if ds.Spec.UpdateStrategy.Type != appsv1.RollingUpdateDaemonSetStrategyType {
+			return "", false, false, fmt.Errorf("rollout status is only available for RollingUpdate strategy type")
+		}
+		st := ds.Status
+		switch {
+		case ds.Generation > st.ObservedGeneration:
+			return "Waiting for daemon set spec update to be observed...", false, false, nil
+		case st.UpdatedNumberScheduled < st.DesiredNumberScheduled:
+			return fmt.Sprintf("Waiting for daemon set %q rollout to finish: %d out of %d new pods have been updated...", ds.Name, st.UpdatedNumberScheduled, st.DesiredNumberScheduled), false, false, nil
+		case st.NumberAvailable < st.DesiredNumberScheduled:
+			return fmt.Sprintf("Waiting for daemon set %q rollout to finish: %d of %d updated pods are available...", ds.Name, st.NumberAvailable, st.DesiredNumberScheduled), false, false, nil
+		}
+		return fmt.Sprintf("daemon set %q successfully rolled out", ds.Name), true, false, nil
+	case KindStatefulSet:
+		var ss appsv1.StatefulSet
+		if err := from(&ss); err != nil {
+			return "", false, false, err
+		}
+		spec, st := ss.Spec, ss.Status
+		if spec.UpdateStrategy.Type != appsv1.RollingUpdateStatefulSetStrategyType {
+			return "", false, false, fmt.Errorf("rollout status is only available for RollingUpdate strategy type")
+		}
+		if st.ObservedGeneration == 0 || ss.Generation > st.ObservedGeneration {
+			return "Waiting for statefulset spec update to be observed...", false, false, nil
+		}
+		if spec.Replicas != nil && st.ReadyReplicas < *spec.Replicas {
+			return fmt.Sprintf("Waiting for %d pods to be ready...", *spec.Replicas-st.ReadyReplicas), false, false, nil
+		}
+		if ru := spec.UpdateStrategy.RollingUpdate; ru != nil {
+			// A partition holds pods below it back: done once those above it are updated.
+			if spec.Replicas != nil && ru.Partition != nil && st.UpdatedReplicas < *spec.Replicas-*ru.Partition {
+				return fmt.Sprintf("Waiting for partitioned roll out to finish: %d out of %d new pods have been updated...", st.UpdatedReplicas, *spec.Replicas-*ru.Partition), false, false, nil
+			}
+			return fmt.Sprintf("partitioned roll out complete: %d new pods have been updated...", st.UpdatedReplicas), true, false, nil
+		}
+		if st.UpdateRevision != st.CurrentRevision {
+			return fmt.Sprintf("waiting for statefulset rolling update to complete %d pods at revision %s...", st.UpdatedReplicas, st.UpdateRevision), false, false, nil
+		}
+		return fmt.Sprintf("statefulset rolling update complete %d pods at revision %s...", st.CurrentReplicas, st.CurrentRevision), true, false, nil
+	}
+	return "", false, false, CheckWorkloadKind(kind)
 }
 
 // maxReasons bounds how many pod problems and events a diagnosis lists.
@@ -280,7 +360,7 @@ func (c *Cluster) diagnose(ctx context.Context, obj *unstructured.Unstructured) 
 		var ls metav1.LabelSelector
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(sel, &ls); err == nil {
 			if s, err := metav1.LabelSelectorAsSelector(&ls); err == nil {
-				list, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: s.String(), Limit: pageSize})
+				list, err := c.Core.Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: s.String(), Limit: pageSize})
 				if err != nil {
 					out = append(out, c.Explain(err, "list", "pods", ns).Error())
 				} else {

@@ -66,7 +66,7 @@ var (
 
 // Binaries builds ./cmd/... once per test process into .cache/testbin/PID
 // (test packages run in parallel, each with its own build) and returns that
-// directory, holding opsmcp and opsmcp-* binaries. Builds of processes that
+// directory, holding opsmcp, opsmcp-* and peakrss binaries. Builds of processes that
 // are gone are removed.
 func Binaries(t testing.TB) string {
 	buildOnce.Do(func() {
@@ -81,7 +81,7 @@ func Binaries(t testing.TB) string {
 		if buildErr = os.MkdirAll(buildDir, 0o755); buildErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", buildDir+string(filepath.Separator), "./cmd/...")
+		cmd := exec.Command("go", "build", "-o", buildDir+string(filepath.Separator), "./cmd/...", "./internal/testenv/peakrss")
 		cmd.Dir = RepoRoot(t)
 		buildOut, buildErr = cmd.CombinedOutput()
 	})
@@ -89,6 +89,33 @@ func Binaries(t testing.TB) string {
 		t.Fatalf("go build ./cmd/...: %v\n%s", buildErr, buildOut)
 	}
 	return buildDir
+}
+
+// Measured is one run of a command under peakrss.
+type Measured struct {
+	ExitCode int           `json:"exit_code"`
+	Wall     time.Duration `json:"wall_ns"`
+	PeakRSS  int64         `json:"peak_rss_bytes"`
+	Output   []byte        `json:"-"`
+}
+
+// PeakRSS runs a command through the peakrss helper and returns its exit
+// code, wall time, peak resident memory and combined output. Measured from
+// the test process itself, the peak would include the test's own (see
+// internal/testenv/peakrss).
+func PeakRSS(t testing.TB, name string, args ...string) Measured {
+	cmd := exec.Command(filepath.Join(Binaries(t), "peakrss"), append([]string{name}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("peakrss %s: %v\n%s", name, err, stderr.Bytes())
+	}
+	var m Measured
+	if err := json.Unmarshal(stdout.Bytes(), &m); err != nil {
+		t.Fatalf("peakrss %s: %v: %q", name, err, stdout.Bytes())
+	}
+	m.Output = stderr.Bytes()
+	return m
 }
 
 // Inspector returns the path of the MCP Inspector CLI installed by

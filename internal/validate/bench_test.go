@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -132,23 +131,6 @@ func tenThousand(b *testing.B, dir string) int {
 	return n
 }
 
-// timed runs a command and returns its wall time and peak RSS.
-func timed(b *testing.B, name string, args ...string) (time.Duration, int64) {
-	cmd := exec.Command(name, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
-	if err != nil {
-		if _, ok := err.(*exec.ExitError); !ok {
-			b.Fatalf("%s: %v\n%s", name, err, out.String())
-		}
-	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return d, ru.Maxrss * 1024
-}
-
 // BenchmarkKubernetes10k validates 10,000 resources with opsmcp (schema,
 // the apiserver's checks and every rule) and with kubeconform 0.8.0 given
 // strict schemas from the same apiserver, in the same run: resources per
@@ -178,14 +160,14 @@ func BenchmarkKubernetes10k(b *testing.B) {
 	var oursRSS, kcRSS []int64
 	b.ResetTimer()
 	for range b.N {
-		d, rss := timed(b, ops, "validate", "--type", "kubernetes", "--format", "json", "--fail-on", "never", "--output", filepath.Join(tmp, "report.json"), corpus)
-		oursD += d
-		oursRSS = append(oursRSS, rss)
-		d, rss = timed(b, kc, "-strict", "-summary", "-n", "2", "-schema-location", loc, corpus)
-		kc2D += d
-		kcRSS = append(kcRSS, rss)
-		d, _ = timed(b, kc, "-strict", "-summary", "-n", "1", "-schema-location", loc, corpus)
-		kc1D += d
+		m := testenv.PeakRSS(b, ops, "validate", "--type", "kubernetes", "--format", "json", "--fail-on", "never", "--output", filepath.Join(tmp, "report.json"), corpus)
+		oursD += m.Wall
+		oursRSS = append(oursRSS, m.PeakRSS)
+		m = testenv.PeakRSS(b, kc, "-strict", "-summary", "-n", "2", "-schema-location", loc, corpus)
+		kc2D += m.Wall
+		kcRSS = append(kcRSS, m.PeakRSS)
+		m = testenv.PeakRSS(b, kc, "-strict", "-summary", "-n", "1", "-schema-location", loc, corpus)
+		kc1D += m.Wall
 	}
 	b.StopTimer()
 	per := func(d time.Duration) float64 { return float64(n) * float64(b.N) / d.Seconds() }

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -21,12 +22,11 @@ var Formats = []string{"text", "json", "sarif", "junit"}
 func Write(w io.Writer, rep *Report, format string, color bool) error {
 	switch format {
 	case "", "text":
-		_, err := io.WriteString(w, Text(rep, color))
-		return err
+		return writeText(w, rep, color)
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		head := *rep
+		head.Findings = []Finding{}
+		return writeJSONStreamed(w, head, "findings", len(rep.Findings), func(i int) any { return rep.Findings[i] })
 	case "sarif":
 		return writeSARIF(w, rep)
 	case "junit":
@@ -37,19 +37,27 @@ func Write(w io.Writer, rep *Report, format string, color bool) error {
 
 // Text is the human report: one line per finding, then a summary line.
 func Text(rep *Report, color bool) string {
+	var b strings.Builder
+	writeText(&b, rep, color)
+	return b.String()
+}
+
+func writeText(w io.Writer, rep *Report, color bool) error {
 	paint := func(code, s string) string {
 		if !color {
 			return s
 		}
 		return "\x1b[" + code + "m" + s + "\x1b[0m"
 	}
-	var b strings.Builder
+	// One buffer reused per line: a report of any size is written without
+	// being held in memory.
+	var line []byte
 	for _, f := range rep.Findings {
-		loc := f.File
+		line = append(line[:0], f.File...)
 		if f.Line > 0 {
-			loc += fmt.Sprintf(":%d", f.Line)
+			line = fmt.Appendf(line, ":%d", f.Line)
 			if f.Column > 0 {
-				loc += fmt.Sprintf(":%d", f.Column)
+				line = fmt.Appendf(line, ":%d", f.Column)
 			}
 		}
 		sev := string(f.Severity)
@@ -61,21 +69,68 @@ func Text(rep *Report, color bool) string {
 		default:
 			sev = paint("36", sev)
 		}
-		fmt.Fprintf(&b, "%s: %s [%s] %s", loc, sev, f.Rule, f.Message)
+		line = fmt.Appendf(line, ": %s [%s] %s", sev, f.Rule, f.Message)
 		if f.Resource != "" {
-			fmt.Fprintf(&b, " (%s)", f.Resource)
+			line = fmt.Appendf(line, " (%s)", f.Resource)
 		}
 		if f.Hint != "" {
-			fmt.Fprintf(&b, "\n    hint: %s", f.Hint)
+			line = fmt.Appendf(line, "\n    hint: %s", f.Hint)
 		}
-		b.WriteByte('\n')
+		line = append(line, '\n')
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
 	}
 	verdict := paint("32;1", "valid")
 	if !rep.Valid {
 		verdict = paint("31;1", "INVALID")
 	}
-	fmt.Fprintf(&b, "%s: %d files, %d resources; %d errors, %d warnings, %d info\n", verdict, rep.Files, rep.Resources, rep.Errors, rep.Warnings, rep.Infos)
-	return b.String()
+	_, err := fmt.Fprintf(w, "%s: %d files, %d resources; %d errors, %d warnings, %d info\n", verdict, rep.Files, rep.Resources, rep.Errors, rep.Warnings, rep.Infos)
+	return err
+}
+
+// writeJSONStreamed writes head as json.Encoder does with a two-space
+// indent, with the n elements of the array under key (empty in head)
+// marshalled one at a time: a report of 30,000 findings is written without
+// a 10 MB buffer. key must be unique in head's JSON.
+func writeJSONStreamed(w io.Writer, head any, key string, n int, elem func(i int) any) error {
+	doc, err := json.MarshalIndent(head, "", "  ")
+	if err != nil {
+		return err
+	}
+	doc = append(doc, '\n')
+	marker := []byte(`"` + key + `": []`)
+	at := bytes.Index(doc, marker)
+	if at < 0 || bytes.Contains(doc[at+1:], marker) {
+		return fmt.Errorf("report: %q is not a unique empty array", key)
+	}
+	if n == 0 {
+		_, err := w.Write(doc)
+		return err
+	}
+	indent := string(doc[bytes.LastIndexByte(doc[:at], '\n')+1 : at])
+	open := at + len(marker) - 1 // the closing bracket
+	if _, err := w.Write(append(doc[:open:open], '\n')); err != nil {
+		return err
+	}
+	for i := range n {
+		item, err := json.MarshalIndent(elem(i), indent+"  ", "  ")
+		if err != nil {
+			return err
+		}
+		item = append([]byte(indent+"  "), item...)
+		if i < n-1 {
+			item = append(item, ',')
+		}
+		if _, err := w.Write(append(item, '\n')); err != nil {
+			return err
+		}
+	}
+	if _, err := io.WriteString(w, indent); err != nil {
+		return err
+	}
+	_, err = w.Write(doc[open:])
+	return err
 }
 
 // SARIF 2.1.0, as GitHub code scanning reads it.
@@ -197,7 +252,8 @@ func writeSARIF(w io.Writer, rep *Report) error {
 		}
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, rule)
 	}
-	for _, f := range rep.Findings {
+	result := func(i int) any {
+		f := rep.Findings[i]
 		msg := f.Message
 		if f.Resource != "" {
 			msg += " (" + f.Resource + ")"
@@ -211,11 +267,10 @@ func writeSARIF(w io.Writer, rep *Report) error {
 			loc.Physical.Region = &sarifRegion{StartLine: f.Line, StartColumn: f.Column}
 		}
 		res.Locations = []sarifLocation{loc}
-		run.Results = append(run.Results, res)
+		return res
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+	head := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}
+	return writeJSONStreamed(w, head, "results", len(rep.Findings), result)
 }
 
 // JUnit XML: a test suite per file, a failing test case per error or

@@ -108,6 +108,9 @@ type crossInfo struct {
 	pdbSelector                           *metav1.LabelSelector // a PodDisruptionBudget's
 }
 
+// crossFile reports whether any cross-file rule looks at the object.
+func (o crossInfo) crossFile() bool { return o.workload || o.selector != nil || o.pdbSelector != nil }
+
 func (k *kubeChecker) bestPractices(d *kubeDoc) crossInfo {
 	info := crossInfo{file: d.file, resource: d.resource(), kind: d.gvk.Kind, namespace: d.namespace(), name: d.name()}
 	switch {

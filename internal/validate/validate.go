@@ -235,47 +235,48 @@ func readBounded(path string, add func(Finding)) ([]byte, bool) {
 }
 
 // validateKubeFiles checks Kubernetes files on every CPU, one file at a
-// time per worker, keeping only small cross-file records (so memory does
-// not grow with the number of resources), then runs the cross-file rules.
+// time per worker. Findings go straight into the report (the report is
+// sorted at the end, so arrival order does not matter) and only the small
+// records the cross-file rules need are kept: memory grows with findings,
+// not with resources. It returns the number of resources.
 func validateKubeFiles(ctx context.Context, files []string, opts Options, cat *kubeschema.Catalog, add func(Finding)) int {
-	type result struct {
-		findings []Finding
-		cross    []crossInfo
+	var mu sync.Mutex
+	var cross []crossInfo
+	resources := 0
+	locked := func(f Finding) {
+		mu.Lock()
+		add(f)
+		mu.Unlock()
 	}
-	results := make([]result, len(files))
-	work := make(chan int)
+	work := make(chan string)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
 		wg.Go(func() {
-			for i := range work {
-				r := &results[i]
-				local := func(f Finding) { r.findings = append(r.findings, f) }
-				data, ok := readBounded(files[i], local)
+			for file := range work {
+				data, ok := readBounded(file, locked)
 				if !ok {
 					continue
 				}
-				k := &kubeChecker{opts: opts, catalog: cat, add: local}
-				for _, d := range parseKube(files[i], data, local) {
-					r.cross = append(r.cross, k.check(ctx, d))
+				k := &kubeChecker{opts: opts, catalog: cat, add: locked}
+				for _, d := range parseKube(file, data, locked) {
+					info := k.check(ctx, d)
+					mu.Lock()
+					resources++
+					if info.crossFile() {
+						cross = append(cross, info)
+					}
+					mu.Unlock()
 				}
 			}
 		})
 	}
-	for i := range files {
-		work <- i
+	for _, f := range files {
+		work <- f
 	}
 	close(work)
 	wg.Wait()
-	var all []crossInfo
-	for i := range results {
-		for _, f := range results[i].findings {
-			add(f)
-		}
-		all = append(all, results[i].cross...)
-		results[i] = result{} // let the worker's copy go
-	}
-	(&kubeChecker{opts: opts, catalog: cat, add: add}).crossChecks(all)
-	return len(all)
+	(&kubeChecker{opts: opts, catalog: cat, add: add}).crossChecks(cross)
+	return resources
 }
 
 // check runs every per-document check: schema, then (when the schema

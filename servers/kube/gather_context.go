@@ -117,7 +117,7 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	for i, ns := range scan {
 		g.Go(func() error {
 			r := &results[i]
-			deps, err := cl.Client.AppsV1().Deployments(ns).List(gctx, metav1.ListOptions{})
+			deps, err := cl.Apps.Deployments(ns).List(gctx, metav1.ListOptions{})
 			if err != nil {
 				return cl.Explain(err, "list", "deployments", ns)
 			}
@@ -127,7 +127,7 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 					r.unhealthy = append(r.unhealthy, UnhealthyWorkload{Kind: "Deployment", Namespace: d.Namespace, Name: d.Name, Desired: s.Desired, Available: s.Available, Updated: s.Updated})
 				}
 			}
-			sts, err := cl.Client.AppsV1().StatefulSets(ns).List(gctx, metav1.ListOptions{})
+			sts, err := cl.Apps.StatefulSets(ns).List(gctx, metav1.ListOptions{})
 			if err != nil {
 				return cl.Explain(err, "list", "statefulsets", ns)
 			}
@@ -140,7 +140,7 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 					r.unhealthy = append(r.unhealthy, UnhealthyWorkload{Kind: "StatefulSet", Namespace: s.Namespace, Name: s.Name, Desired: want, Available: s.Status.AvailableReplicas, Updated: s.Status.UpdatedReplicas})
 				}
 			}
-			dss, err := cl.Client.AppsV1().DaemonSets(ns).List(gctx, metav1.ListOptions{})
+			dss, err := cl.Apps.DaemonSets(ns).List(gctx, metav1.ListOptions{})
 			if err != nil {
 				return cl.Explain(err, "list", "daemonsets", ns)
 			}

@@ -87,7 +87,7 @@ var listDeployments = mcpkit.NewTool(mcpkit.Def{
 	now := time.Now()
 	opts := metav1.ListOptions{LabelSelector: in.LabelSelector, Limit: 500}
 	for {
-		list, err := cl.Client.AppsV1().Deployments(ns).List(ctx, opts)
+		list, err := cl.Apps.Deployments(ns).List(ctx, opts)
 		if err != nil {
 			return res, cl.Explain(err, "list", "deployments", ns)
 		}

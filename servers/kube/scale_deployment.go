@@ -71,7 +71,7 @@ var scaleDeployment = mcpkit.NewTool(mcpkit.Def{
 		return ScaleDeploymentResult{}, err
 	}
 	res := ScaleDeploymentResult{Context: cl.Context, Namespace: ns, Name: in.Name, Replicas: in.Replicas}
-	deployments := cl.Client.AppsV1().Deployments(ns)
+	deployments := cl.Apps.Deployments(ns)
 	// A JSON patch of the scale subresource that first tests the replicas
 	// it read: previous_replicas is exactly what this call replaced, and
 	// writes to other fields (annotations, status) do not conflict with it.
