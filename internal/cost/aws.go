@@ -1,0 +1,509 @@
+package cost
+
+import (
+	"fmt"
+	"strings"
+)
+
+// AWS resource types and how each is priced. A type that costs nothing
+// by itself is in freeTypes; one that is neither is reported unsupported.
+
+var million = Int(1_000_000)
+var thousand = Int(1_000)
+
+func init() {
+	for t, m := range map[string]mapper{
+		"aws_instance":                           awsInstance,
+		"aws_ebs_volume":                         awsEBSVolume,
+		"aws_ebs_snapshot":                       awsEBSSnapshot,
+		"aws_db_instance":                        awsDBInstance,
+		"aws_rds_cluster":                        awsRDSCluster,
+		"aws_rds_cluster_instance":               awsRDSClusterInstance,
+		"aws_nat_gateway":                        awsNATGateway,
+		"aws_lb":                                 awsLB,
+		"aws_alb":                                awsLB,
+		"aws_elb":                                awsClassicLB,
+		"aws_eks_cluster":                        awsEKSCluster,
+		"aws_eks_node_group":                     awsEKSNodeGroup,
+		"aws_eks_fargate_profile":                awsFargateProfile,
+		"aws_s3_bucket":                          awsS3Bucket,
+		"aws_lambda_function":                    awsLambda,
+		"aws_cloudwatch_log_group":               awsLogGroup,
+		"aws_cloudwatch_metric_alarm":            fixedMonthly("Standard alarm", "cloudwatch", "alarm"),
+		"aws_cloudwatch_dashboard":               fixedMonthly("Dashboard", "cloudwatch", "dashboard"),
+		"aws_eip":                                awsEIP,
+		"aws_route53_zone":                       awsRoute53Zone,
+		"aws_elasticache_cluster":                awsElastiCacheCluster,
+		"aws_elasticache_replication_group":      awsElastiCacheReplicationGroup,
+		"aws_dynamodb_table":                     awsDynamoDB,
+		"aws_kms_key":                            fixedMonthly("Customer managed key", "kms", "key"),
+		"aws_secretsmanager_secret":              fixedMonthly("Secret", "secretsmanager", "secret"),
+		"aws_sqs_queue":                          usageOnly("Requests", "sqs", "requests", "monthly_requests", million, "requests"),
+		"aws_sns_topic":                          usageOnly("Publishes", "sns", "requests", "monthly_requests", million, "publishes"),
+		"aws_ecr_repository":                     usageOnly("Storage", "ecr", "storage", "storage_gb", Int(1), "GB"),
+		"aws_efs_file_system":                    usageOnly("Storage (Standard)", "efs", "standard", "storage_gb", Int(1), "GB"),
+		"aws_vpc_endpoint":                       awsVPCEndpoint,
+		"aws_api_gateway_rest_api":               usageOnly("Requests", "apigw", "rest-requests", "monthly_requests", million, "requests"),
+		"aws_apigatewayv2_api":                   awsHTTPAPI,
+		"aws_kinesis_stream":                     awsKinesisStream,
+		"aws_vpn_connection":                     hourlyOnly("VPN connection", "vpn", "hour"),
+		"aws_ec2_transit_gateway_vpc_attachment": awsTGWAttachment,
+		"aws_sfn_state_machine":                  awsStateMachine,
+		"aws_wafv2_web_acl":                      awsWebACL,
+		"aws_transfer_server":                    awsTransferServer,
+	} {
+		mappers[t] = m
+	}
+	for _, t := range strings.Fields(`aws_vpc aws_subnet aws_security_group aws_security_group_rule
+		aws_vpc_security_group_ingress_rule aws_vpc_security_group_egress_rule aws_internet_gateway
+		aws_egress_only_internet_gateway aws_route_table aws_route aws_route_table_association
+		aws_main_route_table_association aws_default_route_table aws_default_security_group aws_default_vpc
+		aws_network_acl aws_network_acl_rule aws_iam_role aws_iam_policy aws_iam_role_policy
+		aws_iam_role_policy_attachment aws_iam_instance_profile aws_iam_user aws_iam_user_policy aws_iam_group
+		aws_iam_policy_attachment aws_iam_openid_connect_provider aws_iam_service_linked_role
+		aws_s3_bucket_policy aws_s3_bucket_versioning aws_s3_bucket_public_access_block
+		aws_s3_bucket_server_side_encryption_configuration aws_s3_bucket_acl aws_s3_bucket_ownership_controls
+		aws_s3_bucket_lifecycle_configuration aws_lb_listener aws_lb_listener_rule aws_lb_target_group
+		aws_lb_target_group_attachment aws_alb_listener aws_alb_target_group aws_db_subnet_group
+		aws_db_parameter_group aws_rds_cluster_parameter_group aws_elasticache_subnet_group aws_key_pair
+		aws_launch_template aws_launch_configuration aws_placement_group aws_eks_addon aws_ecs_cluster
+		aws_ecs_task_definition aws_cloudwatch_log_stream aws_kms_alias aws_acm_certificate
+		aws_acm_certificate_validation aws_route53_record aws_sns_topic_subscription aws_sqs_queue_policy
+		aws_lambda_permission aws_vpc_endpoint_route_table_association aws_eip_association aws_volume_attachment
+		aws_cloudwatch_event_target aws_lambda_event_source_mapping aws_api_gateway_resource
+		aws_api_gateway_method aws_api_gateway_integration aws_api_gateway_deployment aws_api_gateway_stage
+		aws_apigatewayv2_stage aws_apigatewayv2_route aws_apigatewayv2_integration aws_ecr_lifecycle_policy
+		aws_ecr_repository_policy aws_secretsmanager_secret_version aws_kms_key_policy`) {
+		freeTypes[t] = true
+	}
+}
+
+// fixedMonthly is one unit per month of each resource (a key, a zone).
+func fixedMonthly(name, service, item string) mapper {
+	return func(c *costing) { c.monthly(name, c.key("aws", service, item), Int(1)) }
+}
+
+// hourlyOnly is one unit per hour of each resource.
+func hourlyOnly(name, service, item string) mapper {
+	return func(c *costing) { c.hourly(name, c.key("aws", service, item), Int(1)) }
+}
+
+// usageOnly is a resource whose whole cost is one usage quantity.
+func usageOnly(name, service, item, usageKey string, per Dec, what string) mapper {
+	return func(c *costing) { c.usage(name, c.key("aws", service, item), usageKey, per, what) }
+}
+
+func awsInstance(c *costing) {
+	typ := c.str("instance_type", true)
+	if typ == "" {
+		return
+	}
+	if c.str("tenancy", false) == "dedicated" || c.str("tenancy", false) == "host" {
+		c.fail("dedicated tenancy is not in the catalog")
+		return
+	}
+	if len(blocks(c.attr("instance_market_options"))) > 0 {
+		c.note("spot: priced at the on-demand rate, the most a spot instance can cost")
+	}
+	c.hourly(fmt.Sprintf("Instance usage (Linux/UNIX, on-demand, %s)", typ), c.key("aws", "ec2", typ), Int(1))
+	root := c.block("root_block_device")
+	vt, _ := root["volume_type"].(string)
+	size, sizeKnown := numOf(root["volume_size"], Dec{})
+	var assumed []string
+	if vt == "" {
+		vt = "gp2"
+		assumed = append(assumed, "type gp2")
+	}
+	if size.IsZero() || !sizeKnown {
+		size = Int(8)
+		assumed = append(assumed, "8 GB")
+	}
+	label := "Root volume"
+	if len(assumed) > 0 {
+		c.note("root volume: %s assumed (the AMI decides; set root_block_device to be exact)", strings.Join(assumed, ", "))
+	}
+	iops, _ := numOf(root["iops"], Dec{})
+	tput, _ := numOf(root["throughput"], Dec{})
+	c.ebs(label, vt, size, iops, tput)
+	for i, b := range blocks(c.attr("ebs_block_device")) {
+		vt, _ := b["volume_type"].(string)
+		if vt == "" {
+			vt = "gp2"
+		}
+		size, ok := numOf(b["volume_size"], Dec{})
+		if !ok || size.IsZero() {
+			c.fail("ebs_block_device %d: volume_size is not known", i)
+			return
+		}
+		iops, _ := numOf(b["iops"], Dec{})
+		tput, _ := numOf(b["throughput"], Dec{})
+		c.ebs(fmt.Sprintf("EBS volume %d", i+1), vt, size, iops, tput)
+	}
+	c.dataOut("aws")
+}
+
+// ebs prices one volume of each instance: storage, and for gp3 the IOPS
+// and throughput above the free baseline, for io1/io2 the provisioned IOPS.
+func (c *costing) ebs(label, vt string, size, iops, throughput Dec) {
+	switch vt {
+	case "gp2", "gp3", "io1", "io2", "st1", "sc1", "standard":
+	default:
+		c.fail("%s: volume type %q is not one of gp2, gp3, io1, io2, st1, sc1, standard", label, vt)
+		return
+	}
+	c.monthly(fmt.Sprintf("%s storage (%s, %s GB)", label, vt, size), c.key("aws", "ebs", vt), size)
+	switch vt {
+	case "gp3":
+		if over := iops.Sub(Int(3000)); over.Sign() > 0 {
+			c.monthly(fmt.Sprintf("%s IOPS over 3,000 (%s)", label, over), c.key("aws", "ebs", "gp3-iops"), over)
+		}
+		if over := throughput.Sub(Int(125)); over.Sign() > 0 {
+			c.monthly(fmt.Sprintf("%s throughput over 125 MB/s (%s)", label, over), c.key("aws", "ebs", "gp3-throughput"), over)
+		}
+	case "io1", "io2":
+		if iops.IsZero() {
+			c.fail("%s: %s needs iops", label, vt)
+			return
+		}
+		if vt == "io2" && iops.Cmp(Int(32000)) > 0 {
+			c.note("%s: io2 IOPS over 32,000 are cheaper than the first-tier price used here", label)
+		}
+		c.monthly(fmt.Sprintf("%s provisioned IOPS (%s)", label, iops), c.key("aws", "ebs", vt+"-iops"), iops)
+	}
+}
+
+func awsEBSVolume(c *costing) {
+	vt := c.str("type", false)
+	if vt == "" {
+		vt = "gp2"
+		c.note("type gp2 assumed (the provider's default)")
+	}
+	size, ok := c.num("size", Dec{})
+	if !ok || size.IsZero() {
+		if c.attr("snapshot_id") != nil {
+			c.fail("size is not set: it comes from the snapshot; set size to price it")
+		} else {
+			c.fail("size is not known")
+		}
+		return
+	}
+	iops, _ := c.num("iops", Dec{})
+	tput, _ := c.num("throughput", Dec{})
+	c.ebs("Volume", vt, size, iops, tput)
+}
+
+func awsEBSSnapshot(c *costing) {
+	c.usage("Snapshot storage", c.key("aws", "ebs", "snapshot"), "monthly_storage_gb", Int(1), "GB (changed blocks)")
+}
+
+// rdsEngine maps a Terraform engine name to the catalog's.
+func rdsEngine(engine string) (string, bool) {
+	switch engine {
+	case "postgres":
+		return "postgres", true
+	case "mysql", "mariadb": // RDS lists MariaDB at MySQL's prices
+		return "mysql", true
+	case "aurora-postgresql":
+		return "aurora-postgresql", true
+	case "aurora", "aurora-mysql":
+		return "aurora-mysql", true
+	}
+	return "", false
+}
+
+func awsDBInstance(c *costing) {
+	engine, class := c.str("engine", true), c.str("instance_class", true)
+	if engine == "" || class == "" {
+		return
+	}
+	cat, ok := rdsEngine(engine)
+	if !ok || strings.HasPrefix(cat, "aurora") {
+		c.fail("engine %q: the catalog prices RDS postgres, mysql and mariadb (Aurora instances are aws_rds_cluster_instance)", engine)
+		return
+	}
+	azs, label := Int(1), "Single-AZ"
+	if c.boolean("multi_az") {
+		azs, label = Int(2), "Multi-AZ"
+	}
+	c.hourly(fmt.Sprintf("Database instance (%s, %s, %s)", engine, class, label), c.key("aws", "rds", cat+"/"+class), azs)
+	st := c.str("storage_type", false)
+	if st == "" {
+		st = "gp2"
+		if c.attr("iops") != nil {
+			st = "io1"
+		}
+	}
+	size, ok := c.num("allocated_storage", Dec{})
+	if !ok || size.IsZero() {
+		c.fail("allocated_storage is not known")
+		return
+	}
+	switch st {
+	case "gp2", "gp3", "io1", "standard":
+	default:
+		c.fail("storage_type %q is not one of gp2, gp3, io1, standard", st)
+		return
+	}
+	c.monthly(fmt.Sprintf("Storage (%s, %s GB, %s)", st, size, label), c.key("aws", "rds", "storage-"+st), size.Mul(azs))
+	if st == "io1" {
+		iops, _ := c.num("iops", Dec{})
+		c.monthly(fmt.Sprintf("Provisioned IOPS (%s, %s)", iops, label), c.key("aws", "rds", "io1-iops"), iops.Mul(azs))
+	}
+}
+
+func awsRDSCluster(c *costing) {
+	engine := c.str("engine", false)
+	if engine == "" {
+		engine = "aurora-mysql" // the provider's default, "aurora"
+	}
+	if _, ok := rdsEngine(engine); !ok || !strings.HasPrefix(engine, "aurora") {
+		c.fail("engine %q: the catalog prices Aurora clusters (aurora-postgresql, aurora-mysql)", engine)
+		return
+	}
+	c.usage("Storage", c.key("aws", "rds", "aurora-storage"), "storage_gb", Int(1), "GB")
+	c.usage("I/O requests", c.key("aws", "rds", "aurora-io"), "monthly_io_requests", million, "I/O requests")
+	if sv2 := c.block("serverlessv2_scaling_configuration"); sv2 != nil {
+		if v, given := c.e.opts.Usage.value(c.r, "average_acus"); given {
+			c.add("Serverless v2 capacity", c.key("aws", "rds", "aurora-acu"), v.Mul(c.e.hours).Mul(c.count), true,
+				fmt.Sprintf("%s ACUs on average (usage average_acus)", v))
+		} else {
+			minACU, _ := numOf(sv2["min_capacity"], Float(0.5))
+			c.add("Serverless v2 capacity", c.key("aws", "rds", "aurora-acu"), minACU.Mul(c.e.hours).Mul(c.count), true,
+				fmt.Sprintf("no usage given: min_capacity %s ACUs all the time assumed; set usage %s.average_acus", minACU, c.r.Address))
+		}
+	}
+}
+
+func awsRDSClusterInstance(c *costing) {
+	engine, class := c.str("engine", false), c.str("instance_class", true)
+	if class == "" {
+		return
+	}
+	if class == "db.serverless" {
+		c.note("db.serverless: capacity is priced on the cluster (Aurora Serverless v2 ACUs)")
+		return
+	}
+	if engine == "" {
+		engine = "aurora-mysql"
+	}
+	cat, ok := rdsEngine(engine)
+	if !ok || !strings.HasPrefix(cat, "aurora") {
+		c.fail("engine %q is not an Aurora engine", engine)
+		return
+	}
+	c.hourly(fmt.Sprintf("Database instance (%s, %s)", engine, class), c.key("aws", "rds", cat+"/"+class), Int(1))
+}
+
+func awsNATGateway(c *costing) {
+	c.hourly("NAT gateway", c.key("aws", "nat", "hour"), Int(1))
+	c.usage("Data processed", c.key("aws", "nat", "gb"), "monthly_data_processed_gb", Int(1), "GB")
+}
+
+// usageHourly prices an hourly average given in usage (LCUs, vCPUs).
+func (c *costing) usageHourly(name, key, usageKey, what string) {
+	v, given := c.e.opts.Usage.value(c.r, usageKey)
+	assumption := fmt.Sprintf("%s %s on average (usage %s)", v, what, usageKey)
+	if !given {
+		assumption = fmt.Sprintf("no usage given: 0 %s assumed; set usage %s.%s", what, c.r.Address, usageKey)
+	}
+	c.add(name, key, v.Mul(c.e.hours).Mul(c.count), true, assumption)
+}
+
+func awsLB(c *costing) {
+	switch t := c.str("load_balancer_type", false); t {
+	case "", "application":
+		c.hourly("Application load balancer", c.key("aws", "elb", "alb-hour"), Int(1))
+		c.usageHourly("Load balancer capacity units", c.key("aws", "elb", "alb-lcu"), "average_lcus", "LCUs")
+	case "network":
+		c.hourly("Network load balancer", c.key("aws", "elb", "nlb-hour"), Int(1))
+		c.usageHourly("Network load balancer capacity units", c.key("aws", "elb", "nlb-lcu"), "average_nlcus", "NLCUs")
+	default:
+		c.fail("load_balancer_type %q is not in the catalog", t)
+	}
+	c.dataOut("aws")
+}
+
+func awsClassicLB(c *costing) {
+	c.hourly("Classic load balancer", c.key("aws", "elb", "clb-hour"), Int(1))
+	c.usage("Data processed", c.key("aws", "elb", "clb-gb"), "monthly_data_processed_gb", Int(1), "GB")
+}
+
+func awsEKSCluster(c *costing) {
+	c.hourly("EKS cluster", c.key("aws", "eks", "cluster-hour"), Int(1))
+}
+
+func awsEKSNodeGroup(c *costing) {
+	sc := c.block("scaling_config")
+	nodes, ok := numOf(sc["desired_size"], Dec{})
+	if !ok || sc == nil {
+		c.fail("scaling_config.desired_size is not known")
+		return
+	}
+	typ := "t3.medium"
+	if types, ok := c.attr("instance_types").([]any); ok && len(types) > 0 {
+		typ, _ = types[0].(string)
+		if len(types) > 1 {
+			c.note("several instance_types: priced as %s", typ)
+		}
+	} else {
+		c.note("instance_types not set: t3.medium assumed (the EKS default)")
+	}
+	if c.str("capacity_type", false) == "SPOT" {
+		c.note("spot: priced at the on-demand rate, the most spot capacity can cost")
+	}
+	c.hourly(fmt.Sprintf("Nodes (%s × %s, on-demand)", nodes, typ), c.key("aws", "ec2", typ), nodes)
+	disk, _ := c.num("disk_size", Int(20))
+	c.monthly(fmt.Sprintf("Node volumes (gp2, %s GB × %s)", disk, nodes), c.key("aws", "ebs", "gp2"), disk.Mul(nodes))
+}
+
+func awsFargateProfile(c *costing) {
+	c.usageHourly("Fargate vCPU", c.key("aws", "fargate", "vcpu-hour"), "average_vcpus", "vCPUs of pods")
+	c.usageHourly("Fargate memory", c.key("aws", "fargate", "gb-hour"), "average_memory_gb", "GB of pods")
+}
+
+func awsS3Bucket(c *costing) {
+	c.usage("Storage (Standard)", c.key("aws", "s3", "standard"), "storage_gb", Int(1), "GB")
+	c.usage("PUT, COPY, POST, LIST requests", c.key("aws", "s3", "put"), "monthly_tier_1_requests", thousand, "requests")
+	c.usage("GET, SELECT and other requests", c.key("aws", "s3", "get"), "monthly_tier_2_requests", thousand, "requests")
+	c.dataOut("aws")
+}
+
+func awsLambda(c *costing) {
+	mem, _ := c.num("memory_size", Int(128))
+	arch, item := "x86_64", "gb-second"
+	if a, ok := c.attr("architectures").([]any); ok && len(a) > 0 && a[0] == "arm64" {
+		arch, item = "arm64", "gb-second-arm"
+	}
+	c.usage("Requests", c.key("aws", "lambda", "requests"), "monthly_requests", million, "requests")
+	reqs, given := c.e.opts.Usage.value(c.r, "monthly_requests")
+	ms, msGiven := c.e.opts.Usage.value(c.r, "request_duration_ms")
+	gbs := reqs.Mul(ms).Div(thousand).Mul(mem).Div(Int(1024))
+	assumption := fmt.Sprintf("%s requests × %s ms × %s MB per month", reqs, ms, mem)
+	if !given || !msGiven {
+		assumption = fmt.Sprintf("no usage given: set usage %s.monthly_requests and request_duration_ms (%s MB, %s)", c.r.Address, mem, arch)
+	}
+	c.add(fmt.Sprintf("Duration (%s MB, %s)", mem, arch), c.key("aws", "lambda", item), gbs.Mul(c.count).Mul(c.months()), true, assumption)
+}
+
+func awsLogGroup(c *costing) {
+	c.usage("Data ingested", c.key("aws", "logs", "ingest"), "monthly_data_ingested_gb", Int(1), "GB")
+	c.usage("Storage", c.key("aws", "logs", "storage"), "storage_gb", Int(1), "GB")
+}
+
+func awsEIP(c *costing) {
+	c.hourly("Public IPv4 address", c.key("aws", "eip", "hour"), Int(1))
+}
+
+func awsRoute53Zone(c *costing) {
+	c.monthly("Hosted zone", "aws/route53/global/zone", Int(1))
+	c.usage("Standard queries", "aws/route53/global/queries", "monthly_queries", million, "queries")
+}
+
+func awsElastiCacheCluster(c *costing) {
+	if c.attr("replication_group_id") != nil {
+		c.note("a member of a replication group: its nodes are priced on the aws_elasticache_replication_group")
+		return
+	}
+	node := c.str("node_type", true)
+	if node == "" {
+		return
+	}
+	n, _ := c.num("num_cache_nodes", Int(1))
+	c.hourly(fmt.Sprintf("Cache nodes (%s × %s)", n, node), c.key("aws", "elasticache", node), n)
+}
+
+func awsElastiCacheReplicationGroup(c *costing) {
+	node := c.str("node_type", true)
+	if node == "" {
+		return
+	}
+	n, _ := c.num("num_cache_clusters", Dec{})
+	if n.IsZero() {
+		groups, _ := c.num("num_node_groups", Int(1))
+		replicas, _ := c.num("replicas_per_node_group", Dec{})
+		n = groups.Mul(replicas.Add(Int(1)))
+	}
+	c.hourly(fmt.Sprintf("Cache nodes (%s × %s)", n, node), c.key("aws", "elasticache", node), n)
+}
+
+func awsDynamoDB(c *costing) {
+	if c.str("billing_mode", false) == "PAY_PER_REQUEST" {
+		c.usage("Write request units", c.key("aws", "dynamodb", "write-requests"), "monthly_write_request_units", million, "write request units")
+		c.usage("Read request units", c.key("aws", "dynamodb", "read-requests"), "monthly_read_request_units", million, "read request units")
+	} else {
+		w, _ := c.num("write_capacity", Dec{})
+		r, _ := c.num("read_capacity", Dec{})
+		c.hourly(fmt.Sprintf("Provisioned write capacity (%s WCU)", w), c.key("aws", "dynamodb", "wcu"), w)
+		c.hourly(fmt.Sprintf("Provisioned read capacity (%s RCU)", r), c.key("aws", "dynamodb", "rcu"), r)
+	}
+	c.usage("Storage", c.key("aws", "dynamodb", "storage"), "storage_gb", Int(1), "GB")
+}
+
+func awsVPCEndpoint(c *costing) {
+	switch t := c.str("vpc_endpoint_type", false); t {
+	case "", "Gateway":
+		c.note("gateway endpoints are free")
+	case "Interface":
+		azs := Int(1)
+		if s, ok := c.attr("subnet_ids").([]any); ok && len(s) > 0 {
+			azs = Int(int64(len(s)))
+		} else {
+			c.note("subnet_ids not known: one AZ assumed")
+		}
+		c.hourly(fmt.Sprintf("Interface endpoint (%s AZs)", azs), c.key("aws", "vpce", "hour"), azs)
+		c.usage("Data processed", c.key("aws", "vpce", "gb"), "monthly_data_processed_gb", Int(1), "GB")
+	default:
+		c.fail("vpc_endpoint_type %q is not in the catalog", t)
+	}
+}
+
+func awsHTTPAPI(c *costing) {
+	if p := c.str("protocol_type", false); p != "" && p != "HTTP" {
+		c.fail("protocol_type %s is not in the catalog (HTTP APIs are)", p)
+		return
+	}
+	c.usage("Requests", c.key("aws", "apigw", "http-requests"), "monthly_requests", million, "requests")
+}
+
+func awsKinesisStream(c *costing) {
+	if m := c.block("stream_mode_details"); m != nil && m["stream_mode"] == "ON_DEMAND" {
+		c.fail("on-demand mode is not in the catalog")
+		return
+	}
+	shards, ok := c.num("shard_count", Dec{})
+	if !ok || shards.IsZero() {
+		c.fail("shard_count is not known")
+		return
+	}
+	c.hourly(fmt.Sprintf("Shards (%s)", shards), c.key("aws", "kinesis", "shard-hour"), shards)
+	c.usage("PUT payload units", c.key("aws", "kinesis", "put-units"), "monthly_put_units", million, "PUT payload units")
+}
+
+func awsTGWAttachment(c *costing) {
+	c.hourly("Transit gateway attachment", c.key("aws", "tgw", "attachment-hour"), Int(1))
+	c.usage("Data processed", c.key("aws", "tgw", "gb"), "monthly_data_processed_gb", Int(1), "GB")
+}
+
+func awsStateMachine(c *costing) {
+	if t := c.str("type", false); t == "EXPRESS" {
+		c.fail("EXPRESS state machines are not in the catalog")
+		return
+	}
+	c.usage("State transitions", c.key("aws", "sfn", "transitions"), "monthly_transitions", thousand, "state transitions")
+}
+
+func awsWebACL(c *costing) {
+	c.monthly("Web ACL", c.key("aws", "waf", "acl"), Int(1))
+	if n := len(blocks(c.attr("rule"))); n > 0 {
+		c.monthly(fmt.Sprintf("Rules (%d)", n), c.key("aws", "waf", "rule"), Int(int64(n)))
+	}
+	c.usage("Requests", c.key("aws", "waf", "requests"), "monthly_requests", million, "requests")
+}
+
+func awsTransferServer(c *costing) {
+	n := Int(1)
+	if p, ok := c.attr("protocols").([]any); ok && len(p) > 0 {
+		n = Int(int64(len(p)))
+	}
+	c.hourly(fmt.Sprintf("Endpoint protocols (%s)", n), c.key("aws", "transfer", "hour"), n)
+}

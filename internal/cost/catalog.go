@@ -1,0 +1,171 @@
+// Package cost estimates what infrastructure costs from an embedded, dated
+// price catalog (optionally overlaid by live prices fetched with `opsmcp
+// prices refresh`), and says for every dollar which price, quantity and
+// assumption it came from — and which resources it could not price.
+package cost
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+//go:embed catalog.json.gz
+var embeddedCatalog []byte
+
+// CatalogPrice is one price: per unit, in USD, with where it came from.
+type CatalogPrice struct {
+	Unit   string `json:"unit"`
+	USD    Dec    `json:"usd"`
+	Source string `json:"source"`
+	// Date the price was recorded; empty means the catalog's date.
+	Date string `json:"date,omitempty"`
+}
+
+// Catalog is a set of prices by key ("aws/ec2/us-east-1/m5.large").
+type Catalog struct {
+	Date     string                  `json:"date"`
+	Currency string                  `json:"currency"`
+	Source   string                  `json:"source"`
+	Prices   map[string]CatalogPrice `json:"prices"`
+	// under is consulted for keys this catalog does not have.
+	under *Catalog
+}
+
+var (
+	embeddedOnce sync.Once
+	embedded     *Catalog
+)
+
+// Embedded is the catalog compiled into the binary.
+func Embedded() *Catalog {
+	embeddedOnce.Do(func() {
+		zr, err := gzip.NewReader(bytes.NewReader(embeddedCatalog))
+		if err != nil {
+			panic(err)
+		}
+		data, err := io.ReadAll(zr)
+		if err != nil {
+			panic(err)
+		}
+		c, err := parseCatalog(data, "embedded catalog")
+		if err != nil {
+			panic(err)
+		}
+		embedded = c
+	})
+	return embedded
+}
+
+func parseCatalog(data []byte, name string) (*Catalog, error) {
+	var c Catalog
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if c.Currency != "USD" {
+		return nil, fmt.Errorf("%s: currency %q; only USD catalogs are supported", name, c.Currency)
+	}
+	if c.Date == "" || len(c.Prices) == 0 {
+		return nil, fmt.Errorf("%s: no date or no prices", name)
+	}
+	for k, p := range c.Prices {
+		if p.Unit == "" || p.Source == "" || p.USD.Sign() < 0 {
+			return nil, fmt.Errorf("%s: price %s needs a unit, a source and a non-negative usd", name, k)
+		}
+	}
+	return &c, nil
+}
+
+// LoadCache reads a price cache written by WriteCache; a missing file is
+// (nil, nil): the embedded catalog alone is used.
+func LoadCache(path string) (*Catalog, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseCatalog(data, path)
+}
+
+// WriteCache writes c to path atomically (a temp file renamed), so a
+// killed refresh never leaves half a cache.
+func WriteCache(path string, c *Catalog) error {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".prices-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Over returns a catalog whose prices win over base's (a live cache over
+// the embedded catalog).
+func (c *Catalog) Over(base *Catalog) *Catalog {
+	if c == nil {
+		return base
+	}
+	top := *c
+	top.under = base
+	return &top
+}
+
+// Lookup finds a price, with the date it applies from.
+func (c *Catalog) Lookup(key string) (CatalogPrice, bool) {
+	for cat := c; cat != nil; cat = cat.under {
+		if p, ok := cat.Prices[key]; ok {
+			if p.Date == "" {
+				p.Date = cat.Date
+			}
+			return p, true
+		}
+	}
+	return CatalogPrice{}, false
+}
+
+// Regions lists the regions a provider ("aws", "gcp") has prices for.
+func (c *Catalog) Regions(provider string) []string {
+	seen := map[string]bool{}
+	for cat := c; cat != nil; cat = cat.under {
+		for k := range cat.Prices {
+			parts := strings.Split(k, "/")
+			if len(parts) >= 3 && parts[0] == provider && parts[2] != "global" {
+				seen[parts[2]] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for r := range seen {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,387 @@
+package cost
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Google Cloud resource types and how each is priced.
+
+func init() {
+	for t, m := range map[string]mapper{
+		"google_compute_instance":               gcpInstance,
+		"google_compute_disk":                   gcpDisk,
+		"google_container_cluster":              gkeCluster,
+		"google_container_node_pool":            gkeNodePool,
+		"google_sql_database_instance":          gcpSQL,
+		"google_storage_bucket":                 gcsBucket,
+		"google_compute_router_nat":             gcpNAT,
+		"google_compute_forwarding_rule":        gcpForwardingRule,
+		"google_compute_global_forwarding_rule": gcpForwardingRule,
+		"google_compute_address":                gcpAddress,
+		"google_compute_global_address":         gcpAddress,
+		"google_dns_managed_zone":               func(c *costing) { c.monthly("Managed zone", "gcp/dns/global/zone", Int(1)) },
+		"google_cloud_run_service":              gcpCloudRun,
+		"google_cloud_run_v2_service":           gcpCloudRun,
+		"google_redis_instance":                 gcpRedis,
+		"google_pubsub_topic": func(c *costing) {
+			c.usage("Message delivery", "gcp/pubsub/global/tib", "monthly_message_data_tb", Int(1), "TiB")
+		},
+		"google_secret_manager_secret":   func(c *costing) { c.monthly("Active secret version", "gcp/secretmanager/global/version", Int(1)) },
+		"google_kms_crypto_key":          func(c *costing) { c.monthly("Key version", "gcp/kms/global/key-version", Int(1)) },
+		"google_cloudfunctions_function": gcpFunction,
+	} {
+		mappers[t] = m
+	}
+	for _, t := range strings.Fields(`google_compute_network google_compute_subnetwork google_compute_firewall
+		google_compute_router google_project_iam_member google_project_iam_binding google_project_iam_policy
+		google_service_account google_service_account_key google_service_account_iam_member google_project_service
+		google_storage_bucket_iam_member google_storage_bucket_iam_binding google_compute_instance_template
+		google_compute_health_check google_compute_backend_service google_compute_url_map
+		google_compute_target_http_proxy google_compute_target_https_proxy google_compute_managed_ssl_certificate
+		google_sql_database google_sql_user google_dns_record_set google_pubsub_subscription
+		google_secret_manager_secret_version google_kms_key_ring google_compute_route google_compute_network_peering`) {
+		freeTypes[t] = true
+	}
+}
+
+// gcpRegionOf finds a Google resource's region: region, or zone/location
+// without its zone letter.
+func gcpRegionOf(attrs map[string]any) string {
+	for _, k := range []string{"region", "zone", "location"} {
+		if s, ok := attrs[k].(string); ok && s != "" {
+			s = strings.ToLower(s)
+			if parts := strings.Split(s, "-"); len(parts) == 3 && len(parts[2]) == 1 {
+				return parts[0] + "-" + parts[1]
+			}
+			return s
+		}
+	}
+	return ""
+}
+
+// machine is a Compute Engine machine type's family, vCPUs and memory (GB),
+// or its shared-core price key.
+type machine struct {
+	family, shared string
+	vcpus, memGB   Dec
+}
+
+// memPerVCPU: GB per vCPU of the predefined shapes.
+var memPerVCPU = map[string]map[string]string{
+	"e2":  {"standard": "4", "highmem": "8", "highcpu": "1"},
+	"n2":  {"standard": "4", "highmem": "8", "highcpu": "1"},
+	"n2d": {"standard": "4", "highmem": "8", "highcpu": "1"},
+	"c3":  {"standard": "4", "highmem": "8", "highcpu": "2"},
+	"t2d": {"standard": "4"},
+	"n1":  {"standard": "3.75", "highmem": "6.5", "highcpu": "0.9"},
+}
+
+func parseMachine(mt string) (machine, error) {
+	switch mt {
+	case "e2-micro", "e2-small", "e2-medium", "f1-micro", "g1-small":
+		return machine{shared: mt}, nil
+	}
+	parts := strings.Split(mt, "-")
+	if len(parts) == 4 && parts[1] == "custom" && parts[0] == "e2" {
+		cpus, err1 := strconv.Atoi(parts[2])
+		mb, err2 := strconv.Atoi(parts[3])
+		if err1 == nil && err2 == nil {
+			return machine{family: "e2", vcpus: Int(int64(cpus)), memGB: Int(int64(mb)).Div(Int(1024))}, nil
+		}
+	}
+	if len(parts) == 3 {
+		per, ok := memPerVCPU[parts[0]][parts[1]]
+		cpus, err := strconv.Atoi(parts[2])
+		if ok && err == nil && cpus > 0 {
+			return machine{family: parts[0], vcpus: Int(int64(cpus)), memGB: Int(int64(cpus)).Mul(D(per))}, nil
+		}
+	}
+	return machine{}, fmt.Errorf("machine type %q is not in the catalog (e2, n2, n2d, c3, t2d, n1 predefined types and e2 custom are)", mt)
+}
+
+// vm prices n machines of type mt for the duration.
+func (c *costing) vm(label, mt string, n Dec) {
+	m, err := parseMachine(mt)
+	if err != nil {
+		c.fail("%v", err)
+		return
+	}
+	if m.shared != "" {
+		c.hourly(fmt.Sprintf("%s (%s × %s)", label, n, mt), c.key("gcp", "compute", m.shared), n)
+		return
+	}
+	c.hourly(fmt.Sprintf("%s vCPUs (%s × %s: %s vCPUs)", label, n, mt, m.vcpus), c.key("gcp", "compute", m.family+"-vcpu"), n.Mul(m.vcpus))
+	c.hourly(fmt.Sprintf("%s memory (%s × %s: %s GB)", label, n, mt, m.memGB), c.key("gcp", "compute", m.family+"-ram"), n.Mul(m.memGB))
+}
+
+func (c *costing) pd(label, typ string, gb Dec) {
+	switch typ {
+	case "pd-standard", "pd-balanced", "pd-ssd", "pd-extreme":
+	default:
+		c.fail("%s: disk type %q is not one of pd-standard, pd-balanced, pd-ssd, pd-extreme", label, typ)
+		return
+	}
+	c.monthly(fmt.Sprintf("%s (%s, %s GB)", label, typ, gb), c.key("gcp", "disk", typ), gb)
+}
+
+func gcpInstance(c *costing) {
+	mt := c.str("machine_type", true)
+	if mt == "" {
+		return
+	}
+	if s := c.block("scheduling"); s != nil && (s["preemptible"] == true || s["provisioning_model"] == "SPOT") {
+		c.note("spot/preemptible: priced at the on-demand rate, the most it can cost")
+	}
+	if len(blocks(c.attr("guest_accelerator"))) > 0 {
+		c.fail("GPUs (guest_accelerator) are not in the catalog")
+		return
+	}
+	c.vm("Instance", mt, Int(1))
+	params := firstBlock(c.block("boot_disk")["initialize_params"])
+	typ, _ := params["type"].(string)
+	size, ok := numOf(params["size"], Dec{})
+	var assumed []string
+	if typ == "" {
+		typ = "pd-standard"
+		assumed = append(assumed, "pd-standard")
+	}
+	if !ok || size.IsZero() {
+		size = Int(10)
+		assumed = append(assumed, "10 GB")
+	}
+	if len(assumed) > 0 {
+		c.note("boot disk: %s assumed (the image decides; set boot_disk.initialize_params to be exact)", strings.Join(assumed, ", "))
+	}
+	c.pd("Boot disk", typ, size)
+	c.dataOut("gcp")
+}
+
+func gcpDisk(c *costing) {
+	typ := c.str("type", false)
+	if typ == "" {
+		typ = "pd-standard"
+	}
+	size, ok := c.num("size", Dec{})
+	if !ok || size.IsZero() {
+		c.fail("size is not set (it comes from the image or snapshot); set size to price it")
+		return
+	}
+	c.pd("Disk", typ, size)
+}
+
+func gkeCluster(c *costing) {
+	c.hourly("Cluster management fee", "gcp/gke/global/cluster-hour", Int(1))
+	if c.boolean("enable_autopilot") {
+		c.note("Autopilot: pods are priced from their requests (estimate the Kubernetes manifests with pricing gke-autopilot)")
+		return
+	}
+	if c.boolean("remove_default_node_pool") {
+		return
+	}
+	n, _ := c.num("initial_node_count", Dec{})
+	if n.IsZero() {
+		return
+	}
+	nc := c.block("node_config")
+	mt, _ := nc["machine_type"].(string)
+	if mt == "" {
+		mt = "e2-medium"
+		c.note("default node pool: machine_type e2-medium assumed (the GKE default)")
+	}
+	nodes := n.Mul(c.zones())
+	c.vm("Default node pool", mt, nodes)
+	disk, _ := numOf(nc["disk_size_gb"], Int(100))
+	dt, _ := nc["disk_type"].(string)
+	if dt == "" {
+		dt = "pd-balanced"
+	}
+	c.pd("Default node pool disks", dt, disk.Mul(nodes))
+}
+
+// zones is how many zones a GKE cluster or pool spans: node_locations, or
+// 3 for a regional location, else 1.
+func (c *costing) zones() Dec {
+	if l, ok := c.attr("node_locations").([]any); ok && len(l) > 0 {
+		return Int(int64(len(l)))
+	}
+	if loc, ok := c.attr("location").(string); ok && strings.Count(loc, "-") == 1 {
+		c.note("regional location %s: nodes in 3 zones assumed", loc)
+		return Int(3)
+	}
+	return Int(1)
+}
+
+func gkeNodePool(c *costing) {
+	n, ok := c.num("node_count", Dec{})
+	if !ok || n.IsZero() {
+		if as := c.block("autoscaling"); as != nil {
+			n, _ = numOf(as["min_node_count"], Dec{})
+			if n.IsZero() {
+				n, _ = numOf(as["total_min_node_count"], Dec{})
+			}
+			c.note("autoscaling: priced at the minimum node count, %s per zone", n)
+		} else {
+			n, _ = c.num("initial_node_count", Int(1))
+		}
+	}
+	nc := c.block("node_config")
+	mt, _ := nc["machine_type"].(string)
+	if mt == "" {
+		mt = "e2-medium"
+		c.note("machine_type e2-medium assumed (the GKE default)")
+	}
+	nodes := n.Mul(c.zones())
+	c.vm("Nodes", mt, nodes)
+	disk, _ := numOf(nc["disk_size_gb"], Int(100))
+	dt, _ := nc["disk_type"].(string)
+	if dt == "" {
+		dt = "pd-balanced"
+	}
+	c.pd("Node disks", dt, disk.Mul(nodes))
+}
+
+func gcpSQL(c *costing) {
+	s := c.block("settings")
+	tier, _ := s["tier"].(string)
+	if tier == "" {
+		c.fail("settings.tier is not set")
+		return
+	}
+	ha, label := Int(1), "zonal"
+	if s["availability_type"] == "REGIONAL" {
+		ha, label = Int(2), "regional (HA)"
+	}
+	switch {
+	case tier == "db-f1-micro" || tier == "db-g1-small":
+		c.hourly(fmt.Sprintf("Instance (%s, %s)", tier, label), c.key("gcp", "sql", tier), ha)
+	case strings.HasPrefix(tier, "db-custom-"):
+		parts := strings.Split(tier, "-")
+		cpus, err1 := strconv.Atoi(parts[2])
+		mb, err2 := strconv.Atoi(parts[len(parts)-1])
+		if len(parts) != 4 || err1 != nil || err2 != nil {
+			c.fail("tier %q is not db-custom-CPUS-MEMORY_MB", tier)
+			return
+		}
+		c.hourly(fmt.Sprintf("vCPUs (%d, %s)", cpus, label), c.key("gcp", "sql", "vcpu-hour"), Int(int64(cpus)).Mul(ha))
+		gb := Int(int64(mb)).Div(Int(1024))
+		c.hourly(fmt.Sprintf("Memory (%s GB, %s)", gb, label), c.key("gcp", "sql", "ram-hour"), gb.Mul(ha))
+	default:
+		c.fail("tier %q is not in the catalog (db-custom-*, db-f1-micro and db-g1-small are)", tier)
+		return
+	}
+	size, _ := numOf(s["disk_size"], Int(10))
+	dt, _ := s["disk_type"].(string)
+	item := "storage-ssd"
+	if dt == "PD_HDD" {
+		item = "storage-hdd"
+	}
+	c.monthly(fmt.Sprintf("Storage (%s GB, %s)", size, label), c.key("gcp", "sql", item), size.Mul(ha))
+}
+
+func gcsBucket(c *costing) {
+	class := strings.ToLower(c.str("storage_class", false))
+	if class == "" {
+		class = "standard"
+	}
+	if class == "multi_regional" || class == "regional" {
+		class = "standard"
+	}
+	switch class {
+	case "standard", "nearline", "coldline", "archive":
+	default:
+		c.fail("storage_class %q is not in the catalog", class)
+		return
+	}
+	c.usage(fmt.Sprintf("Storage (%s)", class), c.key("gcp", "gcs", class), "storage_gb", Int(1), "GB")
+	c.usage("Class A operations", c.key("gcp", "gcs", "class-a"), "monthly_class_a_operations", thousand, "operations")
+	c.usage("Class B operations", c.key("gcp", "gcs", "class-b"), "monthly_class_b_operations", thousand, "operations")
+	c.dataOut("gcp")
+}
+
+func gcpNAT(c *costing) {
+	vms, given := c.e.opts.Usage.value(c.r, "assigned_vms")
+	assumption := fmt.Sprintf("%s VMs use the gateway (usage assigned_vms)", vms)
+	if !given {
+		assumption = fmt.Sprintf("no usage given: 0 VMs assumed; set usage %s.assigned_vms", c.r.Address)
+	}
+	c.add("Gateway (per VM, up to 32)", c.key("gcp", "nat", "vm-hour"), vms.Min(Int(32)).Mul(c.e.hours).Mul(c.count), true, assumption)
+	c.usage("Data processed", c.key("gcp", "nat", "gb"), "monthly_data_processed_gb", Int(1), "GB")
+}
+
+// gcpForwardingRule: the first five rules of a region share one hourly
+// price; each one after that has its own.
+func gcpForwardingRule(c *costing) {
+	region := c.r.Region
+	for range c.r.Count {
+		k := c.e.seen["forwarding-rule/"+region]
+		c.e.seen["forwarding-rule/"+region]++
+		if k < 5 {
+			c.add("Forwarding rule (one fifth of the first-five price)", c.key("gcp", "lb", "rule-first5"), c.e.hours.Div(Int(5)), false, "")
+		} else {
+			c.add("Forwarding rule (after the first five)", c.key("gcp", "lb", "rule-extra"), c.e.hours, false, "")
+		}
+	}
+}
+
+func gcpAddress(c *costing) {
+	if c.str("address_type", false) == "INTERNAL" {
+		c.note("internal addresses are free")
+		return
+	}
+	if c.r.Type == "google_compute_global_address" && c.r.Region == "" {
+		return
+	}
+	c.hourly("External IPv4 address", c.key("gcp", "ip", "hour"), Int(1))
+}
+
+func gcpCloudRun(c *costing) {
+	cpu, mem := Int(1), D("0.5")
+	tmpl := c.block("template")
+	if spec := firstBlock(tmpl["spec"]); spec != nil {
+		tmpl = spec
+	}
+	if ctr := firstBlock(tmpl["containers"]); ctr != nil {
+		if lim, ok := firstBlock(ctr["resources"])["limits"].(map[string]any); ok {
+			if v, ok := lim["cpu"].(string); ok {
+				if d, err := parseCPU(v); err == nil {
+					cpu = d
+				}
+			}
+			if v, ok := lim["memory"].(string); ok {
+				if d, err := parseMemGB(v); err == nil {
+					mem = d
+				}
+			}
+		}
+	}
+	reqs, given := c.e.opts.Usage.value(c.r, "monthly_requests")
+	ms, _ := c.e.opts.Usage.value(c.r, "average_request_duration_ms")
+	seconds := reqs.Mul(ms).Div(thousand)
+	assumption := fmt.Sprintf("%s requests × %s ms", reqs, ms)
+	if !given {
+		assumption = fmt.Sprintf("no usage given: set usage %s.monthly_requests and average_request_duration_ms", c.r.Address)
+	}
+	c.add(fmt.Sprintf("CPU (%s vCPU)", cpu), c.key("gcp", "run", "vcpu-second"), seconds.Mul(cpu).Mul(c.count).Mul(c.months()), true, assumption)
+	c.add(fmt.Sprintf("Memory (%s GiB)", mem), c.key("gcp", "run", "gib-second"), seconds.Mul(mem).Mul(c.count).Mul(c.months()), true, assumption)
+	c.usage("Requests", c.key("gcp", "run", "requests"), "monthly_requests", million, "requests")
+}
+
+func gcpRedis(c *costing) {
+	gb, ok := c.num("memory_size_gb", Dec{})
+	if !ok || gb.IsZero() {
+		c.fail("memory_size_gb is not known")
+		return
+	}
+	item, label := "basic-gb-hour", "Basic"
+	if c.str("tier", false) == "STANDARD_HA" {
+		item, label = "standard-gb-hour", "Standard"
+	}
+	c.hourly(fmt.Sprintf("Capacity (%s, %s GB)", label, gb), c.key("gcp", "redis", item), gb)
+}
+
+func gcpFunction(c *costing) {
+	c.usage("Invocations", c.key("gcp", "functions", "invocations"), "monthly_invocations", million, "invocations")
+	c.note("compute time is not in the catalog: only invocations are priced")
+}

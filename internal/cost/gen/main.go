@@ -1,0 +1,381 @@
+// Command gen writes internal/cost/catalog.json.gz, the embedded price
+// catalog, from the tables below (go generate ./internal/cost).
+//
+// The tables are public list prices (on-demand, Linux, shared tenancy,
+// USD) compiled by hand; this build machine has no access to the clouds'
+// price APIs. Where a price is not listed below for a region it is
+// estimated from the same product's price in a reference region times the
+// region's ratio for a comparable product, and its source says exactly
+// that. `opsmcp prices refresh` replaces any of them with the clouds' own
+// current prices, and every estimate says which source and date it used.
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"sort"
+	"strings"
+)
+
+// date is when the tables were compiled.
+const date = "2026-11-01"
+
+const (
+	awsList = "AWS public on-demand list price"
+	gcpList = "Google Cloud public list price"
+)
+
+type price struct {
+	Unit   string `json:"unit"`
+	USD    string `json:"usd"`
+	Source string `json:"source"`
+}
+
+var out = map[string]price{}
+
+func add(key, unit, usd, source string) {
+	if _, dup := out[key]; dup {
+		panic("duplicate price " + key)
+	}
+	if _, ok := new(big.Rat).SetString(usd); !ok {
+		panic("bad price " + key + " " + usd)
+	}
+	out[key] = price{Unit: unit, USD: usd, Source: source}
+}
+
+func rat(s string) *big.Rat {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		panic(s)
+	}
+	return r
+}
+
+// mul is a×b rounded to places decimals, without trailing zeros.
+func mul(a, b string, places int) string {
+	s := new(big.Rat).Mul(rat(a), rat(b)).FloatString(places)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+func ratio(a, b string) string { return new(big.Rat).Quo(rat(a), rat(b)).FloatString(6) }
+
+var awsRegions = []string{"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"}
+
+// The reference EC2 prices (.large, per hour) listed per region; every
+// other family's regional price is estimated from these.
+var ec2Reference = map[string]map[string]string{
+	"m5": {"us-east-1": "0.096", "us-east-2": "0.096", "us-west-2": "0.096", "eu-west-1": "0.107", "eu-central-1": "0.115", "ap-southeast-1": "0.12"},
+	"c5": {"us-east-1": "0.085", "us-east-2": "0.085", "us-west-2": "0.085", "eu-west-1": "0.096", "eu-central-1": "0.097", "ap-southeast-1": "0.098"},
+	"r5": {"us-east-1": "0.126", "us-east-2": "0.126", "us-west-2": "0.126", "eu-west-1": "0.141", "eu-central-1": "0.152", "ap-southeast-1": "0.152"},
+	"t3": {"us-east-1": "0.0832", "us-east-2": "0.0832", "us-west-2": "0.0832", "eu-west-1": "0.0912", "eu-central-1": "0.096", "ap-southeast-1": "0.1056"},
+}
+
+// ec2Families: the us-east-1 price of .large, which reference family sets
+// its regional ratio, and its sizes. Within a family, price is linear in
+// size (xlarge = 2 × large ...), as AWS lists it. m6i, c6i and r6i are
+// listed at their 5th-generation peers' prices in every region.
+var ec2Families = []struct {
+	family, large, ref string
+	sameAsRef          bool
+	sizes              []string
+}{
+	{"t3", "0.0832", "t3", true, tSizes},
+	{"t3a", "0.0752", "t3", false, tSizes},
+	{"t4g", "0.0672", "t3", false, tSizes},
+	{"m5", "0.096", "m5", true, bigSizes},
+	{"m6i", "0.096", "m5", true, bigSizes},
+	{"m6g", "0.077", "m5", false, append([]string{"medium"}, bigSizes[:7]...)},
+	{"m7i", "0.1008", "m5", false, bigSizes},
+	{"m7g", "0.0816", "m5", false, append([]string{"medium"}, bigSizes[:7]...)},
+	{"c5", "0.085", "c5", true, bigSizes},
+	{"c6i", "0.085", "c5", true, bigSizes},
+	{"c7g", "0.0725", "c5", false, append([]string{"medium"}, bigSizes[:7]...)},
+	{"r5", "0.126", "r5", true, bigSizes},
+	{"r6i", "0.126", "r5", true, bigSizes},
+	{"r7g", "0.1071", "r5", false, append([]string{"medium"}, bigSizes[:7]...)},
+}
+
+var (
+	tSizes   = []string{"nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"}
+	bigSizes = []string{"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"}
+	// sizeFactor is a size's multiple of .large.
+	sizeFactor = map[string]string{"nano": "0.0625", "micro": "0.125", "small": "0.25", "medium": "0.5", "large": "1", "xlarge": "2",
+		"2xlarge": "4", "4xlarge": "8", "8xlarge": "16", "12xlarge": "24", "16xlarge": "32", "24xlarge": "48"}
+)
+
+// regionalAWS holds a product's price per region where listed; regions
+// missing from it are estimated by the m5 ratio.
+func regionalAWS(key, unit, source string, byRegion map[string]string) {
+	base := byRegion["us-east-1"]
+	for _, r := range awsRegions {
+		if v, ok := byRegion[r]; ok {
+			add(fmt.Sprintf(key, r), unit, v, source)
+			continue
+		}
+		f := ratio(ec2Reference["m5"][r], ec2Reference["m5"]["us-east-1"])
+		add(fmt.Sprintf(key, r), unit, mul(base, f, 10), fmt.Sprintf("estimated: the us-east-1 list price × %s (the region's EC2 m5 price ratio)", f))
+	}
+}
+
+// same is one price in every AWS region.
+func same(v string) map[string]string {
+	m := map[string]string{}
+	for _, r := range awsRegions {
+		m[r] = v
+	}
+	return m
+}
+
+func awsCatalog() {
+	for _, f := range ec2Families {
+		for _, r := range awsRegions {
+			large, src := f.large, awsList+" (EC2, Linux, shared tenancy)"
+			switch {
+			case r == "us-east-1":
+			case f.sameAsRef:
+				large = ec2Reference[f.ref][r]
+			case ec2Reference[f.ref][r] == ec2Reference[f.ref]["us-east-1"]:
+				// Regions that list the reference family at the us-east-1 price list the others at it too.
+			default:
+				k := ratio(ec2Reference[f.ref][r], ec2Reference[f.ref]["us-east-1"])
+				large = mul(f.large, k, 4)
+				src = fmt.Sprintf("estimated: the us-east-1 list price × %s (the region's %s price ratio)", k, f.ref)
+			}
+			for _, size := range f.sizes {
+				add(fmt.Sprintf("aws/ec2/%s/%s.%s", r, f.family, size), "hour", mul(large, sizeFactor[size], 6), src)
+			}
+		}
+	}
+
+	ebs := awsList + " (EBS)"
+	regionalAWS("aws/ebs/%s/gp2", "GB-month", ebs, map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10", "eu-west-1": "0.11", "eu-central-1": "0.119", "ap-southeast-1": "0.12"})
+	regionalAWS("aws/ebs/%s/gp3", "GB-month", ebs, map[string]string{"us-east-1": "0.08", "us-east-2": "0.08", "us-west-2": "0.08", "eu-west-1": "0.088", "eu-central-1": "0.0952", "ap-southeast-1": "0.096"})
+	regionalAWS("aws/ebs/%s/gp3-iops", "IOPS-month", ebs+"; IOPS over 3,000", map[string]string{"us-east-1": "0.005", "us-east-2": "0.005", "us-west-2": "0.005", "eu-west-1": "0.0055", "eu-central-1": "0.006", "ap-southeast-1": "0.006"})
+	regionalAWS("aws/ebs/%s/gp3-throughput", "MBps-month", ebs+"; throughput over 125 MB/s", map[string]string{"us-east-1": "0.04", "us-east-2": "0.04", "us-west-2": "0.04", "eu-west-1": "0.044", "eu-central-1": "0.048", "ap-southeast-1": "0.048"})
+	regionalAWS("aws/ebs/%s/io1", "GB-month", ebs, map[string]string{"us-east-1": "0.125", "us-east-2": "0.125", "us-west-2": "0.125", "eu-west-1": "0.138", "eu-central-1": "0.149", "ap-southeast-1": "0.138"})
+	regionalAWS("aws/ebs/%s/io1-iops", "IOPS-month", ebs, map[string]string{"us-east-1": "0.065", "us-east-2": "0.065", "us-west-2": "0.065", "eu-west-1": "0.072", "eu-central-1": "0.078", "ap-southeast-1": "0.072"})
+	regionalAWS("aws/ebs/%s/io2", "GB-month", ebs, map[string]string{"us-east-1": "0.125", "us-east-2": "0.125", "us-west-2": "0.125", "eu-west-1": "0.138", "eu-central-1": "0.149", "ap-southeast-1": "0.138"})
+	regionalAWS("aws/ebs/%s/io2-iops", "IOPS-month", ebs+"; up to 32,000 IOPS", map[string]string{"us-east-1": "0.065", "us-east-2": "0.065", "us-west-2": "0.065", "eu-west-1": "0.072", "eu-central-1": "0.078", "ap-southeast-1": "0.072"})
+	regionalAWS("aws/ebs/%s/st1", "GB-month", ebs, map[string]string{"us-east-1": "0.045", "us-east-2": "0.045", "us-west-2": "0.045", "eu-west-1": "0.05", "eu-central-1": "0.054", "ap-southeast-1": "0.054"})
+	regionalAWS("aws/ebs/%s/sc1", "GB-month", ebs, map[string]string{"us-east-1": "0.015", "us-east-2": "0.015", "us-west-2": "0.015", "eu-west-1": "0.0168", "eu-central-1": "0.018", "ap-southeast-1": "0.018"})
+	regionalAWS("aws/ebs/%s/standard", "GB-month", ebs+" (magnetic)", map[string]string{"us-east-1": "0.05", "us-east-2": "0.05", "us-west-2": "0.05"})
+	regionalAWS("aws/ebs/%s/snapshot", "GB-month", ebs+" snapshots", map[string]string{"us-east-1": "0.05", "us-east-2": "0.05", "us-west-2": "0.05", "eu-west-1": "0.05", "eu-central-1": "0.054", "ap-southeast-1": "0.05"})
+
+	rds := awsList + " (RDS, Single-AZ)"
+	for engine, classes := range map[string]map[string]string{
+		"postgres": {"db.t3.micro": "0.018", "db.t3.small": "0.036", "db.t3.medium": "0.072", "db.t3.large": "0.145",
+			"db.t4g.micro": "0.016", "db.t4g.small": "0.032", "db.t4g.medium": "0.065", "db.t4g.large": "0.129",
+			"db.m5.large": "0.178", "db.m5.xlarge": "0.356", "db.m5.2xlarge": "0.712", "db.m5.4xlarge": "1.424",
+			"db.m6g.large": "0.159", "db.m6g.xlarge": "0.318", "db.m6i.large": "0.178", "db.m6i.xlarge": "0.356", "db.m7g.large": "0.168", "db.m7g.xlarge": "0.336",
+			"db.r5.large": "0.25", "db.r5.xlarge": "0.50", "db.r5.2xlarge": "1.00", "db.r6g.large": "0.225", "db.r6g.xlarge": "0.45", "db.r6i.large": "0.25", "db.r6i.xlarge": "0.50"},
+		"mysql": {"db.t3.micro": "0.017", "db.t3.small": "0.034", "db.t3.medium": "0.068", "db.t3.large": "0.136",
+			"db.t4g.micro": "0.016", "db.t4g.small": "0.032", "db.t4g.medium": "0.065", "db.t4g.large": "0.129",
+			"db.m5.large": "0.171", "db.m5.xlarge": "0.342", "db.m5.2xlarge": "0.684", "db.m5.4xlarge": "1.368",
+			"db.m6g.large": "0.152", "db.m6g.xlarge": "0.304", "db.m6i.large": "0.171", "db.m6i.xlarge": "0.342", "db.m7g.large": "0.161", "db.m7g.xlarge": "0.322",
+			"db.r5.large": "0.24", "db.r5.xlarge": "0.48", "db.r5.2xlarge": "0.96", "db.r6g.large": "0.215", "db.r6g.xlarge": "0.43", "db.r6i.large": "0.24", "db.r6i.xlarge": "0.48"},
+		"aurora-postgresql": {"db.t3.medium": "0.082", "db.t4g.medium": "0.073", "db.r5.large": "0.29", "db.r5.xlarge": "0.58", "db.r6g.large": "0.26", "db.r6g.xlarge": "0.519", "db.r6i.large": "0.29", "db.r7g.large": "0.276"},
+		"aurora-mysql":      {"db.t3.medium": "0.082", "db.t4g.medium": "0.073", "db.r5.large": "0.29", "db.r5.xlarge": "0.58", "db.r6g.large": "0.26", "db.r6g.xlarge": "0.519", "db.r6i.large": "0.29", "db.r7g.large": "0.276"},
+	} {
+		src := rds
+		if strings.HasPrefix(engine, "aurora") {
+			src = awsList + " (Aurora, Standard configuration)"
+		}
+		for class, v := range classes {
+			regionalAWS("aws/rds/%s/"+engine+"/"+class, "hour", src, map[string]string{"us-east-1": v, "us-east-2": v, "us-west-2": v})
+		}
+	}
+	regionalAWS("aws/rds/%s/storage-gp2", "GB-month", rds, map[string]string{"us-east-1": "0.115", "us-east-2": "0.115", "us-west-2": "0.115", "eu-west-1": "0.127", "eu-central-1": "0.137", "ap-southeast-1": "0.138"})
+	regionalAWS("aws/rds/%s/storage-gp3", "GB-month", rds, map[string]string{"us-east-1": "0.115", "us-east-2": "0.115", "us-west-2": "0.115", "eu-west-1": "0.127", "eu-central-1": "0.137", "ap-southeast-1": "0.138"})
+	regionalAWS("aws/rds/%s/storage-io1", "GB-month", rds, map[string]string{"us-east-1": "0.125", "us-east-2": "0.125", "us-west-2": "0.125"})
+	regionalAWS("aws/rds/%s/io1-iops", "IOPS-month", rds, map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10"})
+	regionalAWS("aws/rds/%s/storage-standard", "GB-month", rds+" (magnetic)", map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10"})
+	regionalAWS("aws/rds/%s/aurora-storage", "GB-month", awsList+" (Aurora storage)", map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10", "eu-west-1": "0.11", "eu-central-1": "0.119", "ap-southeast-1": "0.12"})
+	regionalAWS("aws/rds/%s/aurora-io", "1M requests", awsList+" (Aurora I/O)", map[string]string{"us-east-1": "0.20", "us-east-2": "0.20", "us-west-2": "0.20", "eu-west-1": "0.22", "eu-central-1": "0.24", "ap-southeast-1": "0.22"})
+	regionalAWS("aws/rds/%s/aurora-acu", "ACU-hour", awsList+" (Aurora Serverless v2)", map[string]string{"us-east-1": "0.12", "us-east-2": "0.12", "us-west-2": "0.12", "eu-west-1": "0.13", "eu-central-1": "0.14", "ap-southeast-1": "0.14"})
+
+	regionalAWS("aws/nat/%s/hour", "hour", awsList+" (NAT gateway)", map[string]string{"us-east-1": "0.045", "us-east-2": "0.045", "us-west-2": "0.045", "eu-west-1": "0.048", "eu-central-1": "0.052", "ap-southeast-1": "0.059"})
+	regionalAWS("aws/nat/%s/gb", "GB", awsList+" (NAT gateway data processed)", map[string]string{"us-east-1": "0.045", "us-east-2": "0.045", "us-west-2": "0.045", "eu-west-1": "0.048", "eu-central-1": "0.052", "ap-southeast-1": "0.059"})
+	elb := awsList + " (Elastic Load Balancing)"
+	regionalAWS("aws/elb/%s/alb-hour", "hour", elb, map[string]string{"us-east-1": "0.0225", "us-east-2": "0.0225", "us-west-2": "0.0225", "eu-west-1": "0.0252", "eu-central-1": "0.027", "ap-southeast-1": "0.0252"})
+	regionalAWS("aws/elb/%s/alb-lcu", "LCU-hour", elb, same("0.008"))
+	regionalAWS("aws/elb/%s/nlb-hour", "hour", elb, map[string]string{"us-east-1": "0.0225", "us-east-2": "0.0225", "us-west-2": "0.0225", "eu-west-1": "0.0252", "eu-central-1": "0.027", "ap-southeast-1": "0.0252"})
+	regionalAWS("aws/elb/%s/nlb-lcu", "NLCU-hour", elb, same("0.006"))
+	regionalAWS("aws/elb/%s/clb-hour", "hour", elb+" (Classic)", map[string]string{"us-east-1": "0.025", "us-east-2": "0.025", "us-west-2": "0.025", "eu-west-1": "0.028", "eu-central-1": "0.03", "ap-southeast-1": "0.028"})
+	regionalAWS("aws/elb/%s/clb-gb", "GB", elb+" (Classic)", map[string]string{"us-east-1": "0.008", "us-east-2": "0.008", "us-west-2": "0.008"})
+	regionalAWS("aws/eks/%s/cluster-hour", "hour", awsList+" (EKS control plane, standard support)", same("0.10"))
+	regionalAWS("aws/fargate/%s/vcpu-hour", "vCPU-hour", awsList+" (Fargate, Linux x86)", map[string]string{"us-east-1": "0.04048", "us-east-2": "0.04048", "us-west-2": "0.04048", "eu-west-1": "0.04048", "eu-central-1": "0.04656", "ap-southeast-1": "0.05056"})
+	regionalAWS("aws/fargate/%s/gb-hour", "GB-hour", awsList+" (Fargate, Linux x86)", map[string]string{"us-east-1": "0.004445", "us-east-2": "0.004445", "us-west-2": "0.004445", "eu-west-1": "0.004445", "eu-central-1": "0.00511", "ap-southeast-1": "0.00553"})
+
+	s3 := awsList + " (S3 Standard)"
+	regionalAWS("aws/s3/%s/standard", "GB-month", s3+"; first 50 TB", map[string]string{"us-east-1": "0.023", "us-east-2": "0.023", "us-west-2": "0.023", "eu-west-1": "0.023", "eu-central-1": "0.0245", "ap-southeast-1": "0.025"})
+	regionalAWS("aws/s3/%s/put", "1k requests", s3+"; PUT, COPY, POST, LIST", map[string]string{"us-east-1": "0.005", "us-east-2": "0.005", "us-west-2": "0.005", "eu-west-1": "0.005", "eu-central-1": "0.0054", "ap-southeast-1": "0.005"})
+	regionalAWS("aws/s3/%s/get", "1k requests", s3+"; GET, SELECT and others", map[string]string{"us-east-1": "0.0004", "us-east-2": "0.0004", "us-west-2": "0.0004", "eu-west-1": "0.0004", "eu-central-1": "0.00043", "ap-southeast-1": "0.0004"})
+	regionalAWS("aws/lambda/%s/requests", "1M requests", awsList+" (Lambda)", same("0.20"))
+	regionalAWS("aws/lambda/%s/gb-second", "GB-second", awsList+" (Lambda, x86)", same("0.0000166667"))
+	regionalAWS("aws/lambda/%s/gb-second-arm", "GB-second", awsList+" (Lambda, Arm)", same("0.0000133334"))
+	regionalAWS("aws/logs/%s/ingest", "GB", awsList+" (CloudWatch Logs, standard ingestion)", map[string]string{"us-east-1": "0.50", "us-east-2": "0.50", "us-west-2": "0.50", "eu-west-1": "0.57", "eu-central-1": "0.63", "ap-southeast-1": "0.70"})
+	regionalAWS("aws/logs/%s/storage", "GB-month", awsList+" (CloudWatch Logs, archived)", map[string]string{"us-east-1": "0.03", "us-east-2": "0.03", "us-west-2": "0.03", "eu-west-1": "0.03", "eu-central-1": "0.0324", "ap-southeast-1": "0.033"})
+	regionalAWS("aws/cloudwatch/%s/alarm", "alarm-month", awsList+" (CloudWatch standard-resolution alarm)", same("0.10"))
+	regionalAWS("aws/cloudwatch/%s/dashboard", "dashboard-month", awsList+" (CloudWatch dashboard)", same("3.00"))
+	dto := awsList + " (data transfer out to the internet)"
+	for i, tier := range []map[string]string{
+		{"us-east-1": "0.09", "us-east-2": "0.09", "us-west-2": "0.09", "eu-west-1": "0.09", "eu-central-1": "0.09", "ap-southeast-1": "0.12"},
+		{"us-east-1": "0.085", "us-east-2": "0.085", "us-west-2": "0.085", "eu-west-1": "0.085", "eu-central-1": "0.085", "ap-southeast-1": "0.085"},
+		{"us-east-1": "0.07", "us-east-2": "0.07", "us-west-2": "0.07", "eu-west-1": "0.07", "eu-central-1": "0.07", "ap-southeast-1": "0.082"},
+		{"us-east-1": "0.05", "us-east-2": "0.05", "us-west-2": "0.05", "eu-west-1": "0.05", "eu-central-1": "0.05", "ap-southeast-1": "0.08"},
+	} {
+		regionalAWS(fmt.Sprintf("aws/dto/%%s/tier%d", i+1), "GB", dto+"; "+[]string{"after the first 100 GB free, up to 10 TB", "next 40 TB", "next 100 TB", "over 150 TB"}[i], tier)
+	}
+	regionalAWS("aws/eip/%s/hour", "hour", awsList+" (public IPv4 address)", same("0.005"))
+	add("aws/route53/global/zone", "zone-month", "0.50", awsList+" (Route 53 hosted zone, first 25)")
+	add("aws/route53/global/queries", "1M queries", "0.40", awsList+" (Route 53 standard queries)")
+	for node, v := range map[string]string{"cache.t3.micro": "0.017", "cache.t3.small": "0.034", "cache.t3.medium": "0.068", "cache.t4g.micro": "0.016", "cache.t4g.small": "0.032", "cache.t4g.medium": "0.065",
+		"cache.m5.large": "0.156", "cache.m5.xlarge": "0.311", "cache.m6g.large": "0.149", "cache.m6g.xlarge": "0.298", "cache.r5.large": "0.216", "cache.r5.xlarge": "0.432", "cache.r6g.large": "0.206", "cache.r6g.xlarge": "0.411"} {
+		regionalAWS("aws/elasticache/%s/"+node, "hour", awsList+" (ElastiCache)", map[string]string{"us-east-1": v, "us-east-2": v, "us-west-2": v})
+	}
+	ddb := awsList + " (DynamoDB Standard)"
+	regionalAWS("aws/dynamodb/%s/write-requests", "1M write request units", ddb+", on-demand", map[string]string{"us-east-1": "0.625", "us-east-2": "0.625", "us-west-2": "0.625"})
+	regionalAWS("aws/dynamodb/%s/read-requests", "1M read request units", ddb+", on-demand", map[string]string{"us-east-1": "0.125", "us-east-2": "0.125", "us-west-2": "0.125"})
+	regionalAWS("aws/dynamodb/%s/wcu", "WCU-hour", ddb+", provisioned", map[string]string{"us-east-1": "0.00065", "us-east-2": "0.00065", "us-west-2": "0.00065"})
+	regionalAWS("aws/dynamodb/%s/rcu", "RCU-hour", ddb+", provisioned", map[string]string{"us-east-1": "0.00013", "us-east-2": "0.00013", "us-west-2": "0.00013"})
+	regionalAWS("aws/dynamodb/%s/storage", "GB-month", ddb, map[string]string{"us-east-1": "0.25", "us-east-2": "0.25", "us-west-2": "0.25"})
+	regionalAWS("aws/kms/%s/key", "key-month", awsList+" (KMS customer managed key)", same("1.00"))
+	regionalAWS("aws/secretsmanager/%s/secret", "secret-month", awsList+" (Secrets Manager)", same("0.40"))
+	regionalAWS("aws/sqs/%s/requests", "1M requests", awsList+" (SQS standard, after the first 1M free)", same("0.40"))
+	regionalAWS("aws/sns/%s/requests", "1M publishes", awsList+" (SNS standard topics)", same("0.50"))
+	regionalAWS("aws/ecr/%s/storage", "GB-month", awsList+" (ECR storage)", same("0.10"))
+	regionalAWS("aws/efs/%s/standard", "GB-month", awsList+" (EFS Standard)", map[string]string{"us-east-1": "0.30", "us-east-2": "0.30", "us-west-2": "0.30", "eu-west-1": "0.33", "eu-central-1": "0.36", "ap-southeast-1": "0.36"})
+	regionalAWS("aws/vpce/%s/hour", "AZ-hour", awsList+" (interface VPC endpoint, per AZ)", map[string]string{"us-east-1": "0.01", "us-east-2": "0.01", "us-west-2": "0.01", "eu-west-1": "0.011", "eu-central-1": "0.012", "ap-southeast-1": "0.013"})
+	regionalAWS("aws/vpce/%s/gb", "GB", awsList+" (interface VPC endpoint data processed)", same("0.01"))
+	regionalAWS("aws/apigw/%s/rest-requests", "1M requests", awsList+" (API Gateway REST, first 333M)", map[string]string{"us-east-1": "3.50", "us-east-2": "3.50", "us-west-2": "3.50", "eu-west-1": "3.50", "eu-central-1": "3.70", "ap-southeast-1": "3.80"})
+	regionalAWS("aws/apigw/%s/http-requests", "1M requests", awsList+" (API Gateway HTTP, first 300M)", map[string]string{"us-east-1": "1.00", "us-east-2": "1.00", "us-west-2": "1.00", "eu-west-1": "1.11", "eu-central-1": "1.20", "ap-southeast-1": "1.21"})
+	regionalAWS("aws/kinesis/%s/shard-hour", "shard-hour", awsList+" (Kinesis Data Streams, provisioned)", map[string]string{"us-east-1": "0.015", "us-east-2": "0.015", "us-west-2": "0.015"})
+	regionalAWS("aws/kinesis/%s/put-units", "1M PUT payload units", awsList+" (Kinesis Data Streams, provisioned)", map[string]string{"us-east-1": "0.014", "us-east-2": "0.014", "us-west-2": "0.014"})
+	regionalAWS("aws/vpn/%s/hour", "hour", awsList+" (Site-to-Site VPN connection)", same("0.05"))
+	regionalAWS("aws/tgw/%s/attachment-hour", "hour", awsList+" (Transit Gateway attachment)", same("0.05"))
+	regionalAWS("aws/tgw/%s/gb", "GB", awsList+" (Transit Gateway data processed)", same("0.02"))
+	regionalAWS("aws/sfn/%s/transitions", "1k state transitions", awsList+" (Step Functions standard)", same("0.025"))
+	regionalAWS("aws/waf/%s/acl", "web ACL-month", awsList+" (WAF)", same("5.00"))
+	regionalAWS("aws/waf/%s/rule", "rule-month", awsList+" (WAF)", same("1.00"))
+	regionalAWS("aws/waf/%s/requests", "1M requests", awsList+" (WAF)", same("0.60"))
+	regionalAWS("aws/transfer/%s/hour", "protocol-hour", awsList+" (Transfer Family)", same("0.30"))
+}
+
+var gcpRegions = []string{"us-central1", "us-east1", "europe-west1", "asia-southeast1"}
+
+// gcpRatio is each region's list-price ratio to us-central1 for Compute
+// Engine, used where a region's price is not in the tables.
+var gcpRatio = map[string]string{"us-central1": "1", "us-east1": "1", "europe-west1": "1.1", "asia-southeast1": "1.232"}
+
+func regionalGCP(key, unit, source string, byRegion map[string]string) {
+	base := byRegion["us-central1"]
+	for _, r := range gcpRegions {
+		if v, ok := byRegion[r]; ok {
+			add(fmt.Sprintf(key, r), unit, v, source)
+			continue
+		}
+		add(fmt.Sprintf(key, r), unit, mul(base, gcpRatio[r], 10), fmt.Sprintf("estimated: the us-central1 list price × %s (the region's Compute Engine price ratio)", gcpRatio[r]))
+	}
+}
+
+func gcpSame(v string) map[string]string {
+	m := map[string]string{}
+	for _, r := range gcpRegions {
+		m[r] = v
+	}
+	return m
+}
+
+func gcpCatalog() {
+	ce := gcpList + " (Compute Engine, on-demand)"
+	for family, rates := range map[string][2]string{
+		"e2": {"0.021811", "0.002923"}, "n2": {"0.031611", "0.004237"}, "n2d": {"0.027502", "0.003686"},
+		"c3": {"0.03465", "0.003938"}, "t2d": {"0.027502", "0.003686"}, "n1": {"0.031611", "0.004237"},
+	} {
+		regionalGCP("gcp/compute/%s/"+family+"-vcpu", "vCPU-hour", ce, map[string]string{"us-central1": rates[0], "us-east1": rates[0]})
+		regionalGCP("gcp/compute/%s/"+family+"-ram", "GB-hour", ce, map[string]string{"us-central1": rates[1], "us-east1": rates[1]})
+	}
+	for mt, v := range map[string]string{"e2-micro": "0.008376", "e2-small": "0.016751", "e2-medium": "0.033503", "f1-micro": "0.0076", "g1-small": "0.0257"} {
+		regionalGCP("gcp/compute/%s/"+mt, "hour", ce+" (shared-core)", map[string]string{"us-central1": v, "us-east1": v})
+	}
+	pd := gcpList + " (Persistent Disk)"
+	regionalGCP("gcp/disk/%s/pd-standard", "GB-month", pd, map[string]string{"us-central1": "0.04", "us-east1": "0.04", "europe-west1": "0.04", "asia-southeast1": "0.048"})
+	regionalGCP("gcp/disk/%s/pd-balanced", "GB-month", pd, map[string]string{"us-central1": "0.10", "us-east1": "0.10", "europe-west1": "0.10", "asia-southeast1": "0.12"})
+	regionalGCP("gcp/disk/%s/pd-ssd", "GB-month", pd, map[string]string{"us-central1": "0.17", "us-east1": "0.17", "europe-west1": "0.17", "asia-southeast1": "0.204"})
+	regionalGCP("gcp/disk/%s/pd-extreme", "GB-month", pd, map[string]string{"us-central1": "0.125", "us-east1": "0.125"})
+	add("gcp/gke/global/cluster-hour", "hour", "0.10", gcpList+" (GKE cluster management fee)")
+	regionalGCP("gcp/autopilot/%s/vcpu-hour", "vCPU-hour", gcpList+" (GKE Autopilot, general-purpose pods)", map[string]string{"us-central1": "0.0445", "us-east1": "0.0445"})
+	regionalGCP("gcp/autopilot/%s/gb-hour", "GB-hour", gcpList+" (GKE Autopilot, general-purpose pods)", map[string]string{"us-central1": "0.0049225", "us-east1": "0.0049225"})
+	sql := gcpList + " (Cloud SQL Enterprise)"
+	regionalGCP("gcp/sql/%s/vcpu-hour", "vCPU-hour", sql, map[string]string{"us-central1": "0.0413", "us-east1": "0.0413"})
+	regionalGCP("gcp/sql/%s/ram-hour", "GB-hour", sql, map[string]string{"us-central1": "0.007", "us-east1": "0.007"})
+	regionalGCP("gcp/sql/%s/db-f1-micro", "hour", sql+" (shared-core)", map[string]string{"us-central1": "0.0105", "us-east1": "0.0105"})
+	regionalGCP("gcp/sql/%s/db-g1-small", "hour", sql+" (shared-core)", map[string]string{"us-central1": "0.035", "us-east1": "0.035"})
+	regionalGCP("gcp/sql/%s/storage-ssd", "GB-month", sql, map[string]string{"us-central1": "0.17", "us-east1": "0.17"})
+	regionalGCP("gcp/sql/%s/storage-hdd", "GB-month", sql, map[string]string{"us-central1": "0.09", "us-east1": "0.09"})
+	gcs := gcpList + " (Cloud Storage, regional)"
+	regionalGCP("gcp/gcs/%s/standard", "GB-month", gcs, map[string]string{"us-central1": "0.02", "us-east1": "0.02", "europe-west1": "0.02", "asia-southeast1": "0.023"})
+	regionalGCP("gcp/gcs/%s/nearline", "GB-month", gcs, map[string]string{"us-central1": "0.01", "us-east1": "0.01", "europe-west1": "0.01", "asia-southeast1": "0.016"})
+	regionalGCP("gcp/gcs/%s/coldline", "GB-month", gcs, map[string]string{"us-central1": "0.004", "us-east1": "0.004", "europe-west1": "0.004", "asia-southeast1": "0.006"})
+	regionalGCP("gcp/gcs/%s/archive", "GB-month", gcs, map[string]string{"us-central1": "0.0012", "us-east1": "0.0012", "europe-west1": "0.0012", "asia-southeast1": "0.0025"})
+	regionalGCP("gcp/gcs/%s/class-a", "1k operations", gcs+"; Class A", gcpSame("0.005"))
+	regionalGCP("gcp/gcs/%s/class-b", "1k operations", gcs+"; Class B", gcpSame("0.0004"))
+	regionalGCP("gcp/nat/%s/vm-hour", "VM-hour", gcpList+" (Cloud NAT, per VM up to 32)", gcpSame("0.0014"))
+	regionalGCP("gcp/nat/%s/gb", "GB", gcpList+" (Cloud NAT data processed)", gcpSame("0.045"))
+	regionalGCP("gcp/lb/%s/rule-first5", "hour", gcpList+" (forwarding rules: the first 5 in a region together)", map[string]string{"us-central1": "0.025", "us-east1": "0.025"})
+	regionalGCP("gcp/lb/%s/rule-extra", "rule-hour", gcpList+" (each forwarding rule after 5)", map[string]string{"us-central1": "0.01", "us-east1": "0.01"})
+	regionalGCP("gcp/ip/%s/hour", "hour", gcpList+" (external IPv4 address in use)", gcpSame("0.005"))
+	for i, v := range []string{"0.12", "0.11", "0.08"} {
+		regionalGCP(fmt.Sprintf("gcp/egress/%%s/tier%d", i+1), "GB", gcpList+" (Premium tier internet egress; "+[]string{"0–1 TB", "1–10 TB", "over 10 TB"}[i]+")", gcpSame(v))
+	}
+	add("gcp/dns/global/zone", "zone-month", "0.20", gcpList+" (Cloud DNS managed zone, first 25)")
+	regionalGCP("gcp/run/%s/vcpu-second", "vCPU-second", gcpList+" (Cloud Run, request-based billing, tier 1)", map[string]string{"us-central1": "0.000024", "us-east1": "0.000024", "europe-west1": "0.000024"})
+	regionalGCP("gcp/run/%s/gib-second", "GiB-second", gcpList+" (Cloud Run, request-based billing, tier 1)", map[string]string{"us-central1": "0.0000025", "us-east1": "0.0000025", "europe-west1": "0.0000025"})
+	regionalGCP("gcp/run/%s/requests", "1M requests", gcpList+" (Cloud Run)", gcpSame("0.40"))
+	regionalGCP("gcp/redis/%s/basic-gb-hour", "GB-hour", gcpList+" (Memorystore for Redis, Basic M1)", map[string]string{"us-central1": "0.049", "us-east1": "0.049"})
+	regionalGCP("gcp/redis/%s/standard-gb-hour", "GB-hour", gcpList+" (Memorystore for Redis, Standard M1)", map[string]string{"us-central1": "0.064", "us-east1": "0.064"})
+	add("gcp/pubsub/global/tib", "TiB", "40.00", gcpList+" (Pub/Sub message delivery)")
+	add("gcp/secretmanager/global/version", "version-month", "0.06", gcpList+" (Secret Manager active secret version)")
+	add("gcp/kms/global/key-version", "key version-month", "0.06", gcpList+" (Cloud KMS software key version)")
+	regionalGCP("gcp/functions/%s/invocations", "1M invocations", gcpList+" (Cloud Functions 1st gen)", gcpSame("0.40"))
+}
+
+func main() {
+	awsCatalog()
+	gcpCatalog()
+	keys := make([]string, 0, len(out))
+	for k := range out {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	// Written by hand in key order, one price per line, so the file is
+	// the same bytes on every run and diffs read line by line.
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "{\n  \"date\": %q,\n  \"currency\": \"USD\",\n  \"source\": %q,\n  \"prices\": {\n", date,
+		"opsmcp embedded catalog: public list prices compiled by hand; estimated prices say so")
+	for i, k := range keys {
+		v, _ := json.Marshal(out[k])
+		sep := ","
+		if i == len(keys)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "    %q: %s%s\n", k, v, sep)
+	}
+	b.WriteString("  }\n}\n")
+	var z bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	zw.Write(b.Bytes())
+	zw.Close()
+	if err := os.WriteFile("catalog.json.gz", z.Bytes(), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("catalog.json.gz: %d prices\n", len(keys))
+}

@@ -1,0 +1,3 @@
+package cost
+
+//go:generate go run ./gen
