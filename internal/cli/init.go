@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/opsmcp/opsmcp/internal/atomicfile"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 	"github.com/opsmcp/opsmcp/servers"
 )
@@ -60,10 +60,10 @@ func newInitCmd(g *globals) *cobra.Command {
 				return failErr("%v", err)
 			}
 			// Both files are complete before either replaces anything.
-			if err := writeAtomic(cfgPath, []byte(configYAML(f))); err != nil {
+			if err := atomicfile.WriteBytes(cfgPath, []byte(configYAML(f))); err != nil {
 				return failErr("%v", err)
 			}
-			if err := writeAtomic(mcpPath, mcpJSON); err != nil {
+			if err := atomicfile.WriteBytes(mcpPath, mcpJSON); err != nil {
 				return failErr("%v", err)
 			}
 			fmt.Fprintf(g.stdout, "Found %d Terraform workspaces, %d Kubernetes manifests, %d Dockerfiles.\n",
@@ -230,37 +230,4 @@ func siblingOrPath(self, name string) string {
 		}
 	}
 	return ""
-}
-
-// writeAtomic replaces path only with a complete file.
-func writeAtomic(path string, data []byte) error {
-	return writeFileAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
-// writeFileAtomic writes through fn into a temp file beside path and
-// renames it over path only when fn and the sync succeeded.
-func writeFileAtomic(path string, fn func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := fn(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/opsmcp/opsmcp/internal/atomicfile"
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/memory"
 )
@@ -338,7 +339,7 @@ func newMemoryExportCmd(g *globals) *cobra.Command {
 					return nil
 				}
 				var n int
-				err := writeFileAtomic(output, func(w io.Writer) error {
+				err := atomicfile.Write(output, func(w io.Writer) error {
 					var err error
 					n, err = memory.Export(cmd.Context(), s, w)
 					return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/opsmcp/opsmcp/internal/atomicfile"
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/validate"
@@ -96,7 +97,7 @@ func runValidate(cmd *cobra.Command, g *globals, o *validateOptions, paths []str
 	if o.output != "" {
 		// Streamed into a temp file renamed at the end: no copy of a large
 		// report in memory, and never half a report on disk.
-		if err := writeFileAtomic(o.output, func(w io.Writer) error { return validate.Write(w, rep, o.format, false) }); err != nil {
+		if err := atomicfile.Write(o.output, func(w io.Writer) error { return validate.Write(w, rep, o.format, false) }); err != nil {
 			return failErr("--output: %v", err)
 		}
 	} else {
