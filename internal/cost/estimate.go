@@ -2,6 +2,7 @@ package cost
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,8 +110,10 @@ type Options struct {
 	Usage               *Usage
 	// Catalog is the price catalog (default: the embedded one).
 	Catalog *Catalog
-	// DefaultRegion prices resources that name no region.
+	// DefaultRegion prices resources that name no region (and Kubernetes
+	// workloads).
 	DefaultRegion string
+	Kubernetes    KubePricing
 }
 
 // mapper prices one resource type.
@@ -149,6 +152,12 @@ func EstimateResources(planned []Resource, prior []Resource, actions map[string]
 	}
 	if opts.Catalog == nil {
 		opts.Catalog = Embedded()
+	}
+	// Pricing fills in regions and counts: on copies, so an input can be
+	// estimated again with other options.
+	planned = slices.Clone(planned)
+	if prior != nil {
+		prior = slices.Clone(prior)
 	}
 	e := &engine{opts: opts, cat: opts.Catalog, hours: Int(int64(opts.DurationHours)), regions: map[string]map[string]bool{}, seen: map[string]int{}}
 	for _, p := range []string{"aws", "gcp"} {
@@ -262,7 +271,10 @@ func (e *engine) price(r *Resource, est *Estimate, unsupported, free map[string]
 	if r.Address == "" {
 		r.Address = r.Type
 	}
-	if freeTypes[r.Type] {
+	if r.Type == kubeType && r.Region == "" {
+		r.Region = e.opts.DefaultRegion
+	}
+	if freeTypes[r.Type] || (strings.HasPrefix(r.Type, "kubernetes_") && r.Type != kubeType) {
 		free[r.Type] += n
 		return nil, false
 	}

@@ -52,6 +52,7 @@ func (d Dec) rat() *big.Rat {
 func (d Dec) Add(e Dec) Dec { return Dec{new(big.Rat).Add(d.rat(), e.rat())} }
 func (d Dec) Sub(e Dec) Dec { return Dec{new(big.Rat).Sub(d.rat(), e.rat())} }
 func (d Dec) Mul(e Dec) Dec { return Dec{new(big.Rat).Mul(d.rat(), e.rat())} }
+func (d Dec) Neg() Dec      { return Dec{new(big.Rat).Neg(d.rat())} }
 
 // Div is d/e; dividing by zero gives zero (a rate over no quantity).
 func (d Dec) Div(e Dec) Dec {

@@ -76,7 +76,7 @@ func ParsePlan(data []byte) (*PlanInput, error) {
 	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("plan JSON: %w", err)
 	}
-	in := &PlanInput{Actions: map[string]string{}}
+	in := &PlanInput{Actions: map[string]string{}, Prior: []Resource{}}
 	regions := providerRegions(&p)
 	for _, rc := range p.ResourceChanges {
 		if rc.Mode != tfjson.ManagedResourceMode || rc.Change == nil {

@@ -19,6 +19,7 @@ func init() {
 		tls_cert_request local_file local_sensitive_file time_sleep time_static time_rotating`) {
 		freeTypes[t] = true
 	}
+	mappers[kubeType] = kubeWorkload
 }
 
 // SupportedTypes lists every resource type the estimator knows: priced

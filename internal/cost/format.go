@@ -1,0 +1,188 @@
+package cost
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Formats an estimate can be written in.
+var Formats = []string{"table", "json", "markdown"}
+
+// Write renders an estimate.
+func Write(w io.Writer, est *Estimate, format string) error {
+	switch format {
+	case "", "table":
+		return writeTable(w, est)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(est)
+	case "markdown":
+		_, err := io.WriteString(w, Markdown(est))
+		return err
+	}
+	return fmt.Errorf("format %q is not one of %s", format, strings.Join(Formats, ", "))
+}
+
+func period(est *Estimate) string {
+	if est.DurationHours == HoursPerMonth {
+		return "month"
+	}
+	return fmt.Sprintf("%d hours", est.DurationHours)
+}
+
+// Summary is one line: the total, and for a plan the change.
+func Summary(est *Estimate) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "$%s per %s for %d resources", Dec(est.TotalMonthlyCost).Money(), period(est), len(est.Resources))
+	if est.DiffMonthlyCost != nil {
+		fmt.Fprintf(&b, " (was $%s: %s)", Dec(*est.PriorMonthlyCost).Money(), signed(Dec(*est.DiffMonthlyCost)))
+	}
+	if n := count(est.Unsupported); n > 0 {
+		fmt.Fprintf(&b, "; %d unsupported resources not included", n)
+	}
+	if len(est.Unpriced) > 0 {
+		fmt.Fprintf(&b, "; %d resources could not be priced", len(est.Unpriced))
+	}
+	return b.String()
+}
+
+func count(tc []TypeCount) int {
+	n := 0
+	for _, t := range tc {
+		n += t.Count
+	}
+	return n
+}
+
+// signed writes a difference as +$1.23 or -$1.23.
+func signed(d Dec) string {
+	if d.Sign() < 0 {
+		return "-$" + d.Neg().Money()
+	}
+	return "+$" + d.Money()
+}
+
+func writeTable(w io.Writer, est *Estimate) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	plan := est.DiffMonthlyCost != nil
+	header := "RESOURCE\tQUANTITY\tUNIT\tUNIT PRICE\tMONTHLY"
+	if plan {
+		header += "\tBEFORE\tCHANGE"
+	}
+	if est.DurationHours != HoursPerMonth {
+		header = strings.Replace(header, "MONTHLY", fmt.Sprintf("%dh", est.DurationHours), 1)
+	}
+	fmt.Fprintln(tw, header)
+	for _, r := range est.Resources {
+		line := fmt.Sprintf("%s\t\t\t\t$%s", r.Address, Dec(r.MonthlyCost).Money())
+		if plan {
+			line += fmt.Sprintf("\t$%s\t%s", Dec(*r.PriorMonthlyCost).Money(), signed(Dec(*r.DiffMonthlyCost)))
+		}
+		if r.Action != "" && r.Action != "no-op" {
+			line += "\t(" + r.Action + ")"
+		}
+		fmt.Fprintln(tw, line)
+		for _, c := range r.Components {
+			flag := ""
+			if c.UsageBased {
+				flag = " *"
+			}
+			fmt.Fprintf(tw, "  %s%s\t%s\t%s\t$%s\t$%s\n", c.Name, flag, c.Quantity.String(), c.Unit, Dec(c.UnitPrice).String(), Dec(c.MonthlyCost).Money())
+		}
+		for _, n := range r.Notes {
+			fmt.Fprintf(tw, "  note: %s\t\t\t\t\n", n)
+		}
+	}
+	total := fmt.Sprintf("TOTAL\t\t\t\t$%s", Dec(est.TotalMonthlyCost).Money())
+	if plan {
+		total += fmt.Sprintf("\t$%s\t%s", Dec(*est.PriorMonthlyCost).Money(), signed(Dec(*est.DiffMonthlyCost)))
+	}
+	fmt.Fprintln(tw, total)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeFootnotes(w, est, "")
+}
+
+// writeFootnotes lists what the total leaves out and where prices came from.
+func writeFootnotes(w io.Writer, est *Estimate, bullet string) error {
+	var b strings.Builder
+	usage := false
+	for _, r := range est.Resources {
+		for _, c := range r.Components {
+			usage = usage || c.UsageBased
+		}
+	}
+	if usage {
+		fmt.Fprintf(&b, "%s* usage-based: priced on the usage given, or on 0 where none was (see each assumption in --format json)\n", bullet)
+	}
+	for _, u := range est.Unpriced {
+		fmt.Fprintf(&b, "%snot priced: %s (%s): %s\n", bullet, u.Address, u.Type, u.Reason)
+	}
+	if len(est.Unsupported) > 0 {
+		var parts []string
+		for _, t := range est.Unsupported {
+			parts = append(parts, fmt.Sprintf("%s × %d", t.Type, t.Count))
+		}
+		fmt.Fprintf(&b, "%sunsupported, not in the total: %s\n", bullet, strings.Join(parts, ", "))
+	}
+	if len(est.Free) > 0 {
+		var parts []string
+		for _, t := range est.Free {
+			parts = append(parts, fmt.Sprintf("%s × %d", t.Type, t.Count))
+		}
+		fmt.Fprintf(&b, "%sfree: %s\n", bullet, strings.Join(parts, ", "))
+	}
+	for _, u := range est.Unresolved {
+		fmt.Fprintf(&b, "%sunresolved: %s\n", bullet, u)
+	}
+	src := fmt.Sprintf("%sprices: %s, %s", bullet, est.Prices.Catalog, est.Prices.CatalogDate)
+	if est.Prices.LiveCache != "" {
+		src += fmt.Sprintf("; live prices from %s, %s, where they exist", est.Prices.LiveCache, est.Prices.LiveDate)
+	}
+	b.WriteString(src + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Markdown is the estimate for a pull-request comment.
+func Markdown(est *Estimate) string {
+	var b strings.Builder
+	plan := est.DiffMonthlyCost != nil
+	fmt.Fprintf(&b, "**Estimated cost: $%s per %s**", Dec(est.TotalMonthlyCost).Money(), period(est))
+	if plan {
+		fmt.Fprintf(&b, " (%s from $%s)", signed(Dec(*est.DiffMonthlyCost)), Dec(*est.PriorMonthlyCost).Money())
+	}
+	b.WriteString("\n\n")
+	if plan {
+		b.WriteString("| Resource | Action | Before | After | Change |\n|---|---|---:|---:|---:|\n")
+	} else {
+		b.WriteString("| Resource | Monthly |\n|---|---:|\n")
+	}
+	for _, r := range est.Resources {
+		if plan {
+			fmt.Fprintf(&b, "| `%s` | %s | $%s | $%s | %s |\n", r.Address, r.Action, Dec(*r.PriorMonthlyCost).Money(), Dec(r.MonthlyCost).Money(), signed(Dec(*r.DiffMonthlyCost)))
+		} else {
+			fmt.Fprintf(&b, "| `%s` | $%s |\n", r.Address, Dec(r.MonthlyCost).Money())
+		}
+	}
+	b.WriteString("\n<details><summary>Cost components</summary>\n\n| Resource | Component | Quantity | Unit price | Monthly |\n|---|---|---:|---:|---:|\n")
+	for _, r := range est.Resources {
+		for _, c := range r.Components {
+			name := c.Name
+			if c.UsageBased {
+				name += " \\*"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s %s | $%s | $%s |\n", r.Address, mdEscape(name), c.Quantity.String(), c.Unit, Dec(c.UnitPrice).String(), Dec(c.MonthlyCost).Money())
+		}
+	}
+	b.WriteString("\n</details>\n\n")
+	writeFootnotes(&b, est, "- ")
+	return b.String()
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }

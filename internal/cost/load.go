@@ -1,0 +1,147 @@
+package cost
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Input is infrastructure read for pricing.
+type Input struct {
+	// Kind is plan, workspace, kubernetes or inline.
+	Kind    string
+	Planned []Resource
+	// Prior is what exists before a plan (nil for anything but a plan).
+	Prior      []Resource
+	Actions    map[string]string
+	Unresolved []string
+}
+
+// ErrBinaryPlan is returned for a saved plan file: it must be turned into
+// JSON by `terraform show -json` first (the tool and CLI do that).
+var ErrBinaryPlan = fmt.Errorf("a binary Terraform plan")
+
+// maxInputBytes bounds a plan JSON or manifest file.
+const maxInputBytes = 512 << 20
+
+// Load reads a path: a Terraform plan JSON, an inline resource list in a
+// JSON file, a Terraform workspace directory, or Kubernetes manifests (a
+// file, or a directory of them walked recursively).
+func Load(path string, varFiles []string) (*Input, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("infrastructure %s: %w", path, err)
+	}
+	if st.IsDir() {
+		if tf, _ := filepath.Glob(filepath.Join(path, "*.tf")); len(tf) > 0 {
+			w, err := ParseWorkspace(path, varFiles)
+			if err != nil {
+				return nil, err
+			}
+			return &Input{Kind: "workspace", Planned: w.Resources, Unresolved: w.Unresolved}, nil
+		}
+		return loadManifestDir(path)
+	}
+	if st.Size() > maxInputBytes {
+		return nil, fmt.Errorf("infrastructure %s is %d MB; the limit is %d MB", path, st.Size()>>20, maxInputBytes>>20)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return nil, fmt.Errorf("%s is %w", path, ErrBinaryPlan)
+	case strings.HasSuffix(path, ".tf"):
+		return Load(filepath.Dir(path), varFiles)
+	}
+	trimmed := bytes.TrimSpace(data)
+	if bytes.HasPrefix(trimmed, []byte("{")) {
+		var probe map[string]json.RawMessage
+		if json.Unmarshal(trimmed, &probe) == nil {
+			if _, ok := probe["format_version"]; ok {
+				return LoadPlanJSON(data)
+			}
+			if _, ok := probe["resources"]; ok {
+				res, err := ParseInline(data)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", path, err)
+				}
+				return &Input{Kind: "inline", Planned: res}, nil
+			}
+			if _, ok := probe["terraform_version"]; ok {
+				return nil, fmt.Errorf("%s is a Terraform state or a plan without format_version: give `terraform show -json PLANFILE`", path)
+			}
+		}
+	}
+	if !strings.Contains(string(data), "apiVersion") && !strings.Contains(string(data), "kind") {
+		return nil, fmt.Errorf("%s is not a Terraform plan JSON, an inline resource list, a Terraform workspace or Kubernetes manifests", path)
+	}
+	res, err := ParseManifests(data, path)
+	if err != nil {
+		return nil, err
+	}
+	return &Input{Kind: "kubernetes", Planned: res}, nil
+}
+
+// LoadPlanJSON reads `terraform show -json` output.
+func LoadPlanJSON(data []byte) (*Input, error) {
+	p, err := ParsePlan(data)
+	if err != nil {
+		return nil, err
+	}
+	return &Input{Kind: "plan", Planned: p.Planned, Prior: p.Prior, Actions: p.Actions}, nil
+}
+
+func loadManifestDir(dir string) (*Input, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != dir {
+			return filepath.SkipDir
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".yaml", ".yml":
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s has no Terraform configuration (*.tf) and no Kubernetes manifests (*.yaml)", dir)
+	}
+	sort.Strings(files)
+	in := &Input{Kind: "kubernetes"}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		res, err := ParseManifests(data, f)
+		if err != nil {
+			return nil, err
+		}
+		in.Planned = append(in.Planned, res...)
+	}
+	return in, nil
+}
+
+// Estimate prices the input.
+func (in *Input) Estimate(opts Options) (*Estimate, error) {
+	est, err := EstimateResources(in.Planned, in.Prior, in.Actions, opts)
+	if err != nil {
+		return nil, err
+	}
+	est.Unresolved = append(est.Unresolved, in.Unresolved...)
+	sort.Strings(est.Unresolved)
+	return est, nil
+}

@@ -1,0 +1,1 @@
+web_type = "m5.large"
