@@ -250,7 +250,7 @@ func TestInspectorCLIOverStdio(t *testing.T) {
 		return testenv.RunInspector(t, bin, []string{"OPSMCP_MEMORY=" + mem}, args...)
 	}
 	names := testenv.InspectorToolNames(t, bin, []string{"OPSMCP_MEMORY=" + mem})
-	if strings.Join(names, ",") != "apply_terraform,deploy_kubernetes,gather_context,validate_deployment" {
+	if strings.Join(names, ",") != "apply_terraform,deploy_kubernetes,estimate_costs,gather_context,validate_deployment" {
 		t.Fatalf("tools/list: %v", names)
 	}
 	out := run("--method", "tools/call", "--tool-name", "validate_deployment", "--tool-arg", "type=terraform", "--tool-arg", "config_path="+ws)

@@ -20,6 +20,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsmcp/opsmcp/internal/testenv"
+	"github.com/opsmcp/opsmcp/servers/deploy"
 )
 
 func freeAddr(t *testing.T) string {
@@ -68,8 +69,8 @@ func TestStreamableHTTP(t *testing.T) {
 	testenv.StartMCP(t, c)
 	ctx := context.Background()
 	tools, err := c.ListTools(ctx, mcp.ListToolsRequest{})
-	if err != nil || len(tools.Tools) != 4 {
-		t.Fatalf("tools/list over HTTP: %v %v", err, tools)
+	if err != nil || len(tools.Tools) != len(deploy.New().Tools) {
+		t.Fatalf("tools/list over HTTP: %v, %d tools", err, len(tools.Tools))
 	}
 	call := mcp.CallToolRequest{}
 	call.Params.Name = "gather_context"

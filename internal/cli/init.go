@@ -173,6 +173,15 @@ terraform:
   namespaces: []                 # allowlist; empty = all
 
 `)
+	b.WriteString(`cost:
+  # region: us-east-1            # for resources that name no region, and Kubernetes pods
+  # usage_file: usage.yml        # usage assumptions per resource (infracost's resource_usage shape)
+  kubernetes:
+    pricing: node                # node | eks-fargate | gke-autopilot
+    node_type: aws:m5.large      # node pricing: pods pay their share of this node
+    nodes: 3                     # DaemonSets run one pod per node
+
+`)
 	b.WriteString("tools:\n  allow: []               # empty = all tools of the mode\n  deny: []\n")
 	if len(f.kubernetes) > 0 || len(f.docker) > 0 {
 		b.WriteString("\n# Also found (deploy_kubernetes and validate_deployment take these):\n")

@@ -59,6 +59,7 @@ type Config struct {
 	Kubernetes          Kubernetes `json:"kubernetes"`
 	Tools               Tools      `json:"tools"`
 	Cache               Cache      `json:"cache"`
+	Cost                Cost       `json:"cost"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
@@ -91,6 +92,37 @@ type Tools struct {
 type Cache struct {
 	MaxEntries int                 `json:"max_entries,omitempty"` // per process; default 1024
 	TTL        map[string]Duration `json:"ttl,omitempty"`         // per tool; "0s" turns caching off
+}
+
+// Cost is the cost: section (estimate_costs, opsmcp cost).
+type Cost struct {
+	// Region prices resources that name none, and Kubernetes pods.
+	Region string `json:"region,omitempty"`
+	// UsageFile holds usage assumptions (requests, GB...) per resource.
+	UsageFile string `json:"usage_file,omitempty"`
+	// PriceCache is where `opsmcp prices refresh` writes live prices, which
+	// estimates prefer; default $XDG_CACHE_HOME/opsmcp/prices.json.
+	PriceCache string         `json:"price_cache,omitempty"`
+	Kubernetes CostKubernetes `json:"kubernetes"`
+}
+
+// CostKubernetes says how Kubernetes workloads are priced.
+type CostKubernetes struct {
+	// Pricing is node (default), eks-fargate or gke-autopilot.
+	Pricing string `json:"pricing,omitempty"`
+	// NodeType is the node pods pay a share of: aws:m5.large (default), gcp:n2-standard-4.
+	NodeType string `json:"node_type,omitempty"`
+	// Nodes runs one pod of each DaemonSet (default 3).
+	Nodes int `json:"nodes,omitempty"`
+}
+
+// DefaultPriceCache is $XDG_CACHE_HOME/opsmcp/prices.json (~/.cache/...).
+func DefaultPriceCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "opsmcp", "prices.json")
 }
 
 // DefaultPlanTTL is how long a saved plan may wait to be applied.
@@ -180,7 +212,35 @@ func (c *Config) finish() error {
 	if c.Cache.MaxEntries < 0 {
 		return errors.New("cache.max_entries must be positive")
 	}
+	k := &c.Cost.Kubernetes
+	if k.Pricing == "" {
+		k.Pricing = "node"
+	}
+	switch k.Pricing {
+	case "node", "eks-fargate", "gke-autopilot":
+	default:
+		return fmt.Errorf("cost.kubernetes.pricing %q is not one of node, eks-fargate, gke-autopilot", k.Pricing)
+	}
+	if k.NodeType == "" {
+		k.NodeType = "aws:m5.large"
+	}
+	if p, _, _ := strings.Cut(k.NodeType, ":"); (p != "aws" && p != "gcp") || !strings.Contains(k.NodeType, ":") {
+		return fmt.Errorf("cost.kubernetes.node_type %q: want aws:TYPE or gcp:MACHINE_TYPE, such as aws:m5.large", k.NodeType)
+	}
+	if k.Nodes < 0 {
+		return errors.New("cost.kubernetes.nodes must be positive")
+	}
+	if k.Nodes == 0 {
+		k.Nodes = 3
+	}
 	base := c.Dir()
+	if c.Cost.PriceCache == "" {
+		c.Cost.PriceCache = DefaultPriceCache()
+	}
+	c.Cost.PriceCache = resolve(base, c.Cost.PriceCache)
+	if c.Cost.UsageFile != "" {
+		c.Cost.UsageFile = resolve(base, c.Cost.UsageFile)
+	}
 	if !strings.Contains(c.Memory, "://") {
 		c.Memory = resolve(base, c.Memory)
 	}

@@ -73,10 +73,8 @@ type Unpriced struct {
 
 // Estimate is the result of an estimate.
 type Estimate struct {
-	Currency         string         `json:"currency"`
 	DurationHours    int            `json:"duration_hours"`
 	TotalMonthlyCost Cents          `json:"total_monthly_cost"`
-	TotalHourlyCost  Price          `json:"total_hourly_cost"`
 	PriorMonthlyCost *Cents         `json:"prior_monthly_cost,omitempty"`
 	DiffMonthlyCost  *Cents         `json:"diff_monthly_cost,omitempty"`
 	Resources        []ResourceCost `json:"resources"`
@@ -166,7 +164,7 @@ func EstimateResources(planned []Resource, prior []Resource, actions map[string]
 			e.regions[p][r] = true
 		}
 	}
-	est := &Estimate{Currency: "USD", DurationHours: opts.DurationHours, Unsupported: []TypeCount{}, Free: []TypeCount{}, Resources: []ResourceCost{}}
+	est := &Estimate{DurationHours: opts.DurationHours, Unsupported: []TypeCount{}, Free: []TypeCount{}, Resources: []ResourceCost{}}
 	est.Prices = PriceSource{Catalog: Embedded().Source, CatalogDate: Embedded().Date}
 	if opts.Catalog != Embedded() {
 		est.Prices.LiveCache, est.Prices.LiveDate = opts.Catalog.Source, opts.Catalog.Date
@@ -230,7 +228,6 @@ func EstimateResources(planned []Resource, prior []Resource, actions map[string]
 		est.Resources = append(est.Resources, *rc)
 	}
 	est.TotalMonthlyCost = Cents(est.total)
-	est.TotalHourlyCost = Price(est.total.Div(e.hours))
 	if est.plan {
 		p, d := Cents(est.prev), Cents(est.total.Sub(est.prev))
 		est.PriorMonthlyCost, est.DiffMonthlyCost = &p, &d

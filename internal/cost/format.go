@@ -91,10 +91,10 @@ func writeTable(w io.Writer, est *Estimate) error {
 			if c.UsageBased {
 				flag = " *"
 			}
-			fmt.Fprintf(tw, "  %s%s\t%s\t%s\t$%s\t$%s\n", c.Name, flag, c.Quantity.String(), c.Unit, Dec(c.UnitPrice).String(), Dec(c.MonthlyCost).Money())
+			fmt.Fprintf(tw, "  %s%s\t%s\t%s\t$%s\t$%s\n", c.Name, flag, c.Quantity.String(), c.Unit, Dec(c.UnitPrice).PriceString(), Dec(c.MonthlyCost).Money())
 		}
 		for _, n := range r.Notes {
-			fmt.Fprintf(tw, "  note: %s\t\t\t\t\n", n)
+			fmt.Fprintf(tw, "  note: %s\n", n) // no tab: a note does not widen the columns
 		}
 	}
 	total := fmt.Sprintf("TOTAL\t\t\t\t$%s", Dec(est.TotalMonthlyCost).Money())
@@ -177,7 +177,7 @@ func Markdown(est *Estimate) string {
 			if c.UsageBased {
 				name += " \\*"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s %s | $%s | $%s |\n", r.Address, mdEscape(name), c.Quantity.String(), c.Unit, Dec(c.UnitPrice).String(), Dec(c.MonthlyCost).Money())
+			fmt.Fprintf(&b, "| `%s` | %s | %s %s | $%s | $%s |\n", r.Address, mdEscape(name), c.Quantity.String(), c.Unit, Dec(c.UnitPrice).PriceString(), Dec(c.MonthlyCost).Money())
 		}
 	}
 	b.WriteString("\n</details>\n\n")

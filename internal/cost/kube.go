@@ -201,7 +201,7 @@ func ec2Shape(typ string) (vcpu, mem Dec, ok bool) {
 func kubeWorkload(c *costing) {
 	kp := c.e.opts.Kubernetes
 	if c.r.Region == "" {
-		c.fail("no region to price the pods in: set cost.region in opsmcp.yaml (or --region)")
+		c.fail("no region to price the pods in: set cost.region in opsmcp.yaml")
 		return
 	}
 	kind, _ := c.attr("kind").(string)

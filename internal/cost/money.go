@@ -101,6 +101,16 @@ func (d Dec) String() string {
 	return s
 }
 
+// PriceString is d exactly, with at least two decimals: "0.50", "0.096".
+func (d Dec) PriceString() string {
+	s := d.String()
+	whole, frac, _ := strings.Cut(s, ".")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	return whole + "." + frac
+}
+
 // Money is an amount in dollars, written to cents ("1234.56").
 func (d Dec) Money() string {
 	s := d.Round(2)
@@ -123,6 +133,15 @@ func (d *Dec) UnmarshalJSON(b []byte) error {
 	*d = v
 	return nil
 }
+
+// JSONSchema: a Dec is written as a JSON number.
+func (Dec) JSONSchema() map[string]any { return map[string]any{"type": "number"} }
+
+// JSONSchema: money is written as a decimal string.
+func (Cents) JSONSchema() map[string]any { return map[string]any{"type": "string"} }
+
+// JSONSchema: a unit price is written as a decimal string.
+func (Price) JSONSchema() map[string]any { return map[string]any{"type": "string"} }
 
 // Cents is an amount of money as JSON: a decimal string rounded to cents.
 type Cents Dec

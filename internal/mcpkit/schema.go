@@ -61,11 +61,19 @@ func marshalSchema[T any](s map[string]any) json.RawMessage {
 var (
 	timeType    = reflect.TypeFor[time.Time]()
 	rawJSONType = reflect.TypeFor[json.RawMessage]()
+	schemaType  = reflect.TypeFor[JSONSchemaer]()
 )
+
+// JSONSchemaer is a type that marshals itself and says what JSON it
+// writes (money as a decimal string, say), instead of its Go fields.
+type JSONSchemaer interface{ JSONSchema() map[string]any }
 
 func schemaFor(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if t.Implements(schemaType) {
+		return reflect.Zero(t).Interface().(JSONSchemaer).JSONSchema()
 	}
 	switch {
 	case t == timeType:

@@ -139,8 +139,8 @@ func shortID(id string) string {
 
 var applyTerraform = mcpkit.NewTool(mcpkit.Def{
 	Name: "apply_terraform",
-	Description: "Plan a workspace (returns plan_id, applies nothing); apply exactly that plan with plan_id and " +
-		"auto_approve: true in mode apply. Refused if anything changed.",
+	Description: "Plan a workspace (returns plan_id; applies nothing). Apply that exact plan: plan_id, " +
+		"auto_approve: true, mode apply; refused if anything changed.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.No, OpenWorld: mcpkit.Yes},
 }, func(ctx context.Context, c *mcpkit.Call, in ApplyTerraformInput) (ApplyTerraformResult, error) {
 	ws, err := terraform.ResolveWorkspace(in.Workspace, c.Runtime.Config.Terraform.Workspaces)

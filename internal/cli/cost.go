@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/opsmcp/opsmcp/internal/atomicfile"
+	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/servers/deploy"
+)
+
+type costOptions struct {
+	format, output, usage string
+	hours                 int
+	noDataTransfer        bool
+}
+
+func newCostCmd(g *globals) *cobra.Command {
+	o := &costOptions{}
+	cmd := &cobra.Command{
+		Use:   "cost PATH|PLAN_ID",
+		Short: "Estimate what infrastructure costs, offline (Terraform plan or workspace, Kubernetes manifests)",
+		Long: "Estimate what infrastructure costs from the embedded price catalog (and live prices from\n" +
+			"`opsmcp prices refresh`). PATH is a plan JSON or saved plan, a Terraform workspace directory,\n" +
+			"Kubernetes manifests, or a JSON file {\"resources\": [...]}; a plan_id from apply_terraform works too.\n" +
+			"It runs estimate_costs in-process. Exit 0 on success, 1 when it cannot estimate, 2 on a usage error.",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr("give one path or plan_id to estimate")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(cost.Formats, o.format) {
+				return usageErr("--format %q is not one of %s", o.format, strings.Join(cost.Formats, ", "))
+			}
+			if o.hours < 1 {
+				return usageErr("--hours %d: must be at least 1", o.hours)
+			}
+			in := map[string]any{"infrastructure": args[0], "duration_hours": o.hours, "include_data_transfer": !o.noDataTransfer}
+			if o.usage != "" {
+				in["usage"] = o.usage
+			}
+			raw, _ := json.Marshal(in)
+			rt, err := mcpkit.Bootstrap(cmd.Context(), g.configPath, g.stderr, slog.LevelWarn)
+			if err != nil {
+				return failErr("%v", err)
+			}
+			defer rt.Close()
+			out := mcpkit.NewHost(deploy.New(), rt).Call(cmd.Context(), "estimate_costs", raw, nil)
+			if out.IsError {
+				if out.Usage {
+					return usageErr("%s", out.Text)
+				}
+				return failErr("%s", out.Text)
+			}
+			var res deploy.EstimateCostsResult
+			if err := out.Decode(&res); err != nil {
+				return failErr("%v", err)
+			}
+			write := func(w io.Writer) error { return cost.Write(w, &res.Estimate, o.format) }
+			if o.output != "" {
+				if err := atomicfile.Write(o.output, write); err != nil {
+					return failErr("--output: %v", err)
+				}
+				return nil
+			}
+			w := bufio.NewWriter(g.stdout)
+			if err := write(w); err != nil {
+				return failErr("%v", err)
+			}
+			return w.Flush()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "table", "table, json or markdown")
+	f.StringVar(&o.output, "output", "", "write the estimate to this file (default stdout)")
+	f.StringVar(&o.usage, "usage", "", "usage file (YAML: resource_usage per address); default cost.usage_file")
+	f.IntVar(&o.hours, "hours", cost.HoursPerMonth, "the period the figures cover, in hours")
+	f.BoolVar(&o.noDataTransfer, "no-data-transfer", false, "leave data transfer out of the estimate")
+	return cmd
+}

@@ -1,0 +1,185 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/terraform"
+)
+
+// EstimateCostsInput is the input of estimate_costs.
+type EstimateCostsInput struct {
+	Infrastructure      json.RawMessage `json:"infrastructure" desc:"path, plan_id, or {resources:[...]}"`
+	DurationHours       int             `json:"duration_hours,omitempty" default:"730" minimum:"1"`
+	IncludeDataTransfer bool            `json:"include_data_transfer,omitempty" default:"true"`
+	Usage               json.RawMessage `json:"usage,omitempty" desc:"{address:{key:n}} or a YAML path"`
+	Currency            string          `json:"currency,omitempty" enum:"USD"`
+}
+
+// EstimateCostsResult is the result of estimate_costs.
+type EstimateCostsResult struct {
+	// Input is what was estimated: plan, workspace, kubernetes or inline.
+	Input string `json:"input"`
+	cost.Estimate
+}
+
+func (r EstimateCostsResult) SummaryText() string {
+	var b strings.Builder
+	b.WriteString(cost.Summary(&r.Estimate))
+	// The markdown's footnotes (unpriced, unsupported, sources) without its tables.
+	md := cost.Markdown(&r.Estimate)
+	if i := strings.Index(md, "</details>\n\n"); i >= 0 {
+		b.WriteString("\n" + strings.TrimSpace(md[i+len("</details>\n\n"):]))
+	}
+	return b.String()
+}
+
+var estimateCosts = mcpkit.NewTool(mcpkit.Def{
+	Name:        "estimate_costs",
+	Description: "Estimate cost offline, line by line: price, quantity, source, usage assumed.",
+	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+	Timeout:     5 * time.Minute,
+}, func(ctx context.Context, c *mcpkit.Call, in EstimateCostsInput) (EstimateCostsResult, error) {
+	if in.Currency != "" && in.Currency != "USD" {
+		return EstimateCostsResult{}, fmt.Errorf("currency %q: prices are in USD only", in.Currency)
+	}
+	opts, err := CostOptions(c.Runtime.Config.Cost)
+	if err != nil {
+		return EstimateCostsResult{}, err
+	}
+	opts.DurationHours, opts.IncludeDataTransfer = in.DurationHours, in.IncludeDataTransfer
+	if len(in.Usage) > 0 && string(in.Usage) != "null" {
+		if opts.Usage, err = parseUsageArg(in.Usage); err != nil {
+			return EstimateCostsResult{}, err
+		}
+	}
+	input, err := loadInfrastructure(ctx, c, in.Infrastructure)
+	if err != nil {
+		return EstimateCostsResult{}, err
+	}
+	est, err := input.Estimate(opts)
+	if err != nil {
+		return EstimateCostsResult{}, err
+	}
+	return EstimateCostsResult{Input: input.Kind, Estimate: *est}, nil
+})
+
+// CostOptions turns the cost: section into estimate options: the live
+// price cache over the embedded catalog, the usage file, the region and
+// how Kubernetes pods are priced.
+func CostOptions(cfg config.Cost) (cost.Options, error) {
+	opts := cost.Options{DefaultRegion: cfg.Region, IncludeDataTransfer: true,
+		Kubernetes: cost.KubePricing{Mode: cfg.Kubernetes.Pricing, NodeType: cfg.Kubernetes.NodeType, Nodes: cfg.Kubernetes.Nodes}}
+	live, err := cost.LoadCache(cfg.PriceCache)
+	if err != nil {
+		return opts, fmt.Errorf("price cache: %w (delete it or run opsmcp prices refresh)", err)
+	}
+	opts.Catalog = live.Over(cost.Embedded())
+	if cfg.UsageFile != "" {
+		if opts.Usage, err = cost.UsageFile(cfg.UsageFile); err != nil {
+			return opts, err
+		}
+	}
+	return opts, nil
+}
+
+func parseUsageArg(raw json.RawMessage) (*cost.Usage, error) {
+	var path string
+	if json.Unmarshal(raw, &path) == nil {
+		return cost.UsageFile(path)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("usage must be an object of resource addresses or the path of a usage file")
+	}
+	if ru, ok := m["resource_usage"].(map[string]any); ok {
+		m = ru
+	}
+	return cost.UsageFrom(m)
+}
+
+// loadInfrastructure reads the infrastructure argument: an inline object,
+// a plan_id of a plan apply_terraform saved, or a path (a binary plan is
+// shown as JSON by terraform first).
+func loadInfrastructure(ctx context.Context, c *mcpkit.Call, raw json.RawMessage) (*cost.Input, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, errors.New("infrastructure is required: a path, a plan_id, or {\"resources\": [...]}")
+	}
+	if raw[0] == '{' {
+		var probe map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &probe); err != nil {
+			return nil, fmt.Errorf("infrastructure: %w", err)
+		}
+		if _, ok := probe["format_version"]; ok {
+			return cost.LoadPlanJSON(raw)
+		}
+		res, err := cost.ParseInline(raw)
+		if err != nil {
+			return nil, err
+		}
+		return &cost.Input{Kind: "inline", Planned: res}, nil
+	}
+	var ref string
+	if err := json.Unmarshal(raw, &ref); err != nil || strings.TrimSpace(ref) == "" {
+		return nil, errors.New("infrastructure must be a path, a plan_id, or {\"resources\": [...]}")
+	}
+	if strings.HasPrefix(ref, "p-") {
+		if _, err := os.Stat(ref); err != nil {
+			return planByID(ctx, c, ref)
+		}
+	}
+	in, err := cost.Load(ref, nil)
+	if errors.Is(err, cost.ErrBinaryPlan) {
+		return showPlan(ctx, c, filepath.Dir(ref), ref)
+	}
+	return in, err
+}
+
+// planByID estimates a plan apply_terraform saved, as it would change things.
+func planByID(ctx context.Context, c *mcpkit.Call, id string) (*cost.Input, error) {
+	p, err := c.Runtime.Memory.GetPlan(ctx, id)
+	if errors.Is(err, memory.ErrNotFound) {
+		return nil, fmt.Errorf("plan %s does not exist (plans are kept until applied or expired); plan again with apply_terraform", shortID(id))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.UsedAt != nil {
+		return nil, fmt.Errorf("plan %s was already applied", shortID(id))
+	}
+	return showPlan(ctx, c, p.Workspace, p.PlanFile)
+}
+
+// showPlan turns a saved plan into JSON with `terraform show -json`, in the
+// workspace it was made in (it needs that workspace's providers).
+func showPlan(ctx context.Context, c *mcpkit.Call, workspace, planFile string) (*cost.Input, error) {
+	bin, err := terraform.Locate(ctx, c.Runtime.Config.Terraform.Binary)
+	if err != nil {
+		return nil, err
+	}
+	run, err := terraform.NewRunner(bin, workspace)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := run.ShowPlan(ctx, planFile)
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(plan)
+	if err != nil {
+		return nil, err
+	}
+	return cost.LoadPlanJSON(data)
+}
