@@ -69,37 +69,40 @@ func signed(d Dec) string {
 func writeTable(w io.Writer, est *Estimate) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	plan := est.DiffMonthlyCost != nil
-	header := "RESOURCE\tQUANTITY\tUNIT\tUNIT PRICE\tMONTHLY"
-	if plan {
-		header += "\tBEFORE\tCHANGE"
-	}
-	if est.DurationHours != HoursPerMonth {
-		header = strings.Replace(header, "MONTHLY", fmt.Sprintf("%dh", est.DurationHours), 1)
-	}
-	fmt.Fprintln(tw, header)
-	for _, r := range est.Resources {
-		line := fmt.Sprintf("%s\t\t\t\t$%s", r.Address, Dec(r.MonthlyCost).Money())
+	// Every line has the same cells, so the columns line up across
+	// resources and their components.
+	cells := func(name, qty, unit, price, monthly, before, change, action string) string {
+		line := strings.Join([]string{name, qty, unit, price, monthly}, "\t")
 		if plan {
-			line += fmt.Sprintf("\t$%s\t%s", Dec(*r.PriorMonthlyCost).Money(), signed(Dec(*r.DiffMonthlyCost)))
+			line += "\t" + before + "\t" + change + "\t" + action
 		}
-		if r.Action != "" && r.Action != "no-op" {
-			line += "\t(" + r.Action + ")"
+		return line
+	}
+	monthly := "MONTHLY"
+	if est.DurationHours != HoursPerMonth {
+		monthly = fmt.Sprintf("%dH", est.DurationHours)
+	}
+	fmt.Fprintln(tw, cells("RESOURCE", "QUANTITY", "UNIT", "UNIT PRICE", monthly, "BEFORE", "CHANGE", "ACTION"))
+	for _, r := range est.Resources {
+		before, change := "", ""
+		if plan {
+			before, change = "$"+Dec(*r.PriorMonthlyCost).Money(), signed(Dec(*r.DiffMonthlyCost))
 		}
-		fmt.Fprintln(tw, line)
+		fmt.Fprintln(tw, cells(r.Address, "", "", "", "$"+Dec(r.MonthlyCost).Money(), before, change, r.Action))
 		for _, c := range r.Components {
-			flag := ""
+			name := "  " + c.Name
 			if c.UsageBased {
-				flag = " *"
+				name += " *"
 			}
-			fmt.Fprintf(tw, "  %s%s\t%s\t%s\t$%s\t$%s\n", c.Name, flag, c.Quantity.String(), c.Unit, Dec(c.UnitPrice).PriceString(), Dec(c.MonthlyCost).Money())
+			fmt.Fprintln(tw, cells(name, c.Quantity.String(), c.Unit, "$"+Dec(c.UnitPrice).PriceString(), "$"+Dec(c.MonthlyCost).Money(), "", "", ""))
 		}
 		for _, n := range r.Notes {
 			fmt.Fprintf(tw, "  note: %s\n", n) // no tab: a note does not widen the columns
 		}
 	}
-	total := fmt.Sprintf("TOTAL\t\t\t\t$%s", Dec(est.TotalMonthlyCost).Money())
+	total := cells("TOTAL", "", "", "", "$"+Dec(est.TotalMonthlyCost).Money(), "", "", "")
 	if plan {
-		total += fmt.Sprintf("\t$%s\t%s", Dec(*est.PriorMonthlyCost).Money(), signed(Dec(*est.DiffMonthlyCost)))
+		total = cells("TOTAL", "", "", "", "$"+Dec(est.TotalMonthlyCost).Money(), "$"+Dec(*est.PriorMonthlyCost).Money(), signed(Dec(*est.DiffMonthlyCost)), "")
 	}
 	fmt.Fprintln(tw, total)
 	if err := tw.Flush(); err != nil {

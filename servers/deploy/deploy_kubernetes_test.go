@@ -27,6 +27,7 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	testenv.StopSharedKubesim()
+	testenv.StopSharedMoto()
 	os.Exit(code)
 }
 
