@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -67,7 +68,8 @@ func signed(d Dec) string {
 }
 
 func writeTable(w io.Writer, est *Estimate) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	plan := est.DiffMonthlyCost != nil
 	// Every line has the same cells, so the columns line up across
 	// resources and their components.
@@ -107,6 +109,12 @@ func writeTable(w io.Writer, est *Estimate) error {
 	fmt.Fprintln(tw, total)
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	// tabwriter pads empty trailing cells; lines end without spaces.
+	for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
+			return err
+		}
 	}
 	return writeFootnotes(w, est, "")
 }
