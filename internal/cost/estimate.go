@@ -281,7 +281,7 @@ func (e *engine) price(r *Resource, est *Estimate, unsupported, free map[string]
 		return nil, false
 	}
 	c := &costing{e: e, r: r, count: Int(int64(n))}
-	if prov := providerOf(r.Type); prov != "" {
+	if prov := providerOf(r.Type); prov != "" && !globalTypes[r.Type] {
 		if r.Region == "" {
 			r.Region = regionFromAttrs(prov, r.Attributes)
 		}

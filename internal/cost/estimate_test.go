@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -132,5 +133,37 @@ func TestMoneyIsExact(t *testing.T) {
 	}
 	if s := D("0.005").Money(); s != "0.01" {
 		t.Errorf("half a cent rounds away from zero: %s", s)
+	}
+}
+
+func TestBadPlansAndUsage(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct{ name, body, want string }{
+		{"old.json", `{"format_version":"0.1","terraform_version":"0.12.31","planned_values":{},"resource_changes":[]}`, "format_version 0.1: only format 1.x"},
+		{"other.json", `{"format_version":"1.0","terraform_version":"","resource_changes":[]}`, "not a Terraform plan JSON"},
+		{"state.json", `{"version":4,"terraform_version":"1.11.4","serial":1,"lineage":"x","outputs":{},"resources":[]}`, "Terraform state"},
+		{"pulumi.json", `{"steps":[{"op":"create","urn":"urn:pulumi:dev::x::aws:ec2/instance:Instance::web"}]}`, "is not a Terraform plan JSON, an inline resource list"},
+		{"neg.json", `{"resources":[{"type":"aws_instance","count":-2}]}`, "count -2 is negative"},
+	} {
+		_, err := Load(write(tc.name, tc.body), nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	// Usage for a resource the input does not have is reported, not ignored.
+	est := estimateInline(t, `{"resources":[{"address":"aws_nat_gateway.a","type":"aws_nat_gateway","region":"us-east-1"}]}`,
+		`resource_usage: {aws_nat_gateway.b: {monthly_data_processed_gb: 5}}`)
+	if len(est.Unresolved) != 1 || !strings.Contains(est.Unresolved[0], "usage is given for aws_nat_gateway.b, which is not among the resources") {
+		t.Errorf("unresolved: %q", est.Unresolved)
+	}
+	if _, err := EstimateResources(nil, nil, nil, Options{DurationHours: -1}); err == nil {
+		t.Error("negative duration accepted")
 	}
 }

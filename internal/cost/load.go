@@ -67,15 +67,15 @@ func Load(path string, varFiles []string) (*Input, error) {
 			if _, ok := probe["format_version"]; ok {
 				return LoadPlanJSON(data)
 			}
+			if _, ok := probe["terraform_version"]; ok {
+				return nil, fmt.Errorf("%s is a Terraform state or a plan without format_version: give `terraform show -json PLANFILE`", path)
+			}
 			if _, ok := probe["resources"]; ok {
 				res, err := ParseInline(data)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", path, err)
 				}
 				return &Input{Kind: "inline", Planned: res}, nil
-			}
-			if _, ok := probe["terraform_version"]; ok {
-				return nil, fmt.Errorf("%s is a Terraform state or a plan without format_version: give `terraform show -json PLANFILE`", path)
 			}
 		}
 	}

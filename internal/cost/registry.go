@@ -11,6 +11,9 @@ import (
 var (
 	mappers   = map[string]mapper{}
 	freeTypes = map[string]bool{}
+	// globalTypes are priced the same everywhere: they need no region.
+	globalTypes = map[string]bool{"aws_route53_zone": true, "google_dns_managed_zone": true, "google_pubsub_topic": true,
+		"google_secret_manager_secret": true, "google_kms_crypto_key": true}
 )
 
 func init() {

@@ -1,0 +1,199 @@
+package cost
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// typeCase is one resource of one type, its usage, and its monthly cost
+// worked by hand from the catalog's unit prices (the comment shows how).
+type typeCase struct {
+	typ, region string
+	attrs       string // JSON
+	usage       string // JSON
+	count       int
+	want        string
+}
+
+var typeCases = []typeCase{
+	// 730 × 0.0104 + 8 GB gp2 (assumed) × 0.10 = 7.592 + 0.80
+	{typ: "aws_instance", attrs: `{"instance_type":"t3.micro"}`, want: "8.39"},
+	// 3 × (730 × 0.096 + 20 × 0.08) = 210.24 + 4.80
+	{typ: "aws_instance", count: 3, attrs: `{"instance_type":"m5.large","root_block_device":[{"volume_type":"gp3","volume_size":20}]}`, want: "215.04"},
+	// 100 GB × 0.125 + 1,000 IOPS × 0.065
+	{typ: "aws_ebs_volume", attrs: `{"type":"io1","size":100,"iops":1000}`, want: "77.50"},
+	// 200 GB × 0.05
+	{typ: "aws_ebs_snapshot", usage: `{"monthly_storage_gb":200}`, want: "10.00"},
+	// 730 × 0.017 + 20 GB gp2 × 0.115 = 12.41 + 2.30
+	{typ: "aws_db_instance", attrs: `{"engine":"mysql","instance_class":"db.t3.micro","allocated_storage":20}`, want: "14.71"},
+	// 100 GB × 0.10 + 10 M I/O × 0.20
+	{typ: "aws_rds_cluster", attrs: `{"engine":"aurora-postgresql"}`, usage: `{"storage_gb":100,"monthly_io_requests":10000000}`, want: "12.00"},
+	// 730 × 0.26
+	{typ: "aws_rds_cluster_instance", attrs: `{"engine":"aurora-postgresql","instance_class":"db.r6g.large"}`, want: "189.80"},
+	// 730 × 0.045
+	{typ: "aws_nat_gateway", want: "32.85"},
+	// 730 × 0.0225 + 2 LCUs × 730 × 0.008 = 16.425 + 11.68
+	{typ: "aws_lb", attrs: `{"load_balancer_type":"application"}`, usage: `{"average_lcus":2}`, want: "28.11"},
+	// 730 × 0.0225 = 16.425
+	{typ: "aws_alb", attrs: `{"load_balancer_type":"network"}`, want: "16.43"},
+	// 730 × 0.025 + 1,000 GB × 0.008
+	{typ: "aws_elb", usage: `{"monthly_data_processed_gb":1000}`, want: "26.25"},
+	// 730 × 0.10
+	{typ: "aws_eks_cluster", want: "73.00"},
+	// 3 × 730 × 0.096 + 3 × 50 GB gp2 × 0.10 = 210.24 + 15
+	{typ: "aws_eks_node_group", attrs: `{"scaling_config":[{"desired_size":3}],"instance_types":["m5.large"],"disk_size":50}`, want: "225.24"},
+	// 2 × 730 × 0.04048 + 4 × 730 × 0.004445 = 59.1008 + 12.9794
+	{typ: "aws_eks_fargate_profile", usage: `{"average_vcpus":2,"average_memory_gb":4}`, want: "72.08"},
+	// 1,000 GB × 0.023 + 100 k × 0.005 + 1,000 k × 0.0004
+	{typ: "aws_s3_bucket", usage: `{"storage_gb":1000,"monthly_tier_1_requests":100000,"monthly_tier_2_requests":1000000}`, want: "23.90"},
+	// 1 M × 0.20 + 1 M × 0.1 s × 0.5 GB = 50,000 GB-s × 0.0000133334 = 0.20 + 0.66667
+	{typ: "aws_lambda_function", attrs: `{"memory_size":512,"architectures":["arm64"]}`, usage: `{"monthly_requests":1000000,"request_duration_ms":100}`, want: "0.87"},
+	// 10 GB × 0.50 + 50 GB × 0.03
+	{typ: "aws_cloudwatch_log_group", usage: `{"monthly_data_ingested_gb":10,"storage_gb":50}`, want: "6.50"},
+	{typ: "aws_cloudwatch_metric_alarm", want: "0.10"},
+	{typ: "aws_cloudwatch_dashboard", want: "3.00"},
+	// 730 × 0.005
+	{typ: "aws_eip", want: "3.65"},
+	// 0.50 + 10 M queries × 0.40
+	{typ: "aws_route53_zone", region: "-", usage: `{"monthly_queries":10000000}`, want: "4.50"},
+	// 2 × 730 × 0.017
+	{typ: "aws_elasticache_cluster", attrs: `{"node_type":"cache.t3.micro","num_cache_nodes":2}`, want: "24.82"},
+	// 3 × 730 × 0.206
+	{typ: "aws_elasticache_replication_group", attrs: `{"node_type":"cache.r6g.large","num_cache_clusters":3}`, want: "451.14"},
+	// 10 M × 0.625 + 50 M × 0.125 + 20 GB × 0.25
+	{typ: "aws_dynamodb_table", attrs: `{"billing_mode":"PAY_PER_REQUEST"}`, usage: `{"monthly_write_request_units":10000000,"monthly_read_request_units":50000000,"storage_gb":20}`, want: "17.50"},
+	// 5 WCU × 730 × 0.00065 + 10 RCU × 730 × 0.00013 = 2.3725 + 0.949
+	{typ: "aws_dynamodb_table", attrs: `{"read_capacity":10,"write_capacity":5}`, want: "3.32"},
+	{typ: "aws_kms_key", want: "1.00"},
+	{typ: "aws_secretsmanager_secret", want: "0.40"},
+	// 5 M × 0.40
+	{typ: "aws_sqs_queue", usage: `{"monthly_requests":5000000}`, want: "2.00"},
+	// 2 M × 0.50
+	{typ: "aws_sns_topic", usage: `{"monthly_requests":2000000}`, want: "1.00"},
+	// 30 GB × 0.10
+	{typ: "aws_ecr_repository", usage: `{"storage_gb":30}`, want: "3.00"},
+	// 100 GB × 0.30
+	{typ: "aws_efs_file_system", usage: `{"storage_gb":100}`, want: "30.00"},
+	// 2 AZs × 730 × 0.01 + 100 GB × 0.01
+	{typ: "aws_vpc_endpoint", attrs: `{"vpc_endpoint_type":"Interface","subnet_ids":["a","b"]}`, usage: `{"monthly_data_processed_gb":100}`, want: "15.60"},
+	{typ: "aws_vpc_endpoint", attrs: `{"vpc_endpoint_type":"Gateway"}`, want: "0.00"},
+	// 10 M × 3.50
+	{typ: "aws_api_gateway_rest_api", usage: `{"monthly_requests":10000000}`, want: "35.00"},
+	// 10 M × 1.00
+	{typ: "aws_apigatewayv2_api", attrs: `{"protocol_type":"HTTP"}`, usage: `{"monthly_requests":10000000}`, want: "10.00"},
+	// 2 × 730 × 0.015 + 100 M × 0.014
+	{typ: "aws_kinesis_stream", attrs: `{"shard_count":2}`, usage: `{"monthly_put_units":100000000}`, want: "23.30"},
+	// 730 × 0.05
+	{typ: "aws_vpn_connection", want: "36.50"},
+	// 730 × 0.05 + 1,000 GB × 0.02
+	{typ: "aws_ec2_transit_gateway_vpc_attachment", usage: `{"monthly_data_processed_gb":1000}`, want: "56.50"},
+	// 100 k transitions × 0.025 per 1 k
+	{typ: "aws_sfn_state_machine", usage: `{"monthly_transitions":100000}`, want: "2.50"},
+	// 5 + 2 rules × 1 + 10 M × 0.60
+	{typ: "aws_wafv2_web_acl", attrs: `{"rule":[{},{}]}`, usage: `{"monthly_requests":10000000}`, want: "13.00"},
+	// 2 protocols × 730 × 0.30
+	{typ: "aws_transfer_server", attrs: `{"protocols":["SFTP","FTPS"]}`, want: "438.00"},
+
+	// 730 × 0.008376 + 10 GB pd-standard (assumed) × 0.04 = 6.11448 + 0.40
+	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"e2-micro","zone":"us-central1-a"}`, want: "6.51"},
+	// 4 × 730 × 0.031611 + 16 × 730 × 0.004237 + 50 × 0.10 = 92.30412 + 49.48816 + 5
+	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"n2-standard-4","zone":"us-central1-a","boot_disk":[{"initialize_params":[{"type":"pd-balanced","size":50}]}]}`, want: "146.79"},
+	// 200 GB × 0.10
+	{typ: "google_compute_disk", region: "-", attrs: `{"type":"pd-balanced","size":200,"zone":"us-central1-a"}`, want: "20.00"},
+	// fee 730 × 0.10 + 2 × e2-standard-4: 8 vCPU × 730 × 0.021811 + 32 GB × 730 × 0.002923 + 100 GB pd-balanced × 0.10
+	// = 73 + 127.37624 + 68.28128 + 10
+	{typ: "google_container_cluster", region: "-", attrs: `{"location":"us-central1-a","initial_node_count":2,"node_config":[{"machine_type":"e2-standard-4","disk_size_gb":50}]}`, want: "278.66"},
+	{typ: "google_container_cluster", region: "-", attrs: `{"location":"us-central1","enable_autopilot":true}`, want: "73.00"},
+	// regional: 3 nodes of n2-standard-2: 6 × 730 × 0.031611 + 24 × 730 × 0.004237 + 300 GB × 0.10 = 138.45618 + 74.23224 + 30
+	{typ: "google_container_node_pool", region: "-", attrs: `{"location":"us-central1","node_count":1,"node_config":[{"machine_type":"n2-standard-2"}]}`, want: "242.69"},
+	// HA: 4 vCPU × 730 × 0.0413 + 15 GB × 730 × 0.007 + 100 GB × 0.17 = 120.596 + 76.65 + 17
+	{typ: "google_sql_database_instance", region: "-", attrs: `{"region":"us-central1","settings":[{"tier":"db-custom-2-7680","availability_type":"REGIONAL","disk_size":50}]}`, want: "214.25"},
+	// 1,000 GB × 0.01 + 100 k × 0.005 + 1,000 k × 0.0004
+	{typ: "google_storage_bucket", region: "-", attrs: `{"location":"US-CENTRAL1","storage_class":"NEARLINE"}`, usage: `{"storage_gb":1000,"monthly_class_a_operations":100000,"monthly_class_b_operations":1000000}`, want: "10.90"},
+	// min(40, 32) × 730 × 0.0014 + 100 GB × 0.045 = 32.704 + 4.50
+	{typ: "google_compute_router_nat", region: "-", attrs: `{"region":"us-central1"}`, usage: `{"assigned_vms":40,"monthly_data_processed_gb":100}`, want: "37.20"},
+	// 6 rules: 5 × (730 / 5 × 0.025) + 730 × 0.01 = 18.25 + 7.30
+	{typ: "google_compute_forwarding_rule", region: "-", count: 6, attrs: `{"region":"us-central1"}`, want: "25.55"},
+	{typ: "google_compute_global_forwarding_rule", region: "us-central1", want: "3.65"},
+	// 730 × 0.005
+	{typ: "google_compute_address", region: "-", attrs: `{"region":"us-central1"}`, want: "3.65"},
+	{typ: "google_compute_address", region: "-", attrs: `{"region":"us-central1","address_type":"INTERNAL"}`, want: "0.00"},
+	{typ: "google_compute_global_address", region: "us-central1", want: "3.65"},
+	{typ: "google_dns_managed_zone", region: "-", want: "0.20"},
+	// 1 M × 0.5 s = 500,000 s: 2 vCPU × 500,000 × 0.000024 + 1 GiB × 500,000 × 0.0000025 + 1 M × 0.40 = 24 + 1.25 + 0.40
+	{typ: "google_cloud_run_service", region: "-", attrs: `{"location":"us-central1","template":[{"spec":[{"containers":[{"resources":[{"limits":{"cpu":"2","memory":"1Gi"}}]}]}]}]}`, usage: `{"monthly_requests":1000000,"average_request_duration_ms":500}`, want: "25.65"},
+	{typ: "google_cloud_run_v2_service", region: "-", attrs: `{"location":"us-central1","template":[{"containers":[{"resources":[{"limits":{"cpu":"2","memory":"1Gi"}}]}]}]}`, usage: `{"monthly_requests":1000000,"average_request_duration_ms":500}`, want: "25.65"},
+	// 5 GB × 730 × 0.064
+	{typ: "google_redis_instance", region: "-", attrs: `{"region":"us-central1","memory_size_gb":5,"tier":"STANDARD_HA"}`, want: "233.60"},
+	// 2 TiB × 40
+	{typ: "google_pubsub_topic", region: "-", usage: `{"monthly_message_data_tb":2}`, want: "80.00"},
+	{typ: "google_secret_manager_secret", region: "-", want: "0.06"},
+	{typ: "google_kms_crypto_key", region: "-", want: "0.06"},
+	// 3 M × 0.40
+	{typ: "google_cloudfunctions_function", region: "-", attrs: `{"region":"us-central1"}`, usage: `{"monthly_invocations":3000000}`, want: "1.20"},
+	// 2 pods × max(1/2 vCPU, 2/8 GB) of an m5.large × 730 × 0.096
+	{typ: kubeType, attrs: `{"kind":"Deployment","replicas":2,"cpu":1,"memory_gb":2}`, want: "70.08"},
+}
+
+// Every priced type has a case with its arithmetic, and every case gives
+// its figure; every free type is reported free.
+func TestEveryTypeIsPricedAsWorkedByHand(t *testing.T) {
+	covered := map[string]bool{}
+	for _, tc := range typeCases {
+		covered[tc.typ] = true
+		r := Resource{Address: tc.typ + ".x", Type: tc.typ, Region: tc.region, Count: tc.count}
+		switch tc.region {
+		case "":
+			r.Region = "us-east-1"
+		case "-":
+			r.Region = "" // from the resource's own attributes, or none needed
+		}
+		if tc.attrs != "" {
+			if err := json.Unmarshal([]byte(tc.attrs), &r.Attributes); err != nil {
+				t.Fatalf("%s: %v", tc.typ, err)
+			}
+		}
+		opts := Options{Kubernetes: KubePricing{Mode: "node", NodeType: "aws:m5.large", Nodes: 3}}
+		if tc.usage != "" {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(tc.usage), &m); err != nil {
+				t.Fatal(err)
+			}
+			u, err := UsageFrom(map[string]any{r.Address: m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts.Usage = u
+		}
+		est, err := EstimateResources([]Resource{r}, nil, nil, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.typ, err)
+		}
+		if len(est.Unpriced) > 0 || len(est.Resources) != 1 {
+			t.Errorf("%s %s: unpriced %+v", tc.typ, tc.attrs, est.Unpriced)
+			continue
+		}
+		if got := Dec(est.TotalMonthlyCost).Money(); got != tc.want {
+			t.Errorf("%s %s: %s, want %s", tc.typ, tc.attrs, got, tc.want)
+			for _, c := range est.Resources[0].Components {
+				t.Logf("  %s: %s %s × %s = %s", c.Name, c.Quantity, c.Unit, Dec(c.UnitPrice), Dec(c.MonthlyCost).Money())
+			}
+		}
+	}
+	priced, free := SupportedTypes()
+	for _, typ := range priced {
+		if !covered[typ] {
+			t.Errorf("%s has no worked case", typ)
+		}
+	}
+	for _, typ := range free {
+		est, err := EstimateResources([]Resource{{Type: typ, Count: 2}}, nil, nil, Options{})
+		if err != nil || len(est.Free) != 1 || est.Free[0] != (TypeCount{typ, 2}) || len(est.Resources) != 0 {
+			t.Errorf("free %s: %v %+v", typ, err, est)
+		}
+	}
+	if len(priced)+len(free) < 60 {
+		t.Errorf("%d types mapped", len(priced)+len(free))
+	}
+	t.Logf("%d priced types and %d free types, %d worked cases", len(priced), len(free), len(typeCases))
+}
