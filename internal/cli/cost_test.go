@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/opsmcp/opsmcp/internal/testenv"
+)
+
+func TestCostCommand(t *testing.T) {
+	ws := filepath.Join(testenv.RepoRoot(t), "testdata", "cost", "workspace")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "opsmcp.yaml")
+	write(t, cfg, "memory: "+filepath.Join(dir, "memory.db")+"\ncost:\n  region: us-east-1\n  price_cache: "+filepath.Join(dir, "prices.json")+"\n")
+	t.Setenv("OPSMCP_CONFIG", cfg)
+
+	code, out, errs := run(t, "cost", ws)
+	if code != 0 || !strings.Contains(out, "TOTAL") || !strings.Contains(out, "$579.69") || !strings.Contains(out, "unsupported, not in the total: aws_glue_job × 1") {
+		t.Fatalf("table: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = run(t, "cost", "--format", "json", ws)
+	var est struct {
+		Total     string `json:"total_monthly_cost"`
+		Resources []struct {
+			Components []struct {
+				UnitPrice   string `json:"unit_price"`
+				PriceSource string `json:"price_source"`
+				PriceDate   string `json:"price_date"`
+			} `json:"components"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal([]byte(out), &est); err != nil || code != 0 || est.Total != "579.69" || len(est.Resources) != 11 {
+		t.Fatalf("json: exit %d %v\n%.400s", code, err, out)
+	}
+	if c := est.Resources[0].Components[0]; c.UnitPrice == "" || c.PriceSource == "" || c.PriceDate != "2026-11-01" {
+		t.Errorf("component: %+v", c)
+	}
+	md := filepath.Join(dir, "cost.md")
+	if code, _, errs := run(t, "cost", "--format", "markdown", "--output", md, ws); code != 0 {
+		t.Fatalf("markdown: exit %d %s", code, errs)
+	}
+	data, _ := os.ReadFile(md)
+	if !strings.HasPrefix(string(data), "**Estimated cost: $579.69 per month**") || !strings.Contains(string(data), "| `module.db.aws_db_instance.this` | $282.88 |") {
+		t.Errorf("markdown:\n%s", data)
+	}
+	// Kubernetes manifests use cost.region and the default node pricing.
+	if code, out, _ := run(t, "cost", filepath.Join(testenv.RepoRoot(t), "testdata", "cost", "manifests")); code != 0 || !strings.Contains(out, "$115.63") {
+		t.Errorf("manifests: exit %d\n%s", code, out)
+	}
+	// A week, not a month.
+	if code, out, _ := run(t, "cost", "--hours", "168", "--format", "json", filepath.Join(testenv.RepoRoot(t), "testdata", "cost", "manifests")); code != 0 || !strings.Contains(out, `"duration_hours": 168`) {
+		t.Errorf("--hours: exit %d\n%.300s", code, out)
+	}
+	for _, bad := range [][]string{
+		{"cost", "--format", "xml", ws},
+		{"cost", "--hours", "0", ws},
+		{"cost"},
+	} {
+		if code, _, errs := run(t, bad...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d %q", bad, code, errs)
+		}
+	}
+	if code, _, errs := run(t, "cost", filepath.Join(dir, "missing")); code != 1 || !strings.Contains(errs, "missing") {
+		t.Errorf("missing path: exit %d %q", code, errs)
+	}
+}
