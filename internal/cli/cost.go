@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -61,11 +62,23 @@ func newCostCmd(g *globals) *cobra.Command {
 				}
 				return failErr("%s", out.Text)
 			}
-			var res deploy.EstimateCostsResult
-			if err := out.Decode(&res); err != nil {
-				return failErr("%v", err)
+			write := func(w io.Writer) error {
+				if o.format == "json" {
+					// The tool's structured result, as MCP clients get it.
+					var buf bytes.Buffer
+					if err := json.Indent(&buf, out.Structured, "", "  "); err != nil {
+						return err
+					}
+					buf.WriteByte('\n')
+					_, err := w.Write(buf.Bytes())
+					return err
+				}
+				var res deploy.EstimateCostsResult
+				if err := out.Decode(&res); err != nil {
+					return err
+				}
+				return cost.Write(w, &res.Estimate, o.format)
 			}
-			write := func(w io.Writer) error { return cost.Write(w, &res.Estimate, o.format) }
 			if o.output != "" {
 				if err := atomicfile.Write(o.output, write); err != nil {
 					return failErr("--output: %v", err)

@@ -131,6 +131,7 @@ type engine struct {
 	opts    Options
 	cat     *Catalog
 	hours   Dec
+	months  Dec                        // hours / 730
 	regions map[string]map[string]bool // provider → region → known
 	// seen counts by type and region, for prices that depend on how many
 	// there are (forwarding rules).
@@ -158,6 +159,7 @@ func EstimateResources(planned []Resource, prior []Resource, actions map[string]
 		prior = slices.Clone(prior)
 	}
 	e := &engine{opts: opts, cat: opts.Catalog, hours: Int(int64(opts.DurationHours)), regions: map[string]map[string]bool{}, seen: map[string]int{}}
+	e.months = e.hours.Div(Int(HoursPerMonth))
 	for _, p := range []string{"aws", "gcp"} {
 		e.regions[p] = map[string]bool{}
 		for _, r := range e.cat.Regions(p) {
@@ -379,7 +381,7 @@ func (c *costing) monthly(name, key string, perInstance Dec) {
 	c.add(name, key, perInstance.Mul(c.count).Mul(c.months()), false, "")
 }
 
-func (c *costing) months() Dec { return c.e.hours.Div(Int(HoursPerMonth)) }
+func (c *costing) months() Dec { return c.e.months }
 
 // usage prices a usage-based quantity given per month per instance in the
 // usage under usageKey (0 when not given, and the assumption says so),

@@ -119,7 +119,14 @@ func writeTable(w io.Writer, est *Estimate) error {
 	return writeFootnotes(w, est, "")
 }
 
-// writeFootnotes lists what the total leaves out and where prices came from.
+// Footnotes lists what the total leaves out and where prices came from,
+// one line each.
+func Footnotes(est *Estimate) string {
+	var b strings.Builder
+	writeFootnotes(&b, est, "")
+	return b.String()
+}
+
 func writeFootnotes(w io.Writer, est *Estimate, bullet string) error {
 	var b strings.Builder
 	usage := false

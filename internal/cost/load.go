@@ -61,6 +61,11 @@ func Load(path string, varFiles []string) (*Input, error) {
 		return Load(filepath.Dir(path), varFiles)
 	}
 	trimmed := bytes.TrimSpace(data)
+	// terraform show -json writes format_version first: a plan is known
+	// without a pass over what may be hundreds of megabytes.
+	if head := trimmed[:min(len(trimmed), 256)]; bytes.HasPrefix(head, []byte("{")) && bytes.Contains(head, []byte(`"format_version"`)) {
+		return LoadPlanJSON(data)
+	}
 	if bytes.HasPrefix(trimmed, []byte("{")) {
 		var probe map[string]json.RawMessage
 		if json.Unmarshal(trimmed, &probe) == nil {

@@ -91,7 +91,14 @@ func (d Dec) Round(places int) string {
 // String is d exactly when it has at most 10 decimals (every price does),
 // else rounded to 10, without trailing zeros: "0.096", "730", "0.0000166667".
 func (d Dec) String() string {
-	s := d.rat().FloatString(10)
+	r := d.rat()
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	if n, exact := r.FloatPrec(); exact && n <= 10 {
+		return r.FloatString(n)
+	}
+	s := r.FloatString(10)
 	if strings.Contains(s, ".") {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}

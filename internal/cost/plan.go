@@ -57,32 +57,33 @@ func IsPlanJSON(data []byte) bool {
 		(head.ResourceChanges != nil || head.PlannedValues != nil)
 }
 
-// ParsePlan reads `terraform show -json` output of a saved plan.
+// ParsePlan reads `terraform show -json` output of a saved plan, in one
+// pass over only the parts pricing needs.
 func ParsePlan(data []byte) (*PlanInput, error) {
-	var head struct {
-		FormatVersion    string `json:"format_version"`
-		TerraformVersion string `json:"terraform_version"`
+	var p struct {
+		FormatVersion    string                          `json:"format_version"`
+		TerraformVersion string                          `json:"terraform_version"`
+		Variables        map[string]*tfjson.PlanVariable `json:"variables"`
+		ResourceChanges  []*tfjson.ResourceChange        `json:"resource_changes"`
+		Config           *tfjson.Config                  `json:"configuration"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("plan JSON: %w", err)
-	}
-	if head.FormatVersion == "" || head.TerraformVersion == "" {
-		return nil, fmt.Errorf("not a Terraform plan JSON: no format_version and terraform_version (give the output of `terraform show -json PLANFILE`)")
-	}
-	if major, _, _ := strings.Cut(head.FormatVersion, "."); major != "1" {
-		return nil, fmt.Errorf("plan JSON format_version %s: only format 1.x (Terraform 0.15 and later) is supported", head.FormatVersion)
-	}
-	var p tfjson.Plan
 	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("plan JSON: %w", err)
 	}
+	if p.FormatVersion == "" || p.TerraformVersion == "" {
+		return nil, fmt.Errorf("not a Terraform plan JSON: no format_version and terraform_version (give the output of `terraform show -json PLANFILE`)")
+	}
+	if major, _, _ := strings.Cut(p.FormatVersion, "."); major != "1" {
+		return nil, fmt.Errorf("plan JSON format_version %s: only format 1.x (Terraform 0.15 and later) is supported", p.FormatVersion)
+	}
+	plan := &tfjson.Plan{Config: p.Config, Variables: p.Variables}
 	in := &PlanInput{Actions: map[string]string{}, Prior: []Resource{}}
-	regions := providerRegions(&p)
+	regions := providerRegions(plan)
 	for _, rc := range p.ResourceChanges {
-		if rc.Mode != tfjson.ManagedResourceMode || rc.Change == nil {
+		if rc == nil || rc.Mode != tfjson.ManagedResourceMode || rc.Change == nil {
 			continue
 		}
-		region := regions[providerKeyOf(&p, rc)]
+		region := regions[providerKeyOf(plan, rc)]
 		in.Actions[rc.Address] = actionName(rc.Change.Actions)
 		if before, ok := rc.Change.Before.(map[string]any); ok && rc.Change.Before != nil {
 			in.Prior = append(in.Prior, Resource{Address: rc.Address, Type: rc.Type, Region: region, Count: 1, Attributes: before})

@@ -35,14 +35,7 @@ type EstimateCostsResult struct {
 }
 
 func (r EstimateCostsResult) SummaryText() string {
-	var b strings.Builder
-	b.WriteString(cost.Summary(&r.Estimate))
-	// The markdown's footnotes (unpriced, unsupported, sources) without its tables.
-	md := cost.Markdown(&r.Estimate)
-	if i := strings.Index(md, "</details>\n\n"); i >= 0 {
-		b.WriteString("\n" + strings.TrimSpace(md[i+len("</details>\n\n"):]))
-	}
-	return b.String()
+	return cost.Summary(&r.Estimate) + "\n" + strings.TrimSpace(cost.Footnotes(&r.Estimate))
 }
 
 var estimateCosts = mcpkit.NewTool(mcpkit.Def{
