@@ -3,13 +3,14 @@ package servers
 
 import (
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/servers/cloud"
 	"github.com/opsmcp/opsmcp/servers/deploy"
 	"github.com/opsmcp/opsmcp/servers/kube"
 )
 
 // All returns every server, in a stable order.
 func All() []*mcpkit.Server {
-	return []*mcpkit.Server{deploy.New(), kube.New()}
+	return []*mcpkit.Server{deploy.New(), kube.New(), cloud.New()}
 }
 
 // Lookup returns the server with the given name, or nil.

@@ -60,6 +60,7 @@ type Config struct {
 	Tools               Tools      `json:"tools"`
 	Cache               Cache      `json:"cache"`
 	Cost                Cost       `json:"cost"`
+	Cloud               Cloud      `json:"cloud"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
@@ -92,6 +93,30 @@ type Tools struct {
 type Cache struct {
 	MaxEntries int                 `json:"max_entries,omitempty"` // per process; default 1024
 	TTL        map[string]Duration `json:"ttl,omitempty"`         // per tool; "0s" turns caching off
+}
+
+// Cloud is the cloud: section (the cloud server's allowlists).
+type Cloud struct {
+	AWS CloudAWS `json:"aws"`
+	GCP CloudGCP `json:"gcp"`
+}
+
+// CloudAWS: which regions and profiles AWS tools may use.
+type CloudAWS struct {
+	// Regions allowed; empty allows the credential chain's default region only.
+	Regions []string `json:"regions,omitempty"`
+	// Profiles a call may name; empty allows the default credential chain only.
+	Profiles []string `json:"profiles,omitempty"`
+	// Endpoint replaces every AWS endpoint (LocalStack, moto).
+	Endpoint string `json:"endpoint,omitempty"`
+}
+
+// CloudGCP: which projects GCP tools may read.
+type CloudGCP struct {
+	// Projects allowed; empty allows none.
+	Projects []string `json:"projects,omitempty"`
+	// Endpoints replace the APIs' (emulators): compute, storage, billing.
+	Endpoints map[string]string `json:"endpoints,omitempty"`
 }
 
 // Cost is the cost: section (estimate_costs, opsmcp cost).
@@ -232,6 +257,20 @@ func (c *Config) finish() error {
 	}
 	if k.Nodes == 0 {
 		k.Nodes = 3
+	}
+	for _, list := range [][]string{c.Cloud.AWS.Regions, c.Cloud.AWS.Profiles, c.Cloud.GCP.Projects} {
+		for _, v := range list {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("cloud.aws.regions, cloud.aws.profiles and cloud.gcp.projects may not have empty entries")
+			}
+		}
+	}
+	for k := range c.Cloud.GCP.Endpoints {
+		switch k {
+		case "compute", "storage", "billing":
+		default:
+			return fmt.Errorf("cloud.gcp.endpoints.%s: only compute, storage and billing can be set", k)
+		}
 	}
 	base := c.Dir()
 	if c.Cost.PriceCache == "" {

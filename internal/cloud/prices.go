@@ -1,0 +1,270 @@
+package cloud
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	billing "cloud.google.com/go/billing/apiv1"
+	"cloud.google.com/go/billing/apiv1/billingpb"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/pricing"
+	pricingtypes "github.com/aws/aws-sdk-go-v2/service/pricing/types"
+	"google.golang.org/api/iterator"
+
+	"github.com/opsmcp/opsmcp/internal/cost"
+)
+
+// LivePrice is one price from a cloud's own price API, normalised: Key is
+// the estimate catalog's key when the price is one estimates use.
+type LivePrice struct {
+	Key         string            `json:"key,omitempty"`
+	SKU         string            `json:"sku"`
+	Description string            `json:"description"`
+	Unit        string            `json:"unit"`
+	USD         string            `json:"usd"`
+	Region      string            `json:"region,omitempty"`
+	Attributes  map[string]string `json:"attributes,omitempty"`
+	Source      string            `json:"source"`
+	Date        string            `json:"date"`
+}
+
+// awsProduct is one entry of GetProducts' PriceList.
+type awsProduct struct {
+	Product struct {
+		SKU           string            `json:"sku"`
+		ProductFamily string            `json:"productFamily"`
+		Attributes    map[string]string `json:"attributes"`
+	} `json:"product"`
+	ServiceCode string `json:"serviceCode"`
+	Terms       struct {
+		OnDemand map[string]struct {
+			EffectiveDate   string `json:"effectiveDate"`
+			PriceDimensions map[string]struct {
+				Unit         string            `json:"unit"`
+				Description  string            `json:"description"`
+				BeginRange   string            `json:"beginRange"`
+				PricePerUnit map[string]string `json:"pricePerUnit"`
+			} `json:"priceDimensions"`
+		} `json:"OnDemand"`
+	} `json:"terms"`
+}
+
+// keptAttributes are the product attributes worth showing.
+var keptAttributes = []string{"instanceType", "vcpu", "memory", "operatingSystem", "tenancy", "volumeApiName", "databaseEngine",
+	"deploymentOption", "usagetype", "storageClass", "group"}
+
+// AWSPrices queries the AWS Price List API (GetProducts) for a service
+// code (AmazonEC2, AmazonRDS...) in a region, with TERM_MATCH filters, and
+// returns the on-demand prices. max bounds the number of products.
+func (a *AWS) AWSPrices(ctx context.Context, q Query, serviceCode string, filters map[string]string, max int) ([]LivePrice, error) {
+	cfg, err := a.Config(ctx, q.Region, q.Profile)
+	if err != nil {
+		return nil, err
+	}
+	region := cfg.Region
+	// The Price List API is served from us-east-1 for every region's prices.
+	cfg.Region = "us-east-1"
+	c := pricing.NewFromConfig(cfg)
+	in := &pricing.GetProductsInput{ServiceCode: aws.String(serviceCode), MaxResults: aws.Int32(100)}
+	fs := map[string]string{"regionCode": region}
+	for k, v := range filters {
+		fs[k] = v
+	}
+	keys := make([]string, 0, len(fs))
+	for k := range fs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		in.Filters = append(in.Filters, pricingtypes.Filter{Field: aws.String(k), Type: pricingtypes.FilterTypeTermMatch, Value: aws.String(fs[k])})
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	var out []LivePrice
+	for products := 0; ; {
+		page, err := c.GetProducts(ctx, in)
+		if err != nil {
+			return nil, Explain(err, "pricing:GetProducts")
+		}
+		for _, doc := range page.PriceList {
+			products++
+			var p awsProduct
+			if err := json.Unmarshal([]byte(doc), &p); err != nil {
+				return nil, fmt.Errorf("pricing:GetProducts returned a product that is not the Price List format: %v", err)
+			}
+			out = append(out, normaliseAWS(&p, today)...)
+		}
+		if in.NextToken = page.NextToken; in.NextToken == nil || (max > 0 && products >= max) {
+			break
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].SKU+out[i].Description < out[j].SKU+out[j].Description })
+	return out, nil
+}
+
+func normaliseAWS(p *awsProduct, today string) []LivePrice {
+	attrs := map[string]string{}
+	for _, k := range keptAttributes {
+		if v, ok := p.Product.Attributes[k]; ok {
+			attrs[k] = v
+		}
+	}
+	region := p.Product.Attributes["regionCode"]
+	var out []LivePrice
+	for _, term := range p.Terms.OnDemand {
+		for _, dim := range term.PriceDimensions {
+			usd, ok := dim.PricePerUnit["USD"]
+			if !ok {
+				continue
+			}
+			d, err := cost.ParseDec(usd)
+			if err != nil {
+				continue
+			}
+			lp := LivePrice{SKU: p.Product.SKU, Description: dim.Description, Unit: dim.Unit, USD: d.String(), Region: region, Attributes: attrs,
+				Source: fmt.Sprintf("AWS Price List API (%s, effective %s)", p.ServiceCode, strings.SplitN(term.EffectiveDate, "T", 2)[0]), Date: today}
+			lp.Key, lp.Unit = awsKey(p, region, dim.Unit, dim.BeginRange)
+			if lp.Unit == "" {
+				lp.Unit = dim.Unit
+			}
+			out = append(out, lp)
+		}
+	}
+	return out
+}
+
+// awsKey maps a product to the estimate catalog's key and unit, for the
+// prices estimates use: EC2 Linux on-demand instance hours and EBS volume
+// storage. Anything else has no key.
+func awsKey(p *awsProduct, region, unit, beginRange string) (string, string) {
+	a := p.Product.Attributes
+	switch {
+	case p.ServiceCode == "AmazonEC2" && p.Product.ProductFamily == "Compute Instance" && a["operatingSystem"] == "Linux" &&
+		a["tenancy"] == "Shared" && a["preInstalledSw"] == "NA" && a["capacitystatus"] == "Used" && unit == "Hrs":
+		return fmt.Sprintf("aws/ec2/%s/%s", region, a["instanceType"]), "hour"
+	case p.ServiceCode == "AmazonEC2" && p.Product.ProductFamily == "Storage" && a["volumeApiName"] != "" && unit == "GB-Mo" && (beginRange == "" || beginRange == "0"):
+		return fmt.Sprintf("aws/ebs/%s/%s", region, a["volumeApiName"]), "GB-month"
+	}
+	return "", ""
+}
+
+// GCP reads Google Cloud inside the project allowlist.
+type GCP struct {
+	Projects  []string
+	Endpoints map[string]string
+	// Options are added to every client (tests: no authentication).
+	Options []ClientOption
+}
+
+// computeService is Compute Engine's id in the Cloud Billing Catalog.
+const computeService = "services/6F81-5844-456A"
+
+// GCPPrices lists the Cloud Billing Catalog's SKUs of a service
+// ("services/6F81-5844-456A" for Compute Engine) available in a region,
+// normalised; max bounds the number of SKUs read.
+func (g *GCP) GCPPrices(ctx context.Context, service, region string, max int) ([]LivePrice, error) {
+	if service == "" {
+		service = computeService
+	}
+	if !strings.HasPrefix(service, "services/") {
+		service = "services/" + service
+	}
+	c, err := billing.NewCloudCatalogRESTClient(ctx, g.options("billing")...)
+	if err != nil {
+		return nil, gcpExplain(err, "billing catalog")
+	}
+	defer c.Close()
+	it := c.ListSkus(ctx, &billingpb.ListSkusRequest{Parent: service, PageSize: 5000})
+	today := time.Now().UTC().Format(time.DateOnly)
+	var out []LivePrice
+	for n := 0; max <= 0 || n < max; n++ {
+		sku, err := it.Next()
+		if err == iterator.Done {
+			break
+		}
+		if err != nil {
+			return nil, gcpExplain(err, "cloudbilling: services.skus.list")
+		}
+		for _, r := range sku.ServiceRegions {
+			if region != "" && r != region {
+				continue
+			}
+			for _, info := range sku.PricingInfo {
+				expr := info.PricingExpression
+				if expr == nil || len(expr.TieredRates) == 0 {
+					continue
+				}
+				// The last tier is the price once any free tier is used up.
+				rate := expr.TieredRates[len(expr.TieredRates)-1].UnitPrice
+				if rate == nil || rate.CurrencyCode != "USD" {
+					continue
+				}
+				usd := cost.Int(rate.Units).Add(cost.Int(int64(rate.Nanos)).Div(cost.Int(1_000_000_000)))
+				lp := LivePrice{SKU: sku.SkuId, Description: sku.Description, Unit: expr.UsageUnit, USD: usd.String(), Region: r, Date: today,
+					Source: "Google Cloud Billing Catalog API"}
+				if sku.Category != nil {
+					lp.Attributes = map[string]string{"resourceFamily": sku.Category.ResourceFamily, "resourceGroup": sku.Category.ResourceGroup, "usageType": sku.Category.UsageType}
+					if sku.Category.UsageType == "OnDemand" {
+						lp.Key, lp.Unit = gcpKey(sku.Description, r, expr.UsageUnit)
+						if lp.Unit == "" {
+							lp.Unit = expr.UsageUnit
+						}
+					}
+				}
+				out = append(out, lp)
+			}
+		}
+	}
+	return out, nil
+}
+
+// gcpKey maps Compute Engine SKU descriptions to catalog keys: family
+// vCPU and memory rates, and persistent disk capacity.
+func gcpKey(desc, region, unit string) (string, string) {
+	d := strings.ToLower(desc)
+	for _, fam := range []string{"e2", "n2d", "n2", "c3", "t2d", "n1"} {
+		prefix := fam + " instance "
+		if fam == "n1" {
+			prefix = "n1 predefined instance "
+		}
+		if !strings.HasPrefix(d, prefix) {
+			continue
+		}
+		switch {
+		case strings.Contains(d, " core running in ") && unit == "h":
+			return fmt.Sprintf("gcp/compute/%s/%s-vcpu", region, fam), "vCPU-hour"
+		case strings.Contains(d, " ram running in ") && unit == "GiBy.h":
+			return fmt.Sprintf("gcp/compute/%s/%s-ram", region, fam), "GB-hour"
+		}
+	}
+	if unit == "GiBy.mo" {
+		switch {
+		case strings.HasPrefix(d, "storage pd capacity"):
+			return fmt.Sprintf("gcp/disk/%s/pd-standard", region), "GB-month"
+		case strings.HasPrefix(d, "balanced pd capacity"):
+			return fmt.Sprintf("gcp/disk/%s/pd-balanced", region), "GB-month"
+		case strings.HasPrefix(d, "ssd backed pd capacity"):
+			return fmt.Sprintf("gcp/disk/%s/pd-ssd", region), "GB-month"
+		}
+	}
+	return "", ""
+}
+
+// CatalogOf gathers the keyed prices into a price cache for estimates.
+func CatalogOf(prices []LivePrice, source string) *cost.Catalog {
+	c := &cost.Catalog{Date: time.Now().UTC().Format(time.DateOnly), Currency: "USD", Source: source, Prices: map[string]cost.CatalogPrice{}}
+	for _, p := range prices {
+		if p.Key == "" {
+			continue
+		}
+		d, err := cost.ParseDec(p.USD)
+		if err != nil {
+			continue
+		}
+		c.Prices[p.Key] = cost.CatalogPrice{Unit: p.Unit, USD: d, Source: p.Source, Date: p.Date}
+	}
+	return c
+}
