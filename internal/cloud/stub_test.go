@@ -1,0 +1,111 @@
+package cloud
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+)
+
+// priceListStub is the AWS Price List API's GetProducts over the JSON 1.1
+// protocol, as the SDK speaks it. It serves pages of products, can throttle
+// the first requests, fails the test on any other request, and reports
+// how many requests it answered.
+type priceListStub struct {
+	*httptest.Server
+	mu       sync.Mutex
+	requests int
+	throttle int // answer this many requests with ThrottlingException first
+	pages    [][]string
+	filters  []map[string]string
+}
+
+func newPriceListStub(t *testing.T, pages [][]string, throttle int) *priceListStub {
+	s := &priceListStub{pages: pages, throttle: throttle}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.requests++
+		if r.Method != http.MethodPost || r.Header.Get("X-Amz-Target") != "AWSPriceListService.GetProducts" || r.Header.Get("Authorization") == "" {
+			t.Errorf("unexpected request %s %s target %q", r.Method, r.URL, r.Header.Get("X-Amz-Target"))
+			http.Error(w, "unexpected", http.StatusBadRequest)
+			return
+		}
+		var in struct {
+			ServiceCode string
+			NextToken   string
+			Filters     []struct{ Type, Field, Value string }
+		}
+		body, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(body, &in); err != nil || in.ServiceCode != "AmazonEC2" {
+			t.Errorf("GetProducts body %s", body)
+		}
+		fs := map[string]string{}
+		for _, f := range in.Filters {
+			if f.Type != "TERM_MATCH" {
+				t.Errorf("filter type %s", f.Type)
+			}
+			fs[f.Field] = f.Value
+		}
+		s.filters = append(s.filters, fs)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		if s.throttle > 0 {
+			s.throttle--
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"__type":"ThrottlingException","message":"Rate exceeded"}`)
+			return
+		}
+		page := 0
+		if in.NextToken != "" {
+			fmt.Sscanf(in.NextToken, "page-%d", &page)
+		}
+		out := map[string]any{"FormatVersion": "aws_v1", "PriceList": s.pages[page]}
+		if page+1 < len(s.pages) {
+			out["NextToken"] = fmt.Sprintf("page-%d", page+1)
+		}
+		json.NewEncoder(w).Encode(out)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *priceListStub) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// ec2Product is one product in the Price List's own shape.
+func ec2Product(sku, typ, region, os, usd string) string {
+	doc := map[string]any{
+		"product": map[string]any{"productFamily": "Compute Instance", "sku": sku, "attributes": map[string]string{
+			"instanceType": typ, "regionCode": region, "operatingSystem": os, "tenancy": "Shared", "preInstalledSw": "NA",
+			"capacitystatus": "Used", "vcpu": "2", "memory": "8 GiB", "servicecode": "AmazonEC2", "usagetype": "BoxUsage:" + typ}},
+		"serviceCode": "AmazonEC2", "version": "20261101000000", "publicationDate": "2026-11-01T00:00:00Z",
+		"terms": map[string]any{"OnDemand": map[string]any{sku + ".JRTCKXETXF": map[string]any{
+			"offerTermCode": "JRTCKXETXF", "sku": sku, "effectiveDate": "2026-11-01T00:00:00Z", "termAttributes": map[string]any{},
+			"priceDimensions": map[string]any{sku + ".JRTCKXETXF.6YS6EN2CT7": map[string]any{
+				"rateCode": sku + ".JRTCKXETXF.6YS6EN2CT7", "unit": "Hrs", "beginRange": "0", "endRange": "Inf", "appliesTo": []string{},
+				"description": fmt.Sprintf("$%s per On Demand %s %s Instance Hour", usd, os, typ), "pricePerUnit": map[string]string{"USD": usd + "000000"}}}}}},
+	}
+	b, _ := json.Marshal(doc)
+	return string(b)
+}
+
+func ebsProduct(sku, volume, region, usd string) string {
+	doc := map[string]any{
+		"product": map[string]any{"productFamily": "Storage", "sku": sku, "attributes": map[string]string{
+			"volumeApiName": volume, "regionCode": region, "storageMedia": "SSD-backed", "servicecode": "AmazonEC2"}},
+		"serviceCode": "AmazonEC2",
+		"terms": map[string]any{"OnDemand": map[string]any{sku + ".JRTCKXETXF": map[string]any{
+			"effectiveDate": "2026-10-01T00:00:00Z",
+			"priceDimensions": map[string]any{sku + ".JRTCKXETXF.6YS6EN2CT7": map[string]any{
+				"unit": "GB-Mo", "beginRange": "0", "description": "$" + usd + " per GB-month of " + volume + " provisioned storage",
+				"pricePerUnit": map[string]string{"USD": usd}}}}}},
+	}
+	b, _ := json.Marshal(doc)
+	return string(b)
+}
