@@ -52,6 +52,12 @@ const maxAttempts = 6
 // Config loads the credential chain for a profile and region, after the
 // allowlists agree.
 func (a *AWS) Config(ctx context.Context, region, profile string) (aws.Config, error) {
+	return a.load(ctx, region, profile, true)
+}
+
+// load is Config; checkRegion false is for the Price List API, which reads
+// public prices of any region from us-east-1, not a region's resources.
+func (a *AWS) load(ctx context.Context, region, profile string, checkRegion bool) (aws.Config, error) {
 	if profile != "" && !slices.Contains(a.Policy.Profiles, profile) {
 		if len(a.Policy.Profiles) == 0 {
 			return aws.Config{}, fmt.Errorf("AWS profile %q is not allowed: cloud.aws.profiles in opsmcp.yaml is empty, so only the default credential chain may be used", profile)
@@ -84,7 +90,7 @@ func (a *AWS) Config(ctx context.Context, region, profile string) (aws.Config, e
 	if cfg.Region == "" {
 		return aws.Config{}, errors.New("no AWS region: pass region, set AWS_REGION, or list cloud.aws.regions in opsmcp.yaml")
 	}
-	if len(a.Policy.Regions) > 0 && !slices.Contains(a.Policy.Regions, cfg.Region) {
+	if checkRegion && len(a.Policy.Regions) > 0 && !slices.Contains(a.Policy.Regions, cfg.Region) {
 		return aws.Config{}, fmt.Errorf("AWS region %s is not allowed (cloud.aws.regions: %s)", cfg.Region, strings.Join(a.Policy.Regions, ", "))
 	}
 	return cfg, nil

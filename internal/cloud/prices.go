@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,13 +62,15 @@ var keptAttributes = []string{"instanceType", "vcpu", "memory", "operatingSystem
 // code (AmazonEC2, AmazonRDS...) in a region, with TERM_MATCH filters, and
 // returns the on-demand prices. max bounds the number of products.
 func (a *AWS) AWSPrices(ctx context.Context, q Query, serviceCode string, filters map[string]string, max int) ([]LivePrice, error) {
-	cfg, err := a.Config(ctx, q.Region, q.Profile)
+	region := q.Region
+	if region == "" {
+		return nil, fmt.Errorf("region is required: the prices of which region (us-east-1, eu-west-1...)")
+	}
+	// The Price List API is served from us-east-1 for every region's prices.
+	cfg, err := a.load(ctx, "us-east-1", q.Profile, false)
 	if err != nil {
 		return nil, err
 	}
-	region := cfg.Region
-	// The Price List API is served from us-east-1 for every region's prices.
-	cfg.Region = "us-east-1"
 	c := pricing.NewFromConfig(cfg)
 	in := &pricing.GetProductsInput{ServiceCode: aws.String(serviceCode), MaxResults: aws.Int32(100)}
 	fs := map[string]string{"regionCode": region}
@@ -267,4 +270,54 @@ func CatalogOf(prices []LivePrice, source string) *cost.Catalog {
 		c.Prices[p.Key] = cost.CatalogPrice{Unit: p.Unit, USD: d, Source: p.Source, Date: p.Date}
 	}
 	return c
+}
+
+// Refresh fetches the live prices estimates use — EC2 Linux on-demand
+// instance hours and EBS storage per AWS region, Compute Engine vCPU,
+// memory and persistent disk per GCP region — into a price cache. A
+// provider that is nil is skipped; its prices in old are kept.
+func Refresh(ctx context.Context, a *AWS, awsRegions []string, g *GCP, gcpRegions []string, old *cost.Catalog) (*cost.Catalog, map[string]int, error) {
+	var all []LivePrice
+	counts := map[string]int{}
+	if a != nil {
+		for _, r := range awsRegions {
+			for _, f := range []map[string]string{
+				{"productFamily": "Compute Instance", "operatingSystem": "Linux", "tenancy": "Shared", "preInstalledSw": "NA", "capacitystatus": "Used"},
+				{"productFamily": "Storage"},
+			} {
+				ps, err := a.AWSPrices(ctx, Query{Region: r}, "AmazonEC2", f, 0)
+				if err != nil {
+					return nil, nil, fmt.Errorf("AWS prices in %s: %w", r, err)
+				}
+				all = append(all, ps...)
+			}
+		}
+	}
+	if g != nil {
+		ps, err := g.GCPPrices(ctx, computeService, "", 0)
+		if err != nil {
+			return nil, nil, fmt.Errorf("GCP prices: %w", err)
+		}
+		for _, p := range ps {
+			if slices.Contains(gcpRegions, p.Region) {
+				all = append(all, p)
+			}
+		}
+	}
+	cat := CatalogOf(all, "live prices: opsmcp prices refresh")
+	for k := range cat.Prices {
+		counts[strings.SplitN(k, "/", 2)[0]]++
+	}
+	if old != nil {
+		for k, p := range old.Prices {
+			provider := strings.SplitN(k, "/", 2)[0]
+			if _, fresh := cat.Prices[k]; !fresh && ((provider == "aws" && a == nil) || (provider == "gcp" && g == nil)) {
+				if p.Date == "" {
+					p.Date = old.Date
+				}
+				cat.Prices[k] = p
+			}
+		}
+	}
+	return cat, counts, nil
 }

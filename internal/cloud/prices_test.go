@@ -2,11 +2,14 @@ package cloud
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/testenv"
 )
 
 func awsTestEnv(t *testing.T, pricingURL string) *AWS {
@@ -22,20 +25,20 @@ func awsTestEnv(t *testing.T, pricingURL string) *AWS {
 // and retries, every page is read, and the products that estimates use are
 // keyed to the catalog with their unit, price, source and date.
 func TestAWSPricesPagesAndRetriesThrottling(t *testing.T) {
-	stub := newPriceListStub(t, [][]string{
-		{ec2Product("SKU1", "m5.large", "eu-west-1", "Linux", "0.107"), ec2Product("SKU2", "m5.large", "eu-west-1", "Windows", "0.199")},
-		{ec2Product("SKU3", "c7g.xlarge", "eu-west-1", "Linux", "0.1632")},
-		{ebsProduct("SKU4", "gp3", "eu-west-1", "0.088")},
+	stub := testenv.NewPriceListStub(t, [][]string{
+		{testenv.EC2Product("SKU1", "m5.large", "eu-west-1", "Linux", "0.107"), testenv.EC2Product("SKU2", "m5.large", "eu-west-1", "Windows", "0.199")},
+		{testenv.EC2Product("SKU3", "c7g.xlarge", "eu-west-1", "Linux", "0.1632")},
+		{testenv.EBSProduct("SKU4", "gp3", "eu-west-1", "0.088")},
 	}, 2)
 	a := awsTestEnv(t, stub.URL)
 	prices, err := a.AWSPrices(context.Background(), Query{Region: "eu-west-1"}, "AmazonEC2", map[string]string{"tenancy": "Shared"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := stub.count(); n != 5 {
+	if n := stub.Requests(); n != 5 {
 		t.Errorf("%d requests, want 2 throttled + 3 pages", n)
 	}
-	if f := stub.filters[len(stub.filters)-1]; f["regionCode"] != "eu-west-1" || f["tenancy"] != "Shared" {
+	if f := stub.Filters[len(stub.Filters)-1]; f["regionCode"] != "eu-west-1" || f["tenancy"] != "Shared" {
 		t.Errorf("filters %v", f)
 	}
 	byKey := map[string]LivePrice{}
@@ -64,13 +67,60 @@ func TestAWSPricesPagesAndRetriesThrottling(t *testing.T) {
 // A price API that never stops throttling gets a clear error after the
 // retries, not a hang.
 func TestAWSPricesThrottledToTheEnd(t *testing.T) {
-	stub := newPriceListStub(t, [][]string{{}}, 1000)
+	stub := testenv.NewPriceListStub(t, [][]string{{}}, 1000)
 	a := awsTestEnv(t, stub.URL)
 	_, err := a.AWSPrices(context.Background(), Query{Region: "us-east-1"}, "AmazonEC2", nil, 0)
 	if err == nil || !strings.Contains(err.Error(), "still throttling after 6 attempts") {
 		t.Fatalf("err = %v", err)
 	}
-	if n := stub.count(); n != 6 {
+	if n := stub.Requests(); n != 6 {
 		t.Errorf("%d requests, want 6 attempts", n)
+	}
+}
+
+// A refresh writes a dated cache that estimates prefer: a live price
+// says where and when it came from, and prices the refresh did not fetch
+// stay the embedded catalog's.
+func TestRefreshFeedsEstimates(t *testing.T) {
+	stub := testenv.NewPriceListStub(t, [][]string{{testenv.EC2Product("SKU1", "m5.large", "eu-west-1", "Linux", "0.1111"), testenv.EBSProduct("SKU2", "gp3", "eu-west-1", "0.0888")}}, 0)
+	a := awsTestEnv(t, stub.URL)
+	old := &cost.Catalog{Date: "2026-01-01", Currency: "USD", Source: "old", Prices: map[string]cost.CatalogPrice{
+		"gcp/compute/us-central1/e2-vcpu": {Unit: "vCPU-hour", USD: cost.D("0.02"), Source: "old live"},
+		"aws/ec2/eu-west-1/m5.large":      {Unit: "hour", USD: cost.D("0.5"), Source: "stale"},
+	}}
+	cat, counts, err := Refresh(context.Background(), a, []string{"eu-west-1"}, nil, nil, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["aws"] != 2 || len(cat.Prices) != 3 || cat.Prices["gcp/compute/us-central1/e2-vcpu"].Date != "2026-01-01" {
+		t.Fatalf("counts %v, prices %+v", counts, cat.Prices)
+	}
+	path := filepath.Join(t.TempDir(), "prices.json")
+	if err := cost.WriteCache(path, cat); err != nil {
+		t.Fatal(err)
+	}
+	live, err := cost.LoadCache(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := []cost.Resource{
+		{Address: "aws_instance.eu", Type: "aws_instance", Region: "eu-west-1", Attributes: map[string]any{"instance_type": "m5.large", "root_block_device": []any{map[string]any{"volume_type": "gp3", "volume_size": 10}}}},
+		{Address: "aws_instance.us", Type: "aws_instance", Region: "us-east-1", Attributes: map[string]any{"instance_type": "m5.large"}},
+	}
+	est, err := cost.EstimateResources(res, nil, nil, cost.Options{Catalog: live.Over(cost.Embedded())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eu, us := est.Resources[0].Components, est.Resources[1].Components
+	today := time.Now().UTC().Format(time.DateOnly)
+	// 730 × 0.1111 + 10 × 0.0888 = 81.103 + 0.888
+	if cost.Dec(est.Resources[0].MonthlyCost).Money() != "81.99" || eu[0].PriceSource != "AWS Price List API (AmazonEC2, effective 2026-11-01)" || eu[0].PriceDate != today || eu[1].PriceDate != today {
+		t.Errorf("eu: %s %+v", cost.Dec(est.Resources[0].MonthlyCost).Money(), eu)
+	}
+	if us[0].PriceDate != cost.Embedded().Date || !strings.HasPrefix(us[0].PriceSource, "AWS public on-demand list price") {
+		t.Errorf("us keeps the embedded price: %+v", us[0])
+	}
+	if est.Prices.LiveCache == "" || est.Prices.LiveDate != today {
+		t.Errorf("estimate's sources: %+v", est.Prices)
 	}
 }

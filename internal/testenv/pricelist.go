@@ -1,4 +1,4 @@
-package cloud
+package testenv
 
 import (
 	"encoding/json"
@@ -10,21 +10,24 @@ import (
 	"testing"
 )
 
-// priceListStub is the AWS Price List API's GetProducts over the JSON 1.1
+// PriceListStub is the AWS Price List API's GetProducts over the JSON 1.1
 // protocol, as the SDK speaks it. It serves pages of products, can throttle
 // the first requests, fails the test on any other request, and reports
 // how many requests it answered.
-type priceListStub struct {
+type PriceListStub struct {
 	*httptest.Server
 	mu       sync.Mutex
 	requests int
 	throttle int // answer this many requests with ThrottlingException first
 	pages    [][]string
-	filters  []map[string]string
+	// Filters are the TERM_MATCH filters of each request.
+	Filters []map[string]string
 }
 
-func newPriceListStub(t *testing.T, pages [][]string, throttle int) *priceListStub {
-	s := &priceListStub{pages: pages, throttle: throttle}
+// NewPriceListStub serves pages of products (JSON documents, see
+// EC2Product), throttling the first throttle requests.
+func NewPriceListStub(t testing.TB, pages [][]string, throttle int) *PriceListStub {
+	s := &PriceListStub{pages: pages, throttle: throttle}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -50,7 +53,7 @@ func newPriceListStub(t *testing.T, pages [][]string, throttle int) *priceListSt
 			}
 			fs[f.Field] = f.Value
 		}
-		s.filters = append(s.filters, fs)
+		s.Filters = append(s.Filters, fs)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		if s.throttle > 0 {
 			s.throttle--
@@ -72,14 +75,15 @@ func newPriceListStub(t *testing.T, pages [][]string, throttle int) *priceListSt
 	return s
 }
 
-func (s *priceListStub) count() int {
+// Requests is how many requests the stub answered.
+func (s *PriceListStub) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.requests
 }
 
-// ec2Product is one product in the Price List's own shape.
-func ec2Product(sku, typ, region, os, usd string) string {
+// EC2Product is one product in the Price List's own shape.
+func EC2Product(sku, typ, region, os, usd string) string {
 	doc := map[string]any{
 		"product": map[string]any{"productFamily": "Compute Instance", "sku": sku, "attributes": map[string]string{
 			"instanceType": typ, "regionCode": region, "operatingSystem": os, "tenancy": "Shared", "preInstalledSw": "NA",
@@ -95,7 +99,8 @@ func ec2Product(sku, typ, region, os, usd string) string {
 	return string(b)
 }
 
-func ebsProduct(sku, volume, region, usd string) string {
+// EBSProduct is an EBS volume type's storage price.
+func EBSProduct(sku, volume, region, usd string) string {
 	doc := map[string]any{
 		"product": map[string]any{"productFamily": "Storage", "sku": sku, "attributes": map[string]string{
 			"volumeApiName": volume, "regionCode": region, "storageMedia": "SSD-backed", "servicecode": "AmazonEC2"}},
