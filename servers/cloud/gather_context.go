@@ -162,9 +162,15 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 				"instances": func() (int, error) {
 					return count(func(q cloud.Query) ([]cloud.Instance, string, error) { return a.Instances(gctx, q, nil) }, q)
 				},
-				"clusters":  func() (int, error) { return count(func(q cloud.Query) ([]cloud.Cluster, string, error) { return a.Clusters(gctx, q) }, q) },
-				"databases": func() (int, error) { return count(func(q cloud.Query) ([]cloud.Database, string, error) { return a.Databases(gctx, q) }, q) },
-				"functions": func() (int, error) { return count(func(q cloud.Query) ([]cloud.Function, string, error) { return a.Functions(gctx, q) }, q) },
+				"clusters": func() (int, error) {
+					return count(func(q cloud.Query) ([]cloud.Cluster, string, error) { return a.Clusters(gctx, q) }, q)
+				},
+				"databases": func() (int, error) {
+					return count(func(q cloud.Query) ([]cloud.Database, string, error) { return a.Databases(gctx, q) }, q)
+				},
+				"functions": func() (int, error) {
+					return count(func(q cloud.Query) ([]cloud.Function, string, error) { return a.Functions(gctx, q) }, q)
+				},
 			} {
 				g.Go(func() error {
 					n, err := list()
