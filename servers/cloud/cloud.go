@@ -116,7 +116,9 @@ var awsListInstances = mcpkit.NewTool(mcpkit.Def{
 }, func(ctx context.Context, c *mcpkit.Call, in AWSListInstancesInput) (listResult[cloud.Instance], error) {
 	items, next, err := awsOf(c).Instances(ctx, in.query(in.Page), in.Filters)
 	return listResult[cloud.Instance]{Region: region(c, in.AWSScope), Items: orEmpty(items), NextToken: next, what: "instances",
-		line: func(i cloud.Instance) string { return fmt.Sprintf("%s %s %s %s %s", i.ID, i.Type, i.State, i.Zone, i.Name) }}, err
+		line: func(i cloud.Instance) string {
+			return fmt.Sprintf("%s %s %s %s %s", i.ID, i.Type, i.State, i.Zone, i.Name)
+		}}, err
 })
 
 // AWSListInput is the input of the plain AWS list tools.
@@ -156,7 +158,9 @@ var awsListFunctions = mcpkit.NewTool(mcpkit.Def{
 }, func(ctx context.Context, c *mcpkit.Call, in AWSListInput) (listResult[cloud.Function], error) {
 	items, next, err := awsOf(c).Functions(ctx, in.query(in.Page))
 	return listResult[cloud.Function]{Region: region(c, in.AWSScope), Items: orEmpty(items), NextToken: next, what: "functions",
-		line: func(f cloud.Function) string { return fmt.Sprintf("%s %s %d MB %ds", f.Name, f.Runtime, f.MemoryMB, f.TimeoutS) }}, err
+		line: func(f cloud.Function) string {
+			return fmt.Sprintf("%s %s %d MB %ds", f.Name, f.Runtime, f.MemoryMB, f.TimeoutS)
+		}}, err
 })
 
 func orEmpty[T any](s []T) []T {
@@ -212,7 +216,9 @@ var gcpListInstances = mcpkit.NewTool(mcpkit.Def{
 }, func(ctx context.Context, c *mcpkit.Call, in GCPListInput) (listResult[cloud.GCPInstance], error) {
 	items, err := gcpOf(c).Instances(ctx, in.Project, in.Zone, in.Limit)
 	return listResult[cloud.GCPInstance]{Items: orEmpty(items), what: "instances",
-		line: func(i cloud.GCPInstance) string { return fmt.Sprintf("%s %s %s %s", i.Name, i.Zone, i.MachineType, i.Status) }}, err
+		line: func(i cloud.GCPInstance) string {
+			return fmt.Sprintf("%s %s %s %s", i.Name, i.Zone, i.MachineType, i.Status)
+		}}, err
 })
 
 var gcpListBuckets = mcpkit.NewTool(mcpkit.Def{
