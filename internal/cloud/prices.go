@@ -4,17 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	billing "cloud.google.com/go/billing/apiv1"
-	"cloud.google.com/go/billing/apiv1/billingpb"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	pricingtypes "github.com/aws/aws-sdk-go-v2/service/pricing/types"
-	"google.golang.org/api/iterator"
 
 	"github.com/opsmcp/opsmcp/internal/cost"
 )
@@ -158,8 +156,8 @@ func awsKey(p *awsProduct, region, unit, beginRange string) (string, string) {
 type GCP struct {
 	Projects  []string
 	Endpoints map[string]string
-	// Options are added to every client (tests: no authentication).
-	Options []ClientOption
+	// MinBackoff is the first wait before retrying a 429 or 5xx (default 500 ms).
+	MinBackoff time.Duration
 }
 
 // computeService is Compute Engine's id in the Cloud Billing Catalog.
@@ -175,53 +173,88 @@ func (g *GCP) GCPPrices(ctx context.Context, service, region string, max int) ([
 	if !strings.HasPrefix(service, "services/") {
 		service = "services/" + service
 	}
-	c, err := billing.NewCloudCatalogRESTClient(ctx, g.options("billing")...)
-	if err != nil {
-		return nil, gcpExplain(err, "billing catalog")
-	}
-	defer c.Close()
-	it := c.ListSkus(ctx, &billingpb.ListSkusRequest{Parent: service, PageSize: 5000})
 	today := time.Now().UTC().Format(time.DateOnly)
 	var out []LivePrice
-	for n := 0; max <= 0 || n < max; n++ {
-		sku, err := it.Next()
-		if err == iterator.Done {
-			break
+	read := 0
+	err := g.getPages(ctx, "billing", service+"/skus", url.Values{"pageSize": {"5000"}}, "cloudbilling services.skus.list", func(body []byte) (string, bool, error) {
+		var page struct {
+			Skus          []billingSKU `json:"skus"`
+			NextPageToken string       `json:"nextPageToken"`
 		}
-		if err != nil {
-			return nil, gcpExplain(err, "cloudbilling: services.skus.list")
+		if err := json.Unmarshal(body, &page); err != nil {
+			return "", false, err
 		}
-		for _, r := range sku.ServiceRegions {
-			if region != "" && r != region {
-				continue
+		for i := range page.Skus {
+			if max > 0 && read >= max {
+				return "", false, nil
 			}
-			for _, info := range sku.PricingInfo {
-				expr := info.PricingExpression
-				if expr == nil || len(expr.TieredRates) == 0 {
-					continue
-				}
-				// The last tier is the price once any free tier is used up.
-				rate := expr.TieredRates[len(expr.TieredRates)-1].UnitPrice
-				if rate == nil || rate.CurrencyCode != "USD" {
-					continue
-				}
-				usd := cost.Int(rate.Units).Add(cost.Int(int64(rate.Nanos)).Div(cost.Int(1_000_000_000)))
-				lp := LivePrice{SKU: sku.SkuId, Description: sku.Description, Unit: expr.UsageUnit, USD: usd.String(), Region: r, Date: today,
-					Source: "Google Cloud Billing Catalog API"}
-				if sku.Category != nil {
-					lp.Attributes = map[string]string{"resourceFamily": sku.Category.ResourceFamily, "resourceGroup": sku.Category.ResourceGroup, "usageType": sku.Category.UsageType}
-					if sku.Category.UsageType == "OnDemand" {
-						lp.Key, lp.Unit = gcpKey(sku.Description, r, expr.UsageUnit)
-						if lp.Unit == "" {
-							lp.Unit = expr.UsageUnit
-						}
-					}
-				}
-				out = append(out, lp)
-			}
+			read++
+			out = append(out, normaliseGCP(&page.Skus[i], region, today)...)
 		}
+		return page.NextPageToken, true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// billingSKU is a Cloud Billing Catalog SKU, as its REST API writes it.
+type billingSKU struct {
+	SkuID       string `json:"skuId"`
+	Description string `json:"description"`
+	Category    *struct {
+		ResourceFamily string `json:"resourceFamily"`
+		ResourceGroup  string `json:"resourceGroup"`
+		UsageType      string `json:"usageType"`
+	} `json:"category"`
+	ServiceRegions []string `json:"serviceRegions"`
+	PricingInfo    []struct {
+		PricingExpression *struct {
+			UsageUnit   string `json:"usageUnit"`
+			TieredRates []struct {
+				UnitPrice *struct {
+					CurrencyCode string `json:"currencyCode"`
+					Units        int64  `json:"units,string"`
+					Nanos        int64  `json:"nanos"`
+				} `json:"unitPrice"`
+			} `json:"tieredRates"`
+		} `json:"pricingExpression"`
+	} `json:"pricingInfo"`
+}
+
+func normaliseGCP(sku *billingSKU, region, today string) []LivePrice {
+	var out []LivePrice
+	for _, r := range sku.ServiceRegions {
+		if region != "" && r != region {
+			continue
+		}
+		for _, info := range sku.PricingInfo {
+			expr := info.PricingExpression
+			if expr == nil || len(expr.TieredRates) == 0 {
+				continue
+			}
+			// The last tier is the price once any free tier is used up.
+			rate := expr.TieredRates[len(expr.TieredRates)-1].UnitPrice
+			if rate == nil || rate.CurrencyCode != "USD" {
+				continue
+			}
+			usd := cost.Int(rate.Units).Add(cost.Int(rate.Nanos).Div(cost.Int(1_000_000_000)))
+			lp := LivePrice{SKU: sku.SkuID, Description: sku.Description, Unit: expr.UsageUnit, USD: usd.String(), Region: r, Date: today,
+				Source: "Google Cloud Billing Catalog API"}
+			if sku.Category != nil {
+				lp.Attributes = map[string]string{"resourceFamily": sku.Category.ResourceFamily, "resourceGroup": sku.Category.ResourceGroup, "usageType": sku.Category.UsageType}
+				if sku.Category.UsageType == "OnDemand" {
+					lp.Key, lp.Unit = gcpKey(sku.Description, r, expr.UsageUnit)
+					if lp.Unit == "" {
+						lp.Unit = expr.UsageUnit
+					}
+				}
+			}
+			out = append(out, lp)
+		}
+	}
+	return out
 }
 
 // gcpKey maps Compute Engine SKU descriptions to catalog keys: family

@@ -103,7 +103,7 @@ func TestGCPAgainstStubs(t *testing.T) {
 	})
 	cfg := config.Default()
 	cfg.Cloud.GCP = config.CloudGCP{Projects: []string{"demo"}, Endpoints: map[string]string{
-		"compute": api.URL, "billing": api.URL, "storage": gcs.URL() + "/storage/v1/"}}
+		"compute": api.URL + "/compute/v1/", "billing": api.URL + "/v1/", "storage": gcs.URL() + "/storage/v1/"}}
 	h := testenv.NewHost(t, cloud.New(), cfg)
 
 	inst := decode[page[icloud.GCPInstance]](t, h.MustOK(h.Call("gcp_list_instances", map[string]any{})))
