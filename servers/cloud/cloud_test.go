@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 
 // awsEnv serves the cloud tools against a fresh moto, with static test
 // credentials and us-east-1 and eu-west-1 allowed.
-func awsEnv(t *testing.T) (*testenv.Host, *testenv.Moto, aws.Config) {
+func awsEnv(t *testing.T, edit ...func(*config.Config)) (*testenv.Host, *testenv.Moto, aws.Config) {
 	t.Helper()
 	moto := testenv.SharedMoto(t)
 	moto.Reset(t)
@@ -51,6 +51,9 @@ func awsEnv(t *testing.T) (*testenv.Host, *testenv.Moto, aws.Config) {
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
 	cfg := config.Default()
 	cfg.Cloud.AWS = config.CloudAWS{Regions: []string{"us-east-1", "eu-west-1"}, Endpoint: moto.URL}
+	for _, e := range edit {
+		e(cfg)
+	}
 	awsCfg, err := (&icloud.AWS{Policy: cfg.Cloud.AWS}).Config(context.Background(), "us-east-1", "")
 	if err != nil {
 		t.Fatal(err)
@@ -211,5 +214,43 @@ func TestAWSCostAndUsage(t *testing.T) {
 		var a map[string]any
 		json.Unmarshal([]byte(args), &a)
 		h.MustFail(h.Call("aws_cost_and_usage", a), want)
+	}
+}
+
+// gather_context: identity, counts per allowed region and month-to-date
+// spend from moto; a GCP project that cannot be read is reported, and the
+// rest is still there.
+func TestGatherContext(t *testing.T) {
+	// A GCP project whose API does not answer.
+	h, moto, cfg := awsEnv(t, func(c *config.Config) {
+		c.Cloud.GCP = config.CloudGCP{Projects: []string{"demo"}, Endpoints: map[string]string{"compute": "http://127.0.0.1:1/compute/v1/", "storage": "http://127.0.0.1:1/storage/v1/"}}
+	})
+	ctx := context.Background()
+	for range 3 {
+		if _, err := ec2.NewFromConfig(cfg).RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), InstanceType: "t3.micro", MinCount: aws.Int32(1), MaxCount: aws.Int32(1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eu := cfg.Copy()
+	eu.Region = "eu-west-1"
+	if _, err := ec2.NewFromConfig(eu).RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), InstanceType: "t3.micro", MinCount: aws.Int32(1), MaxCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"results":[{"ResultsByTime":[{"TimePeriod":{"Start":"2026-11-01","End":"2026-11-23"},"Estimated":true,"Total":{},"Groups":[
+		{"Keys":["Amazon Elastic Compute Cloud - Compute"],"Metrics":{"UnblendedCost":{"Amount":"100.005","Unit":"USD"}}},
+		{"Keys":["AWS Lambda"],"Metrics":{"UnblendedCost":{"Amount":"0.994","Unit":"USD"}}}]}]}]}`
+	resp, err := http.Post(moto.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", strings.NewReader(body))
+	if err != nil || resp.StatusCode/100 != 2 {
+		t.Fatalf("seeding Cost Explorer: %v", err)
+	}
+	resp.Body.Close()
+	res := decode[cloud.CloudContext](t, h.MustOK(h.Call("gather_context", map[string]any{})))
+	a := res.AWS
+	if a == nil || a.Identity == nil || a.Identity.Account != "123456789012" || a.Counts["us-east-1"]["instances"] != 3 || a.Counts["eu-west-1"]["instances"] != 1 ||
+		a.Counts["us-east-1"]["clusters"] != 0 || a.MonthToDate != "101.00" {
+		t.Fatalf("aws: %+v", a)
+	}
+	if len(res.GCP) != 1 || len(res.Errors) != 2 || !strings.Contains(res.Errors[0], "gcp buckets in demo") || !strings.Contains(res.Errors[1], "gcp instances in demo") {
+		t.Errorf("gcp: %+v errors %q", res.GCP, res.Errors)
 	}
 }
