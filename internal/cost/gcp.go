@@ -184,20 +184,25 @@ func gkeCluster(c *costing) {
 	if n.IsZero() {
 		return
 	}
+	c.gkeNodes("Default node pool", n.Mul(c.zones()))
+}
+
+// gkeNodes prices GKE nodes from node_config: machines (e2-medium when
+// unset, GKE's default) and their boot disks (100 GB pd-balanced).
+func (c *costing) gkeNodes(label string, nodes Dec) {
 	nc := c.block("node_config")
 	mt, _ := nc["machine_type"].(string)
 	if mt == "" {
 		mt = "e2-medium"
-		c.note("default node pool: machine_type e2-medium assumed (the GKE default)")
+		c.note("%s: machine_type e2-medium assumed (the GKE default)", strings.ToLower(label))
 	}
-	nodes := n.Mul(c.zones())
-	c.vm("Default node pool", mt, nodes)
+	c.vm(label, mt, nodes)
 	disk, _ := numOf(nc["disk_size_gb"], Int(100))
 	dt, _ := nc["disk_type"].(string)
 	if dt == "" {
 		dt = "pd-balanced"
 	}
-	c.pd("Default node pool disks", dt, disk.Mul(nodes))
+	c.pd(label+" disks", dt, disk.Mul(nodes))
 }
 
 // zones is how many zones a GKE cluster or pool spans: node_locations, or
@@ -226,20 +231,7 @@ func gkeNodePool(c *costing) {
 			n, _ = c.num("initial_node_count", Int(1))
 		}
 	}
-	nc := c.block("node_config")
-	mt, _ := nc["machine_type"].(string)
-	if mt == "" {
-		mt = "e2-medium"
-		c.note("machine_type e2-medium assumed (the GKE default)")
-	}
-	nodes := n.Mul(c.zones())
-	c.vm("Nodes", mt, nodes)
-	disk, _ := numOf(nc["disk_size_gb"], Int(100))
-	dt, _ := nc["disk_type"].(string)
-	if dt == "" {
-		dt = "pd-balanced"
-	}
-	c.pd("Node disks", dt, disk.Mul(nodes))
+	c.gkeNodes("Nodes", n.Mul(c.zones()))
 }
 
 func gcpSQL(c *costing) {

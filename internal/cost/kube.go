@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
@@ -136,16 +137,10 @@ func workload(obj map[string]any, file string) (Resource, bool, error) {
 	}}, true, nil
 }
 
+// nested is the value at a path of maps, or nil.
 func nested(m map[string]any, path ...string) any {
-	var cur any = m
-	for _, p := range path {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = mm[p]
-	}
-	return cur
+	v, _, _ := unstructured.NestedFieldNoCopy(m, path...)
+	return v
 }
 
 // podRequests is what the scheduler reserves for a pod: the larger of the
