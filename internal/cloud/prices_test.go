@@ -2,6 +2,9 @@ package cloud
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -122,5 +125,33 @@ func TestRefreshFeedsEstimates(t *testing.T) {
 	}
 	if est.Prices.LiveCache == "" || est.Prices.LiveDate != today {
 		t.Errorf("estimate's sources: %+v", est.Prices)
+	}
+}
+
+// Access denied and missing credentials are one sentence that says what
+// to do, not an SDK dump.
+func TestAWSErrorsAreClear(t *testing.T) {
+	denied := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/ci is not authorized to perform: pricing:GetProducts"}`)
+	}))
+	defer denied.Close()
+	a := awsTestEnv(t, denied.URL)
+	_, err := a.AWSPrices(context.Background(), Query{Region: "us-east-1"}, "AmazonEC2", nil, 0)
+	if err == nil || !strings.Contains(err.Error(), "pricing:GetProducts: access denied by AWS (AccessDeniedException): User: arn:aws:iam::123456789012:user/ci is not authorized") {
+		t.Errorf("access denied: %v", err)
+	}
+
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	_, err = a.WhoAmI(context.Background(), Query{})
+	if err == nil || !strings.Contains(err.Error(), "sts:GetCallerIdentity: no AWS credentials: set AWS_PROFILE") {
+		t.Errorf("no credentials: %v", err)
+	}
+	_, err = (&GCP{Projects: []string{"p"}}).Instances(context.Background(), "q", "", 0)
+	if err == nil || err.Error() != `GCP project "q" is not allowed (cloud.gcp.projects: p)` {
+		t.Errorf("project allowlist: %v", err)
 	}
 }
