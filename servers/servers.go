@@ -5,12 +5,13 @@ import (
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/servers/cloud"
 	"github.com/opsmcp/opsmcp/servers/deploy"
+	"github.com/opsmcp/opsmcp/servers/github"
 	"github.com/opsmcp/opsmcp/servers/kube"
 )
 
 // All returns every server, in a stable order.
 func All() []*mcpkit.Server {
-	return []*mcpkit.Server{deploy.New(), kube.New(), cloud.New()}
+	return []*mcpkit.Server{deploy.New(), kube.New(), cloud.New(), github.New()}
 }
 
 // Lookup returns the server with the given name, or nil.

@@ -61,6 +61,7 @@ type Config struct {
 	Cache               Cache      `json:"cache"`
 	Cost                Cost       `json:"cost"`
 	Cloud               Cloud      `json:"cloud"`
+	GitHub              GitHub     `json:"github"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
@@ -93,6 +94,14 @@ type Tools struct {
 type Cache struct {
 	MaxEntries int                 `json:"max_entries,omitempty"` // per process; default 1024
 	TTL        map[string]Duration `json:"ttl,omitempty"`         // per tool; "0s" turns caching off
+}
+
+// GitHub is the github: section.
+type GitHub struct {
+	// BaseURL is a GitHub Enterprise Server's URL; empty = github.com.
+	BaseURL string `json:"base_url,omitempty"`
+	// Repos (owner/name) mutating tools may change; empty = none.
+	Repos []string `json:"repos,omitempty"`
 }
 
 // Cloud is the cloud: section (the cloud server's allowlists).
@@ -270,6 +279,11 @@ func (c *Config) finish() error {
 		case "compute", "storage", "billing":
 		default:
 			return fmt.Errorf("cloud.gcp.endpoints.%s: only compute, storage and billing can be set", k)
+		}
+	}
+	for _, r := range c.GitHub.Repos {
+		if o, n, ok := strings.Cut(r, "/"); !ok || o == "" || n == "" || strings.Contains(n, "/") {
+			return fmt.Errorf("github.repos: %q is not owner/name", r)
 		}
 	}
 	base := c.Dir()
