@@ -52,7 +52,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	root.SetArgs(args)
 	root.PersistentFlags().StringVar(&g.configPath, "config", "", "opsmcp.yaml (default $OPSMCP_CONFIG, else ./opsmcp.yaml, else built-in defaults)")
-	root.AddCommand(newToolsCmd(g), newCallCmd(g), newServeCmd(g), newDoctorCmd(g), newInitCmd(g), newDemoCmd(g), newDocsCmd(g), newMemoryCmd(g), newValidateCmd(g), newCostCmd(g), newPricesCmd(g))
+	root.AddCommand(newToolsCmd(g), newCallCmd(g), newServeCmd(g), newDoctorCmd(g), newInitCmd(g), newDemoCmd(g), newDocsCmd(g), newMemoryCmd(g), newValidateCmd(g), newCostCmd(g), newPricesCmd(g), newCICmd(g))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	err := root.ExecuteContext(ctx)
 	if err == nil {

@@ -508,3 +508,46 @@ func blocks(v any) []map[string]any {
 	}
 	return out
 }
+
+// Merge adds estimates of several inputs (workspaces) into one: resources,
+// totals, and the unsupported, free, unpriced and unresolved lists. The
+// result has prior and diff figures when any input had them; an input
+// that is not a plan counts as unchanged (its resources have no prior).
+func Merge(ests ...*Estimate) *Estimate {
+	if len(ests) == 1 {
+		return ests[0]
+	}
+	out := &Estimate{Resources: []ResourceCost{}, Unsupported: []TypeCount{}, Free: []TypeCount{}}
+	var total, prior Dec
+	plan := false
+	unsupported, free := map[string]int{}, map[string]int{}
+	for _, e := range ests {
+		out.DurationHours = e.DurationHours
+		out.Prices = e.Prices
+		out.Resources = append(out.Resources, e.Resources...)
+		out.Unpriced = append(out.Unpriced, e.Unpriced...)
+		out.Unresolved = append(out.Unresolved, e.Unresolved...)
+		total = total.Add(Dec(e.TotalMonthlyCost))
+		if e.PriorMonthlyCost != nil {
+			plan = true
+			prior = prior.Add(Dec(*e.PriorMonthlyCost))
+		} else {
+			// Not a plan: as far as anyone knows, it costs what it did.
+			prior = prior.Add(Dec(e.TotalMonthlyCost))
+		}
+		for _, t := range e.Unsupported {
+			unsupported[t.Type] += t.Count
+		}
+		for _, t := range e.Free {
+			free[t.Type] += t.Count
+		}
+	}
+	out.TotalMonthlyCost = Cents(total)
+	if plan {
+		p, d := Cents(prior), Cents(total.Sub(prior))
+		out.PriorMonthlyCost, out.DiffMonthlyCost = &p, &d
+	}
+	out.Unsupported, out.Free = typeCounts(unsupported), typeCounts(free)
+	sort.Strings(out.Unresolved)
+	return out
+}

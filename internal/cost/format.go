@@ -59,6 +59,15 @@ func count(tc []TypeCount) int {
 	return n
 }
 
+// priorOf is a resource's before and change columns; "–" for one that
+// came from an input that is not a plan.
+func priorOf(r ResourceCost) (string, string) {
+	if r.PriorMonthlyCost == nil || r.DiffMonthlyCost == nil {
+		return "–", "–"
+	}
+	return "$" + Dec(*r.PriorMonthlyCost).Money(), signed(Dec(*r.DiffMonthlyCost))
+}
+
 // signed writes a difference as +$1.23 or -$1.23.
 func signed(d Dec) string {
 	if d.Sign() < 0 {
@@ -88,7 +97,7 @@ func writeTable(w io.Writer, est *Estimate) error {
 	for _, r := range est.Resources {
 		before, change := "", ""
 		if plan {
-			before, change = "$"+Dec(*r.PriorMonthlyCost).Money(), signed(Dec(*r.DiffMonthlyCost))
+			before, change = priorOf(r)
 		}
 		fmt.Fprintln(tw, cells(r.Address, "", "", "", "$"+Dec(r.MonthlyCost).Money(), before, change, r.Action))
 		for _, c := range r.Components {
@@ -183,7 +192,8 @@ func Markdown(est *Estimate) string {
 	}
 	for _, r := range est.Resources {
 		if plan {
-			fmt.Fprintf(&b, "| `%s` | %s | $%s | $%s | %s |\n", r.Address, r.Action, Dec(*r.PriorMonthlyCost).Money(), Dec(r.MonthlyCost).Money(), signed(Dec(*r.DiffMonthlyCost)))
+			before, change := priorOf(r)
+			fmt.Fprintf(&b, "| `%s` | %s | %s | $%s | %s |\n", r.Address, r.Action, before, Dec(r.MonthlyCost).Money(), change)
 		} else {
 			fmt.Fprintf(&b, "| `%s` | $%s |\n", r.Address, Dec(r.MonthlyCost).Money())
 		}

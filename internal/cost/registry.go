@@ -110,3 +110,36 @@ func (e *engine) egressResources() []ResourceCost {
 	}
 	return out
 }
+
+// services name the service a resource type bills under, by type prefix
+// (longest first wins).
+var services = map[string]string{
+	"aws_instance": "EC2", "aws_ebs": "EBS", "aws_eip": "EC2", "aws_db_": "RDS", "aws_rds_": "RDS", "aws_nat_gateway": "VPC",
+	"aws_vpc_endpoint": "VPC", "aws_lb": "Elastic Load Balancing", "aws_alb": "Elastic Load Balancing", "aws_elb": "Elastic Load Balancing",
+	"aws_eks_": "EKS", "aws_s3_": "S3", "aws_lambda_": "Lambda", "aws_cloudwatch_": "CloudWatch", "aws_route53_": "Route 53",
+	"aws_elasticache_": "ElastiCache", "aws_dynamodb_": "DynamoDB", "aws_kms_": "KMS", "aws_secretsmanager_": "Secrets Manager",
+	"aws_sqs_": "SQS", "aws_sns_": "SNS", "aws_ecr_": "ECR", "aws_efs_": "EFS", "aws_api_gateway": "API Gateway", "aws_apigatewayv2": "API Gateway",
+	"aws_kinesis_": "Kinesis", "aws_vpn_": "VPN", "aws_ec2_transit_gateway": "Transit Gateway", "aws_sfn_": "Step Functions",
+	"aws_wafv2_": "WAF", "aws_transfer_": "Transfer Family", "aws_data_transfer_out": "Data transfer",
+	"google_compute_instance": "Compute Engine", "google_compute_disk": "Compute Engine", "google_container_": "GKE",
+	"google_sql_": "Cloud SQL", "google_storage_": "Cloud Storage", "google_compute_router_nat": "Cloud NAT",
+	"google_compute_forwarding_rule": "Cloud Load Balancing", "google_compute_global_forwarding_rule": "Cloud Load Balancing",
+	"google_compute_address": "Compute Engine", "google_compute_global_address": "Compute Engine", "google_dns_": "Cloud DNS",
+	"google_cloud_run": "Cloud Run", "google_redis_": "Memorystore", "google_pubsub_": "Pub/Sub", "google_secret_manager_": "Secret Manager",
+	"google_kms_": "Cloud KMS", "google_cloudfunctions_": "Cloud Functions", "gcp_data_transfer_out": "Data transfer",
+	kubeType: "Kubernetes workloads",
+}
+
+// ServiceOf is the service a resource type bills under ("EC2", "Cloud SQL").
+func ServiceOf(typ string) string {
+	best := ""
+	for prefix := range services {
+		if strings.HasPrefix(typ, prefix) && len(prefix) > len(best) {
+			best = prefix
+		}
+	}
+	if best == "" {
+		return typ
+	}
+	return services[best]
+}
