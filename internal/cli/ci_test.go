@@ -5,8 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/opsmcp/opsmcp/internal/testenv"
 )
@@ -99,5 +102,39 @@ func TestCIEndToEnd(t *testing.T) {
 		if code, _, _ := run(t, bad...); code != 2 {
 			t.Errorf("%v: exit %d", bad, code)
 		}
+	}
+}
+
+// action.yml is valid YAML whose script passes only flags opsmcp ci has.
+func TestActionUsesRealFlags(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var action struct {
+		Runs struct {
+			Using string
+			Steps []struct{ Run string }
+		}
+	}
+	if err := yaml.Unmarshal(data, &action); err != nil || action.Runs.Using != "composite" {
+		t.Fatalf("action.yml: %v %+v", err, action)
+	}
+	cmd := newCICmd(&globals{})
+	flags := regexp.MustCompile(`\(?--([a-z-]+)`)
+	n := 0
+	for _, s := range action.Runs.Steps {
+		if !strings.Contains(s.Run, "opsmcp") {
+			continue
+		}
+		for _, m := range flags.FindAllStringSubmatch(s.Run, -1) {
+			if cmd.Flags().Lookup(m[1]) == nil {
+				t.Errorf("action.yml passes --%s, which opsmcp ci does not have", m[1])
+			}
+			n++
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d flags found in action.yml", n)
 	}
 }

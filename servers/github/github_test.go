@@ -150,3 +150,103 @@ func TestNoToken(t *testing.T) {
 	t.Setenv("GITHUB_TOKEN", "")
 	h.MustFail(h.Call("list_pull_requests", map[string]any{"repo": "acme/infra"}), "no GitHub token: set GITHUB_TOKEN or GH_TOKEN")
 }
+
+// The other read tools and the deployment tools, each on GitHub's own
+// response shapes, and gather_context built from them.
+func TestReadAndDeploymentTools(t *testing.T) {
+	h, stub := env(t, config.ModeApply)
+	stub.Route(&testenv.GitHubRoute{Method: "GET", Path: "/repos/acme/infra/pulls", Query: map[string]string{"state": "open", "sort": "updated", "direction": "desc"},
+		Replies: []testenv.GitHubReply{{Status: 200, Body: []any{pull(7, "Bigger web nodes"), pull(9, "Docs typo")}}}})
+	run := func(name, conclusion string) map[string]any {
+		return map[string]any{"id": 1, "name": name, "status": "completed", "conclusion": conclusion, "html_url": "https://github.com/acme/infra/runs/1"}
+	}
+	stub.On("GET", "/repos/acme/infra/commits/main/check-runs", map[string]any{"total_count": 2, "check_runs": []any{run("validate", "success"), run("plan", "failure")}})
+	stub.On("GET", "/repos/acme/infra/commits/main/status", map[string]any{"state": "failure", "total_count": 1, "statuses": []any{map[string]any{"state": "failure", "context": "ci/legacy"}}})
+	stub.Route(&testenv.GitHubRoute{Method: "GET", Path: "/repos/acme/infra/actions/workflows/ci.yml/runs", Query: map[string]string{"branch": "main", "status": "failure"},
+		Replies: []testenv.GitHubReply{{Status: 200, Body: map[string]any{"total_count": 1, "workflow_runs": []any{map[string]any{"id": 55, "name": "CI", "head_branch": "main", "event": "push", "status": "completed", "conclusion": "failure", "head_sha": "abc1234", "html_url": "https://github.com/acme/infra/actions/runs/55"}}}}}})
+	stub.On("GET", "/repos/acme/infra/deployments", []any{
+		map[string]any{"id": 3, "environment": "prod", "ref": "main", "sha": "abc1234", "creator": user("alice", "User"), "created_at": "2026-11-21T10:00:00Z"},
+		map[string]any{"id": 2, "environment": "prod", "ref": "v1", "sha": "0ld0ld0", "created_at": "2026-11-20T10:00:00Z"},
+		map[string]any{"id": 1, "environment": "staging", "ref": "main", "sha": "abc1234", "created_at": "2026-11-19T10:00:00Z"},
+	})
+	for id, state := range map[int]string{3: "success", 2: "inactive", 1: "failure"} {
+		stub.On("GET", fmt.Sprintf("/repos/acme/infra/deployments/%d/statuses", id), []any{map[string]any{"id": id * 10, "state": state, "environment_url": "https://prod.example.com"}})
+	}
+	stub.Route(&testenv.GitHubRoute{Method: "GET", Path: "/search/code", Query: map[string]string{"q": "aws_instance repo:acme/infra"},
+		Replies: []testenv.GitHubReply{{Status: 200, Body: map[string]any{"total_count": 1, "items": []any{map[string]any{"name": "main.tf", "path": "infra/main.tf", "html_url": "https://github.com/acme/infra/blob/main/infra/main.tf", "repository": map[string]any{"full_name": "acme/infra"}}}}}}})
+	stub.On("GET", "/repos/acme/infra", map[string]any{"full_name": "acme/infra", "default_branch": "main"})
+	stub.On("GET", "/repos/acme/infra/pulls/7", pull(7, "Bigger web nodes"))
+	stub.On("GET", "/repos/acme/infra/pulls/7/files", []any{map[string]any{"filename": "infra/main.tf", "status": "modified"}, map[string]any{"filename": "README.md", "status": "modified"}})
+	stub.On("GET", "/repos/acme/infra/pulls/9", pull(9, "Docs typo"))
+	stub.On("GET", "/repos/acme/infra/pulls/9/files", []any{map[string]any{"filename": "docs/index.md", "status": "modified"}})
+	created := stub.Route(&testenv.GitHubRoute{Method: "POST", Path: "/repos/acme/infra/deployments",
+		Check: func(b map[string]any) string {
+			if b["ref"] != "main" || b["environment"] != "prod" {
+				return "wrong ref or environment"
+			}
+			return ""
+		},
+		Replies: []testenv.GitHubReply{{Status: 201, Body: map[string]any{"id": 4, "ref": "main", "sha": "abc1234", "environment": "prod"}}}})
+	status := stub.Route(&testenv.GitHubRoute{Method: "POST", Path: "/repos/acme/infra/deployments/4/statuses",
+		Check: func(b map[string]any) string {
+			if b["state"] != "success" || b["log_url"] != "https://ci.example.com/1" || b["environment_url"] != "https://prod.example.com" {
+				return "wrong status"
+			}
+			return ""
+		},
+		Replies: []testenv.GitHubReply{{Status: 201, Body: map[string]any{"id": 40, "state": "success", "environment": "prod", "environment_url": "https://prod.example.com"}}}})
+	issue := stub.Route(&testenv.GitHubRoute{Method: "POST", Path: "/repos/acme/infra/issues",
+		Check: func(b map[string]any) string {
+			if b["title"] != "Plan failed" || fmt.Sprint(b["labels"]) != "[infra]" {
+				return "wrong issue"
+			}
+			return ""
+		},
+		Replies: []testenv.GitHubReply{{Status: 201, Body: map[string]any{"number": 12, "html_url": "https://github.com/acme/infra/issues/12"}}}})
+
+	if prs := h.MustOK(h.Call("list_pull_requests", map[string]any{"repo": "acme/infra"})); len(prs["items"].([]any)) != 2 {
+		t.Errorf("list_pull_requests: %v", prs)
+	}
+	checks := h.MustOK(h.Call("get_check_runs", map[string]any{"repo": "acme/infra", "ref": "main"}))
+	if checks["combined_status"] != "failure" || checks["failing"] != float64(2) {
+		t.Errorf("get_check_runs: %v", checks)
+	}
+	runs := h.MustOK(h.Call("list_workflow_runs", map[string]any{"repo": "acme/infra", "workflow": "ci.yml", "branch": "main", "status": "failure"}))
+	if items := runs["items"].([]any); len(items) != 1 || items[0].(map[string]any)["conclusion"] != "failure" {
+		t.Errorf("list_workflow_runs: %v", runs)
+	}
+	deps := h.MustOK(h.Call("list_deployments", map[string]any{"repo": "acme/infra"}))
+	if items := deps["items"].([]any); len(items) != 3 || items[0].(map[string]any)["state"] != "success" {
+		t.Errorf("list_deployments: %v", deps)
+	}
+	if hits := h.MustOK(h.Call("search_code", map[string]any{"query": "aws_instance", "repo": "acme/infra"})); len(hits["items"].([]any)) != 1 {
+		t.Errorf("search_code: %v", hits)
+	}
+	ctxRes := h.MustOK(h.Call("gather_context", map[string]any{"repo": "acme/infra"}))
+	var gc struct {
+		DefaultBranch string `json:"default_branch"`
+		InfraPRs      []struct {
+			Number int
+			Files  []struct{ Path string }
+		} `json:"infra_pull_requests"`
+		FailingChecks []struct{ Name string } `json:"failing_checks"`
+		Deployments   []struct {
+			ID          int64
+			Environment string
+			State       string
+		} `json:"latest_deployments"`
+	}
+	b, _ := json.Marshal(ctxRes)
+	json.Unmarshal(b, &gc)
+	if gc.DefaultBranch != "main" || len(gc.InfraPRs) != 1 || gc.InfraPRs[0].Number != 7 || len(gc.InfraPRs[0].Files) != 1 ||
+		len(gc.FailingChecks) != 1 || gc.FailingChecks[0].Name != "plan" || len(gc.Deployments) != 2 || gc.Deployments[0].ID != 3 || gc.Deployments[1].State != "failure" {
+		t.Errorf("gather_context: %+v", gc)
+	}
+	dep := h.MustOK(h.Call("create_deployment", map[string]any{"repo": "acme/infra", "ref": "main", "environment": "prod"}))
+	st := h.MustOK(h.Call("create_deployment_status", map[string]any{"repo": "acme/infra", "deployment_id": dep["id"], "state": "success",
+		"log_url": "https://ci.example.com/1", "environment_url": "https://prod.example.com"}))
+	is := h.MustOK(h.Call("create_issue", map[string]any{"repo": "acme/infra", "title": "Plan failed", "labels": []string{"infra"}}))
+	if dep["id"] != float64(4) || st["state"] != "success" || is["number"] != float64(12) || created.Calls() != 1 || status.Calls() != 1 || issue.Calls() != 1 {
+		t.Errorf("deployment %v status %v issue %v", dep, st, is)
+	}
+}
