@@ -23,9 +23,9 @@ import (
 )
 
 type ciOptions struct {
-	plan, cost, comment  bool
+	plan, cost, comment   bool
 	format, sarif, failOn string
-	output               string
+	output                string
 }
 
 func newCICmd(g *globals) *cobra.Command {
