@@ -1,0 +1,183 @@
+package experts
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Gathered is every server's gather_context result, by server name
+// (deploy, kube, cloud, github), and why a server could not answer.
+type Gathered struct {
+	Results map[string]json.RawMessage `json:"results"`
+	Errors  map[string]string          `json:"errors,omitempty"`
+}
+
+// The parts of each server's gather_context the rules read.
+type (
+	deployContext struct {
+		Workspaces []struct {
+			Path      string `json:"path"`
+			LastApply *struct {
+				PlanID  string    `json:"plan_id"`
+				At      time.Time `json:"at"`
+				Applied bool      `json:"applied"`
+				Error   string    `json:"error"`
+			} `json:"last_apply"`
+		} `json:"workspaces"`
+		PendingPlans []struct {
+			PlanID    string    `json:"plan_id"`
+			Workspace string    `json:"workspace"`
+			ExpiresAt time.Time `json:"expires_at"`
+			Summary   struct{ Add, Change, Destroy, Replace int }
+		} `json:"pending_plans"`
+	}
+	kubeContext struct {
+		Context   string `json:"context"`
+		Unhealthy []struct {
+			Kind, Namespace, Name       string
+			Desired, Available, Updated int32
+		} `json:"unhealthy_workloads"`
+		NotReadyPods []struct {
+			Namespace, Name, Status string
+			Reasons                 []string
+		} `json:"not_ready_pods"`
+		NotReadyCount int `json:"not_ready_count"`
+	}
+	githubContext struct {
+		Repo          string `json:"repo"`
+		DefaultBranch string `json:"default_branch"`
+		InfraPRs      []struct {
+			Number int
+			Title  string
+			Files  []struct{ Path string }
+		} `json:"infra_pull_requests"`
+		FailingChecks []struct{ Name, Conclusion string } `json:"failing_checks"`
+	}
+	cloudContext struct {
+		AWS *struct {
+			MonthToDate string `json:"month_to_date"`
+		} `json:"aws"`
+		Errors []string `json:"errors"`
+	}
+)
+
+// Rules is the built-in expert: offline, deterministic, always present. It
+// turns the gathered context into recommendations about what is stuck,
+// failing, waiting or risky.
+func Rules(question string, g Gathered) Answer {
+	var recs []Recommendation
+	add := func(r Recommendation) { recs = append(recs, r) }
+	var d deployContext
+	if decode(g, "deploy", &d) {
+		for _, p := range d.PendingPlans {
+			s := p.Summary
+			change := fmt.Sprintf("%d to add, %d to change, %d to destroy, %d to replace", s.Add, s.Change, s.Destroy, s.Replace)
+			r := Recommendation{Title: fmt.Sprintf("Review the pending plan %s of %s", short(p.PlanID), p.Workspace), Severity: "medium", Confidence: 0.8,
+				Rationale: fmt.Sprintf("a plan waits to be applied (%s); it expires at %s", change, p.ExpiresAt.UTC().Format(time.RFC3339)),
+				Action:    &Action{Server: "deploy", Tool: "apply_terraform", Arguments: map[string]any{"workspace": p.Workspace}}}
+			if s.Destroy+s.Replace > 0 {
+				r.Title = fmt.Sprintf("The pending plan %s of %s destroys %d resources", short(p.PlanID), p.Workspace, s.Destroy+s.Replace)
+				r.Severity, r.Confidence = "high", 0.9
+			}
+			add(r)
+		}
+		for _, w := range d.Workspaces {
+			if a := w.LastApply; a != nil && !a.Applied && a.Error != "" {
+				add(Recommendation{Title: fmt.Sprintf("The last apply of %s failed", w.Path), Severity: "high", Confidence: 0.9,
+					Rationale: fmt.Sprintf("apply of %s at %s: %s", short(a.PlanID), a.At.UTC().Format(time.RFC3339), a.Error),
+					Action:    &Action{Server: "deploy", Tool: "apply_terraform", Arguments: map[string]any{"workspace": w.Path}}})
+			}
+		}
+	}
+	var k kubeContext
+	if decode(g, "kube", &k) {
+		for _, u := range k.Unhealthy {
+			add(Recommendation{Title: fmt.Sprintf("%s %s/%s has not rolled out", u.Kind, u.Namespace, u.Name), Severity: "high", Confidence: 0.9,
+				Rationale: fmt.Sprintf("%d of %d replicas available, %d updated", u.Available, u.Desired, u.Updated),
+				Action: &Action{Server: "kube", Tool: "rollout_status", Arguments: map[string]any{
+					"kind": strings.ToLower(u.Kind), "namespace": u.Namespace, "name": u.Name}}})
+		}
+		if k.NotReadyCount > 0 {
+			var why []string
+			for i, p := range k.NotReadyPods {
+				if i == 3 {
+					break
+				}
+				why = append(why, fmt.Sprintf("%s/%s %s %s", p.Namespace, p.Name, p.Status, strings.Join(p.Reasons, "; ")))
+			}
+			add(Recommendation{Title: fmt.Sprintf("%d pods are not ready", k.NotReadyCount), Severity: "medium", Confidence: 0.8,
+				Rationale: strings.Join(why, "; ")})
+		}
+	}
+	var gh githubContext
+	if decode(g, "github", &gh) {
+		for _, c := range gh.FailingChecks {
+			add(Recommendation{Title: fmt.Sprintf("Check %s fails on %s", c.Name, gh.DefaultBranch), Severity: "high", Confidence: 0.9,
+				Rationale: fmt.Sprintf("%s concluded %s on the default branch of %s", c.Name, c.Conclusion, gh.Repo),
+				Action:    &Action{Server: "github", Tool: "get_check_runs", Arguments: map[string]any{"repo": gh.Repo, "ref": gh.DefaultBranch}}})
+		}
+		for _, p := range gh.InfraPRs {
+			var files []string
+			for _, f := range p.Files {
+				files = append(files, f.Path)
+			}
+			add(Recommendation{Title: fmt.Sprintf("PR #%d changes infrastructure", p.Number), Severity: "low", Confidence: 0.7,
+				Rationale: fmt.Sprintf("%q changes %s", p.Title, strings.Join(files, ", ")),
+				Action:    &Action{Server: "github", Tool: "get_pull_request", Arguments: map[string]any{"repo": gh.Repo, "number": p.Number}}})
+		}
+	}
+	var cl cloudContext
+	decode(g, "cloud", &cl)
+	sort.SliceStable(recs, func(i, j int) bool { return rank(recs[i].Severity) < rank(recs[j].Severity) })
+	ans := Answer{Recommendations: recs, Risks: []string{}}
+	if ans.Recommendations == nil {
+		ans.Recommendations = []Recommendation{}
+	}
+	for _, r := range recs {
+		if r.Severity == "high" || r.Severity == "critical" {
+			ans.Risks = append(ans.Risks, r.Title)
+		}
+	}
+	var servers []string
+	for s := range g.Results {
+		servers = append(servers, s)
+	}
+	sort.Strings(servers)
+	switch {
+	case len(ans.Risks) > 0:
+		ans.Assessment = fmt.Sprintf("Not yet: %d risks in the live state (%s).", len(ans.Risks), strings.Join(ans.Risks, "; "))
+	case len(recs) > 0:
+		ans.Assessment = fmt.Sprintf("No blocking risk in the context of %s; %d things to review first.", strings.Join(servers, ", "), len(recs))
+	case len(servers) == 0:
+		ans.Assessment = "No server answered: nothing is known about the live state."
+	default:
+		ans.Assessment = fmt.Sprintf("Nothing in the context of %s argues against it.", strings.Join(servers, ", "))
+	}
+	if cl.AWS != nil && cl.AWS.MonthToDate != "" {
+		ans.Assessment += fmt.Sprintf(" AWS spend this month so far: $%s.", cl.AWS.MonthToDate)
+	}
+	var failed []string
+	for s, e := range g.Errors {
+		failed = append(failed, s+": "+e)
+	}
+	sort.Strings(failed)
+	for _, f := range failed {
+		ans.Risks = append(ans.Risks, "no context from "+f)
+	}
+	return ans
+}
+
+func decode(g Gathered, server string, into any) bool {
+	raw, ok := g.Results[server]
+	return ok && json.Unmarshal(raw, into) == nil
+}
+
+func short(id string) string {
+	if len(id) > 14 {
+		return id[:14]
+	}
+	return id
+}
