@@ -30,11 +30,11 @@ func TestReadMCPConfig(t *testing.T) {
 		t.Errorf("%+v", specs)
 	}
 	for body, want := range map[string]string{
-		`{"mcpServers": {"x": {"command": "${NOPE_NOT_SET}/x"}}}`:   "server x: ${NOPE_NOT_SET} is not set",
-		`{"mcpServers": {"x": {}}}`:                                 "server x has neither a command nor a url",
+		`{"mcpServers": {"x": {"command": "${NOPE_NOT_SET}/x"}}}`:    "server x: ${NOPE_NOT_SET} is not set",
+		`{"mcpServers": {"x": {}}}`:                                  "server x has neither a command nor a url",
 		`{"mcpServers": {"x": {"command": "a", "url": "http://b"}}}`: "both a command and a url",
-		`{"mcpServers": {}}`:                                        "has no mcpServers",
-		`{"mcpServers": `:                                           "unexpected end of JSON",
+		`{"mcpServers": {}}`:                                         "has no mcpServers",
+		`{"mcpServers": `:                                            "unexpected end of JSON",
 	} {
 		if _, err := ReadMCPConfig(write(body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", body, err, want)
