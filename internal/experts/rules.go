@@ -13,6 +13,8 @@ import (
 type Gathered struct {
 	Results map[string]json.RawMessage `json:"results"`
 	Errors  map[string]string          `json:"errors,omitempty"`
+	// Restarted are servers whose process was restarted to answer.
+	Restarted []string `json:"restarted,omitempty"`
 }
 
 // The parts of each server's gather_context the rules read.

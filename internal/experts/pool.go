@@ -1,0 +1,203 @@
+package experts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// Pool keeps an MCP client connection to every server for the life of the
+// orchestrator: stdio servers are started once, HTTP servers connected.
+type Pool struct {
+	specs []ServerSpec
+	// ConnectTimeout bounds starting and initialising one server.
+	ConnectTimeout time.Duration
+	mu             sync.Mutex
+	conns          map[string]*client.Client
+	restarted      map[string]bool
+}
+
+// NewPool prepares connections; servers start on first use.
+func NewPool(specs []ServerSpec) *Pool {
+	return &Pool{specs: specs, ConnectTimeout: 10 * time.Second, conns: map[string]*client.Client{}, restarted: map[string]bool{}}
+}
+
+// Specs are the pool's servers.
+func (p *Pool) Specs() []ServerSpec { return p.specs }
+
+func (p *Pool) connect(ctx context.Context, s ServerSpec) (*client.Client, error) {
+	var c *client.Client
+	var err error
+	if s.URL != "" {
+		c, err = client.NewStreamableHttpClient(s.URL, transport.WithHTTPHeaders(s.Headers))
+		if err == nil {
+			err = c.Start(ctx)
+		}
+	} else {
+		env := os.Environ()
+		for k, v := range s.Env {
+			env = append(env, k+"="+v)
+		}
+		c, err = client.NewStdioMCPClient(s.Command, env, s.Args...)
+		if err == nil {
+			// A server's logs go to stderr: drain them, or a full pipe stops it.
+			if st, ok := c.GetTransport().(*transport.Stdio); ok {
+				go io.Copy(io.Discard, st.Stderr())
+			}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("starting %s: %w", s.Name, err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, p.ConnectTimeout)
+	defer cancel()
+	req := mcp.InitializeRequest{}
+	req.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	req.Params.ClientInfo = mcp.Implementation{Name: "opsmcp-experts", Version: "1"}
+	if _, err := c.Initialize(cctx, req); err != nil {
+		c.Close()
+		if cctx.Err() != nil {
+			return nil, fmt.Errorf("%s did not initialise within %s", s.Name, p.ConnectTimeout)
+		}
+		return nil, fmt.Errorf("initialising %s: %w", s.Name, err)
+	}
+	return c, nil
+}
+
+// get returns a server's connection, starting it when there is none.
+func (p *Pool) get(ctx context.Context, s ServerSpec) (*client.Client, error) {
+	p.mu.Lock()
+	c := p.conns[s.Name]
+	p.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	c, err := p.connect(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.conns[s.Name] = c
+	p.mu.Unlock()
+	return c, nil
+}
+
+// drop forgets a broken connection.
+func (p *Pool) drop(name string) {
+	p.mu.Lock()
+	if c := p.conns[name]; c != nil {
+		c.Close()
+		delete(p.conns, name)
+	}
+	p.mu.Unlock()
+}
+
+// Call calls a tool of a server. When the connection broke (a stdio
+// server that crashed) the server is restarted once in the pool's life
+// and the call retried; restarted says so.
+func (p *Pool) Call(ctx context.Context, s ServerSpec, tool string, args map[string]any) (res *mcp.CallToolResult, restarted bool, err error) {
+	c, err := p.get(ctx, s)
+	if err != nil {
+		return nil, false, err
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name, req.Params.Arguments = tool, args
+	res, err = c.CallTool(ctx, req)
+	if err == nil || ctx.Err() != nil {
+		return res, false, err
+	}
+	p.mu.Lock()
+	again := !p.restarted[s.Name]
+	p.restarted[s.Name] = true
+	p.mu.Unlock()
+	if !again {
+		return nil, false, err
+	}
+	p.drop(s.Name)
+	if c, err = p.get(ctx, s); err != nil {
+		return nil, true, fmt.Errorf("restarting %s: %w", s.Name, err)
+	}
+	res, err = c.CallTool(ctx, req)
+	return res, true, err
+}
+
+// Close stops every server.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for name, c := range p.conns {
+		c.Close()
+		delete(p.conns, name)
+	}
+}
+
+// GatherAll calls every server's gather_context in parallel with the
+// question's scope, each within perServer and all within the budget, and
+// keeps going with what answered: a server that failed or was too slow is
+// named with why.
+func (p *Pool) GatherAll(ctx context.Context, scope map[string]any, perServer, budget time.Duration) Gathered {
+	g := Gathered{Results: map[string]json.RawMessage{}, Errors: map[string]string{}}
+	bctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, s := range p.specs {
+		wg.Go(func() {
+			sctx, cancel := context.WithTimeout(bctx, perServer)
+			defer cancel()
+			res, restarted, err := p.Call(sctx, s, "gather_context", scope)
+			mu.Lock()
+			defer mu.Unlock()
+			if restarted {
+				g.Restarted = append(g.Restarted, s.Name)
+			}
+			switch {
+			case err != nil && sctx.Err() != nil:
+				g.Errors[s.Name] = fmt.Sprintf("no context within %s", min(perServer, budget))
+				// A hung call leaves the connection unusable: start afresh next time.
+				go p.drop(s.Name)
+			case err != nil:
+				g.Errors[s.Name] = err.Error()
+			case res.IsError:
+				g.Errors[s.Name] = strings.TrimSpace(textOf(res))
+			case res.StructuredContent != nil:
+				b, err := json.Marshal(res.StructuredContent)
+				if err != nil {
+					g.Errors[s.Name] = err.Error()
+					return
+				}
+				g.Results[s.Name] = b
+			default:
+				b, _ := json.Marshal(map[string]string{"text": textOf(res)})
+				g.Results[s.Name] = b
+			}
+		})
+	}
+	wg.Wait()
+	sort.Strings(g.Restarted)
+	return g
+}
+
+func textOf(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if t, ok := c.(mcp.TextContent); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// ErrNoServers is returned when a consult has no server to ask.
+var ErrNoServers = errors.New("no MCP servers: give --mcp-config FILE or add a .mcp.json")

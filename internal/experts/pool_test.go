@@ -1,0 +1,73 @@
+package experts
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/testenv"
+)
+
+// pidOf finds a running process by a unique argument.
+func pidOf(t *testing.T, arg string) int {
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		cmd, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if strings.Contains(string(cmd), arg) {
+			return pid
+		}
+	}
+	t.Fatalf("no process with %s", arg)
+	return 0
+}
+
+// The real server binaries over stdio: every gather_context in parallel;
+// a command that does not exist and a server that never answers are
+// reported, and the rest still comes back; a server killed between two
+// gatherings is restarted once and answers.
+func TestGatherFromRealServers(t *testing.T) {
+	bin := testenv.Binaries(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "opsmcp.yaml")
+	if err := os.WriteFile(cfg, []byte("memory: "+filepath.Join(dir, "memory.db")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	specs := []ServerSpec{
+		{Name: "deploy", Command: filepath.Join(bin, "opsmcp-deploy"), Args: []string{"--config", cfg}},
+		{Name: "cloud", Command: filepath.Join(bin, "opsmcp-cloud"), Args: []string{"--config", cfg}},
+		{Name: "missing", Command: filepath.Join(dir, "no-such-server")},
+		{Name: "silent", Command: "sleep", Args: []string{"60"}},
+	}
+	p := NewPool(specs)
+	p.ConnectTimeout = time.Second
+	defer p.Close()
+	g := p.GatherAll(context.Background(), map[string]any{}, 5*time.Second, 10*time.Second)
+	if len(g.Results) != 2 || g.Results["deploy"] == nil || g.Results["cloud"] == nil {
+		t.Fatalf("results %v, errors %v", g.Results, g.Errors)
+	}
+	if !strings.Contains(g.Errors["missing"], "no-such-server") || g.Errors["silent"] != "silent did not initialise within 1s" {
+		t.Errorf("errors: %q", g.Errors)
+	}
+	if !strings.Contains(string(g.Results["deploy"]), `"pending_plans"`) {
+		t.Errorf("deploy context: %s", g.Results["deploy"])
+	}
+
+	// Kill the deploy server: the next gathering restarts it once.
+	if err := syscall.Kill(pidOf(t, "opsmcp-deploy\x00--config\x00"+cfg), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	g = p.GatherAll(context.Background(), map[string]any{}, 5*time.Second, 10*time.Second)
+	if g.Results["deploy"] == nil || strings.Join(g.Restarted, ",") != "deploy" {
+		t.Errorf("after a kill: results %v errors %v restarted %v", g.Results, g.Errors, g.Restarted)
+	}
+}
