@@ -26,11 +26,15 @@ type Pool struct {
 	mu             sync.Mutex
 	conns          map[string]*client.Client
 	restarted      map[string]bool
+	// params are the input properties of each server's tools, from
+	// tools/list: a call carries only the scope keys its tool takes.
+	params map[string]map[string]map[string]bool
 }
 
 // NewPool prepares connections; servers start on first use.
 func NewPool(specs []ServerSpec) *Pool {
-	return &Pool{specs: specs, ConnectTimeout: 10 * time.Second, conns: map[string]*client.Client{}, restarted: map[string]bool{}}
+	return &Pool{specs: specs, ConnectTimeout: 10 * time.Second, conns: map[string]*client.Client{}, restarted: map[string]bool{},
+		params: map[string]map[string]map[string]bool{}}
 }
 
 // Specs are the pool's servers.
@@ -72,7 +76,37 @@ func (p *Pool) connect(ctx context.Context, s ServerSpec) (*client.Client, error
 		}
 		return nil, fmt.Errorf("initialising %s: %w", s.Name, err)
 	}
+	tools, err := c.ListTools(cctx, mcp.ListToolsRequest{})
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("listing the tools of %s: %w", s.Name, err)
+	}
+	params := map[string]map[string]bool{}
+	for _, t := range tools.Tools {
+		params[t.Name] = map[string]bool{}
+		for k := range t.InputSchema.Properties {
+			params[t.Name][k] = true
+		}
+	}
+	p.mu.Lock()
+	p.params[s.Name] = params
+	p.mu.Unlock()
 	return c, nil
+}
+
+// argsFor keeps the scope keys a server's tool takes: a consult's scope
+// names workspaces, namespaces and repos, and each server refuses
+// arguments it does not know.
+func (p *Pool) argsFor(server, tool string, scope map[string]any) map[string]any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]any{}
+	for k, v := range scope {
+		if p.params[server][tool][k] {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // get returns a server's connection, starting it when there is none.
@@ -156,7 +190,7 @@ func (p *Pool) GatherAll(ctx context.Context, scope map[string]any, perServer, b
 		wg.Go(func() {
 			sctx, cancel := context.WithTimeout(bctx, perServer)
 			defer cancel()
-			res, restarted, err := p.Call(sctx, s, "gather_context", scope)
+			res, restarted, err := p.gather(sctx, s, scope)
 			mu.Lock()
 			defer mu.Unlock()
 			if restarted {
@@ -187,6 +221,15 @@ func (p *Pool) GatherAll(ctx context.Context, scope map[string]any, perServer, b
 	wg.Wait()
 	sort.Strings(g.Restarted)
 	return g
+}
+
+// gather calls gather_context with the scope keys it takes (known once
+// the server is connected).
+func (p *Pool) gather(ctx context.Context, s ServerSpec, scope map[string]any) (*mcp.CallToolResult, bool, error) {
+	if _, err := p.get(ctx, s); err != nil {
+		return nil, false, err
+	}
+	return p.Call(ctx, s, "gather_context", p.argsFor(s.Name, "gather_context", scope))
 }
 
 func textOf(res *mcp.CallToolResult) string {

@@ -50,7 +50,10 @@ func TestGatherFromRealServers(t *testing.T) {
 	p := NewPool(specs)
 	p.ConnectTimeout = time.Second
 	defer p.Close()
-	g := p.GatherAll(context.Background(), map[string]any{}, 5*time.Second, 10*time.Second)
+	// A scope with keys only some servers take (deploy's gather_context
+	// takes workspace; none takes repo).
+	scope := map[string]any{"workspace": dir, "repo": "acme/infra"}
+	g := p.GatherAll(context.Background(), scope, 5*time.Second, 10*time.Second)
 	if len(g.Results) != 2 || g.Results["deploy"] == nil || g.Results["cloud"] == nil {
 		t.Fatalf("results %v, errors %v", g.Results, g.Errors)
 	}
