@@ -44,6 +44,9 @@ type Options struct {
 	MaxWait time.Duration
 	// Retries of a rate-limited request (default 3).
 	Retries int
+	// SecondaryWait is the wait after a secondary limit that gives no
+	// Retry-After (default a minute, as GitHub advises).
+	SecondaryWait time.Duration
 }
 
 // New returns a client for policy's GitHub with the environment's token.
@@ -57,6 +60,9 @@ func New(policy config.GitHub, opts Options) (*Client, error) {
 	}
 	if opts.Retries == 0 {
 		opts.Retries = 3
+	}
+	if opts.SecondaryWait == 0 {
+		opts.SecondaryWait = time.Minute
 	}
 	rl := &rateLimiter{base: http.DefaultTransport, opts: opts}
 	rl.remaining.Store(-1)
@@ -180,8 +186,17 @@ func (r *rateLimiter) waitFor(resp *http.Response) (time.Duration, bool) {
 			return max(time.Until(time.Unix(reset, 0)), 0) + time.Second, true
 		}
 	}
+	// GitHub's advice when it gives no Retry-After: wait at least a minute.
 	if resp.StatusCode == http.StatusTooManyRequests {
-		return time.Minute, true // GitHub's advice when it gives no Retry-After
+		return r.opts.SecondaryWait, true
+	}
+	// A 403 is a secondary limit only when its message says so; keep the
+	// body readable for go-github either way.
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if bytes.Contains(bytes.ToLower(body), []byte("secondary rate limit")) {
+		return r.opts.SecondaryWait, true
 	}
 	return 0, false
 }
