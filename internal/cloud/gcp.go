@@ -63,14 +63,16 @@ type googleError struct {
 // (or the Retry-After the API sends).
 const gcpAttempts = 5
 
-// getPages GETs base+path and its following pages (pageToken), handing
-// each body to page, which returns the next page token and whether to go on.
-func (g *GCP) getPages(ctx context.Context, api, path string, query url.Values, what string, page func([]byte) (next string, more bool, err error)) error {
+// getPages GETs base+path from the page token start on (pageToken),
+// handing each body to page, which returns the next page token and whether
+// to go on. It returns the token of the page after the last one read ("" at
+// the end).
+func (g *GCP) getPages(ctx context.Context, api, path string, query url.Values, start, what string, page func([]byte) (next string, more bool, err error)) (string, error) {
 	base, client, err := g.api(ctx, api)
 	if err != nil {
-		return err
+		return "", err
 	}
-	token := ""
+	token := start
 	for {
 		q := url.Values{}
 		for k, v := range query {
@@ -85,14 +87,14 @@ func (g *GCP) getPages(ctx context.Context, api, path string, query url.Values, 
 		}
 		body, err := g.get(ctx, client, u, what)
 		if err != nil {
-			return err
+			return "", err
 		}
 		next, more, err := page(body)
 		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
+			return "", fmt.Errorf("%s: %w", what, err)
 		}
 		if !more || next == "" {
-			return nil
+			return next, nil
 		}
 		token = next
 	}
@@ -209,10 +211,11 @@ type gcpInstanceJSON struct {
 	} `json:"networkInterfaces"`
 }
 
-// Instances lists a project's instances in every zone (or one zone).
-func (g *GCP) Instances(ctx context.Context, project, zone string, limit int) ([]GCPInstance, error) {
+// Instances reads one page (up to limit) of a project's instances in every
+// zone (or one zone), from the page token on; it returns the next token.
+func (g *GCP) Instances(ctx context.Context, project, zone string, limit int, token string) ([]GCPInstance, string, error) {
 	if err := g.CheckProject(project); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	project = url.PathEscape(g.project(project))
 	if limit <= 0 {
@@ -235,7 +238,7 @@ func (g *GCP) Instances(ctx context.Context, project, zone string, limit int) ([
 	if zone != "" {
 		path = "projects/" + project + "/zones/" + url.PathEscape(zone) + "/instances"
 	}
-	err := g.getPages(ctx, "compute", path, url.Values{"maxResults": {strconv.Itoa(min(limit, 500))}}, "compute.instances.list", func(body []byte) (string, bool, error) {
+	next, err := g.getPages(ctx, "compute", path, url.Values{"maxResults": {strconv.Itoa(min(limit, 500))}}, token, "compute.instances.list", func(body []byte) (string, bool, error) {
 		var page struct {
 			Items         json.RawMessage `json:"items"`
 			NextPageToken string          `json:"nextPageToken"`
@@ -262,13 +265,13 @@ func (g *GCP) Instances(ctx context.Context, project, zone string, limit int) ([
 				}
 			}
 		}
-		return page.NextPageToken, len(out) < limit, nil
+		return page.NextPageToken, false, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Zone+out[i].Name < out[j].Zone+out[j].Name })
-	return out[:min(len(out), limit)], nil
+	return out, next, nil
 }
 
 // GCSBucket is one Cloud Storage bucket.
@@ -278,17 +281,18 @@ type GCSBucket struct {
 	StorageClass string `json:"storage_class"`
 }
 
-// Buckets lists a project's Cloud Storage buckets.
-func (g *GCP) Buckets(ctx context.Context, project string, limit int) ([]GCSBucket, error) {
+// Buckets reads one page (up to limit) of a project's Cloud Storage
+// buckets, from the page token on; it returns the next token.
+func (g *GCP) Buckets(ctx context.Context, project string, limit int, token string) ([]GCSBucket, string, error) {
 	if err := g.CheckProject(project); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if limit <= 0 {
 		limit = 100
 	}
 	var out []GCSBucket
 	query := url.Values{"project": {g.project(project)}, "maxResults": {strconv.Itoa(min(limit, 1000))}}
-	err := g.getPages(ctx, "storage", "b", query, "storage.buckets.list", func(body []byte) (string, bool, error) {
+	next, err := g.getPages(ctx, "storage", "b", query, token, "storage.buckets.list", func(body []byte) (string, bool, error) {
 		var page struct {
 			Items []struct {
 				Name         string `json:"name"`
@@ -303,10 +307,10 @@ func (g *GCP) Buckets(ctx context.Context, project string, limit int) ([]GCSBuck
 		for _, b := range page.Items {
 			out = append(out, GCSBucket{Name: b.Name, Location: b.Location, StorageClass: b.StorageClass})
 		}
-		return page.NextPageToken, len(out) < limit, nil
+		return page.NextPageToken, false, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return out[:min(len(out), limit)], nil
+	return out, next, nil
 }

@@ -176,7 +176,7 @@ func (g *GCP) GCPPrices(ctx context.Context, service, region string, max int) ([
 	today := time.Now().UTC().Format(time.DateOnly)
 	var out []LivePrice
 	read := 0
-	err := g.getPages(ctx, "billing", service+"/skus", url.Values{"pageSize": {"5000"}}, "cloudbilling services.skus.list", func(body []byte) (string, bool, error) {
+	_, err := g.getPages(ctx, "billing", service+"/skus", url.Values{"pageSize": {"5000"}}, "", "cloudbilling services.skus.list", func(body []byte) (string, bool, error) {
 		var page struct {
 			Skus          []billingSKU `json:"skus"`
 			NextPageToken string       `json:"nextPageToken"`

@@ -150,7 +150,7 @@ func TestAWSErrorsAreClear(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "sts:GetCallerIdentity: no AWS credentials: set AWS_PROFILE") {
 		t.Errorf("no credentials: %v", err)
 	}
-	_, err = (&GCP{Projects: []string{"p"}}).Instances(context.Background(), "q", "", 0)
+	_, _, err = (&GCP{Projects: []string{"p"}}).Instances(context.Background(), "q", "", 0, "")
 	if err == nil || err.Error() != `GCP project "q" is not allowed (cloud.gcp.projects: p)` {
 		t.Errorf("project allowlist: %v", err)
 	}

@@ -208,14 +208,14 @@ var awsCostAndUsage = mcpkit.NewTool(mcpkit.Def{
 type GCPListInput struct {
 	Project string `json:"project,omitempty" desc:"default: the only allowed one"`
 	Zone    string `json:"zone,omitempty" desc:"instances: one zone"`
-	Limit   int    `json:"limit,omitempty" minimum:"1"`
+	Page
 }
 
 var gcpListInstances = mcpkit.NewTool(mcpkit.Def{
 	Name: "gcp_list_instances", Description: "Compute Engine instances: zone, machine type, status, IPs.", Annotations: readOnly, Timeout: time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in GCPListInput) (listResult[cloud.GCPInstance], error) {
-	items, err := gcpOf(c).Instances(ctx, in.Project, in.Zone, in.Limit)
-	return listResult[cloud.GCPInstance]{Items: orEmpty(items), what: "instances",
+	items, next, err := gcpOf(c).Instances(ctx, in.Project, in.Zone, in.Limit, in.NextToken)
+	return listResult[cloud.GCPInstance]{Items: orEmpty(items), NextToken: next, what: "instances",
 		line: func(i cloud.GCPInstance) string {
 			return fmt.Sprintf("%s %s %s %s", i.Name, i.Zone, i.MachineType, i.Status)
 		}}, err
@@ -224,8 +224,8 @@ var gcpListInstances = mcpkit.NewTool(mcpkit.Def{
 var gcpListBuckets = mcpkit.NewTool(mcpkit.Def{
 	Name: "gcp_list_buckets", Description: "Cloud Storage buckets: location and storage class.", Annotations: readOnly, Timeout: time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in GCPListInput) (listResult[cloud.GCSBucket], error) {
-	items, err := gcpOf(c).Buckets(ctx, in.Project, in.Limit)
-	return listResult[cloud.GCSBucket]{Items: orEmpty(items), what: "buckets",
+	items, next, err := gcpOf(c).Buckets(ctx, in.Project, in.Limit, in.NextToken)
+	return listResult[cloud.GCSBucket]{Items: orEmpty(items), NextToken: next, what: "buckets",
 		line: func(b cloud.GCSBucket) string { return fmt.Sprintf("%s %s %s", b.Name, b.Location, b.StorageClass) }}, err
 })
 

@@ -190,22 +190,24 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	for i, p := range pol.GCP.Projects {
 		res.GCP[i].Project = p
 		g.Go(func() error {
-			items, err := gp.Instances(gctx, p, "", maxCounted)
+			n, err := count(func(q cloud.Query) ([]cloud.GCPInstance, string, error) {
+				return gp.Instances(gctx, p, "", 500, q.NextToken)
+			}, cloud.Query{})
 			if err != nil {
 				fail("gcp instances in "+p, err)
 			}
 			mu.Lock()
-			res.GCP[i].Instances = len(items)
+			res.GCP[i].Instances = n
 			mu.Unlock()
 			return nil
 		})
 		g.Go(func() error {
-			items, err := gp.Buckets(gctx, p, maxCounted)
+			n, err := count(func(q cloud.Query) ([]cloud.GCSBucket, string, error) { return gp.Buckets(gctx, p, 1000, q.NextToken) }, cloud.Query{})
 			if err != nil {
 				fail("gcp buckets in "+p, err)
 			}
 			mu.Lock()
-			res.GCP[i].Buckets = len(items)
+			res.GCP[i].Buckets = n
 			mu.Unlock()
 			return nil
 		})

@@ -68,7 +68,12 @@ const aggregatedInstances = `{"kind":"compute#instanceAggregatedList","id":"proj
   {"kind":"compute#instance","id":"2","name":"batch","zone":"https://www.googleapis.com/compute/v1/projects/demo/zones/us-central1-a",
    "machineType":"https://www.googleapis.com/compute/v1/projects/demo/zones/us-central1-a/machineTypes/n2-standard-8","status":"TERMINATED",
    "networkInterfaces":[{"networkIP":"10.128.0.3"}]}]},
- "zones/europe-west1-b":{"warning":{"code":"NO_RESULTS_ON_PAGE","message":"There are no results for scope 'zones/europe-west1-b' on this page."}}}}`
+ "zones/europe-west1-b":{"warning":{"code":"NO_RESULTS_ON_PAGE","message":"There are no results for scope 'zones/europe-west1-b' on this page."}}},
+ "nextPageToken":"i2"}`
+
+const aggregatedInstances2 = `{"kind":"compute#instanceAggregatedList","items":{"zones/europe-west1-b":{"instances":[
+  {"kind":"compute#instance","id":"3","name":"eu-1","zone":"https://www.googleapis.com/compute/v1/projects/demo/zones/europe-west1-b",
+   "machineType":"https://www.googleapis.com/compute/v1/projects/demo/zones/europe-west1-b/machineTypes/e2-small","status":"RUNNING"}]}}}`
 
 func sku(id, desc, group, unit, region, units string, nanos int) string {
 	b, _ := json.Marshal(map[string]any{
@@ -95,7 +100,8 @@ func TestGCPAgainstStubs(t *testing.T) {
 	gcs.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: "demo-assets"})
 	gcs.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: "demo-logs"})
 	api := newGoogleStub(t, map[string]string{
-		"GET /compute/v1/projects/demo/aggregated/instances": aggregatedInstances,
+		"GET /compute/v1/projects/demo/aggregated/instances":              aggregatedInstances,
+		"GET /compute/v1/projects/demo/aggregated/instances?pageToken=i2": aggregatedInstances2,
 		"GET /v1/services/6F81-5844-456A/skus": `{"skus":[` + sku("A1", "N2 Instance Core running in Americas", "CPU", "h", "us-central1", "0", 31611000) + `,` +
 			sku("A2", "N2 Instance Ram running in Americas", "RAM", "GiBy.h", "us-central1", "0", 4237000) + `],"nextPageToken":"p2"}`,
 		"GET /v1/services/6F81-5844-456A/skus?pageToken=p2": `{"skus":[` + sku("A3", "Balanced PD Capacity in Iowa", "SSD", "GiBy.mo", "us-central1", "0", 100000000) + `,` +
@@ -109,6 +115,13 @@ func TestGCPAgainstStubs(t *testing.T) {
 	inst := decode[page[icloud.GCPInstance]](t, h.MustOK(h.Call("gcp_list_instances", map[string]any{})))
 	if len(inst.Items) != 2 || inst.Items[1] != (icloud.GCPInstance{Name: "web-1", Zone: "us-central1-a", MachineType: "e2-medium", Status: "RUNNING", InternalIP: "10.128.0.2", ExternalIP: "34.70.1.2"}) {
 		t.Errorf("instances: %+v", inst.Items)
+	}
+	if inst.NextToken != "i2" {
+		t.Fatalf("next_token %q", inst.NextToken)
+	}
+	more := decode[page[icloud.GCPInstance]](t, h.MustOK(h.Call("gcp_list_instances", map[string]any{"next_token": inst.NextToken})))
+	if len(more.Items) != 1 || more.Items[0].Name != "eu-1" || more.NextToken != "" {
+		t.Errorf("page 2: %+v", more)
 	}
 	buckets := decode[page[icloud.GCSBucket]](t, h.MustOK(h.Call("gcp_list_buckets", map[string]any{"project": "demo"})))
 	if len(buckets.Items) != 2 || buckets.Items[0].Name != "demo-assets" {
