@@ -91,7 +91,7 @@ func (r *Report) Summary() string {
 	}
 	if c := r.Cost; c != nil {
 		if c.DiffMonthlyCost != nil {
-			parts = append(parts, signed(cost.Dec(*c.DiffMonthlyCost))+"/month")
+			parts = append(parts, cost.Signed(cost.Dec(*c.DiffMonthlyCost))+"/month")
 		} else {
 			parts = append(parts, "$"+cost.Dec(c.TotalMonthlyCost).Money()+"/month")
 		}
@@ -100,13 +100,6 @@ func (r *Report) Summary() string {
 		parts = append(parts, plural(len(r.Errors), "step failed", "steps failed"))
 	}
 	return strings.Join(parts, " · ")
-}
-
-func signed(d cost.Dec) string {
-	if d.Sign() < 0 {
-		return "-$" + d.Neg().Money()
-	}
-	return "+$" + d.Money()
 }
 
 // actionOrder puts destroys first: they are what a reviewer must see.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/cost"
 	igh "github.com/opsmcp/opsmcp/internal/github"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/terraform"
 	"github.com/opsmcp/opsmcp/internal/validate"
 	"github.com/opsmcp/opsmcp/servers/deploy"
 )
@@ -87,7 +87,7 @@ func runCI(ctx context.Context, g *globals, o *ciOptions, paths []string) error 
 	}
 	var workspaces []string
 	for _, p := range paths {
-		if tf, _ := filepath.Glob(filepath.Join(p, "*.tf")); len(tf) > 0 {
+		if terraform.HasConfig(p) {
 			workspaces = append(workspaces, p)
 		}
 	}

@@ -40,7 +40,7 @@ func Summary(est *Estimate) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "$%s per %s for %d resources", Dec(est.TotalMonthlyCost).Money(), period(est), len(est.Resources))
 	if est.DiffMonthlyCost != nil {
-		fmt.Fprintf(&b, " (was $%s: %s)", Dec(*est.PriorMonthlyCost).Money(), signed(Dec(*est.DiffMonthlyCost)))
+		fmt.Fprintf(&b, " (was $%s: %s)", Dec(*est.PriorMonthlyCost).Money(), Signed(Dec(*est.DiffMonthlyCost)))
 	}
 	if n := count(est.Unsupported); n > 0 {
 		fmt.Fprintf(&b, "; %d unsupported resources not included", n)
@@ -65,11 +65,11 @@ func priorOf(r ResourceCost) (string, string) {
 	if r.PriorMonthlyCost == nil || r.DiffMonthlyCost == nil {
 		return "–", "–"
 	}
-	return "$" + Dec(*r.PriorMonthlyCost).Money(), signed(Dec(*r.DiffMonthlyCost))
+	return "$" + Dec(*r.PriorMonthlyCost).Money(), Signed(Dec(*r.DiffMonthlyCost))
 }
 
-// signed writes a difference as +$1.23 or -$1.23.
-func signed(d Dec) string {
+// Signed writes a difference as +$1.23 or -$1.23.
+func Signed(d Dec) string {
 	if d.Sign() < 0 {
 		return "-$" + d.Neg().Money()
 	}
@@ -113,7 +113,7 @@ func writeTable(w io.Writer, est *Estimate) error {
 	}
 	total := cells("TOTAL", "", "", "", "$"+Dec(est.TotalMonthlyCost).Money(), "", "", "")
 	if plan {
-		total = cells("TOTAL", "", "", "", "$"+Dec(est.TotalMonthlyCost).Money(), "$"+Dec(*est.PriorMonthlyCost).Money(), signed(Dec(*est.DiffMonthlyCost)), "")
+		total = cells("TOTAL", "", "", "", "$"+Dec(est.TotalMonthlyCost).Money(), "$"+Dec(*est.PriorMonthlyCost).Money(), Signed(Dec(*est.DiffMonthlyCost)), "")
 	}
 	fmt.Fprintln(tw, total)
 	if err := tw.Flush(); err != nil {
@@ -182,7 +182,7 @@ func Markdown(est *Estimate) string {
 	plan := est.DiffMonthlyCost != nil
 	fmt.Fprintf(&b, "**Estimated cost: $%s per %s**", Dec(est.TotalMonthlyCost).Money(), period(est))
 	if plan {
-		fmt.Fprintf(&b, " (%s from $%s)", signed(Dec(*est.DiffMonthlyCost)), Dec(*est.PriorMonthlyCost).Money())
+		fmt.Fprintf(&b, " (%s from $%s)", Signed(Dec(*est.DiffMonthlyCost)), Dec(*est.PriorMonthlyCost).Money())
 	}
 	b.WriteString("\n\n")
 	if plan {
