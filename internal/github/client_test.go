@@ -38,3 +38,23 @@ func TestSecondaryLimitWithoutRetryAfter(t *testing.T) {
 		t.Errorf("%q", msg)
 	}
 }
+
+// GH_TOKEN (the gh CLI's variable) works when GITHUB_TOKEN is not set;
+// GITHUB_TOKEN wins when both are.
+func TestTokenFromGHToken(t *testing.T) {
+	t.Setenv("GITHUB_TOKEN", "")
+	t.Setenv("GH_TOKEN", "gho_cli")
+	stub := testenv.NewGitHubStub(t, "gho_cli")
+	stub.On("GET", "/repos/acme/infra/pulls/3", map[string]any{"number": 3})
+	c, err := New(config.GitHub{BaseURL: stub.URL}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.GH.PullRequests.Get(context.Background(), "acme", "infra", 3); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GITHUB_TOKEN", "ghp_actions")
+	if Token() != "ghp_actions" {
+		t.Errorf("GITHUB_TOKEN should win: %q", Token())
+	}
+}
