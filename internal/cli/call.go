@@ -64,15 +64,15 @@ func runCall(ctx context.Context, g *globals, o *callOptions) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	rt, err := mcpkit.Bootstrap(ctx, g.configPath, g.stderr, slog.LevelWarn)
+	rt, err := mcpkit.Bootstrap(ctx, g.ConfigPath, g.Stderr, slog.LevelWarn)
 	if err != nil {
 		return failErr("%v", err)
 	}
 	defer rt.Close()
 	h := mcpkit.NewHost(srv, rt)
 	var progress mcpkit.ProgressFunc
-	if isTerminal(g.stderr) {
-		progress = terminalProgress(g.stderr)
+	if isTerminal(g.Stderr) {
+		progress = terminalProgress(g.Stderr)
 	}
 	out := h.Call(ctx, o.tool, args, progress)
 	if out.IsError && out.Structured == nil {
@@ -87,11 +87,11 @@ func runCall(ctx context.Context, g *globals, o *callOptions) error {
 			return failErr("%v", err)
 		}
 		buf.WriteByte('\n')
-		if _, err := g.stdout.Write(buf.Bytes()); err != nil {
+		if _, err := g.Stdout.Write(buf.Bytes()); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintln(g.stdout, out.Text)
+		fmt.Fprintln(g.Stdout, out.Text)
 	}
 	if out.IsError {
 		// The operation ran and reported in full above, but did not succeed.

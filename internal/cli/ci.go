@@ -68,7 +68,7 @@ func runCI(ctx context.Context, g *globals, o *ciOptions, paths []string) error 
 			return usageErr("%v", err)
 		}
 	}
-	rt, err := mcpkit.Bootstrap(ctx, g.configPath, g.stderr, slog.LevelWarn)
+	rt, err := mcpkit.Bootstrap(ctx, g.ConfigPath, g.Stderr, slog.LevelWarn)
 	if err != nil {
 		return failErr("%v", err)
 	}
@@ -152,7 +152,7 @@ func runCI(ctx context.Context, g *globals, o *ciOptions, paths []string) error 
 		if err := atomicfile.WriteBytes(o.output, out); err != nil {
 			return failErr("--output: %v", err)
 		}
-	} else if _, err := g.stdout.Write(out); err != nil {
+	} else if _, err := g.Stdout.Write(out); err != nil {
 		return err
 	}
 	if o.comment {
@@ -160,7 +160,7 @@ func runCI(ctx context.Context, g *globals, o *ciOptions, paths []string) error 
 		if err != nil {
 			return failErr("--comment: %v", err)
 		}
-		fmt.Fprintln(g.stderr, "comment: "+url)
+		fmt.Fprintln(g.Stderr, "comment: "+url)
 	}
 	if worst := val.Worst(); o.failOn != "never" && worst != "" && worst.AtLeast(validate.Severity(o.failOn)) {
 		return failErr("%s (--fail-on %s)", rep.Summary(), o.failOn)

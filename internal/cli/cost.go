@@ -50,7 +50,7 @@ func newCostCmd(g *globals) *cobra.Command {
 				in["usage"] = o.usage
 			}
 			raw, _ := json.Marshal(in)
-			rt, err := mcpkit.Bootstrap(cmd.Context(), g.configPath, g.stderr, slog.LevelWarn)
+			rt, err := mcpkit.Bootstrap(cmd.Context(), g.ConfigPath, g.Stderr, slog.LevelWarn)
 			if err != nil {
 				return failErr("%v", err)
 			}
@@ -85,7 +85,7 @@ func newCostCmd(g *globals) *cobra.Command {
 				}
 				return nil
 			}
-			w := bufio.NewWriter(g.stdout)
+			w := bufio.NewWriter(g.Stdout)
 			if err := write(w); err != nil {
 				return failErr("%v", err)
 			}

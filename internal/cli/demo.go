@@ -47,10 +47,10 @@ func newDemoCmd(g *globals) *cobra.Command {
 				return failErr("%v", err)
 			}
 			defer store.Close()
-			rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(g.stderr, slog.LevelWarn)), Principal: "demo"}
+			rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(g.Stderr, slog.LevelWarn)), Principal: "demo"}
 			h := mcpkit.NewHost(deploy.New(), rt)
-			out := g.stdout
-			progress := terminalProgress(g.stderr)
+			out := g.Stdout
+			progress := terminalProgress(g.Stderr)
 
 			fmt.Fprintf(out, "opsmcp demo — workspace %s (mode apply, memory %s)\n\n", ws, cfg.Memory)
 			fmt.Fprintln(out, "1. validate_deployment")

@@ -27,7 +27,7 @@ func newDoctorCmd(g *globals) *cobra.Command {
 		Short: "Check terraform, kubeconfig, the memory store and which credentials are present",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
 			failed := 0
 			row := func(ok bool, what, detail string) {
 				mark := "ok"
@@ -39,7 +39,7 @@ func newDoctorCmd(g *globals) *cobra.Command {
 			}
 			info := func(what, detail string) { fmt.Fprintf(tw, "-\t%s\t%s\n", what, detail) }
 
-			cfg, err := config.Load(g.configPath)
+			cfg, err := config.Load(g.ConfigPath)
 			if err != nil {
 				row(false, "config", err.Error())
 				tw.Flush()

@@ -66,10 +66,10 @@ func newInitCmd(g *globals) *cobra.Command {
 			if err := atomicfile.WriteBytes(mcpPath, mcpJSON); err != nil {
 				return failErr("%v", err)
 			}
-			fmt.Fprintf(g.stdout, "Found %d Terraform workspaces, %d Kubernetes manifests, %d Dockerfiles.\n",
+			fmt.Fprintf(g.Stdout, "Found %d Terraform workspaces, %d Kubernetes manifests, %d Dockerfiles.\n",
 				len(f.terraform), len(f.kubernetes), len(f.docker))
-			fmt.Fprintf(g.stdout, "Wrote %s (mode plan: nothing is applied until you set mode: apply)\nWrote %s\n", cfgPath, mcpPath)
-			fmt.Fprintln(g.stdout, "Claude Code picks up .mcp.json when started in this directory; check with `claude mcp list`.")
+			fmt.Fprintf(g.Stdout, "Wrote %s (mode plan: nothing is applied until you set mode: apply)\nWrote %s\n", cfgPath, mcpPath)
+			fmt.Fprintln(g.Stdout, "Claude Code picks up .mcp.json when started in this directory; check with `claude mcp list`.")
 			return nil
 		},
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opsmcp/opsmcp/internal/atomicfile"
+	"github.com/opsmcp/opsmcp/internal/cli/clibase"
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/memory"
 )
@@ -32,7 +33,7 @@ func newMemoryCmd(g *globals) *cobra.Command {
 
 // withStore opens the configured store for one command.
 func withStore(ctx context.Context, g *globals, fn func(memory.Store) error) error {
-	cfg, err := config.Load(g.configPath)
+	cfg, err := config.Load(g.ConfigPath)
 	if err != nil {
 		return failErr("%v", err)
 	}
@@ -152,9 +153,9 @@ func newMemoryPutCmd(g *globals) *cobra.Command {
 					return failErr("%v", err)
 				}
 				if asJSON {
-					return printJSON(g.stdout, e)
+					return printJSON(g.Stdout, e)
 				}
-				fmt.Fprintln(g.stdout, e.ID)
+				fmt.Fprintln(g.Stdout, e.ID)
 				return nil
 			})
 		},
@@ -191,13 +192,13 @@ func newMemoryListCmd(g *globals) *cobra.Command {
 					return failErr("%v", err)
 				}
 				if asJSON {
-					return printJSON(g.stdout, map[string]any{"entries": nonNilEntries(p.Entries), "next_cursor": p.Next})
+					return printJSON(g.Stdout, map[string]any{"entries": nonNilEntries(p.Entries), "next_cursor": p.Next})
 				}
-				if err := printEntries(g.stdout, p.Entries, nil); err != nil {
+				if err := printEntries(g.Stdout, p.Entries, nil); err != nil {
 					return err
 				}
 				if p.Next != "" {
-					fmt.Fprintf(g.stderr, "more: --cursor %s\n", p.Next)
+					fmt.Fprintf(g.Stderr, "more: --cursor %s\n", p.Next)
 				}
 				return nil
 			})
@@ -237,14 +238,14 @@ func newMemorySearchCmd(g *globals) *cobra.Command {
 					if hits == nil {
 						hits = []memory.Hit{}
 					}
-					return printJSON(g.stdout, hits)
+					return printJSON(g.Stdout, hits)
 				}
 				entries := make([]memory.Entry, len(hits))
 				scores := make([]float64, len(hits))
 				for i, h := range hits {
 					entries[i], scores[i] = h.Entry, h.Score
 				}
-				return printEntries(g.stdout, entries, scores)
+				return printEntries(g.Stdout, entries, scores)
 			})
 		},
 	}
@@ -281,18 +282,18 @@ func newMemoryShowCmd(g *globals) *cobra.Command {
 					return failErr("%v", err)
 				}
 				if asJSON {
-					return printJSON(g.stdout, e)
+					return printJSON(g.Stdout, e)
 				}
-				fmt.Fprintf(g.stdout, "id:       %d\ncreated:  %s\nserver:   %s\nkind:     %s\nscope:    %s\nkey:      %s\ntags:     %s\n",
+				fmt.Fprintf(g.Stdout, "id:       %d\ncreated:  %s\nserver:   %s\nkind:     %s\nscope:    %s\nkey:      %s\ntags:     %s\n",
 					e.ID, e.CreatedAt.Format(time.RFC3339), e.Server, e.Kind, e.Scope, e.Key, strings.Join(e.Tags, ","))
 				if e.ExpiresAt != nil {
-					fmt.Fprintf(g.stdout, "expires:  %s\n", e.ExpiresAt.Format(time.RFC3339))
+					fmt.Fprintf(g.Stdout, "expires:  %s\n", e.ExpiresAt.Format(time.RFC3339))
 				}
-				fmt.Fprintln(g.stdout, "data:")
+				fmt.Fprintln(g.Stdout, "data:")
 				var v any
 				_ = json.Unmarshal(e.Data, &v)
 				b, _ := json.MarshalIndent(v, "  ", "  ")
-				fmt.Fprintf(g.stdout, "  %s\n", b)
+				fmt.Fprintf(g.Stdout, "  %s\n", b)
 				return nil
 			})
 		},
@@ -317,7 +318,7 @@ func newMemoryDeleteCmd(g *globals) *cobra.Command {
 				} else if err != nil {
 					return failErr("%v", err)
 				}
-				fmt.Fprintf(g.stdout, "deleted %d\n", id)
+				fmt.Fprintf(g.Stdout, "deleted %d\n", id)
 				return nil
 			})
 		},
@@ -333,7 +334,7 @@ func newMemoryExportCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withStore(cmd.Context(), g, func(s memory.Store) error {
 				if output == "" || output == "-" {
-					if _, err := memory.Export(cmd.Context(), s, g.stdout); err != nil {
+					if _, err := memory.Export(cmd.Context(), s, g.Stdout); err != nil {
 						return failErr("%v", err)
 					}
 					return nil
@@ -347,7 +348,7 @@ func newMemoryExportCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return failErr("%v", err)
 				}
-				fmt.Fprintf(g.stderr, "exported %d entries to %s\n", n, output)
+				fmt.Fprintf(g.Stderr, "exported %d entries to %s\n", n, output)
 				return nil
 			})
 		},
@@ -378,9 +379,9 @@ func newMemoryImportCmd(g *globals) *cobra.Command {
 					return failErr("%v (%d entries imported before it)", err, n)
 				}
 				if asJSON {
-					return printJSON(g.stdout, map[string]int{"imported": n})
+					return printJSON(g.Stdout, map[string]int{"imported": n})
 				}
-				fmt.Fprintf(g.stdout, "imported %d entries\n", n)
+				fmt.Fprintf(g.Stdout, "imported %d entries\n", n)
 				return nil
 			})
 		},
@@ -414,9 +415,9 @@ func newMemoryPruneCmd(g *globals) *cobra.Command {
 					}
 				}
 				if asJSON {
-					return printJSON(g.stdout, map[string]int64{"expired_entries": n, "audit_records": audit})
+					return printJSON(g.Stdout, map[string]int64{"expired_entries": n, "audit_records": audit})
 				}
-				fmt.Fprintf(g.stdout, "pruned %d expired entries and %d audit records\n", n, audit)
+				fmt.Fprintf(g.Stdout, "pruned %d expired entries and %d audit records\n", n, audit)
 				return nil
 			})
 		},
@@ -440,7 +441,7 @@ func newMemoryVerifyCmd(g *globals) *cobra.Command {
 					return failErr("%v", err)
 				}
 				if asJSON {
-					if err := printJSON(g.stdout, rep); err != nil {
+					if err := printJSON(g.Stdout, rep); err != nil {
 						return err
 					}
 				} else if rep.OK {
@@ -448,12 +449,12 @@ func newMemoryVerifyCmd(g *globals) *cobra.Command {
 					if rep.Checkpoint != nil {
 						from = fmt.Sprintf("the signed checkpoint through record %d (%d pruned)", rep.Checkpoint.ThroughSeq, rep.Checkpoint.Pruned)
 					}
-					fmt.Fprintf(g.stdout, "audit log intact: %d records verified from %s\n", rep.Records, from)
+					fmt.Fprintf(g.Stdout, "audit log intact: %d records verified from %s\n", rep.Records, from)
 				} else {
-					fmt.Fprintf(g.stdout, "audit log BROKEN: %s\n", rep.Problem)
+					fmt.Fprintf(g.Stdout, "audit log BROKEN: %s\n", rep.Problem)
 				}
 				if !rep.OK {
-					return &exitError{code: 1}
+					return &clibase.ExitError{Code: 1}
 				}
 				return nil
 			})

@@ -34,7 +34,7 @@ func newPricesCmd(g *globals) *cobra.Command {
 			if !slices.Contains([]string{"all", "aws", "gcp"}, o.provider) {
 				return usageErr("--provider %q is not one of all, aws, gcp", o.provider)
 			}
-			cfg, err := config.Load(g.configPath)
+			cfg, err := config.Load(g.ConfigPath)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -78,7 +78,7 @@ func newPricesCmd(g *globals) *cobra.Command {
 					if o.provider != "all" {
 						return failErr("%v", err)
 					}
-					fmt.Fprintf(g.stderr, "skipped %s: %v\n", p, err)
+					fmt.Fprintf(g.Stderr, "skipped %s: %v\n", p, err)
 					continue
 				}
 				fresh = cat
@@ -96,7 +96,7 @@ func newPricesCmd(g *globals) *cobra.Command {
 					parts = append(parts, fmt.Sprintf("%s %d", p, n))
 				}
 			}
-			fmt.Fprintf(g.stdout, "%d live prices (%s), dated %s, in %s\n", len(fresh.Prices), strings.Join(parts, ", "), fresh.Date, path)
+			fmt.Fprintf(g.Stdout, "%d live prices (%s), dated %s, in %s\n", len(fresh.Prices), strings.Join(parts, ", "), fresh.Date, path)
 			return nil
 		},
 	}

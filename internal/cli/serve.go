@@ -25,7 +25,7 @@ func newServeCmd(g *globals) *cobra.Command {
 					return usageErr("%v", err)
 				}
 			}
-			if err := mcpkit.Serve(srv, g.configPath, httpAddr); err != nil {
+			if err := mcpkit.Serve(srv, g.ConfigPath, httpAddr); err != nil {
 				return failErr("%v", err)
 			}
 			return nil

@@ -40,9 +40,9 @@ func newToolsCmd(g *globals) *cobra.Command {
 				}
 			}
 			if asJSON {
-				return printJSON(g.stdout, list)
+				return printJSON(g.Stdout, list)
 			}
-			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SERVER\tTOOL\tREAD-ONLY\tDESTRUCTIVE\tIDEMPOTENT\tOPEN-WORLD\tDESCRIPTION")
 			for _, t := range list {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Server, t.Name, yesNo(t.ReadOnly), yesNo(t.Destructive),

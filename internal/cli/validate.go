@@ -1,116 +1,101 @@
 package cli
 
 import (
-	"bufio"
-	"fmt"
-	"io"
+	"debug/buildinfo"
 	"os"
+	"path"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"github.com/opsmcp/opsmcp/internal/atomicfile"
+	"github.com/opsmcp/opsmcp/internal/cli/validatecmd"
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/validate"
 )
 
-type validateOptions struct {
-	typ, format, output, failOn string
-	cluster, strict, listRules  bool
-	enable, disable             []string
-}
+// validateBinary is the validators alone (cmd/opsmcp-validate).
+const validateBinary = "opsmcp-validate"
 
 func newValidateCmd(g *globals) *cobra.Command {
-	o := &validateOptions{}
-	cmd := &cobra.Command{
-		Use:   "validate PATH...",
-		Short: "Validate Kubernetes manifests, Dockerfiles, compose files and Terraform (for CI)",
-		Long: "Validate Kubernetes manifests, Dockerfiles, compose files and Terraform.\n" +
-			"Directories are walked recursively; --type auto decides per file.\n" +
-			"Exit 0 when no finding is at or above --fail-on, 1 otherwise, 2 on a usage error.",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.listRules {
-				for _, r := range validate.Rules() {
-					fmt.Fprintf(g.stdout, "%-28s %-10s %-8s %s\n", r.ID, r.Type, r.Severity, r.Summary)
-				}
-				return nil
+	return validatecmd.New(g, "validate PATH...", validatecmd.Hooks{
+		Before: handOffValidate,
+		Cluster: func(cfg config.Kubernetes) (validate.ClusterDryRun, error) {
+			cl, err := kube.Connect(cfg, "")
+			if err != nil {
+				return nil, err
 			}
-			if len(args) == 0 {
-				return usageErr("give at least one file or directory to validate")
-			}
-			return runValidate(cmd, g, o, args)
+			return cl.DryRunCreate, nil
 		},
-	}
-	f := cmd.Flags()
-	f.StringVar(&o.typ, "type", "auto", "auto, kubernetes, docker or terraform")
-	f.StringVar(&o.format, "format", "text", "text, json, sarif or junit")
-	f.StringVar(&o.output, "output", "", "write the report to this file (default stdout)")
-	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding is at least: error, warning, or never")
-	f.BoolVar(&o.cluster, "cluster", false, "also ask the live cluster (server-side dry run) about Kubernetes objects")
-	f.BoolVar(&o.strict, "strict", true, "unknown Kubernetes fields are errors, and warnings make the report invalid")
-	f.StringSliceVar(&o.enable, "enable", nil, "rules to turn on (comma-separated ids)")
-	f.StringSliceVar(&o.disable, "disable", nil, "rules to turn off (comma-separated ids)")
-	f.BoolVar(&o.listRules, "list-rules", false, "list every rule and exit")
-	return cmd
+	})
 }
 
-func runValidate(cmd *cobra.Command, g *globals, o *validateOptions, paths []string) error {
-	if !slices.Contains(validate.Formats, o.format) {
-		return usageErr("--format %q is not one of %s", o.format, strings.Join(validate.Formats, ", "))
+// handOffValidate replaces this process with opsmcp-validate when it sits
+// beside this binary and comes from the same build, with the same flags.
+// opsmcp links every server (AWS, Kubernetes and GitHub clients) and starts
+// at about 40 MB; opsmcp-validate at about 22 MB, which on a CI run of
+// thousands of manifests is the difference between kubeconform's memory and
+// half again as much. --cluster stays here: it needs the Kubernetes client.
+// Any doubt (no sibling, another build, exec refused) validates in-process,
+// with the same result.
+func handOffValidate(cmd *cobra.Command, o *validatecmd.Options, paths []string) error {
+	if o.Cluster {
+		return nil
 	}
-	if !slices.Contains([]string{"error", "warning", "never"}, o.failOn) {
-		return usageErr("--fail-on %q is not one of error, warning, never", o.failOn)
-	}
-	if !slices.Contains(validate.Types, o.typ) {
-		return usageErr("--type %q is not one of %s", o.typ, strings.Join(validate.Types, ", "))
-	}
-	cfg, err := config.Load(g.configPath)
+	self, err := os.Executable()
 	if err != nil {
-		return usageErr("%v", err)
+		return nil
 	}
-	// A batch run keeps its heap near what it holds (the findings) instead
-	// of letting it double between collections: a soft limit, never an
-	// out-of-memory error. GOMEMLIMIT, when set, wins.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(48 << 20)
+	sibling := filepath.Join(filepath.Dir(self), validateBinary)
+	if !sameBuild(sibling) {
+		return nil
 	}
-	opts := validate.Options{Type: o.typ, Strict: o.strict, TerraformBinary: cfg.Terraform.Binary,
-		Rules: validate.RuleSet{Enable: o.enable, Disable: o.disable}}
-	if o.cluster {
-		cl, err := kube.Connect(cfg.Kubernetes, "")
-		if err != nil {
-			return failErr("--cluster: %v", err)
+	args := []string{"opsmcp"}
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if s, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range s.GetSlice() {
+				args = append(args, "--"+f.Name+"="+v)
+			}
+			return
 		}
-		opts.Cluster = cl.DryRunCreate
-	}
-	rep, err := validate.Run(cmd.Context(), paths, opts)
-	if err != nil {
-		if strings.HasPrefix(err.Error(), "unknown rule") || strings.Contains(err.Error(), "does not exist") {
-			return usageErr("%v", err)
-		}
-		return failErr("%v", err)
-	}
-	color := o.output == "" && o.format == "text" && isTerminal(g.stdout)
-	if o.output != "" {
-		// Streamed into a temp file renamed at the end: no copy of a large
-		// report in memory, and never half a report on disk.
-		if err := atomicfile.Write(o.output, func(w io.Writer) error { return validate.Write(w, rep, o.format, false) }); err != nil {
-			return failErr("--output: %v", err)
-		}
-	} else {
-		w := bufio.NewWriter(g.stdout)
-		if err := validate.Write(w, rep, o.format, color); err != nil {
-			return failErr("%v", err)
-		}
-		if err := w.Flush(); err != nil {
-			return err
-		}
-	}
-	if worst := rep.Worst(); o.failOn != "never" && worst != "" && worst.AtLeast(validate.Severity(o.failOn)) {
-		return failErr("%d errors, %d warnings (--fail-on %s)", rep.Errors, rep.Warnings, o.failOn)
-	}
+		args = append(args, "--"+f.Name+"="+f.Value.String())
+	})
+	args = append(args, "--")
+	args = append(args, paths...)
+	// Only returns when the exec failed; then this process validates.
+	syscall.Exec(sibling, args, os.Environ())
 	return nil
+}
+
+// sameBuild reports whether the binary at path was built from the same
+// module version, revision and dependencies as the running one, so that the
+// hand-over can never run another version's rules.
+func sameBuild(file string) bool {
+	mine, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	theirs, err := buildinfo.ReadFile(file)
+	if err != nil || theirs.GoVersion != mine.GoVersion || theirs.Main != mine.Main || theirs.Path != path.Dir(mine.Path)+"/"+validateBinary {
+		return false
+	}
+	// Build settings (flags, ldflags, VCS revision and state) are the same
+	// for binaries built together.
+	if !slices.Equal(theirs.Settings, mine.Settings) {
+		return false
+	}
+	versions := map[string]string{}
+	for _, d := range mine.Deps {
+		versions[d.Path] = d.Version + d.Sum
+	}
+	for _, d := range theirs.Deps {
+		if v, ok := versions[d.Path]; !ok || v != d.Version+d.Sum {
+			return false
+		}
+	}
+	return true
 }

@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/opsmcp/opsmcp/internal/testenv"
@@ -104,4 +108,93 @@ func TestValidateCommand(t *testing.T) {
 	if code, out, _ := run(t, "validate", "--list-rules"); code != 0 || !strings.Contains(out, "selector-mismatch") {
 		t.Fatalf("--list-rules: %d", code)
 	}
+}
+
+// startOnFIFO starts bin with args and a named pipe as the last path, and
+// returns once the validator has opened the pipe fifo (our open for writing
+// returns only then), with the binary the process is running at that
+// moment. Writing doc to the pipe lets it finish.
+func startOnFIFO(t *testing.T, fifo, bin, doc string, args ...string) (exe string, code int, out string) {
+	t.Helper()
+	cmd := exec.Command(bin, append(args, fifo)...)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	cmd.Env = append(os.Environ(), "OPSMCP_CONFIG=")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err = os.Readlink(fmt.Sprintf("/proc/%d/exe", cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WriteString(doc)
+	w.Close()
+	cmd.Wait()
+	return exe, cmd.ProcessState.ExitCode(), buf.String()
+}
+
+// opsmcp validate hands the run to opsmcp-validate of the same build (the
+// validators without the servers' clients), with every flag; a sibling of
+// another build, or none, and --cluster validate in opsmcp itself, with the
+// same report.
+func TestValidateHandsOverToTheValidatorBinary(t *testing.T) {
+	bins := testenv.Binaries(t)
+	doc := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: prod\nspec:\n  replicas: 1\n" +
+		"  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n" +
+		"    spec:\n      containers: [{name: web, image: nginx:latest}]\n"
+	fifo := filepath.Join(t.TempDir(), "app.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"validate", "--format", "json", "--disable", "missing-limits", "--disable", "missing-requests,run-as-non-root", "--fail-on", "warning"}
+
+	exe, code, handed := startOnFIFO(t, fifo, filepath.Join(bins, "opsmcp"), doc, args...)
+	if filepath.Base(exe) != "opsmcp-validate" {
+		t.Fatalf("opsmcp validate ran in %s, not in opsmcp-validate beside it", exe)
+	}
+	if code != 1 || !strings.Contains(handed, `"rule": "latest-tag"`) || strings.Contains(handed, "missing-limits") || strings.Contains(handed, "run-as-non-root") ||
+		!strings.Contains(handed, "opsmcp: 0 errors") {
+		t.Fatalf("handed over: exit %d\n%s", code, handed)
+	}
+
+	// Alone, opsmcp validates itself: the same report and exit code.
+	alone := t.TempDir()
+	data, _ := os.ReadFile(filepath.Join(bins, "opsmcp"))
+	os.WriteFile(filepath.Join(alone, "opsmcp"), data, 0o755)
+	exe, code, inProcess := startOnFIFO(t, fifo, filepath.Join(alone, "opsmcp"), doc, args...)
+	if filepath.Base(exe) != "opsmcp" || code != 1 || inProcess != handed {
+		t.Fatalf("without opsmcp-validate: ran in %s, exit %d\n%s\nhanded over:\n%s", exe, code, inProcess, handed)
+	}
+
+	// Beside an opsmcp-validate of another build, opsmcp validates itself.
+	build := exec.Command("go", "build", "-ldflags", "-X github.com/opsmcp/opsmcp/internal/mcpkit.Version=9.9.9", "-o", alone+"/", "./cmd/opsmcp-validate")
+	build.Dir = testenv.RepoRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if exe, _, _ := startOnFIFO(t, fifo, filepath.Join(alone, "opsmcp"), doc, args...); filepath.Base(exe) != "opsmcp" {
+		t.Fatalf("another build's opsmcp-validate ran: %s", exe)
+	}
+	// Run directly, opsmcp-validate is the same command under its own name.
+	_, code, direct := startOnFIFO(t, fifo, filepath.Join(bins, "opsmcp-validate"), doc, args[1:]...)
+	if code != 1 || strings.Replace(direct, "opsmcp-validate:", "opsmcp:", 1) != handed {
+		t.Fatalf("opsmcp-validate: exit %d\n%s", code, direct)
+	}
+	if code, out, _ := runBinary(t, filepath.Join(bins, "opsmcp-validate"), "--cluster", "x.yaml"); code != 2 || !strings.Contains(out, "opsmcp validate --cluster") {
+		t.Fatalf("opsmcp-validate --cluster: exit %d %s", code, out)
+	}
+}
+
+func runBinary(t *testing.T, bin string, args ...string) (int, string, error) {
+	t.Helper()
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), string(out), nil
+	}
+	return 0, string(out), err
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,6 +129,28 @@ func TestBadInputGetsClearFindings(t *testing.T) {
 	rep = run(t, tree, "auto")
 	if rep.Resources != 1 || !rep.Valid {
 		t.Fatalf("tree with loops: %d resources\n%s", rep.Resources, validate.Text(rep, false))
+	}
+
+	// A named pipe in a tree is passed over (opening it would wait for a
+	// writer forever); given by name, as /dev/stdin or <(helm template)
+	// are, it is read once and reported under its own name.
+	if err := syscall.Mkfifo(filepath.Join(tree, "sub", "pipe.yaml"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if rep = run(t, tree, "auto"); rep.Resources != 1 || !rep.Valid {
+		t.Fatalf("tree with a pipe: %d resources\n%s", rep.Resources, validate.Text(rep, false))
+	}
+	pipe := filepath.Join(tree, "sub", "pipe.yaml")
+	go func() {
+		w, err := os.OpenFile(pipe, os.O_WRONLY, 0)
+		if err == nil {
+			w.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n  namespace: x\n")
+			w.Close()
+		}
+	}()
+	rep = run(t, pipe, "auto")
+	if rep.Resources != 1 || rep.Valid || len(rep.Findings) == 0 || rep.Findings[0].File != pipe {
+		t.Fatalf("a pipe given by name: %d resources\n%s", rep.Resources, validate.Text(rep, false))
 	}
 
 	// Not a manifest, not a directory: clear errors.

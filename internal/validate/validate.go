@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -65,7 +66,19 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	}
 	var kubeFiles []string
 	var tfDirs []string
+	// Pipes (/dev/stdin, <(helm template .)) can be read only once, and
+	// detecting a file's type reads it before validating does: each is
+	// spooled to a temporary file, named by its own path in the report.
+	spooled := map[string]string{}
+	defer func() {
+		for tmp := range spooled {
+			os.RemoveAll(filepath.Dir(tmp))
+		}
+	}()
 	for _, root := range paths {
+		if root, err = spoolPipe(root, spooled); err != nil {
+			return nil, err
+		}
 		files, err := collect(root, opts.Type)
 		if err != nil {
 			return nil, err
@@ -100,8 +113,47 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	for i, f := range rep.Findings {
+		if orig, ok := spooled[f.File]; ok {
+			rep.Findings[i].File = orig
+		}
+	}
 	rep.finish(opts.Strict)
 	return rep, nil
+}
+
+// spoolPipe copies a path that is a pipe or a character device into a
+// temporary file of the same name (at most one byte over the size limit,
+// which readBounded then reports) and returns that file; other paths are
+// returned as they are.
+func spoolPipe(path string, spooled map[string]string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().IsRegular() || st.IsDir() {
+		return path, nil // collect reports a missing path
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	dir, err := os.MkdirTemp("", "opsmcp-validate-")
+	if err != nil {
+		return "", err
+	}
+	tmp := filepath.Join(dir, filepath.Base(path))
+	out, err := os.Create(tmp)
+	if err == nil {
+		_, err = io.Copy(out, io.LimitReader(in, maxDocumentBytes+1))
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	spooled[tmp] = path
+	return tmp, nil
 }
 
 type input struct{ path, kind string }
@@ -141,6 +193,11 @@ func collect(root, typ string) ([]input, error) {
 			if path != root && skipDirs[e.Name()] {
 				return filepath.SkipDir
 			}
+			return nil
+		}
+		// A pipe or device in a tree is not configuration, and opening
+		// one could wait forever.
+		if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
 			return nil
 		}
 		switch kind := detect(path, typ); kind {

@@ -1,0 +1,147 @@
+// Package validatecmd is the validate command, shared by `opsmcp validate`
+// and the opsmcp-validate binary. It links the validators and nothing of
+// the servers, so opsmcp-validate starts at a third of opsmcp's memory.
+package validatecmd
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/opsmcp/opsmcp/internal/atomicfile"
+	"github.com/opsmcp/opsmcp/internal/cli/clibase"
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/validate"
+)
+
+// Options are the command's flags.
+type Options struct {
+	Type, Format, Output, FailOn string
+	Cluster, Strict, ListRules   bool
+	Enable, Disable              []string
+}
+
+// Hooks let the opsmcp command add what this package must not link.
+type Hooks struct {
+	// Before runs once the flags are parsed, before anything is validated;
+	// opsmcp hands the run over to opsmcp-validate here.
+	Before func(cmd *cobra.Command, o *Options, paths []string) error
+	// Cluster connects to the configured cluster for --cluster; without it
+	// --cluster is refused with a pointer to opsmcp validate.
+	Cluster func(cfg config.Kubernetes) (validate.ClusterDryRun, error)
+}
+
+// New is the validate command; use is its usage line ("validate PATH...").
+func New(g *clibase.Globals, use string, h Hooks) *cobra.Command {
+	o := &Options{}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: "Validate Kubernetes manifests, Dockerfiles, compose files and Terraform (for CI)",
+		Long: "Validate Kubernetes manifests, Dockerfiles, compose files and Terraform.\n" +
+			"Directories are walked recursively; --type auto decides per file.\n" +
+			"Exit 0 when no finding is at or above --fail-on, 1 otherwise, 2 on a usage error.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.ListRules {
+				for _, r := range validate.Rules() {
+					fmt.Fprintf(g.Stdout, "%-28s %-10s %-8s %s\n", r.ID, r.Type, r.Severity, r.Summary)
+				}
+				return nil
+			}
+			if len(args) == 0 {
+				return clibase.UsageErr("give at least one file or directory to validate")
+			}
+			if err := checkOptions(o); err != nil {
+				return err
+			}
+			if h.Before != nil {
+				if err := h.Before(cmd, o, args); err != nil {
+					return err
+				}
+			}
+			return run(cmd.Context(), g, o, h, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Type, "type", "auto", "auto, kubernetes, docker or terraform")
+	f.StringVar(&o.Format, "format", "text", "text, json, sarif or junit")
+	f.StringVar(&o.Output, "output", "", "write the report to this file (default stdout)")
+	f.StringVar(&o.FailOn, "fail-on", "error", "exit 1 when a finding is at least: error, warning, or never")
+	f.BoolVar(&o.Cluster, "cluster", false, "also ask the live cluster (server-side dry run) about Kubernetes objects")
+	f.BoolVar(&o.Strict, "strict", true, "unknown Kubernetes fields are errors, and warnings make the report invalid")
+	f.StringSliceVar(&o.Enable, "enable", nil, "rules to turn on (comma-separated ids)")
+	f.StringSliceVar(&o.Disable, "disable", nil, "rules to turn off (comma-separated ids)")
+	f.BoolVar(&o.ListRules, "list-rules", false, "list every rule and exit")
+	return cmd
+}
+
+func checkOptions(o *Options) error {
+	if !slices.Contains(validate.Formats, o.Format) {
+		return clibase.UsageErr("--format %q is not one of %s", o.Format, strings.Join(validate.Formats, ", "))
+	}
+	if !slices.Contains([]string{"error", "warning", "never"}, o.FailOn) {
+		return clibase.UsageErr("--fail-on %q is not one of error, warning, never", o.FailOn)
+	}
+	if !slices.Contains(validate.Types, o.Type) {
+		return clibase.UsageErr("--type %q is not one of %s", o.Type, strings.Join(validate.Types, ", "))
+	}
+	return nil
+}
+
+func run(ctx context.Context, g *clibase.Globals, o *Options, h Hooks, paths []string) error {
+	cfg, err := config.Load(g.ConfigPath)
+	if err != nil {
+		return clibase.UsageErr("%v", err)
+	}
+	// A batch run keeps its heap near what it holds (the findings) instead
+	// of letting it double between collections: a soft limit, never an
+	// out-of-memory error. GOMEMLIMIT, when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(48 << 20)
+	}
+	opts := validate.Options{Type: o.Type, Strict: o.Strict, TerraformBinary: cfg.Terraform.Binary,
+		Rules: validate.RuleSet{Enable: o.Enable, Disable: o.Disable}}
+	if o.Cluster {
+		if h.Cluster == nil {
+			return clibase.UsageErr("--cluster needs a connection to the cluster: run opsmcp validate --cluster")
+		}
+		dry, err := h.Cluster(cfg.Kubernetes)
+		if err != nil {
+			return clibase.FailErr("--cluster: %v", err)
+		}
+		opts.Cluster = dry
+	}
+	rep, err := validate.Run(ctx, paths, opts)
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "unknown rule") || strings.Contains(err.Error(), "does not exist") {
+			return clibase.UsageErr("%v", err)
+		}
+		return clibase.FailErr("%v", err)
+	}
+	color := o.Output == "" && o.Format == "text" && clibase.IsTerminal(g.Stdout)
+	if o.Output != "" {
+		// Streamed into a temp file renamed at the end: no copy of a large
+		// report in memory, and never half a report on disk.
+		if err := atomicfile.Write(o.Output, func(w io.Writer) error { return validate.Write(w, rep, o.Format, false) }); err != nil {
+			return clibase.FailErr("--output: %v", err)
+		}
+	} else {
+		w := bufio.NewWriter(g.Stdout)
+		if err := validate.Write(w, rep, o.Format, color); err != nil {
+			return clibase.FailErr("%v", err)
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+	}
+	if worst := rep.Worst(); o.FailOn != "never" && worst != "" && worst.AtLeast(validate.Severity(o.FailOn)) {
+		return clibase.FailErr("%d errors, %d warnings (--fail-on %s)", rep.Errors, rep.Warnings, o.FailOn)
+	}
+	return nil
+}
