@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +63,9 @@ type Config struct {
 	Cost                Cost       `json:"cost"`
 	Cloud               Cloud      `json:"cloud"`
 	GitHub              GitHub     `json:"github"`
+	// Experts are the models the orchestrator consults beside the built-in
+	// rules expert.
+	Experts []Expert `json:"experts,omitempty"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
@@ -103,6 +107,25 @@ type GitHub struct {
 	// Repos (owner/name) mutating tools may change; empty = none.
 	Repos []string `json:"repos,omitempty"`
 }
+
+// Expert is one entry of the experts: section.
+type Expert struct {
+	Name string `json:"name"`
+	// Provider is anthropic, openai, openai-compatible or ollama.
+	Provider string `json:"provider"`
+	Model    string `json:"model"`
+	// BaseURL replaces the provider's API address (required for
+	// openai-compatible; ollama defaults to $OLLAMA_HOST, else 127.0.0.1:11434).
+	BaseURL string `json:"base_url,omitempty"`
+	// APIKeyEnv names the variable holding the key (default ANTHROPIC_API_KEY,
+	// OPENAI_API_KEY); the key itself is never in the file.
+	APIKeyEnv string   `json:"api_key_env,omitempty"`
+	Weight    float64  `json:"weight,omitempty"`  // default 1
+	Timeout   Duration `json:"timeout,omitempty"` // default 60s
+}
+
+// ExpertProviders are the provider names experts: accepts.
+var ExpertProviders = []string{"anthropic", "openai", "openai-compatible", "ollama"}
 
 // Cloud is the cloud: section (the cloud server's allowlists).
 type Cloud struct {
@@ -245,6 +268,24 @@ func (c *Config) finish() error {
 	}
 	if c.Cache.MaxEntries < 0 {
 		return errors.New("cache.max_entries must be positive")
+	}
+	names := map[string]bool{"rules": true}
+	for i, e := range c.Experts {
+		switch {
+		case e.Name == "":
+			return fmt.Errorf("experts[%d] has no name", i)
+		case names[e.Name]:
+			return fmt.Errorf("experts[%d]: the name %q is taken (rules is the built-in expert)", i, e.Name)
+		case !slices.Contains(ExpertProviders, e.Provider):
+			return fmt.Errorf("experts[%d] %s: provider %q is not one of %s", i, e.Name, e.Provider, strings.Join(ExpertProviders, ", "))
+		case e.Model == "":
+			return fmt.Errorf("experts[%d] %s has no model", i, e.Name)
+		case e.Provider == "openai-compatible" && e.BaseURL == "":
+			return fmt.Errorf("experts[%d] %s: openai-compatible needs base_url (the server's /v1 address)", i, e.Name)
+		case e.Weight < 0:
+			return fmt.Errorf("experts[%d] %s: weight must not be negative", i, e.Name)
+		}
+		names[e.Name] = true
 	}
 	k := &c.Cost.Kubernetes
 	if k.Pricing == "" {
