@@ -141,7 +141,7 @@ func (s *llmStub) serve(w http.ResponseWriter, r *http.Request) {
 	case "/v1/chat/completions":
 		json.NewEncoder(w).Encode(map[string]any{"id": "chatcmpl-1", "object": "chat.completion", "created": 1764547200, "model": req.Model,
 			"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": reply}, "finish_reason": "stop"}},
-			"usage": map[string]any{"prompt_tokens": 900, "completion_tokens": 120, "total_tokens": 1020}})
+			"usage":   map[string]any{"prompt_tokens": 900, "completion_tokens": 120, "total_tokens": 1020}})
 	case "/api/chat":
 		// Streamed in pieces, one JSON object a line, as Ollama does.
 		w.Header().Set("Content-Type", "application/x-ndjson")
