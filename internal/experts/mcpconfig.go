@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/mark3labs/mcp-go/server"
 )
 
 // ServerSpec is one server of a .mcp.json: a command to start over stdio,
@@ -20,7 +22,14 @@ type ServerSpec struct {
 	URL     string            `json:"url,omitempty"`
 	Type    string            `json:"type,omitempty"` // stdio, http (Claude Code writes these)
 	Headers map[string]string `json:"headers,omitempty"`
+	// InProcess serves the server inside this process (the servers of this
+	// install, when their binaries are not beside it).
+	InProcess func() *server.MCPServer `json:"-"`
 }
+
+// ServerName is the name a server goes by in gathered context and
+// actions: .mcp.json's "opsmcp-deploy" is "deploy".
+func ServerName(mcpName string) string { return strings.TrimPrefix(mcpName, "opsmcp-") }
 
 // varRef is ${VAR} or ${VAR:-default}, as Claude Code expands them.
 var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
@@ -65,8 +74,13 @@ func ReadMCPConfig(path string) ([]ServerSpec, error) {
 		return nil, fmt.Errorf("%s has no mcpServers", path)
 	}
 	var out []ServerSpec
+	seen := map[string]string{}
 	for name, s := range doc.MCPServers {
-		s.Name = name
+		s.Name = ServerName(name)
+		if other, dup := seen[s.Name]; dup {
+			return nil, fmt.Errorf("%s: servers %s and %s are both %s", path, other, name, s.Name)
+		}
+		seen[s.Name] = name
 		var errs []error
 		ex := func(v string) string {
 			r, err := expand(v, os.LookupEnv)

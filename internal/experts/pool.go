@@ -29,12 +29,44 @@ type Pool struct {
 	// params are the input properties of each server's tools, from
 	// tools/list: a call carries only the scope keys its tool takes.
 	params map[string]map[string]map[string]bool
+	// readOnlyTools are each server's tools annotated read-only.
+	readOnlyTools map[string]map[string]bool
 }
 
 // NewPool prepares connections; servers start on first use.
 func NewPool(specs []ServerSpec) *Pool {
 	return &Pool{specs: specs, ConnectTimeout: 10 * time.Second, conns: map[string]*client.Client{}, restarted: map[string]bool{},
-		params: map[string]map[string]map[string]bool{}}
+		params: map[string]map[string]map[string]bool{}, readOnlyTools: map[string]map[string]bool{}}
+}
+
+// spec finds a server by name.
+func (p *Pool) spec(name string) (ServerSpec, bool) {
+	for _, s := range p.specs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return ServerSpec{}, false
+}
+
+func (p *Pool) names() []string {
+	var out []string
+	for _, s := range p.specs {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// readOnly says whether a server's tool is annotated read-only, and
+// whether the server has it at all (connecting to learn).
+func (p *Pool) readOnly(ctx context.Context, s ServerSpec, tool string) (readOnly, known bool) {
+	if _, err := p.get(ctx, s); err != nil {
+		return false, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, known = p.params[s.Name][tool]
+	return p.readOnlyTools[s.Name][tool], known
 }
 
 // Specs are the pool's servers.
@@ -43,7 +75,12 @@ func (p *Pool) Specs() []ServerSpec { return p.specs }
 func (p *Pool) connect(ctx context.Context, s ServerSpec) (*client.Client, error) {
 	var c *client.Client
 	var err error
-	if s.URL != "" {
+	if s.InProcess != nil {
+		c, err = client.NewInProcessClient(s.InProcess())
+		if err == nil {
+			err = c.Start(ctx)
+		}
+	} else if s.URL != "" {
 		c, err = client.NewStreamableHttpClient(s.URL, transport.WithHTTPHeaders(s.Headers))
 		if err == nil {
 			err = c.Start(ctx)
@@ -82,7 +119,9 @@ func (p *Pool) connect(ctx context.Context, s ServerSpec) (*client.Client, error
 		return nil, fmt.Errorf("listing the tools of %s: %w", s.Name, err)
 	}
 	params := map[string]map[string]bool{}
+	readOnly := map[string]bool{}
 	for _, t := range tools.Tools {
+		readOnly[t.Name] = t.Annotations.ReadOnlyHint != nil && *t.Annotations.ReadOnlyHint
 		params[t.Name] = map[string]bool{}
 		for k := range t.InputSchema.Properties {
 			params[t.Name][k] = true
@@ -90,6 +129,7 @@ func (p *Pool) connect(ctx context.Context, s ServerSpec) (*client.Client, error
 	}
 	p.mu.Lock()
 	p.params[s.Name] = params
+	p.readOnlyTools[s.Name] = readOnly
 	p.mu.Unlock()
 	return c, nil
 }

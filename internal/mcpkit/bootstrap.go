@@ -54,6 +54,9 @@ func Main(s *Server) int {
 	cfgPath := fs.String("config", "", "opsmcp.yaml (default $OPSMCP_CONFIG, else ./opsmcp.yaml, else built-in defaults)")
 	httpAddr := fs.String("http", "", "serve streamable HTTP on this loopback address (e.g. 127.0.0.1:8080) instead of stdio")
 	version := fs.Bool("version", false, "print the version and exit")
+	if s.Flags != nil {
+		s.Flags(fs)
+	}
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

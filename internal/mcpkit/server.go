@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -25,6 +26,9 @@ type Server struct {
 	Name         string
 	Instructions string
 	Tools        []Tool
+	// Flags adds the server's own flags to its binary's (opsmcp-experts'
+	// --mcp-config).
+	Flags func(fs *flag.FlagSet)
 }
 
 // Runtime is what calls run with: policy, memory, logs, and who is calling.

@@ -1,0 +1,293 @@
+package experts
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/memory"
+)
+
+// Defaults of a consult.
+const (
+	DefaultServerTimeout = 5 * time.Second
+	DefaultBudget        = 15 * time.Second
+	DefaultConsultTTL    = 10 * time.Minute
+	// memoryHits is how many memory entries a prompt carries.
+	memoryHits = 5
+)
+
+// Orchestrator gathers context from every server and consults the experts.
+// One lives as long as its server or command: the pool's connections are
+// kept between consults.
+type Orchestrator struct {
+	Pool   *Pool
+	Models []Expert
+	// Status is every configured model expert's, present or not.
+	Status []ExpertStatus
+	Memory memory.Store
+	// ServerTimeout bounds each server's gather_context, Budget all of them.
+	ServerTimeout, Budget time.Duration
+	// TTL is how long a consult answers an identical one from memory.
+	TTL time.Duration
+	Now func() time.Time
+}
+
+// ConsultRequest is one question.
+type ConsultRequest struct {
+	Question string            `json:"question"`
+	Scope    map[string]string `json:"scope,omitempty"`
+	// Execute runs the agreed actions, each as a plan or dry run.
+	Execute bool `json:"execute,omitempty"`
+	// Fresh ignores a stored answer to the same question.
+	Fresh bool `json:"fresh,omitempty"`
+}
+
+// ServersReport says which servers gave context.
+type ServersReport struct {
+	Answered  []string          `json:"answered"`
+	Failed    map[string]string `json:"failed,omitempty"`
+	Restarted []string          `json:"restarted,omitempty"`
+}
+
+// ActionRun is an agreed action and what running it (as a plan or dry run)
+// gave; Skipped says why it was not run.
+type ActionRun struct {
+	Action
+	Item    string `json:"item"`
+	Ran     bool   `json:"ran"`
+	DryRun  bool   `json:"dry_run,omitempty"`
+	IsError bool   `json:"is_error,omitempty"`
+	Result  string `json:"result,omitempty"`
+	Skipped string `json:"skipped,omitempty"`
+}
+
+// ConsultResult is a whole consult, as stored in memory.
+type ConsultResult struct {
+	Question      string            `json:"question"`
+	Scope         map[string]string `json:"scope,omitempty"`
+	ConsultedAt   time.Time         `json:"consulted_at"`
+	Cached        bool              `json:"cached"`
+	ContextDigest string            `json:"context_digest"`
+	Servers       ServersReport     `json:"servers"`
+	MemoryUsed    []int64           `json:"memory_used,omitempty"` // ids of the entries the prompt carried
+	Answers       []ExpertAnswer    `json:"answers"`
+	Consensus     Consensus         `json:"consensus"`
+	Absent        []ExpertStatus    `json:"absent_experts,omitempty"`
+	Actions       []ActionRun       `json:"actions,omitempty"`
+}
+
+// Gather is every server's context for a scope, with relevant memory
+// entries under "memory" when the question finds any.
+func (o *Orchestrator) Gather(ctx context.Context, question string, scope map[string]string) (Gathered, []int64) {
+	args := map[string]any{}
+	for k, v := range scope {
+		args[k] = v
+	}
+	g := o.Pool.GatherAll(ctx, args, or(o.ServerTimeout, DefaultServerTimeout), or(o.Budget, DefaultBudget))
+	var ids []int64
+	if o.Memory != nil && strings.TrimSpace(question) != "" {
+		hits, err := o.Memory.Search(ctx, question+" "+strings.Join(slices.Sorted(maps.Values(scope)), " "), memory.Filter{Limit: memoryHits})
+		if err == nil && len(hits) > 0 {
+			type brief struct {
+				ID        int64           `json:"id"`
+				Server    string          `json:"server"`
+				Kind      string          `json:"kind"`
+				Scope     string          `json:"scope"`
+				Key       string          `json:"key"`
+				CreatedAt time.Time       `json:"created_at"`
+				Data      json.RawMessage `json:"data"`
+			}
+			var list []brief
+			for _, h := range hits {
+				if h.Kind == memory.KindConsult {
+					continue // earlier answers are not evidence
+				}
+				list = append(list, brief{h.ID, h.Server, h.Kind, h.Scope, h.Key, h.CreatedAt, h.Data})
+				ids = append(ids, h.ID)
+			}
+			if len(list) > 0 {
+				b, _ := json.Marshal(map[string]any{"entries": list})
+				g.Results["memory"] = b
+			}
+		}
+	}
+	return g, ids
+}
+
+// Consult answers a question: from memory when the same question with the
+// same scope and experts was answered within the TTL, else by gathering
+// context and asking every expert (the rules expert always) in parallel,
+// merging their answers, running agreed actions when asked, and storing
+// the whole in memory.
+func (o *Orchestrator) Consult(ctx context.Context, req ConsultRequest) (*ConsultResult, error) {
+	if strings.TrimSpace(req.Question) == "" {
+		return nil, fmt.Errorf("the question is empty")
+	}
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	key := o.consultKey(req)
+	if o.Memory != nil && !req.Fresh && !req.Execute {
+		page, err := o.Memory.List(ctx, memory.Filter{Kind: memory.KindConsult, Key: key, Limit: 1})
+		if err == nil && len(page.Entries) > 0 {
+			var prev ConsultResult
+			if json.Unmarshal(page.Entries[0].Data, &prev) == nil {
+				prev.Cached = true
+				return &prev, nil
+			}
+		}
+	}
+	g, ids := o.Gather(ctx, req.Question, req.Scope)
+	res := &ConsultResult{Question: req.Question, Scope: req.Scope, ConsultedAt: now().UTC(), ContextDigest: digest(g), MemoryUsed: ids,
+		Servers: ServersReport{Failed: g.Errors, Restarted: g.Restarted}}
+	for s := range g.Results {
+		if s != "memory" {
+			res.Servers.Answered = append(res.Servers.Answered, s)
+		}
+	}
+	sort.Strings(res.Servers.Answered)
+	experts := append([]Expert{RulesExpert{Question: req.Question, Gathered: g}}, o.Models...)
+	res.Answers = AskAll(ctx, experts, Prompt{Question: req.Question, Scope: req.Scope, Gathered: g})
+	res.Consensus = Merge(res.Answers)
+	for _, st := range o.Status {
+		if !st.Present {
+			res.Absent = append(res.Absent, st)
+		}
+	}
+	if req.Execute {
+		res.Actions = o.runActions(ctx, res.Consensus)
+	}
+	if o.Memory != nil {
+		data, err := json.Marshal(res)
+		if err == nil {
+			exp := now().Add(or(o.TTL, DefaultConsultTTL))
+			err = o.Memory.Put(ctx, &memory.Entry{Server: "experts", Kind: memory.KindConsult, Scope: scopeString(req.Scope), Key: key,
+				Data: data, Tags: []string{"consult"}, ExpiresAt: &exp})
+		}
+		if err != nil {
+			return nil, fmt.Errorf("storing the consult in memory: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// consultKey identifies a consult: the question (case and spacing
+// folded), the scope and the experts asked.
+func (o *Orchestrator) consultKey(req ConsultRequest) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00rules", strings.Join(strings.Fields(strings.ToLower(req.Question)), " "), scopeString(req.Scope))
+	for _, m := range o.Models {
+		fmt.Fprintf(h, "\x00%s:%v", m.Name(), m.Weight())
+	}
+	return "consult:" + hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// digest is the sha256 of the gathered context, so a stored consult says
+// exactly what it was answered from.
+func digest(g Gathered) string {
+	b, _ := json.Marshal(g) // encoding/json sorts map keys
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+func scopeString(scope map[string]string) string {
+	keys := slices.Sorted(maps.Keys(scope))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + scope[k]
+	}
+	return strings.Join(parts, ",")
+}
+
+
+func or(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// dryRunForms are the mutating tools that have a plan or dry-run form, and
+// how to ask for it. Other mutating tools are never run by a consult.
+var dryRunForms = map[string]func(args map[string]any) map[string]any{
+	"deploy/apply_terraform": func(args map[string]any) map[string]any {
+		out := copyArgs(args)
+		delete(out, "plan_id")
+		delete(out, "auto_approve")
+		return out
+	},
+	"deploy/deploy_kubernetes": func(args map[string]any) map[string]any {
+		out := copyArgs(args)
+		out["dry_run"] = true
+		return out
+	},
+}
+
+func copyArgs(args map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range args {
+		out[k] = v
+	}
+	return out
+}
+
+// runActions runs the action of every agreed item on its server, through
+// that server's policy as any call: read-only tools as they are, mutating
+// ones only in their plan or dry-run form. Split items are not run.
+func (o *Orchestrator) runActions(ctx context.Context, c Consensus) []ActionRun {
+	var runs []ActionRun
+	seen := map[string]bool{}
+	for _, it := range c.Items {
+		if it.Action == nil || seen[it.Action.key()] {
+			continue
+		}
+		seen[it.Action.key()] = true
+		run := ActionRun{Action: *it.Action, Item: it.Title}
+		spec, ok := o.Pool.spec(it.Action.Server)
+		switch {
+		case it.Verdict != "consensus":
+			run.Skipped = "not agreed (split)"
+		case !ok:
+			run.Skipped = fmt.Sprintf("no server %q among %s", it.Action.Server, strings.Join(o.Pool.names(), ", "))
+		}
+		if run.Skipped != "" {
+			runs = append(runs, run)
+			continue
+		}
+		args := it.Action.Arguments
+		readOnly, known := o.Pool.readOnly(ctx, spec, it.Action.Tool)
+		if !known {
+			run.Skipped = fmt.Sprintf("%s has no tool %s", spec.Name, it.Action.Tool)
+			runs = append(runs, run)
+			continue
+		}
+		if !readOnly {
+			form, ok := dryRunForms[spec.Name+"/"+it.Action.Tool]
+			if !ok {
+				run.Skipped = "it changes something and has no dry-run form: call it directly"
+				runs = append(runs, run)
+				continue
+			}
+			args, run.DryRun = form(args), true
+		}
+		res, _, err := o.Pool.Call(ctx, spec, it.Action.Tool, args)
+		run.Ran = true
+		switch {
+		case err != nil:
+			run.IsError, run.Result = true, err.Error()
+		default:
+			run.IsError, run.Result = res.IsError, textOf(res)
+		}
+		runs = append(runs, run)
+	}
+	return runs
+}
