@@ -208,7 +208,6 @@ func scopeString(scope map[string]string) string {
 	return strings.Join(parts, ",")
 }
 
-
 func or(d, def time.Duration) time.Duration {
 	if d > 0 {
 		return d

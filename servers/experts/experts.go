@@ -198,7 +198,9 @@ type EntryRef struct {
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
-func (r EntryRef) SummaryText() string { return fmt.Sprintf("Remembered %s %q as entry %d.", r.Kind, r.Key, r.ID) }
+func (r EntryRef) SummaryText() string {
+	return fmt.Sprintf("Remembered %s %q as entry %d.", r.Kind, r.Key, r.ID)
+}
 
 var rememberTool = mcpkit.NewTool(mcpkit.Def{
 	Name:        "remember",
