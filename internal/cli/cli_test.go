@@ -148,3 +148,44 @@ func TestEnvOverridesAndDoctorNeverPrintsSecrets(t *testing.T) {
 		t.Fatalf("read-only call: %d %s", code, errs)
 	}
 }
+
+// doctor names every expert a consult would ask, and why a configured one
+// would not be; a key's value never appears.
+func TestDoctorListsExperts(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "opsmcp.yaml")
+	write(t, p, "memory: "+filepath.Join(dir, "m.db")+"\nexperts:\n"+
+		"  - {name: claude, provider: anthropic, model: claude-sonnet-4-5}\n"+
+		"  - {name: gpt, provider: openai, model: gpt-5, api_key_env: TEAM_OPENAI_KEY, weight: 2}\n"+
+		"  - {name: local, provider: ollama, model: llama3.3, base_url: 'http://127.0.0.1:11434'}\n")
+	t.Setenv("ANTHROPIC_API_KEY", "sk-ant-api03-doctor-secret-value-0123456789")
+	t.Setenv("TEAM_OPENAI_KEY", "")
+	t.Setenv("KUBECONFIG", filepath.Join(dir, "none"))
+	code, out, errs := run(t, "--config", p, "doctor")
+	if code != 0 {
+		t.Fatalf("doctor: %d %s %s", code, out, errs)
+	}
+	for _, want := range []string{"expert rules", "built in, always asked", "expert claude", "anthropic claude-sonnet-4-5: present",
+		"expert gpt", "not asked, $TEAM_OPENAI_KEY is not set", "expert local", "ollama llama3.3 at http://127.0.0.1:11434: present"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out+errs, "doctor-secret") {
+		t.Fatal("doctor printed a key")
+	}
+	for body, want := range map[string]string{
+		"experts:\n  - {name: rules, provider: openai, model: m}\n":                                        `the name "rules" is taken`,
+		"experts:\n  - {name: a, provider: bard, model: m}\n":                                              `provider "bard" is not one of anthropic, openai, openai-compatible, ollama`,
+		"experts:\n  - {name: a, provider: openai-compatible, model: m}\n":                                 "openai-compatible needs base_url",
+		"experts:\n  - {name: a, provider: openai}\n":                                                      "experts[0] a has no model",
+		"experts:\n  - {name: a, provider: openai, model: m, key: sk-in-the-file}\n":                       `unknown field "key"`,
+		"experts:\n  - {name: a, provider: ollama, model: m, timeout: soon}\n":                             "duration",
+		"experts:\n  - {name: a, provider: openai, model: m}\n  - {name: a, provider: openai, model: n}\n": `the name "a" is taken`,
+	} {
+		write(t, p, body)
+		if _, err := config.Load(p); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", body, err, want)
+		}
+	}
+}

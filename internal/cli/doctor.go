@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/experts"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
@@ -79,6 +80,21 @@ func newDoctorCmd(g *globals) *cobra.Command {
 					row(false, "kubernetes", err.Error())
 				} else {
 					row(true, "kubernetes", fmt.Sprintf("context %s at %s, Kubernetes %s", cl.Context, cl.Server, v))
+				}
+			}
+			// The experts a consult asks: rules always, models when their key
+			// or endpoint is set (never the key itself).
+			info("expert rules", "built in, always asked")
+			_, status := experts.ModelExperts(cfg.Experts, nil)
+			for _, st := range status {
+				detail := st.Provider + " " + st.Model
+				if st.Endpoint != "" {
+					detail += " at " + st.Endpoint
+				}
+				if st.Present {
+					info("expert "+st.Name, detail+": present")
+				} else {
+					info("expert "+st.Name, detail+": not asked, "+st.Why)
 				}
 			}
 			for _, v := range credentialVars {
