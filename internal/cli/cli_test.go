@@ -87,7 +87,8 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo: %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"4 to add", "Applied plan", "db_password = \"(sensitive)\"", "refused: plan", "memory now holds 2 entries and 3 audit records"} {
+	for _, want := range []string{"4 to add", "Applied plan", "db_password = \"(sensitive)\"", "refused: plan", "memory now holds 2 entries and 3 audit records",
+		"8. consult", "context from deploy", "[medium] Review the pending plan p-", "consensus, support 100% (rules)", "action: deploy apply_terraform workspace="} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/opsmcp/opsmcp"
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/experts"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/servers/deploy"
@@ -22,7 +23,7 @@ func newDemoCmd(g *globals) *cobra.Command {
 	var keep bool
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Plan and apply the bundled demo workspace in a temporary copy, then show what memory holds",
+		Short: "Plan and apply the bundled demo workspace in a temporary copy, show what memory holds, and consult the rules expert",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -113,6 +114,24 @@ func newDemoCmd(g *globals) *cobra.Command {
 				r := audit[i]
 				fmt.Fprintf(out, "   audit #%d %s/%s by %s: %s (chain %s…)\n", r.Seq, r.Server, r.Tool, r.Principal, firstLine(r.Outcome), r.Hash[:12])
 			}
+			fmt.Fprintln(out, "\n7. apply_terraform with replicas=3: a plan left waiting")
+			p = h.Call(ctx, "apply_terraform", mustJSON(map[string]any{"workspace": ws, "variables": map[string]any{"replicas": 3}}), progress)
+			if p.IsError {
+				return failErr("plan: %s", p.Text)
+			}
+			fmt.Fprintln(out, indent(p.Text))
+
+			// The deploy server only: the demo runs on embedded defaults and
+			// must not read whatever cluster or cloud this machine can reach.
+			fmt.Fprintln(out, "\n8. consult: the rules expert, from the deploy server's live context (in-process) and memory")
+			orc := &experts.Orchestrator{Pool: experts.NewPool([]experts.ServerSpec{{Name: deploy.Name, InProcess: h.MCPServer}}), Memory: store}
+			defer orc.Pool.Close()
+			res, err := orc.Consult(ctx, experts.ConsultRequest{Question: "Is it safe to apply the next change to the demo workspace?",
+				Scope: map[string]string{"workspace": ws}})
+			if err != nil {
+				return failErr("consult: %v", err)
+			}
+			fmt.Fprintln(out, indent(experts.Report(res)))
 			if keep {
 				fmt.Fprintf(out, "\nKept %s\n", tmp)
 			}
