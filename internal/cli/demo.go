@@ -124,7 +124,8 @@ func newDemoCmd(g *globals) *cobra.Command {
 			// The deploy server only: the demo runs on embedded defaults and
 			// must not read whatever cluster or cloud this machine can reach.
 			fmt.Fprintln(out, "\n8. consult: the rules expert, from the deploy server's live context (in-process) and memory")
-			orc := &experts.Orchestrator{Pool: experts.NewPool([]experts.ServerSpec{{Name: deploy.Name, InProcess: h.MCPServer}}), Memory: store}
+			orc := &experts.Orchestrator{Pool: experts.NewPool([]experts.ServerSpec{{Name: deploy.Name, InProcess: h.MCPServer}}), Memory: store,
+				Rules: experts.RulesOptions{CostIncrease: config.DefaultCostIncreaseThreshold}}
 			defer orc.Pool.Close()
 			res, err := orc.Consult(ctx, experts.ConsultRequest{Question: "Is it safe to apply the next change to the demo workspace?",
 				Scope: map[string]string{"workspace": ws}})

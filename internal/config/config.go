@@ -161,6 +161,10 @@ type Cost struct {
 	// estimates prefer; default $XDG_CACHE_HOME/opsmcp/prices.json.
 	PriceCache string         `json:"price_cache,omitempty"`
 	Kubernetes CostKubernetes `json:"kubernetes"`
+	// IncreaseThreshold: a pending plan that raises the monthly cost by
+	// more than this many dollars is a risk the rules expert names
+	// (default 100; 0 keeps the default, a negative value turns it off).
+	IncreaseThreshold float64 `json:"increase_threshold,omitempty"`
 }
 
 // CostKubernetes says how Kubernetes workloads are priced.
@@ -181,6 +185,10 @@ func DefaultPriceCache() string {
 	}
 	return filepath.Join(dir, "opsmcp", "prices.json")
 }
+
+// DefaultCostIncreaseThreshold is cost.increase_threshold's default, in
+// dollars a month.
+const DefaultCostIncreaseThreshold = 100
 
 // DefaultPlanTTL is how long a saved plan may wait to be applied.
 const DefaultPlanTTL = time.Hour
@@ -286,6 +294,9 @@ func (c *Config) finish() error {
 			return fmt.Errorf("experts[%d] %s: weight must not be negative", i, e.Name)
 		}
 		names[e.Name] = true
+	}
+	if c.Cost.IncreaseThreshold == 0 {
+		c.Cost.IncreaseThreshold = DefaultCostIncreaseThreshold
 	}
 	k := &c.Cost.Kubernetes
 	if k.Pricing == "" {

@@ -167,6 +167,7 @@ func AskAll(ctx context.Context, experts []Expert, p Prompt) []ExpertAnswer {
 type RulesExpert struct {
 	Question string
 	Gathered Gathered
+	Options  RulesOptions
 	W        float64
 }
 
@@ -180,6 +181,6 @@ func (r RulesExpert) Weight() float64 {
 func (r RulesExpert) Timeout() time.Duration { return 5 * time.Second }
 
 func (r RulesExpert) Ask(ctx context.Context, _, _, _ string) (string, error) {
-	b, err := json.Marshal(Rules(r.Question, r.Gathered))
+	b, err := json.Marshal(Rules(r.Question, r.Gathered, r.Options))
 	return string(b), err
 }

@@ -33,6 +33,7 @@ type Orchestrator struct {
 	// Status is every configured model expert's, present or not.
 	Status []ExpertStatus
 	Memory memory.Store
+	Rules  RulesOptions
 	// ServerTimeout bounds each server's gather_context, Budget all of them.
 	ServerTimeout, Budget time.Duration
 	// TTL is how long a consult answers an identical one from memory.
@@ -155,7 +156,7 @@ func (o *Orchestrator) Consult(ctx context.Context, req ConsultRequest) (*Consul
 		}
 	}
 	sort.Strings(res.Servers.Answered)
-	experts := append([]Expert{RulesExpert{Question: req.Question, Gathered: g}}, o.Models...)
+	experts := append([]Expert{RulesExpert{Question: req.Question, Gathered: g, Options: o.Rules}}, o.Models...)
 	res.Answers = AskAll(ctx, experts, Prompt{Question: req.Question, Scope: req.Scope, Gathered: g})
 	res.Consensus = Merge(res.Answers)
 	for _, st := range o.Status {

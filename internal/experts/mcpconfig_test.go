@@ -7,6 +7,8 @@ import (
 	"testing"
 )
 
+// Claude Code's .mcp.json, with ${VAR} expansion; "opsmcp-kube" goes by
+// kube, the name its context and actions carry.
 func TestReadMCPConfig(t *testing.T) {
 	dir := t.TempDir()
 	write := func(body string) string {
@@ -25,7 +27,7 @@ func TestReadMCPConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(specs) != 2 || specs[0].Name != "opsmcp-kube" || specs[0].Command != "/opt/opsmcp/bin/opsmcp-kube" || specs[0].Args[1] != "./opsmcp.yaml" ||
+	if len(specs) != 2 || specs[0].Name != "kube" || specs[0].Command != "/opt/opsmcp/bin/opsmcp-kube" || specs[0].Args[1] != "./opsmcp.yaml" ||
 		specs[0].Env["KUBECONFIG"] != "" || specs[1].URL != "https://mcp.example.com/deploy/mcp" || specs[1].Headers["Authorization"] != "Bearer s3cret" {
 		t.Errorf("%+v", specs)
 	}
@@ -35,6 +37,7 @@ func TestReadMCPConfig(t *testing.T) {
 		`{"mcpServers": {"x": {"command": "a", "url": "http://b"}}}`: "both a command and a url",
 		`{"mcpServers": {}}`:                                         "has no mcpServers",
 		`{"mcpServers": `:                                            "unexpected end of JSON",
+		`{"mcpServers": {"deploy": {"command": "a"}, "opsmcp-deploy": {"command": "b"}}}`: "are both deploy",
 	} {
 		if _, err := ReadMCPConfig(write(body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", body, err, want)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -34,6 +35,8 @@ type (
 			Workspace string    `json:"workspace"`
 			ExpiresAt time.Time `json:"expires_at"`
 			Summary   struct{ Add, Change, Destroy, Replace int }
+			// MonthlyCostChange is a decimal string ("140.16", "-12.00").
+			MonthlyCostChange string `json:"monthly_cost_change"`
 		} `json:"pending_plans"`
 	}
 	kubeContext struct {
@@ -66,10 +69,17 @@ type (
 	}
 )
 
+// RulesOptions are the rules expert's thresholds.
+type RulesOptions struct {
+	// CostIncrease: a pending plan raising the monthly cost by more than
+	// this many dollars is a risk; 0 or less turns the rule off.
+	CostIncrease float64
+}
+
 // Rules is the built-in expert: offline, deterministic, always present. It
 // turns the gathered context into recommendations about what is stuck,
 // failing, waiting or risky.
-func Rules(question string, g Gathered) Answer {
+func Rules(question string, g Gathered, opts RulesOptions) Answer {
 	var recs []Recommendation
 	add := func(r Recommendation) { recs = append(recs, r) }
 	var d deployContext
@@ -85,6 +95,12 @@ func Rules(question string, g Gathered) Answer {
 				r.Severity, r.Confidence = "high", 0.9
 			}
 			add(r)
+			if change, err := strconv.ParseFloat(p.MonthlyCostChange, 64); err == nil && opts.CostIncrease > 0 && change > opts.CostIncrease {
+				add(Recommendation{Title: fmt.Sprintf("The pending plan %s of %s adds $%s a month", short(p.PlanID), p.Workspace, p.MonthlyCostChange),
+					Severity: "high", Confidence: 0.8,
+					Rationale: fmt.Sprintf("its estimated monthly cost change, +$%s, is over the threshold of $%g (cost.increase_threshold)", p.MonthlyCostChange, opts.CostIncrease),
+					Action:    &Action{Server: "deploy", Tool: "estimate_costs", Arguments: map[string]any{"infrastructure": p.PlanID}}})
+			}
 		}
 		for _, w := range d.Workspaces {
 			if a := w.LastApply; a != nil && !a.Applied && a.Error != "" {

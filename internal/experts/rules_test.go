@@ -13,15 +13,15 @@ import (
 func TestRulesExpert(t *testing.T) {
 	g := Gathered{Results: map[string]json.RawMessage{
 		"deploy": json.RawMessage(`{"mode":"plan","workspaces":[{"path":"/infra/prod","last_apply":{"plan_id":"p-1111111111111111","at":"2026-11-22T09:00:00Z","applied":false,"error":"Error: creating EC2 Instance: InsufficientInstanceCapacity"}}],
-			"pending_plans":[{"plan_id":"p-aaaaaaaaaaaaaaaa","workspace":"/infra/prod","expires_at":"2026-11-22T12:00:00Z","summary":{"add":1,"change":0,"destroy":2,"replace":0}},
-			                  {"plan_id":"p-bbbbbbbbbbbbbbbb","workspace":"/infra/staging","expires_at":"2026-11-22T12:00:00Z","summary":{"add":3,"change":1,"destroy":0,"replace":0}}]}`),
+			"pending_plans":[{"plan_id":"p-aaaaaaaaaaaaaaaa","workspace":"/infra/prod","expires_at":"2026-11-22T12:00:00Z","summary":{"add":1,"change":0,"destroy":2,"replace":0},"monthly_cost_change":"-20.00"},
+			                  {"plan_id":"p-bbbbbbbbbbbbbbbb","workspace":"/infra/staging","expires_at":"2026-11-22T12:00:00Z","summary":{"add":3,"change":1,"destroy":0,"replace":0},"monthly_cost_change":"153.41"}]}`),
 		"kube": json.RawMessage(`{"context":"prod","unhealthy_workloads":[{"kind":"Deployment","namespace":"prod","name":"web","desired":3,"available":1,"updated":3}],
 			"not_ready_pods":[{"namespace":"prod","name":"web-7d9-abc","status":"Pending","reasons":["Unschedulable: 0/3 nodes are available"]}],"not_ready_count":2}`),
 		"github": json.RawMessage(`{"repo":"acme/infra","default_branch":"main","infra_pull_requests":[{"number":7,"title":"Bigger nodes","files":[{"path":"infra/main.tf"}]}],
 			"failing_checks":[{"name":"plan","conclusion":"failure"}]}`),
 		"cloud": json.RawMessage(`{"aws":{"month_to_date":"1234.50"}}`),
 	}, Errors: map[string]string{"experts": "timed out after 5s"}}
-	ans := Rules("is it safe to roll out web v2 to prod?", g)
+	ans := Rules("is it safe to roll out web v2 to prod?", g, RulesOptions{CostIncrease: 100})
 	var titles []string
 	for _, r := range ans.Recommendations {
 		titles = append(titles, r.Severity+": "+r.Title)
@@ -32,6 +32,7 @@ func TestRulesExpert(t *testing.T) {
 		"high: The last apply of /infra/prod failed",
 		"high: Deployment prod/web has not rolled out",
 		"high: Check plan fails on main",
+		"high: The pending plan p-bbbbbbbbbbbb of /infra/staging adds $153.41 a month",
 		"medium: Review the pending plan p-bbbbbbbbbbbb of /infra/staging",
 		"medium: 2 pods are not ready",
 		"low: PR #7 changes infrastructure",
@@ -43,16 +44,30 @@ func TestRulesExpert(t *testing.T) {
 	if !strings.HasPrefix(titles[0], "high") || !strings.HasPrefix(titles[len(titles)-1], "low") {
 		t.Errorf("not ranked by severity:\n%s", got)
 	}
-	if !strings.HasPrefix(ans.Assessment, "Not yet: 4 risks") || !strings.Contains(ans.Assessment, "$1234.50") ||
+	if !strings.HasPrefix(ans.Assessment, "Not yet: 5 risks") || !strings.Contains(ans.Assessment, "$1234.50") ||
 		ans.Risks[len(ans.Risks)-1] != "no context from experts: timed out after 5s" {
 		t.Errorf("assessment %q risks %q", ans.Assessment, ans.Risks)
 	}
-	roll := ans.Recommendations[2].Action
-	if roll == nil || roll.Tool != "rollout_status" || roll.Arguments["kind"] != "deployment" {
-		t.Errorf("rollout action: %+v", ans.Recommendations[2])
+	actions := map[string]*Action{}
+	for _, r := range ans.Recommendations {
+		actions[r.Title] = r.Action
+	}
+	if roll := actions["Deployment prod/web has not rolled out"]; roll == nil || roll.Tool != "rollout_status" || roll.Arguments["kind"] != "deployment" {
+		t.Errorf("rollout action: %+v", roll)
+	}
+	if est := actions["The pending plan p-bbbbbbbbbbbb of /infra/staging adds $153.41 a month"]; est == nil || est.Tool != "estimate_costs" || est.Arguments["infrastructure"] != "p-bbbbbbbbbbbbbbbb" {
+		t.Errorf("cost action: %+v", est)
+	}
+	// Below the threshold, or with the rule off, no cost risk.
+	for _, threshold := range []float64{200, 0} {
+		for _, r := range Rules("q", g, RulesOptions{CostIncrease: threshold}).Recommendations {
+			if strings.Contains(r.Title, "a month") {
+				t.Errorf("threshold %v: %s", threshold, r.Title)
+			}
+		}
 	}
 	// Quiet context: nothing argues against it.
-	quiet := Rules("ok?", Gathered{Results: map[string]json.RawMessage{"kube": json.RawMessage(`{"context":"prod"}`)}})
+	quiet := Rules("ok?", Gathered{Results: map[string]json.RawMessage{"kube": json.RawMessage(`{"context":"prod"}`)}}, RulesOptions{CostIncrease: 100})
 	if len(quiet.Recommendations) != 0 || quiet.Assessment != "Nothing in the context of kube argues against it." {
 		t.Errorf("quiet: %+v", quiet)
 	}

@@ -15,6 +15,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/redact"
@@ -294,7 +295,7 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	default:
 		res.Note = fmt.Sprintf("Nothing was applied. Review the changes, then call apply_terraform with plan_id %s and auto_approve: true before %s.", id, exp.Format(time.RFC3339))
 	}
-	sumJSON, _ := json.Marshal(res.Summary)
+	sumJSON, _ := json.Marshal(planRecordSummary{PlanSummary: res.Summary, MonthlyCostChange: planCostChange(c, plan)})
 	rec := &memory.Plan{
 		ID: id, Workspace: ws, PlanFile: final, ConfigHash: after.Hash, FileHashes: after.Files,
 		VarsHash: terraform.HashVariables(in.Variables), VarFiles: varFiles, Targets: in.Target,
@@ -608,4 +609,35 @@ func pruneExpiredPlanFiles(dir string, ttl time.Duration) {
 			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
+}
+
+// planRecordSummary is the summary a plan record keeps: the counts, and the
+// monthly cost change estimated when it was planned (gather_context reports
+// it without showing the plan again).
+type planRecordSummary struct {
+	PlanSummary
+	MonthlyCostChange *cost.Cents `json:"monthly_cost_change,omitempty"`
+}
+
+// planCostChange estimates what applying a plan adds to the monthly cost;
+// nil when it cannot (the plan is recorded all the same).
+func planCostChange(c *mcpkit.Call, plan *tfjson.Plan) *cost.Cents {
+	opts, err := CostOptions(c.Runtime.Config.Cost)
+	if err != nil {
+		return nil
+	}
+	data, err := json.Marshal(plan)
+	if err != nil {
+		return nil
+	}
+	in, err := cost.LoadPlanJSON(data)
+	if err != nil {
+		return nil
+	}
+	est, err := in.Estimate(opts)
+	if err != nil || est.DiffMonthlyCost == nil {
+		c.Log().Debug("no cost estimate for the plan", "error", fmt.Sprint(err))
+		return nil
+	}
+	return est.DiffMonthlyCost
 }

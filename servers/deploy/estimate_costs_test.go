@@ -90,6 +90,13 @@ func TestEstimateCostsOfARealPlan(t *testing.T) {
 	}
 	id := e.plan(map[string]any{"variables": map[string]any{"endpoint": moto.URL, "web_type": "m5.xlarge"}})
 	check("plan_id", e.estimate(map[string]any{"infrastructure": id}))
+	// The plan record keeps the change, so gather_context reports it (and
+	// the rules expert can weigh it) without showing the plan again.
+	ctx := e.MustOK(e.Call("gather_context", map[string]any{"workspace": e.ws}))
+	pending, _ := ctx["pending_plans"].([]any)
+	if len(pending) != 1 || pending[0].(map[string]any)["monthly_cost_change"] != "140.16" {
+		t.Errorf("gather_context pending plans: %v", pending)
+	}
 
 	run("plan", "-input=false", "-var", endpoint, "-var", "web_type=m5.xlarge", "-out=change.tfplan")
 	check("saved plan", e.estimate(map[string]any{"infrastructure": filepath.Join(e.ws, "change.tfplan")}))

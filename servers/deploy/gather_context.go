@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
@@ -29,6 +30,9 @@ type PlanInfo struct {
 	ExpiresAt time.Time   `json:"expires_at"`
 	Summary   PlanSummary `json:"summary"`
 	Destroy   bool        `json:"destroy,omitempty"`
+	// MonthlyCostChange is the estimate of what applying the plan adds to
+	// the monthly bill, made when it was planned.
+	MonthlyCostChange *cost.Cents `json:"monthly_cost_change,omitempty"`
 }
 
 // ApplyInfo describes the last apply of a workspace.
@@ -142,5 +146,9 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 func planInfo(p memory.Plan) PlanInfo {
 	info := PlanInfo{PlanID: p.ID, Workspace: p.Workspace, CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, Destroy: p.Destroy}
 	_ = json.Unmarshal(p.Summary, &info.Summary)
+	var rec planRecordSummary
+	if json.Unmarshal(p.Summary, &rec) == nil {
+		info.MonthlyCostChange = rec.MonthlyCostChange
+	}
 	return info
 }
