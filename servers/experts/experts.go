@@ -85,7 +85,7 @@ func (o *Orchestrators) For(rt *mcpkit.Runtime) (*experts.Orchestrator, error) {
 	models, status := experts.ModelExperts(rt.Config.Experts, nil)
 	orc := &experts.Orchestrator{Pool: experts.NewPool(specs), Models: models, Status: status, Memory: rt.Memory,
 		Rules: experts.RulesOptions{CostIncrease: rt.Config.Cost.IncreaseThreshold},
-		TTL: time.Duration(rt.Config.Cache.TTL["consult_experts"])}
+		TTL:   time.Duration(rt.Config.Cache.TTL["consult_experts"])}
 	if o.byRT == nil {
 		o.byRT = map[*mcpkit.Runtime]*experts.Orchestrator{}
 	}
