@@ -38,6 +38,14 @@ type (
 			// MonthlyCostChange is a decimal string ("140.16", "-12.00").
 			MonthlyCostChange string `json:"monthly_cost_change"`
 		} `json:"pending_plans"`
+		Validation *struct {
+			ConfigPath string `json:"config_path"`
+			Errors     int    `json:"errors"`
+			Findings   []struct {
+				Rule, File, Message string
+				Line                int
+			} `json:"findings"`
+		} `json:"validation"`
 	}
 	kubeContext struct {
 		Context   string `json:"context"`
@@ -101,6 +109,18 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 					Rationale: fmt.Sprintf("its estimated monthly cost change, +$%s, is over the threshold of $%g (cost.increase_threshold)", p.MonthlyCostChange, opts.CostIncrease),
 					Action:    &Action{Server: "deploy", Tool: "estimate_costs", Arguments: map[string]any{"infrastructure": p.PlanID}}})
 			}
+		}
+		if v := d.Validation; v != nil && v.Errors > 0 {
+			var first []string
+			for i, f := range v.Findings {
+				if i == 3 {
+					break
+				}
+				first = append(first, fmt.Sprintf("%s:%d %s [%s]", f.File, f.Line, f.Message, f.Rule))
+			}
+			add(Recommendation{Title: fmt.Sprintf("Validation finds %d errors in %s", v.Errors, v.ConfigPath), Severity: "high", Confidence: 0.95,
+				Rationale: strings.Join(first, "; "),
+				Action:    &Action{Server: "deploy", Tool: "validate_deployment", Arguments: map[string]any{"config_path": v.ConfigPath}}})
 		}
 		for _, w := range d.Workspaces {
 			if a := w.LastApply; a != nil && !a.Applied && a.Error != "" {

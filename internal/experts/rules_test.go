@@ -14,7 +14,8 @@ func TestRulesExpert(t *testing.T) {
 	g := Gathered{Results: map[string]json.RawMessage{
 		"deploy": json.RawMessage(`{"mode":"plan","workspaces":[{"path":"/infra/prod","last_apply":{"plan_id":"p-1111111111111111","at":"2026-11-22T09:00:00Z","applied":false,"error":"Error: creating EC2 Instance: InsufficientInstanceCapacity"}}],
 			"pending_plans":[{"plan_id":"p-aaaaaaaaaaaaaaaa","workspace":"/infra/prod","expires_at":"2026-11-22T12:00:00Z","summary":{"add":1,"change":0,"destroy":2,"replace":0},"monthly_cost_change":"-20.00"},
-			                  {"plan_id":"p-bbbbbbbbbbbbbbbb","workspace":"/infra/staging","expires_at":"2026-11-22T12:00:00Z","summary":{"add":3,"change":1,"destroy":0,"replace":0},"monthly_cost_change":"153.41"}]}`),
+			                  {"plan_id":"p-bbbbbbbbbbbbbbbb","workspace":"/infra/staging","expires_at":"2026-11-22T12:00:00Z","summary":{"add":3,"change":1,"destroy":0,"replace":0},"monthly_cost_change":"153.41"}],
+			"validation":{"config_path":"k8s/","valid":false,"errors":2,"warnings":5,"findings":[{"rule":"selector-mismatch","file":"k8s/web.yaml","line":9,"message":"selector does not match the template's labels"}]}}`),
 		"kube": json.RawMessage(`{"context":"prod","unhealthy_workloads":[{"kind":"Deployment","namespace":"prod","name":"web","desired":3,"available":1,"updated":3}],
 			"not_ready_pods":[{"namespace":"prod","name":"web-7d9-abc","status":"Pending","reasons":["Unschedulable: 0/3 nodes are available"]}],"not_ready_count":2}`),
 		"github": json.RawMessage(`{"repo":"acme/infra","default_branch":"main","infra_pull_requests":[{"number":7,"title":"Bigger nodes","files":[{"path":"infra/main.tf"}]}],
@@ -32,6 +33,7 @@ func TestRulesExpert(t *testing.T) {
 		"high: The last apply of /infra/prod failed",
 		"high: Deployment prod/web has not rolled out",
 		"high: Check plan fails on main",
+		"high: Validation finds 2 errors in k8s/",
 		"high: The pending plan p-bbbbbbbbbbbb of /infra/staging adds $153.41 a month",
 		"medium: Review the pending plan p-bbbbbbbbbbbb of /infra/staging",
 		"medium: 2 pods are not ready",
@@ -44,7 +46,7 @@ func TestRulesExpert(t *testing.T) {
 	if !strings.HasPrefix(titles[0], "high") || !strings.HasPrefix(titles[len(titles)-1], "low") {
 		t.Errorf("not ranked by severity:\n%s", got)
 	}
-	if !strings.HasPrefix(ans.Assessment, "Not yet: 5 risks") || !strings.Contains(ans.Assessment, "$1234.50") ||
+	if !strings.HasPrefix(ans.Assessment, "Not yet: 6 risks") || !strings.Contains(ans.Assessment, "$1234.50") ||
 		ans.Risks[len(ans.Risks)-1] != "no context from experts: timed out after 5s" {
 		t.Errorf("assessment %q risks %q", ans.Assessment, ans.Risks)
 	}

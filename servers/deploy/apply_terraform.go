@@ -140,7 +140,7 @@ func shortID(id string) string {
 
 var applyTerraform = mcpkit.NewTool(mcpkit.Def{
 	Name: "apply_terraform",
-	Description: "Plan a workspace (returns plan_id; applies nothing). Apply that exact plan: plan_id, " +
+	Description: "Plan (returns plan_id; applies nothing), or apply exactly that plan: plan_id, " +
 		"auto_approve: true, mode apply; refused if anything changed.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.No, OpenWorld: mcpkit.Yes},
 }, func(ctx context.Context, c *mcpkit.Call, in ApplyTerraformInput) (ApplyTerraformResult, error) {

@@ -88,7 +88,7 @@ func (r DeployKubernetesResult) SummaryText() string {
 
 var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
 	Name:        "deploy_kubernetes",
-	Description: "Server-side apply manifests (Namespaces, CRDs first); wait for rollouts. Mode plan or dry_run: a dry run.",
+	Description: "Server-side apply manifests (Namespaces, CRDs first); wait for rollouts. Mode plan or dry_run: dry run.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 }, func(ctx context.Context, c *mcpkit.Call, in DeployKubernetesInput) (DeployKubernetesResult, error) {
 	docs, err := kube.ReadManifests(in.Manifests)

@@ -20,10 +20,10 @@ import (
 
 // EstimateCostsInput is the input of estimate_costs.
 type EstimateCostsInput struct {
-	Infrastructure      json.RawMessage `json:"infrastructure" desc:"path, plan_id, or {resources:[...]}"`
+	Infrastructure      json.RawMessage `json:"infrastructure" desc:"path, plan_id or {resources:[]}"`
 	DurationHours       int             `json:"duration_hours,omitempty" default:"730" minimum:"1"`
 	IncludeDataTransfer bool            `json:"include_data_transfer,omitempty" default:"true"`
-	Usage               json.RawMessage `json:"usage,omitempty" desc:"{address:{key:n}} or a YAML path"`
+	Usage               json.RawMessage `json:"usage,omitempty" desc:"{address:{key:n}} or YAML path"`
 	Currency            string          `json:"currency,omitempty" enum:"USD"`
 }
 
@@ -40,7 +40,7 @@ func (r EstimateCostsResult) SummaryText() string {
 
 var estimateCosts = mcpkit.NewTool(mcpkit.Def{
 	Name:        "estimate_costs",
-	Description: "Estimate cost offline, line by line: price, quantity, source, usage assumed.",
+	Description: "Estimate cost offline, line by line: price, quantity, source.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     5 * time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in EstimateCostsInput) (EstimateCostsResult, error) {

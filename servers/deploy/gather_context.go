@@ -12,11 +12,13 @@ import (
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
+	"github.com/opsmcp/opsmcp/internal/validate"
 )
 
 // GatherContextInput is the input of gather_context.
 type GatherContextInput struct {
-	Workspace string `json:"workspace,omitempty" desc:"only this workspace"`
+	Workspace  string `json:"workspace,omitempty"`
+	ConfigPath string `json:"config_path,omitempty"`
 }
 
 // CacheScope is the workspace asked about, or "" for all of them.
@@ -55,6 +57,29 @@ type GatherContextResult struct {
 	Mode         string          `json:"mode"`
 	Workspaces   []WorkspaceInfo `json:"workspaces"`
 	PendingPlans []PlanInfo      `json:"pending_plans"`
+	// Validation is config_path's offline validation, when asked for.
+	Validation *ValidationBrief `json:"validation,omitempty"`
+}
+
+// ValidationBrief is a validation's verdict, counts and first errors.
+type ValidationBrief struct {
+	ConfigPath string             `json:"config_path"`
+	Valid      bool               `json:"valid"`
+	Errors     int                `json:"errors"`
+	Warnings   int                `json:"warnings"`
+	Findings   []validate.Finding `json:"findings"` // the errors, at most maxBriefFindings
+}
+
+const maxBriefFindings = 10
+
+func briefOf(path string, rep *validate.Report) *ValidationBrief {
+	b := &ValidationBrief{ConfigPath: path, Valid: rep.Valid, Errors: rep.Errors, Warnings: rep.Warnings, Findings: []validate.Finding{}}
+	for _, f := range rep.Findings {
+		if f.Severity == validate.SeverityError && len(b.Findings) < maxBriefFindings {
+			b.Findings = append(b.Findings, f)
+		}
+	}
+	return b
 }
 
 func (r GatherContextResult) SummaryText() string {
@@ -77,12 +102,15 @@ func (r GatherContextResult) SummaryText() string {
 	for _, p := range r.PendingPlans {
 		fmt.Fprintf(&b, "\n  pending: %s in %s, expires %s", shortID(p.PlanID), p.Workspace, p.ExpiresAt.Format(time.RFC3339))
 	}
+	if v := r.Validation; v != nil {
+		fmt.Fprintf(&b, "\n  validation of %s: %d errors, %d warnings", v.ConfigPath, v.Errors, v.Warnings)
+	}
 	return b.String()
 }
 
 var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	Name:        "gather_context",
-	Description: "Terraform workspaces: last plan and apply, and plans waiting to be applied.",
+	Description: "Last plan and apply of each (or one) workspace, pending plans, config_path's validation.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     30 * time.Second,
 	// Short: other processes (the CLI, other servers) change memory too.
@@ -108,6 +136,13 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	plans, err := store.ListPlans(ctx, memory.PlanFilter{Workspace: in.Workspace})
 	if err != nil {
 		return res, err
+	}
+	if in.ConfigPath != "" {
+		rep, err := validate.Run(ctx, []string{in.ConfigPath}, validate.Options{Type: "auto", Strict: true, TerraformBinary: c.Runtime.Config.Terraform.Binary})
+		if err != nil {
+			return res, fmt.Errorf("config_path: %w", err)
+		}
+		res.Validation = briefOf(in.ConfigPath, rep)
 	}
 	now := time.Now()
 	for _, p := range plans { // newest first

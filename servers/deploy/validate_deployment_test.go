@@ -77,6 +77,18 @@ func TestGatherContext(t *testing.T) {
 	if !found {
 		t.Fatalf("workspace %s missing: %v", e.ws, res["workspaces"])
 	}
+	if _, ok := res["validation"]; ok {
+		t.Errorf("validation without config_path: %v", res["validation"])
+	}
+
+	// With config_path, its offline validation: verdict, counts, first errors.
+	bad := filepath.Join(testenv.RepoRoot(t), "testdata", "validate", "kubernetes", "corpus", "i06-selector-mismatch.yaml")
+	v := e.MustOK(e.Call("gather_context", map[string]any{"config_path": bad}))["validation"].(map[string]any)
+	findings := v["findings"].([]any)
+	if v["valid"] != false || v["errors"].(float64) < 1 || len(findings) == 0 || findings[0].(map[string]any)["severity"] != "error" {
+		t.Errorf("validation of %s: %v", bad, v)
+	}
+	e.MustFail(e.Call("gather_context", map[string]any{"config_path": filepath.Join(e.ws, "nope")}), "config_path: ")
 }
 
 func TestGatherContextIsCachedUntilTheWorkspaceChanges(t *testing.T) {
