@@ -22,6 +22,8 @@ const (
 	DefaultConsultTTL    = 10 * time.Minute
 	// memoryHits is how many memory entries a prompt carries.
 	memoryHits = 5
+	// recentApplies is how many Kubernetes applies drift is judged against.
+	recentApplies = 20
 )
 
 // Orchestrator gathers context from every server and consults the experts.
@@ -39,6 +41,20 @@ type Orchestrator struct {
 	// TTL is how long a consult answers an identical one from memory.
 	TTL time.Duration
 	Now func() time.Time
+}
+
+// kubeApply is what memory holds of a deploy_kubernetes apply.
+type kubeApply struct {
+	OperationID string    `json:"operation_id"`
+	At          time.Time `json:"at"`
+	Context     string    `json:"context"`
+	Applied     bool      `json:"applied"`
+	Rollouts    []struct {
+		Kind      string `json:"kind"`
+		Namespace string `json:"namespace"`
+		Name      string `json:"name"`
+		Done      bool   `json:"done"`
+	} `json:"rollouts"`
 }
 
 // ConsultRequest is one question.
@@ -94,18 +110,21 @@ func (o *Orchestrator) Gather(ctx context.Context, question string, scope map[st
 	}
 	g := o.Pool.GatherAll(ctx, args, or(o.ServerTimeout, DefaultServerTimeout), or(o.Budget, DefaultBudget))
 	var ids []int64
-	if o.Memory != nil && strings.TrimSpace(question) != "" {
-		hits, err := o.Memory.Search(ctx, question+" "+strings.Join(slices.Sorted(maps.Values(scope)), " "), memory.Filter{Limit: memoryHits})
-		if err == nil && len(hits) > 0 {
-			type brief struct {
-				ID        int64           `json:"id"`
-				Server    string          `json:"server"`
-				Kind      string          `json:"kind"`
-				Scope     string          `json:"scope"`
-				Key       string          `json:"key"`
-				CreatedAt time.Time       `json:"created_at"`
-				Data      json.RawMessage `json:"data"`
-			}
+	if o.Memory == nil {
+		return g, ids
+	}
+	type brief struct {
+		ID        int64           `json:"id"`
+		Server    string          `json:"server"`
+		Kind      string          `json:"kind"`
+		Scope     string          `json:"scope"`
+		Key       string          `json:"key"`
+		CreatedAt time.Time       `json:"created_at"`
+		Data      json.RawMessage `json:"data"`
+	}
+	mem := map[string]any{}
+	if strings.TrimSpace(question) != "" {
+		if hits, err := o.Memory.Search(ctx, question+" "+strings.Join(slices.Sorted(maps.Values(scope)), " "), memory.Filter{Limit: memoryHits}); err == nil {
 			var list []brief
 			for _, h := range hits {
 				if h.Kind == memory.KindConsult {
@@ -115,10 +134,28 @@ func (o *Orchestrator) Gather(ctx context.Context, question string, scope map[st
 				ids = append(ids, h.ID)
 			}
 			if len(list) > 0 {
-				b, _ := json.Marshal(map[string]any{"entries": list})
-				g.Results["memory"] = b
+				mem["entries"] = list
 			}
 		}
+	}
+	// What opsmcp last applied to Kubernetes, to hold the live state to:
+	// a workload that rolled out then and is unhealthy now has drifted.
+	if page, err := o.Memory.List(ctx, memory.Filter{Kind: memory.KindOperation, Tags: []string{"kubernetes"}, Limit: recentApplies}); err == nil {
+		var applies []kubeApply
+		for _, e := range page.Entries {
+			var op kubeApply
+			if json.Unmarshal(e.Data, &op) == nil {
+				op.OperationID, op.At = e.Key, e.CreatedAt
+				applies = append(applies, op)
+			}
+		}
+		if len(applies) > 0 {
+			mem["kubernetes_applies"] = applies
+		}
+	}
+	if len(mem) > 0 {
+		b, _ := json.Marshal(mem)
+		g.Results["memory"] = b
 	}
 	return g, ids
 }

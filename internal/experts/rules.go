@@ -130,9 +130,21 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 			}
 		}
 	}
+	var mem struct {
+		KubernetesApplies []kubeApply `json:"kubernetes_applies"`
+	}
+	decode(g, "memory", &mem)
 	var k kubeContext
 	if decode(g, "kube", &k) {
 		for _, u := range k.Unhealthy {
+			// Drift: the newest apply that rolled this workload out.
+			if op, ok := rolledOutBy(mem.KubernetesApplies, u.Kind, u.Namespace, u.Name); ok {
+				add(Recommendation{Title: fmt.Sprintf("%s %s/%s has drifted from its last apply", u.Kind, u.Namespace, u.Name), Severity: "high", Confidence: 0.85,
+					Rationale: fmt.Sprintf("it rolled out when opsmcp applied it (%s at %s, context %s); now %d of %d replicas are available",
+						op.OperationID, op.At.UTC().Format(time.RFC3339), op.Context, u.Available, u.Desired),
+					Action: &Action{Server: "kube", Tool: "get_events", Arguments: map[string]any{
+						"namespace": u.Namespace, "object": u.Kind + "/" + u.Name}}})
+			}
 			add(Recommendation{Title: fmt.Sprintf("%s %s/%s has not rolled out", u.Kind, u.Namespace, u.Name), Severity: "high", Confidence: 0.9,
 				Rationale: fmt.Sprintf("%d of %d replicas available, %d updated", u.Available, u.Desired, u.Updated),
 				Action: &Action{Server: "kube", Tool: "rollout_status", Arguments: map[string]any{
@@ -206,6 +218,19 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 		ans.Risks = append(ans.Risks, "no context from "+f)
 	}
 	return ans
+}
+
+// rolledOutBy finds the newest recorded apply (applies are newest first)
+// that rolled the workload out.
+func rolledOutBy(applies []kubeApply, kind, ns, name string) (kubeApply, bool) {
+	for _, op := range applies {
+		for _, r := range op.Rollouts {
+			if strings.EqualFold(r.Kind, kind) && r.Namespace == ns && r.Name == name {
+				return op, op.Applied && r.Done
+			}
+		}
+	}
+	return kubeApply{}, false
 }
 
 func decode(g Gathered, server string, into any) bool {

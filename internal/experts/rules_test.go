@@ -21,6 +21,9 @@ func TestRulesExpert(t *testing.T) {
 		"github": json.RawMessage(`{"repo":"acme/infra","default_branch":"main","infra_pull_requests":[{"number":7,"title":"Bigger nodes","files":[{"path":"infra/main.tf"}]}],
 			"failing_checks":[{"name":"plan","conclusion":"failure"}]}`),
 		"cloud": json.RawMessage(`{"aws":{"month_to_date":"1234.50"}}`),
+		"memory": json.RawMessage(`{"kubernetes_applies":[
+			{"operation_id":"k-2222","at":"2026-11-21T08:00:00Z","context":"prod","applied":true,"rollouts":[{"kind":"Deployment","namespace":"prod","name":"web","done":true}]},
+			{"operation_id":"k-1111","at":"2026-11-20T08:00:00Z","context":"prod","applied":true,"rollouts":[{"kind":"Deployment","namespace":"prod","name":"web","done":false}]}]}`),
 	}, Errors: map[string]string{"experts": "timed out after 5s"}}
 	ans := Rules("is it safe to roll out web v2 to prod?", g, RulesOptions{CostIncrease: 100})
 	var titles []string
@@ -32,6 +35,7 @@ func TestRulesExpert(t *testing.T) {
 		"high: The pending plan p-aaaaaaaaaaaa of /infra/prod destroys 2 resources",
 		"high: The last apply of /infra/prod failed",
 		"high: Deployment prod/web has not rolled out",
+		"high: Deployment prod/web has drifted from its last apply",
 		"high: Check plan fails on main",
 		"high: Validation finds 2 errors in k8s/",
 		"high: The pending plan p-bbbbbbbbbbbb of /infra/staging adds $153.41 a month",
@@ -46,7 +50,7 @@ func TestRulesExpert(t *testing.T) {
 	if !strings.HasPrefix(titles[0], "high") || !strings.HasPrefix(titles[len(titles)-1], "low") {
 		t.Errorf("not ranked by severity:\n%s", got)
 	}
-	if !strings.HasPrefix(ans.Assessment, "Not yet: 6 risks") || !strings.Contains(ans.Assessment, "$1234.50") ||
+	if !strings.HasPrefix(ans.Assessment, "Not yet: 7 risks") || !strings.Contains(ans.Assessment, "$1234.50") ||
 		ans.Risks[len(ans.Risks)-1] != "no context from experts: timed out after 5s" {
 		t.Errorf("assessment %q risks %q", ans.Assessment, ans.Risks)
 	}

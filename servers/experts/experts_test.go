@@ -113,6 +113,27 @@ func TestConsultEndToEnd(t *testing.T) {
 		t.Fatalf("no plan_id: %s", out)
 	}
 
+	// Deployment api, applied by opsmcp and rolled out, then changed behind
+	// its back so that it no longer rolls out: drift from what memory holds.
+	api := filepath.Join(dir, "api.yaml")
+	os.WriteFile(api, []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: api}}\n"+
+		"  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: api, image: 'nginx:1.27'}]\n"), 0o644)
+	deploy := exec.Command(filepath.Join(bins, "opsmcp"), "--config", cfg, "call", "deploy", "deploy_kubernetes", "--args",
+		fmt.Sprintf(`{"manifests":[%q],"namespace":%q,"timeout_seconds":60}`, api, ns))
+	deploy.Env = append(os.Environ(), "OPSMCP_MODE=apply")
+	if out, err := deploy.CombinedOutput(); err != nil {
+		t.Fatalf("deploy_kubernetes: %v\n%s", err, out)
+	}
+	cs := k.Clientset(t)
+	live, err := cs.AppsV1().Deployments(ns).Get(context.Background(), "api", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.Spec.Template.Spec.NodeSelector = map[string]string{"disk": "none-has-this"}
+	if _, err := cs.AppsV1().Deployments(ns).Update(context.Background(), live, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
 	hang := filepath.Join(dir, "hang")
 	build := exec.Command("go", "build", "-o", hang, "./servers/experts/testdata/hang")
 	build.Dir = testenv.RepoRoot(t)
@@ -164,10 +185,16 @@ func TestConsultEndToEnd(t *testing.T) {
 		titles = append(titles, it.Title)
 	}
 	all := strings.Join(titles, "\n")
-	if !strings.Contains(all, "Deployment "+ns+"/web has not rolled out") || !strings.Contains(all, "Review the pending plan "+planned.PlanID[:14]+" of "+ws) {
-		t.Fatalf("the rules expert did not name the stuck rollout and the pending plan:\n%s", all)
+	for _, want := range []string{"Deployment " + ns + "/web has not rolled out", "Review the pending plan " + planned.PlanID[:14] + " of " + ws,
+		"Deployment " + ns + "/api has drifted from its last apply"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the rules expert did not say %q:\n%s", want, all)
+		}
 	}
-	if first.Cached || !strings.HasPrefix(first.ContextDigest, "sha256:") || !strings.HasPrefix(first.Consensus.Assessments["rules"], "Not yet: 1 risks") {
+	if strings.Contains(all, "/web has drifted") {
+		t.Errorf("web was never applied by opsmcp, so it cannot have drifted:\n%s", all)
+	}
+	if first.Cached || !strings.HasPrefix(first.ContextDigest, "sha256:") || !strings.HasPrefix(first.Consensus.Assessments["rules"], "Not yet: 3 risks") {
 		t.Errorf("first consult: cached %v, digest %q, assessment %q", first.Cached, first.ContextDigest, first.Consensus.Assessments["rules"])
 	}
 
