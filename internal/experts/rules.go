@@ -68,6 +68,12 @@ type (
 			Files  []struct{ Path string }
 		} `json:"infra_pull_requests"`
 		FailingChecks []struct{ Name, Conclusion string } `json:"failing_checks"`
+		PullRequest   *struct {
+			Number        int
+			Title         string
+			HeadSHA       string                              `json:"head_sha"`
+			FailingChecks []struct{ Name, Conclusion string } `json:"failing_checks"`
+		} `json:"pull_request"`
 	}
 	cloudContext struct {
 		AWS *struct {
@@ -168,6 +174,13 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 			add(Recommendation{Title: fmt.Sprintf("Check %s fails on %s", c.Name, gh.DefaultBranch), Severity: "high", Confidence: 0.9,
 				Rationale: fmt.Sprintf("%s concluded %s on the default branch of %s", c.Name, c.Conclusion, gh.Repo),
 				Action:    &Action{Server: "github", Tool: "get_check_runs", Arguments: map[string]any{"repo": gh.Repo, "ref": gh.DefaultBranch}}})
+		}
+		if pr := gh.PullRequest; pr != nil {
+			for _, c := range pr.FailingChecks {
+				add(Recommendation{Title: fmt.Sprintf("Check %s fails on PR #%d", c.Name, pr.Number), Severity: "high", Confidence: 0.9,
+					Rationale: fmt.Sprintf("%s concluded %s at %s, the head of %q", c.Name, c.Conclusion, short(pr.HeadSHA), pr.Title),
+					Action:    &Action{Server: "github", Tool: "get_check_runs", Arguments: map[string]any{"repo": gh.Repo, "ref": pr.HeadSHA}}})
+			}
 		}
 		for _, p := range gh.InfraPRs {
 			var files []string

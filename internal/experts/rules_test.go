@@ -19,7 +19,8 @@ func TestRulesExpert(t *testing.T) {
 		"kube": json.RawMessage(`{"context":"prod","unhealthy_workloads":[{"kind":"Deployment","namespace":"prod","name":"web","desired":3,"available":1,"updated":3}],
 			"not_ready_pods":[{"namespace":"prod","name":"web-7d9-abc","status":"Pending","reasons":["Unschedulable: 0/3 nodes are available"]}],"not_ready_count":2}`),
 		"github": json.RawMessage(`{"repo":"acme/infra","default_branch":"main","infra_pull_requests":[{"number":7,"title":"Bigger nodes","files":[{"path":"infra/main.tf"}]}],
-			"failing_checks":[{"name":"plan","conclusion":"failure"}]}`),
+			"failing_checks":[{"name":"plan","conclusion":"failure"}],
+			"pull_request":{"number":7,"title":"Bigger nodes","head_sha":"h3h3h3h","failing_checks":[{"name":"tfsec","conclusion":"failure"}]}}`),
 		"cloud": json.RawMessage(`{"aws":{"month_to_date":"1234.50"}}`),
 		"memory": json.RawMessage(`{"kubernetes_applies":[
 			{"operation_id":"k-2222","at":"2026-11-21T08:00:00Z","context":"prod","applied":true,"rollouts":[{"kind":"Deployment","namespace":"prod","name":"web","done":true}]},
@@ -37,6 +38,7 @@ func TestRulesExpert(t *testing.T) {
 		"high: Deployment prod/web has not rolled out",
 		"high: Deployment prod/web has drifted from its last apply",
 		"high: Check plan fails on main",
+		"high: Check tfsec fails on PR #7",
 		"high: Validation finds 2 errors in k8s/",
 		"high: The pending plan p-bbbbbbbbbbbb of /infra/staging adds $153.41 a month",
 		"medium: Review the pending plan p-bbbbbbbbbbbb of /infra/staging",
@@ -50,7 +52,7 @@ func TestRulesExpert(t *testing.T) {
 	if !strings.HasPrefix(titles[0], "high") || !strings.HasPrefix(titles[len(titles)-1], "low") {
 		t.Errorf("not ranked by severity:\n%s", got)
 	}
-	if !strings.HasPrefix(ans.Assessment, "Not yet: 7 risks") || !strings.Contains(ans.Assessment, "$1234.50") ||
+	if !strings.HasPrefix(ans.Assessment, "Not yet: 8 risks") || !strings.Contains(ans.Assessment, "$1234.50") ||
 		ans.Risks[len(ans.Risks)-1] != "no context from experts: timed out after 5s" {
 		t.Errorf("assessment %q risks %q", ans.Assessment, ans.Risks)
 	}

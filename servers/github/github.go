@@ -252,6 +252,15 @@ var searchCode = mcpkit.NewTool(mcpkit.Def{
 // GatherContextInput is the input of gather_context.
 type GatherContextInput struct {
 	RepoInput
+	PR int `json:"pr,omitempty" minimum:"1" desc:"also this pull request's failing checks"`
+}
+
+// PRChecks are a pull request's failing checks (at its head commit).
+type PRChecks struct {
+	Number        int            `json:"number"`
+	Title         string         `json:"title"`
+	HeadSHA       string         `json:"head_sha"`
+	FailingChecks []igh.CheckRun `json:"failing_checks"`
 }
 
 // RepoContext is the result of gather_context.
@@ -260,6 +269,7 @@ type RepoContext struct {
 	DefaultBranch string            `json:"default_branch"`
 	InfraPRs      []igh.PullRequest `json:"infra_pull_requests"`
 	FailingChecks []igh.CheckRun    `json:"failing_checks"`
+	PullRequest   *PRChecks         `json:"pull_request,omitempty"` // when pr is given
 	Deployments   []igh.Deployment  `json:"latest_deployments"`
 	Errors        []string          `json:"errors,omitempty"`
 }
@@ -303,7 +313,8 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 		return res, igh.Explain(err, "repository "+in.Repo)
 	}
 	res.DefaultBranch = repo.GetDefaultBranch()
-	if prs, err := cl.PullRequests(ctx, in.Repo, "open", "", maxContextPRs); err != nil {
+	prs, err := cl.PullRequests(ctx, in.Repo, "open", "", maxContextPRs)
+	if err != nil {
 		res.Errors = append(res.Errors, err.Error())
 	} else {
 		for _, p := range prs {
@@ -321,10 +332,21 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	if ch, err := cl.Checks(ctx, in.Repo, res.DefaultBranch, 300); err != nil {
 		res.Errors = append(res.Errors, err.Error())
 	} else {
-		for _, r := range ch.Runs {
-			if r.Conclusion == "failure" || r.Conclusion == "timed_out" || r.Conclusion == "cancelled" || r.Conclusion == "action_required" {
-				res.FailingChecks = append(res.FailingChecks, r)
-			}
+		res.FailingChecks = failing(ch.Runs)
+	}
+	if in.PR > 0 {
+		i := slices.IndexFunc(prs, func(p igh.PullRequest) bool { return p.Number == in.PR })
+		var pr igh.PullRequest
+		if i >= 0 {
+			pr = prs[i]
+		} else if pr, err = cl.PullRequest(ctx, in.Repo, in.PR, 1); err != nil {
+			return res, err
+		}
+		res.PullRequest = &PRChecks{Number: pr.Number, Title: pr.Title, HeadSHA: pr.HeadSHA, FailingChecks: []igh.CheckRun{}}
+		if ch, err := cl.Checks(ctx, in.Repo, pr.HeadSHA, 300); err != nil {
+			res.Errors = append(res.Errors, err.Error())
+		} else {
+			res.PullRequest.FailingChecks = failing(ch.Runs)
 		}
 	}
 	if ds, err := cl.Deployments(ctx, in.Repo, "", 100); err != nil {
@@ -334,6 +356,17 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	}
 	return res, nil
 })
+
+// failing keeps the check runs that did not pass.
+func failing(runs []igh.CheckRun) []igh.CheckRun {
+	out := []igh.CheckRun{}
+	for _, r := range runs {
+		if r.Conclusion == "failure" || r.Conclusion == "timed_out" || r.Conclusion == "cancelled" || r.Conclusion == "action_required" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
 
 // CommentPullRequestInput is the input of comment_pull_request.
 type CommentPullRequestInput struct {

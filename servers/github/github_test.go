@@ -242,6 +242,15 @@ func TestReadAndDeploymentTools(t *testing.T) {
 		len(gc.FailingChecks) != 1 || gc.FailingChecks[0].Name != "plan" || len(gc.Deployments) != 2 || gc.Deployments[0].ID != 3 || gc.Deployments[1].State != "failure" {
 		t.Errorf("gather_context: %+v", gc)
 	}
+	// With pr, that pull request's failing checks too, at its head commit.
+	stub.On("GET", "/repos/acme/infra/commits/h3h3h3h/check-runs", map[string]any{"total_count": 2, "check_runs": []any{run("validate", "success"), run("tfsec", "failure")}})
+	stub.On("GET", "/repos/acme/infra/commits/h3h3h3h/status", map[string]any{"state": "success", "total_count": 0, "statuses": []any{}})
+	withPR := h.MustOK(h.Call("gather_context", map[string]any{"repo": "acme/infra", "pr": 7}))
+	pr, _ := withPR["pull_request"].(map[string]any)
+	if pr == nil || pr["number"] != float64(7) || pr["head_sha"] != "h3h3h3h" || len(pr["failing_checks"].([]any)) != 1 ||
+		pr["failing_checks"].([]any)[0].(map[string]any)["name"] != "tfsec" {
+		t.Errorf("gather_context with pr: %v", withPR["pull_request"])
+	}
 	dep := h.MustOK(h.Call("create_deployment", map[string]any{"repo": "acme/infra", "ref": "main", "environment": "prod"}))
 	st := h.MustOK(h.Call("create_deployment_status", map[string]any{"repo": "acme/infra", "deployment_id": dep["id"], "state": "success",
 		"log_url": "https://ci.example.com/1", "environment_url": "https://prod.example.com"}))
