@@ -327,5 +327,5 @@ var forgetTool = mcpkit.NewTool(mcpkit.Def{
 		}
 		return Forgotten{}, err
 	}
-	return Forgotten{ID: in.ID}, nil
+	return Forgotten(in), nil
 })
