@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -12,23 +11,6 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/testenv"
 )
-
-// pidOf finds a running process by a unique argument.
-func pidOf(t *testing.T, arg string) int {
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		cmd, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
-		if strings.Contains(string(cmd), arg) {
-			return pid
-		}
-	}
-	t.Fatalf("no process with %s", arg)
-	return 0
-}
 
 // The real server binaries over stdio: every gather_context in parallel;
 // a command that does not exist and a server that never answers are
@@ -65,7 +47,7 @@ func TestGatherFromRealServers(t *testing.T) {
 	}
 
 	// Kill the deploy server: the next gathering restarts it once.
-	if err := syscall.Kill(pidOf(t, "opsmcp-deploy\x00--config\x00"+cfg), syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(testenv.PIDOf(t, "opsmcp-deploy\x00--config\x00"+cfg), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)

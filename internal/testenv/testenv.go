@@ -204,3 +204,22 @@ func StartMCP(t testing.TB, c *client.Client) {
 		t.Fatal(err)
 	}
 }
+
+// PIDOf finds a running process whose command line contains arg (NUL
+// separates arguments), for tests that kill a server to see it restarted.
+func PIDOf(t testing.TB, arg string) int {
+	t.Helper()
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		cmd, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if strings.Contains(string(cmd), arg) {
+			return pid
+		}
+	}
+	t.Fatalf("no process with %q", arg)
+	return 0
+}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -42,22 +41,6 @@ func stuckDeployment(t *testing.T, k *testenv.Kubesim, ns string) {
 	if _, err := k.Clientset(t).AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func pidOf(t *testing.T, arg string) int {
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		cmd, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
-		if strings.Contains(string(cmd), arg) {
-			return pid
-		}
-	}
-	t.Fatalf("no process with %q", arg)
-	return 0
 }
 
 func consult(t *testing.T, c *client.Client, args map[string]any) orchestrator.ConsultResult {
@@ -206,7 +189,7 @@ func TestConsultEndToEnd(t *testing.T) {
 	}
 
 	// Kill the deploy server: the next consult restarts it and succeeds.
-	if err := syscall.Kill(pidOf(t, "opsmcp-deploy\x00--config\x00"+cfg), syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(testenv.PIDOf(t, "opsmcp-deploy\x00--config\x00"+cfg), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
