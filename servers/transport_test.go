@@ -88,8 +88,8 @@ func TestHTTPRefusesNonLoopbackAddress(t *testing.T) {
 		t.Fatalf("want a refusal, got %v: %s", err, out)
 	}
 	out, err = exec.Command(filepath.Join(filepath.Dir(bin), "opsmcp"), "serve", "deploy", "--http", "192.0.2.1:80").CombinedOutput()
-	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "non-loopback") {
-		t.Fatalf("opsmcp serve: want a usage refusal, got %v: %s", err, out)
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "non-loopback address without authentication") {
+		t.Fatalf("opsmcp serve: want a refusal, got %v: %s", err, out)
 	}
 }
 

@@ -10,27 +10,43 @@ import (
 )
 
 func newServeCmd(g *globals) *cobra.Command {
-	var httpAddr string
+	var o mcpkit.HTTPOptions
+	var all bool
 	cmd := &cobra.Command{
-		Use:   "serve SERVER",
-		Short: "Serve one server over stdio (default) or streamable HTTP",
-		Args:  cobra.ExactArgs(1),
+		Use:   "serve SERVER | --all --http ADDR",
+		Short: "Serve one server over stdio (default) or streamable HTTP, or every server over HTTP",
+		Long: "Serve one server over stdio, or over streamable HTTP at /mcp with --http. With --all, every server\n" +
+			"in one process at /deploy/mcp, /kube/mcp, /cloud/mcp, /github/mcp and /experts/mcp. Beyond loopback,\n" +
+			"HTTP needs http.auth in opsmcp.yaml (tokens or JWT).",
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			srv := servers.Lookup(args[0])
-			if srv == nil {
-				return usageErr("unknown server %q; servers: %s", args[0], strings.Join(servers.Names(), ", "))
-			}
-			if httpAddr != "" {
-				if err := mcpkit.CheckLoopback(httpAddr); err != nil {
-					return usageErr("%v", err)
+			var list []*mcpkit.Server
+			switch {
+			case all && len(args) > 0:
+				return usageErr("give a server or --all, not both")
+			case all && o.Addr == "":
+				return usageErr("--all serves over HTTP: give --http ADDR")
+			case all:
+				list = servers.All()
+			case len(args) == 0:
+				return usageErr("give a server (%s) or --all", strings.Join(servers.Names(), ", "))
+			default:
+				srv := servers.Lookup(args[0])
+				if srv == nil {
+					return usageErr("unknown server %q; servers: %s", args[0], strings.Join(servers.Names(), ", "))
 				}
+				list = []*mcpkit.Server{srv}
 			}
-			if err := mcpkit.Serve(srv, g.ConfigPath, httpAddr); err != nil {
+			if err := mcpkit.Serve(list, g.ConfigPath, o); err != nil {
 				return failErr("%v", err)
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&httpAddr, "http", "", "serve streamable HTTP at /mcp on this loopback address, e.g. 127.0.0.1:8080")
+	f := cmd.Flags()
+	f.BoolVar(&all, "all", false, "serve every server, each at /NAME/mcp")
+	f.StringVar(&o.Addr, "http", "", "serve streamable HTTP on this address, e.g. 127.0.0.1:8080")
+	f.StringVar(&o.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
+	f.StringVar(&o.TLSKey, "tls-key", "", "the certificate's private key (PEM)")
 	return cmd
 }

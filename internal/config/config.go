@@ -66,6 +66,7 @@ type Config struct {
 	// Experts are the models the orchestrator consults beside the built-in
 	// rules expert.
 	Experts []Expert `json:"experts,omitempty"`
+	HTTP    HTTP     `json:"http"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
@@ -106,6 +107,71 @@ type GitHub struct {
 	BaseURL string `json:"base_url,omitempty"`
 	// Repos (owner/name) mutating tools may change; empty = none.
 	Repos []string `json:"repos,omitempty"`
+}
+
+// HTTP is the http: section: how the streamable HTTP transport lets
+// people and CI in.
+type HTTP struct {
+	Auth HTTPAuth `json:"auth"`
+	// Roles set what a principal may do: its mode and tool allowlists.
+	Roles map[string]Role `json:"roles,omitempty"`
+	// Principals map a principal (a token's name, a JWT's subject) to a
+	// role; "*" is every other authenticated principal. Unmapped principals
+	// get the file's own mode and tools.
+	Principals map[string]string `json:"principals,omitempty"`
+	// AllowedOrigins may call from a browser (CORS); a request with any
+	// other Origin is refused.
+	AllowedOrigins []string `json:"allowed_origins,omitempty"`
+	// AllowedHosts are the Host headers accepted (DNS rebinding); empty
+	// accepts any Host on non-loopback connections and localhost names on
+	// loopback ones.
+	AllowedHosts []string `json:"allowed_hosts,omitempty"`
+	// RateLimit is per principal: requests a minute (default 100) and burst
+	// (default 20).
+	RateLimit       RateLimit `json:"rate_limit"`
+	MaxRequestBytes int64     `json:"max_request_bytes,omitempty"` // default 4 MiB
+	ReadTimeout     Duration  `json:"read_timeout,omitempty"`      // default 30s
+	WriteTimeout    Duration  `json:"write_timeout,omitempty"`     // default 0: calls stream as long as they run
+	// ShutdownGrace is how long a stopping server lets calls in flight
+	// finish (a terraform apply within it is not cut short); default 10m.
+	ShutdownGrace Duration `json:"shutdown_grace,omitempty"`
+}
+
+// HTTPAuth is http.auth: static bearer tokens, JWTs, or (loopback only)
+// none.
+type HTTPAuth struct {
+	// TokensFile holds "principal=token" lines; $OPSMCP_HTTP_TOKENS
+	// ("alice=t1,ci=t2") adds to it. Tokens are kept only as hashes.
+	TokensFile string  `json:"tokens_file,omitempty"`
+	JWT        *JWTCfg `json:"jwt,omitempty"`
+	// Disabled serves without authentication; only on a loopback address.
+	Disabled bool `json:"disabled,omitempty"`
+	// Resource is this service's URL in its OAuth protected resource
+	// metadata (default: from the request); AuthorizationServers are the
+	// issuers clients get tokens from.
+	Resource             string   `json:"resource,omitempty"`
+	AuthorizationServers []string `json:"authorization_servers,omitempty"`
+}
+
+// JWTCfg verifies JWTs against a JWKS.
+type JWTCfg struct {
+	JWKSURL  string `json:"jwks_url"`
+	Issuer   string `json:"issuer"`
+	Audience string `json:"audience"`
+	// PrincipalClaim names the principal (default sub).
+	PrincipalClaim string `json:"principal_claim,omitempty"`
+}
+
+// Role is one entry of http.roles.
+type Role struct {
+	Mode  Mode  `json:"mode"`
+	Tools Tools `json:"tools"`
+}
+
+// RateLimit is http.rate_limit.
+type RateLimit struct {
+	PerMinute int `json:"per_minute,omitempty"`
+	Burst     int `json:"burst,omitempty"`
 }
 
 // Expert is one entry of the experts: section.
@@ -277,6 +343,9 @@ func (c *Config) finish() error {
 	if c.Cache.MaxEntries < 0 {
 		return errors.New("cache.max_entries must be positive")
 	}
+	if err := c.HTTP.Check(); err != nil {
+		return err
+	}
 	names := map[string]bool{"rules": true}
 	for i, e := range c.Experts {
 		switch {
@@ -343,6 +412,9 @@ func (c *Config) finish() error {
 		c.Cost.PriceCache = DefaultPriceCache()
 	}
 	c.Cost.PriceCache = resolve(base, c.Cost.PriceCache)
+	if c.HTTP.Auth.TokensFile != "" {
+		c.HTTP.Auth.TokensFile = resolve(base, c.HTTP.Auth.TokensFile)
+	}
 	if c.Cost.UsageFile != "" {
 		c.Cost.UsageFile = resolve(base, c.Cost.UsageFile)
 	}
@@ -390,4 +462,56 @@ func resolve(base, p string) string {
 		p = filepath.Join(base, p)
 	}
 	return filepath.Clean(p)
+}
+
+// HTTP defaults.
+const (
+	DefaultRatePerMinute   = 100
+	DefaultRateBurst       = 20
+	DefaultMaxRequestBytes = 4 << 20
+	DefaultReadTimeout     = 30 * time.Second
+	DefaultShutdownGrace   = 10 * time.Minute
+)
+
+// Check fills in http: defaults and checks the section (Load does it).
+func (h *HTTP) Check() error {
+	if h.RateLimit.PerMinute == 0 {
+		h.RateLimit.PerMinute = DefaultRatePerMinute
+	}
+	if h.RateLimit.Burst == 0 {
+		h.RateLimit.Burst = DefaultRateBurst
+	}
+	if h.RateLimit.PerMinute < 0 || h.RateLimit.Burst < 0 {
+		return errors.New("http.rate_limit: per_minute and burst must be positive")
+	}
+	if h.MaxRequestBytes == 0 {
+		h.MaxRequestBytes = DefaultMaxRequestBytes
+	}
+	if h.ReadTimeout == 0 {
+		h.ReadTimeout = Duration(DefaultReadTimeout)
+	}
+	if h.ShutdownGrace == 0 {
+		h.ShutdownGrace = Duration(DefaultShutdownGrace)
+	}
+	for name, r := range h.Roles {
+		if _, err := ParseMode(string(r.Mode)); err != nil {
+			return fmt.Errorf("http.roles.%s: %w", name, err)
+		}
+	}
+	for p, role := range h.Principals {
+		if _, ok := h.Roles[role]; !ok {
+			return fmt.Errorf("http.principals.%s: role %q is not in http.roles", p, role)
+		}
+	}
+	if j := h.Auth.JWT; j != nil {
+		switch {
+		case j.JWKSURL == "":
+			return errors.New("http.auth.jwt needs jwks_url")
+		case j.Issuer == "":
+			return errors.New("http.auth.jwt needs issuer: tokens of any other issuer are refused")
+		case j.Audience == "":
+			return errors.New("http.auth.jwt needs audience: tokens for any other service are refused")
+		}
+	}
+	return nil
 }

@@ -314,3 +314,22 @@ func (c *Cluster) KindOf(name string) (string, error) {
 	}
 	return gvk.Kind, nil
 }
+
+// Ready says whether the configured Kubernetes API answers (for /readyz);
+// configured is false when there is no kubeconfig and no in-cluster
+// service account, so a server without Kubernetes is still ready.
+func Ready(ctx context.Context, policy config.Kubernetes) (configured bool, err error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if policy.Kubeconfig != "" {
+		rules.ExplicitPath = policy.Kubeconfig
+	}
+	if _, files := kubeconfigIdentity(rules); len(files) == 0 && policy.Kubeconfig == "" && os.Getenv("KUBERNETES_SERVICE_HOST") == "" {
+		return false, nil
+	}
+	cl, err := Connect(policy, "")
+	if err != nil {
+		return true, err
+	}
+	_, err = cl.ServerVersion(ctx)
+	return true, err
+}

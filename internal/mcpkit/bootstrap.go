@@ -52,7 +52,10 @@ func (r *Runtime) Close() error {
 func Main(s *Server) int {
 	fs := flag.NewFlagSet("opsmcp-"+s.Name, flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "opsmcp.yaml (default $OPSMCP_CONFIG, else ./opsmcp.yaml, else built-in defaults)")
-	httpAddr := fs.String("http", "", "serve streamable HTTP on this loopback address (e.g. 127.0.0.1:8080) instead of stdio")
+	var o HTTPOptions
+	fs.StringVar(&o.Addr, "http", "", "serve streamable HTTP at /mcp on this address (e.g. 127.0.0.1:8080) instead of stdio; beyond loopback it needs http.auth")
+	fs.StringVar(&o.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM), for deployments without a TLS-terminating proxy")
+	fs.StringVar(&o.TLSKey, "tls-key", "", "the certificate's private key (PEM)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if s.Flags != nil {
 		s.Flags(fs)
@@ -67,20 +70,16 @@ func Main(s *Server) int {
 		fmt.Fprintln(os.Stderr, "opsmcp-"+s.Name, Version)
 		return 0
 	}
-	if err := Serve(s, *cfgPath, *httpAddr); err != nil {
+	if err := Serve([]*Server{s}, *cfgPath, o); err != nil {
 		fmt.Fprintf(os.Stderr, "opsmcp-%s: %v\n", s.Name, err)
 		return 1
 	}
 	return 0
 }
 
-// Serve runs a server until stdin closes (stdio) or a signal arrives.
-func Serve(s *Server, cfgPath, httpAddr string) error {
-	if httpAddr != "" {
-		if err := CheckLoopback(httpAddr); err != nil {
-			return err
-		}
-	}
+// Serve runs servers until stdin closes (stdio: one server) or a signal
+// arrives (HTTP: one at /mcp, several at /NAME/mcp).
+func Serve(servers []*Server, cfgPath string, o HTTPOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rt, err := Bootstrap(ctx, cfgPath, os.Stderr, slog.LevelInfo)
@@ -88,9 +87,15 @@ func Serve(s *Server, cfgPath, httpAddr string) error {
 		return err
 	}
 	defer rt.Close()
-	h := NewHost(s, rt)
-	if httpAddr != "" {
-		return h.ServeHTTP(ctx, httpAddr)
+	if o.Addr == "" {
+		if len(servers) != 1 {
+			return errors.New("stdio serves one server; give --http to serve several")
+		}
+		return NewHost(servers[0], rt).ServeStdio(ctx, os.Stdin, os.Stdout)
 	}
-	return h.ServeStdio(ctx, os.Stdin, os.Stdout)
+	svc, err := NewHTTPService(rt, servers)
+	if err != nil {
+		return err
+	}
+	return svc.Serve(ctx, o)
 }

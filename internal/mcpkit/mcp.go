@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net"
-	"net/http"
 	"os"
-	"time"
+	"slices"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -33,15 +31,26 @@ func (t *Tool) MCPTool() mcp.Tool {
 	}
 }
 
-// MCPServer builds the mcp-go server for a host: every allowed tool,
-// registered from the same values the CLI uses.
+// MCPServer builds the mcp-go server for a host from the same values the
+// CLI uses. Every tool is registered, so that a call to one the policy
+// forbids reaches Host.Call and is refused with the reason (and audited);
+// tools/list shows only the allowed ones.
 func (h *Host) MCPServer() *server.MCPServer {
+	hooks := &server.Hooks{}
+	hooks.AddAfterListTools(func(_ context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
+		res.Tools = slices.DeleteFunc(res.Tools, func(t mcp.Tool) bool {
+			tool, ok := h.byName[t.Name]
+			return !ok || h.allowed(tool) != nil
+		})
+	})
 	s := server.NewMCPServer("opsmcp-"+h.Server.Name, Version,
 		server.WithToolCapabilities(false),
 		server.WithInstructions(h.Server.Instructions),
 		server.WithLogging(),
+		server.WithHooks(hooks),
 	)
-	for _, t := range h.tools {
+	for i := range h.Server.Tools {
+		t := &h.Server.Tools[i]
 		name := t.Name
 		s.AddTool(t.MCPTool(), func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			args, err := rawArgs(req)
@@ -115,24 +124,6 @@ func (h *Host) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) erro
 	return err
 }
 
-// CheckLoopback refuses addresses that are not bound to loopback: without
-// authentication (a later release) the HTTP transport must not be reachable
-// from other machines.
-func CheckLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("--http %q: want HOST:PORT such as 127.0.0.1:8080", addr)
-	}
-	if host == "" || host == "localhost" { // ":8080" binds 127.0.0.1 (HTTPAddr)
-		return nil
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("--http %s: refusing to listen on a non-loopback address: HTTP authentication is not available in this release, so only 127.0.0.1, ::1 or localhost may be used", addr)
-	}
-	return nil
-}
-
 // HTTPAddr is addr with an empty host made 127.0.0.1: the HTTP transport
 // binds loopback unless told otherwise.
 func HTTPAddr(addr string) string {
@@ -140,33 +131,4 @@ func HTTPAddr(addr string) string {
 		return net.JoinHostPort("127.0.0.1", port)
 	}
 	return addr
-}
-
-// ServeHTTP serves the host as streamable HTTP at /mcp on a loopback addr.
-func (h *Host) ServeHTTP(ctx context.Context, addr string) error {
-	if err := CheckLoopback(addr); err != nil {
-		return err
-	}
-	addr = HTTPAddr(addr)
-	if _, port, _ := net.SplitHostPort(addr); port == "" {
-		return fmt.Errorf("--http %s: a port is required", addr)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", server.NewStreamableHTTPServer(h.MCPServer(), server.WithEndpointPath("/mcp")))
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("--http %s: %w", addr, err)
-	}
-	h.rt.Log.Info("serving streamable HTTP", "server", h.Server.Name, "url", "http://"+ln.Addr().String()+"/mcp")
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

@@ -26,6 +26,8 @@ type Server struct {
 	Name         string
 	Instructions string
 	Tools        []Tool
+	// Ready are what the server needs to answer (for /readyz).
+	Ready []ReadyCheck
 	// Flags adds the server's own flags to its binary's (opsmcp-experts'
 	// --mcp-config).
 	Flags func(fs *flag.FlagSet)
@@ -160,9 +162,16 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 	if !ok {
 		return &Outcome{IsError: true, Usage: true, Text: fmt.Sprintf("unknown tool %q on server %s", name, h.Server.Name)}
 	}
-	c := &Call{Server: h.Server.Name, Tool: name, Mode: h.rt.Config.Mode, Principal: h.rt.Principal,
+	principal, requestID := principalFrom(ctx)
+	if principal == "" {
+		principal = h.rt.Principal
+	}
+	c := &Call{Server: h.Server.Name, Tool: name, Mode: h.rt.Config.Mode, Principal: principal,
 		Runtime: h.rt, timeout: t.Timeout, progress: progress}
 	c.log = h.rt.Log.With("server", c.Server, "tool", name, "principal", c.Principal)
+	if requestID != "" {
+		c.log = c.log.With("request_id", requestID)
+	}
 
 	var res Result
 	var scope, cacheKey string

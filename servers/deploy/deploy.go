@@ -4,9 +4,13 @@
 package deploy
 
 import (
+	"context"
 	"path/filepath"
 
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/terraform"
 )
 
 // Name is the server's name in the CLI, .mcp.json and memory entries.
@@ -21,8 +25,20 @@ func New() *mcpkit.Server {
 			"applies manifests (a dry run in mode plan) and waits for rollouts. validate_deployment " +
 			"checks configuration; gather_context summarises workspaces, plans and applies.",
 		Tools: []mcpkit.Tool{applyTerraform, deployKubernetes, validateDeployment, estimateCosts, gatherContext},
+		Ready: []mcpkit.ReadyCheck{
+			{Name: "terraform", Check: func(ctx context.Context, cfg *config.Config) (bool, error) {
+				_, err := terraform.Locate(ctx, cfg.Terraform.Binary)
+				return true, err
+			}},
+			kubeReady,
+		},
 	}
 }
+
+// kubeReady is the Kubernetes API when one is configured (deploy_kubernetes).
+var kubeReady = mcpkit.ReadyCheck{Name: "kubernetes", Check: func(ctx context.Context, cfg *config.Config) (bool, error) {
+	return kube.Ready(ctx, cfg.Kubernetes)
+}}
 
 func plansDir(c *mcpkit.Call) string { return filepath.Join(c.Runtime.Memory.Dir(), "plans") }
 func locksDir(c *mcpkit.Call) string { return filepath.Join(c.Runtime.Memory.Dir(), "locks") }

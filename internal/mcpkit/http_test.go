@@ -1,0 +1,330 @@
+package mcpkit_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/memory"
+)
+
+// issuer signs JWTs with an ES256 key it publishes as a JWKS.
+type issuer struct {
+	key  *ecdsa.PrivateKey
+	jwks *httptest.Server
+	sig  jose.Signer
+}
+
+func newIssuer(t *testing.T) *issuer {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := &issuer{key: key}
+	is.sig, _ = jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: key, KeyID: "k1"}}, (&jose.SignerOptions{}).WithType("JWT"))
+	is.jwks = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "ES256", Use: "sig"}}})
+	}))
+	t.Cleanup(is.jwks.Close)
+	return is
+}
+
+func (is *issuer) token(t *testing.T, iss, aud, sub string, exp time.Duration) string {
+	s, err := jwt.Signed(is.sig).Claims(jwt.Claims{Issuer: iss, Audience: jwt.Audience{aud}, Subject: sub,
+		Expiry: jwt.NewNumericDate(time.Now().Add(exp)), IssuedAt: jwt.NewNumericDate(time.Now())}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type service struct {
+	url   string
+	store memory.Store
+	logs  *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// serve runs the HTTP service on a free loopback port until the test ends.
+func serve(t *testing.T, cfg *config.Config, servers ...*mcpkit.Server) *service {
+	t.Helper()
+	store, err := memory.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(logs, slog.LevelInfo)), Cache: mcpkit.NewCache(0)}
+	svc, err := mcpkit.NewHTTPService(rt, servers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Serve(ctx, mcpkit.HTTPOptions{Addr: addr}) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		store.Close()
+	})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the service did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return &service{url: "http://" + addr, store: store, logs: logs}
+}
+
+func testServer() *mcpkit.Server {
+	return &mcpkit.Server{Name: "t", Tools: []mcpkit.Tool{readTool, writeTool}}
+}
+
+// post sends one JSON-RPC request and returns the status, headers and body.
+func post(t *testing.T, url, token, origin, body string) (int, http.Header, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+const initBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+
+// Authentication: no token → 401 with WWW-Authenticate pointing to the
+// RFC 9728 metadata, which names the resource and its issuers; a wrong
+// static token, and JWTs that are expired, for another audience, from
+// another issuer or signed by another key → 401 invalid_token; a good
+// static token and a good JWT get in, as their principals.
+func TestHTTPAuthentication(t *testing.T) {
+	is := newIssuer(t)
+	t.Setenv("OPSMCP_HTTP_TOKENS", "ci=ci-token-0123456789abcdef,alice=alice-token-0123456789ab")
+	cfg := config.Default()
+	cfg.HTTP.Auth.JWT = &config.JWTCfg{JWKSURL: is.jwks.URL, Issuer: "https://idp.example.com", Audience: "opsmcp"}
+	cfg.HTTP.Auth.AuthorizationServers = []string{"https://idp.example.com"}
+	if err := cfg.HTTP.Check(); err != nil {
+		t.Fatal(err)
+	}
+	s := serve(t, cfg, testServer())
+
+	code, hdr, _ := post(t, s.url+"/mcp", "", "", initBody)
+	challenge := hdr.Get("WWW-Authenticate")
+	if code != 401 || !strings.Contains(challenge, `resource_metadata="`+s.url+`/.well-known/oauth-protected-resource/mcp"`) || strings.Contains(challenge, "invalid_token") {
+		t.Fatalf("no token: %d %q", code, challenge)
+	}
+	resp, err := http.Get(s.url + "/.well-known/oauth-protected-resource/mcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct {
+		Resource             string   `json:"resource"`
+		AuthorizationServers []string `json:"authorization_servers"`
+		BearerMethods        []string `json:"bearer_methods_supported"`
+	}
+	json.NewDecoder(resp.Body).Decode(&meta)
+	resp.Body.Close()
+	if meta.Resource != s.url+"/mcp" || len(meta.AuthorizationServers) != 1 || meta.BearerMethods[0] != "header" {
+		t.Errorf("protected resource metadata: %+v", meta)
+	}
+
+	other := newIssuer(t)
+	for name, tok := range map[string]string{
+		"wrong static token": "not-a-token-0123456789",
+		"expired JWT":        is.token(t, "https://idp.example.com", "opsmcp", "bob", -time.Hour),
+		"other audience":     is.token(t, "https://idp.example.com", "grafana", "bob", time.Hour),
+		"other issuer":       is.token(t, "https://evil.example.com", "opsmcp", "bob", time.Hour),
+		"other key":          other.token(t, "https://idp.example.com", "opsmcp", "bob", time.Hour),
+	} {
+		code, hdr, body := post(t, s.url+"/mcp", tok, "", initBody)
+		if code != 401 || !strings.Contains(hdr.Get("WWW-Authenticate"), `error="invalid_token"`) {
+			t.Errorf("%s: %d %q %s", name, code, hdr.Get("WWW-Authenticate"), body)
+		}
+	}
+	for name, tok := range map[string]string{
+		"static token": "ci-token-0123456789abcdef",
+		"JWT":          is.token(t, "https://idp.example.com", "opsmcp", "bob", time.Hour),
+	} {
+		if code, _, body := post(t, s.url+"/mcp", tok, "", initBody); code != 200 || !strings.Contains(body, `"serverInfo"`) {
+			t.Errorf("%s: %d %s", name, code, body)
+		}
+	}
+	if strings.Contains(s.logs.String(), "ci-token-0123456789abcdef") {
+		t.Error("a token is in the logs")
+	}
+}
+
+// Authorisation and the rest of the guard: a read-only principal does not
+// see the mutating tool and, calling it, is refused with the reason and
+// audited under its name; an Origin that is not allowed → 403; over the
+// rate → 429 with Retry-After.
+func TestHTTPRolesOriginAndRateLimit(t *testing.T) {
+	t.Setenv("OPSMCP_HTTP_TOKENS", "viewer=viewer-token-0123456789,admin=admin-token-0123456789ab")
+	cfg := config.Default()
+	cfg.Mode = config.ModeApply
+	cfg.HTTP.Roles = map[string]config.Role{"reader": {Mode: config.ModeReadOnly}}
+	cfg.HTTP.Principals = map[string]string{"viewer": "reader"}
+	cfg.HTTP.AllowedOrigins = []string{"https://console.example.com"}
+	cfg.HTTP.RateLimit = config.RateLimit{PerMinute: 60, Burst: 8}
+	if err := cfg.HTTP.Check(); err != nil {
+		t.Fatal(err)
+	}
+	s := serve(t, cfg, testServer())
+
+	connect := func(token string) *client.Client {
+		c, err := client.NewStreamableHttpClient(s.url+"/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		init := mcp.InitializeRequest{}
+		init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+		if _, err := c.Initialize(context.Background(), init); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	names := func(c *client.Client) string {
+		tools, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n []string
+		for _, tl := range tools.Tools {
+			n = append(n, tl.Name)
+		}
+		return strings.Join(n, ",")
+	}
+	viewer, admin := connect("viewer-token-0123456789"), connect("admin-token-0123456789ab")
+	if got := names(viewer); got != "echo" {
+		t.Errorf("the read-only principal sees %s", got)
+	}
+	if got := names(admin); got != "echo,write" {
+		t.Errorf("the admin sees %s", got)
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name, req.Params.Arguments = "write", map[string]any{"text": "x"}
+	res, err := viewer.CallTool(context.Background(), req)
+	if err != nil || !res.IsError || !strings.Contains(mcp.GetTextFromContent(res.Content[0]), "mode is read-only") {
+		t.Fatalf("read-only principal writing: %v %+v", err, res)
+	}
+	audit, _ := s.store.ListAudit(context.Background(), 0)
+	if len(audit) != 1 || audit[0].Principal != "viewer" || audit[0].Tool != "write" || !strings.Contains(audit[0].Outcome, "read-only") {
+		t.Errorf("audit: %+v", audit)
+	}
+	if !strings.Contains(s.logs.String(), `"principal":"viewer"`) || !strings.Contains(s.logs.String(), `"request_id":"`) {
+		t.Errorf("logs lack the principal or request id:\n%s", s.logs.String())
+	}
+
+	if code, _, body := post(t, s.url+"/mcp", "admin-token-0123456789ab", "https://evil.example.com", initBody); code != 403 || !strings.Contains(body, "Origin") {
+		t.Errorf("bad Origin: %d %s", code, body)
+	}
+	if code, hdr, _ := post(t, s.url+"/mcp", "admin-token-0123456789ab", "https://console.example.com", initBody); code != 200 || hdr.Get("Access-Control-Allow-Origin") != "https://console.example.com" {
+		t.Errorf("allowed Origin: %d %q", code, hdr.Get("Access-Control-Allow-Origin"))
+	}
+	limited := false
+	for range 20 {
+		code, hdr, _ := post(t, s.url+"/mcp", "viewer-token-0123456789", "", initBody)
+		if code == 429 {
+			limited = hdr.Get("Retry-After") == "1"
+			break
+		}
+	}
+	if !limited {
+		t.Error("20 requests at a burst of 8 were never limited with Retry-After: 1")
+	}
+	// The limit is per principal: the admin still gets in.
+	if code, _, _ := post(t, s.url+"/mcp", "admin-token-0123456789ab", "", initBody); code != 200 {
+		t.Errorf("another principal after the limit: %d", code)
+	}
+}
+
+// Without authentication only loopback is served; health and readiness
+// answer without a token.
+func TestHTTPRefusesNonLoopbackWithoutAuth(t *testing.T) {
+	os.Unsetenv("OPSMCP_HTTP_TOKENS")
+	cfg := config.Default()
+	if err := cfg.HTTP.Check(); err != nil {
+		t.Fatal(err)
+	}
+	rt := &mcpkit.Runtime{Config: cfg, Log: slog.New(slog.DiscardHandler)}
+	svc, err := mcpkit.NewHTTPService(rt, []*mcpkit.Server{testServer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = svc.Serve(context.Background(), mcpkit.HTTPOptions{Addr: "0.0.0.0:0"})
+	if err == nil || !strings.Contains(err.Error(), "non-loopback address without authentication") {
+		t.Fatalf("0.0.0.0 without auth: %v", err)
+	}
+	s := serve(t, cfg, testServer())
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": `"ready":true`} {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, b)
+		}
+	}
+}
