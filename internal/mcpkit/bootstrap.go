@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/memory"
@@ -30,7 +33,8 @@ func Bootstrap(ctx context.Context, configPath string, logOut io.Writer, level s
 	// Libraries that log through slog's default (and klog, see internal/kube)
 	// then write JSON records to the same place, never to stdout.
 	slog.SetDefault(log)
-	return &Runtime{Config: cfg, Memory: store, Log: log, Cache: NewCache(cfg.Cache.MaxEntries)}, nil
+	cache := NewCache(cfg.Cache.MaxEntries)
+	return &Runtime{Config: cfg, Memory: store, Log: log, Cache: cache, Metrics: NewMetrics(cache)}, nil
 }
 
 // NewLogHandler is the JSON log handler every process uses; attribute values
@@ -56,6 +60,7 @@ func Main(s *Server) int {
 	fs.StringVar(&o.Addr, "http", "", "serve streamable HTTP at /mcp on this address (e.g. 127.0.0.1:8080) instead of stdio; beyond loopback it needs http.auth")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM), for deployments without a TLS-terminating proxy")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "the certificate's private key (PEM)")
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "also serve Prometheus /metrics on this loopback address (e.g. 127.0.0.1:9464), for a stdio server")
 	version := fs.Bool("version", false, "print the version and exit")
 	if s.Flags != nil {
 		s.Flags(fs)
@@ -91,6 +96,13 @@ func Serve(servers []*Server, cfgPath string, o HTTPOptions) error {
 		if len(servers) != 1 {
 			return errors.New("stdio serves one server; give --http to serve several")
 		}
+		if o.MetricsAddr != "" {
+			stopMetrics, err := serveMetrics(rt, o.MetricsAddr)
+			if err != nil {
+				return err
+			}
+			defer stopMetrics()
+		}
 		return NewHost(servers[0], rt).ServeStdio(ctx, os.Stdin, os.Stdout)
 	}
 	svc, err := NewHTTPService(rt, servers)
@@ -98,4 +110,24 @@ func Serve(servers []*Server, cfgPath string, o HTTPOptions) error {
 		return err
 	}
 	return svc.Serve(ctx, o)
+}
+
+// serveMetrics serves /metrics beside a stdio server, on loopback only:
+// the series are not secret, but nothing here authenticates.
+func serveMetrics(rt *Runtime, addr string) (stop func(), err error) {
+	addr = HTTPAddr(addr)
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || !isLoopbackHost(host) {
+		return nil, fmt.Errorf("--metrics-addr %q: want a loopback HOST:PORT such as 127.0.0.1:9464", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", rt.Metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	rt.Log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	return func() { srv.Close() }, nil
 }

@@ -28,6 +28,8 @@ import (
 type HTTPOptions struct {
 	Addr            string
 	TLSCert, TLSKey string
+	// MetricsAddr serves /metrics beside a stdio server.
+	MetricsAddr string
 }
 
 // HTTPService serves hosts over streamable HTTP (stateless, so replicas
@@ -99,6 +101,9 @@ func NewHTTPService(rt *Runtime, servers []*Server) (*HTTPService, error) {
 	s.mux.HandleFunc("/.well-known/oauth-protected-resource", s.resourceMetadata(""))
 	s.mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("/readyz", s.readyz)
+	if rt.Metrics != nil {
+		s.mux.Handle("/metrics", rt.Metrics.Handler())
+	}
 	return s, nil
 }
 
@@ -150,6 +155,7 @@ func (s *HTTPService) guard(path string, byRole map[string]http.Handler) http.Ha
 			}
 		}
 		if ok, wait := s.limits.allow(principal); !ok {
+			s.rt.Metrics.limited()
 			rec.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			http.Error(rec, fmt.Sprintf("rate limited: %s may make %d requests a minute (http.rate_limit)", principal, s.cfg.RateLimit.PerMinute), http.StatusTooManyRequests)
 			return

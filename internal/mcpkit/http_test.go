@@ -91,7 +91,8 @@ func serve(t *testing.T, cfg *config.Config, servers ...*mcpkit.Server) *service
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(logs, slog.LevelInfo)), Cache: mcpkit.NewCache(0)}
+	cache := mcpkit.NewCache(0)
+	rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(logs, slog.LevelInfo)), Cache: cache, Metrics: mcpkit.NewMetrics(cache)}
 	svc, err := mcpkit.NewHTTPService(rt, servers)
 	if err != nil {
 		t.Fatal(err)
@@ -295,6 +296,29 @@ func TestHTTPRolesOriginAndRateLimit(t *testing.T) {
 	// The limit is per principal: the admin still gets in.
 	if code, _, _ := post(t, s.url+"/mcp", "admin-token-0123456789ab", "", initBody); code != 200 {
 		t.Errorf("another principal after the limit: %d", code)
+	}
+
+	// What happened is in /metrics, with no principal or argument in a label.
+	req.Params.Name, req.Params.Arguments = "echo", map[string]any{"text": "hello"}
+	if _, err := admin.CallTool(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(s.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	metrics := string(b)
+	for _, want := range []string{`mcp_tool_calls_total{server="t",tool="write"} 1`, `mcp_tool_calls_total{server="t",tool="echo"} 1`,
+		`mcp_tool_errors_total{error_type="policy",server="t",tool="write"} 1`, `mcp_tool_duration_seconds_count{server="t",tool="echo"} 1`,
+		"mcp_rate_limited_total 1", "mcp_cache_requests_total", "mcp_cache_hits_total", `opsmcp_build_info{goversion="go`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(metrics, "viewer") || strings.Contains(metrics, "hello") {
+		t.Error("a principal or an argument is in /metrics")
 	}
 }
 

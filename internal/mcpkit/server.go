@@ -40,6 +40,7 @@ type Runtime struct {
 	Log       *slog.Logger
 	Principal string
 	Cache     *Cache // shared by every host of the process; nil = no caching
+	Metrics   *Metrics
 }
 
 // Host is a server bound to a runtime: the tools its policy allows, and the
@@ -177,6 +178,10 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 	var scope, cacheKey string
 	var ttl time.Duration
 	err := h.allowed(t)
+	errorType := "tool"
+	if err != nil {
+		errorType = "policy"
+	}
 	var in any
 	if err == nil {
 		in, err = t.decode(args)
@@ -190,6 +195,7 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 			if hit, ok := h.rt.Cache.get(cacheKey); ok {
 				hit.Duration = time.Since(start)
 				c.log.Info("tool call", "duration_ms", float64(hit.Duration.Microseconds())/1000, "outcome", "ok", "cache", "hit")
+				h.rt.Metrics.observe(c.Server, name, hit, "")
 				return hit
 			}
 		}
@@ -201,6 +207,9 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		out.Text = c.Secrets.String(err.Error())
 		var ae *ArgError
 		out.Usage = errors.As(err, &ae)
+		if out.Usage {
+			errorType = "usage"
+		}
 	} else {
 		b, merr := c.Secrets.Marshal(res)
 		if merr != nil {
@@ -222,6 +231,7 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		attrs = append(attrs, "error", out.Text)
 	}
 	c.log.Info("tool call", attrs...)
+	h.rt.Metrics.observe(c.Server, name, out, errorType)
 	switch {
 	case !t.ReadOnly():
 		h.rt.Cache.invalidate(scope)
