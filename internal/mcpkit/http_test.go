@@ -14,6 +14,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -349,6 +351,54 @@ func TestHTTPRefusesNonLoopbackWithoutAuth(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
 			t.Errorf("%s: %d %s", path, resp.StatusCode, b)
+		}
+	}
+}
+
+// The Grafana dashboard shows the five things the service is watched by,
+// and every series it queries is one the service exports.
+func TestGrafanaDashboardQueriesExportedSeries(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "deploy", "grafana", "opsmcp.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(data, &dash); err != nil {
+		t.Fatal(err)
+	}
+	// One failed call, so that every labelled series has a sample.
+	cache := mcpkit.NewCache(0)
+	m := mcpkit.NewMetrics(cache)
+	cfg := config.Default()
+	cfg.Mode = config.ModeReadOnly
+	rt := &mcpkit.Runtime{Config: cfg, Log: slog.New(slog.DiscardHandler), Cache: cache, Metrics: m}
+	mcpkit.NewHost(testServer(), rt).Call(context.Background(), "write", json.RawMessage(`{"text":"x"}`), nil)
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	exported := rec.Body.String()
+	series := regexp.MustCompile(`\b(mcp|opsmcp)_[a-z_]+`)
+	var titles []string
+	for _, p := range dash.Panels {
+		titles = append(titles, p.Title)
+		for _, tg := range p.Targets {
+			for _, name := range series.FindAllString(tg.Expr, -1) {
+				base := strings.TrimSuffix(name, "_bucket")
+				if !strings.Contains(exported, "# TYPE "+base+" ") {
+					t.Errorf("panel %q queries %s, which /metrics does not export", p.Title, name)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"Tool calls per second", "p95 tool call duration", "Errors per second, by type", "Response cache hit rate", "Rate-limited requests per second"} {
+		if !slices.Contains(titles, want) {
+			t.Errorf("no panel %q", want)
 		}
 	}
 }

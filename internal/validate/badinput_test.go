@@ -180,3 +180,18 @@ func TestReportsAreStable(t *testing.T) {
 		t.Fatal("the same input gave different reports")
 	}
 }
+
+// A compose file is validated as committed: a required variable
+// (${VAR:?message}) does not fail the load, a default is used, and neither
+// stands for a literal secret; a literal default that looks secret does.
+func TestComposeVariables(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "compose.yaml")
+	os.WriteFile(f, []byte("services:\n  app:\n    image: nginx:${TAG:-1.27.3}\n    healthcheck: {test: [CMD, \"true\"]}\n    environment:\n"+
+		"      API_TOKEN: ${API_TOKEN:?set API_TOKEN}\n      DB_URL: postgres://app:${DB_PASSWORD:?set it}@db/app\n"), 0o644)
+	if rep := run(t, f, "docker"); !rep.Valid || len(rep.Findings) != 0 {
+		t.Fatalf("required variables:\n%s", validate.Text(rep, false))
+	}
+	os.WriteFile(f, []byte("services:\n  app:\n    image: nginx:1.27.3\n    healthcheck: {test: [CMD, \"true\"]}\n    environment:\n      API_TOKEN: ${API_TOKEN:-s3cr3t-default}\n"), 0o644)
+	wantFinding(t, run(t, f, "docker"), "compose-secret-in-env", "API_TOKEN holds a literal secret-looking value")
+}

@@ -47,6 +47,9 @@ var composePath = regexp.MustCompile(`((?:services|networks|volumes|secrets|conf
 
 // validateCompose loads a compose file with the compose-spec loader (its
 // schema and consistency checks), then applies the rules to the project.
+// requiredVariable is compose-go's error for ${VAR:?message} unset.
+var requiredVariable = regexp.MustCompile(`required variable ([A-Za-z_][A-Za-z0-9_]*) is missing a value`)
+
 func validateCompose(ctx context.Context, file string, data []byte, add func(Finding)) {
 	var root yaml.Node
 	_ = yaml.Unmarshal(data, &root)
@@ -69,15 +72,30 @@ func validateCompose(ctx context.Context, file string, data []byte, add func(Fin
 		add(Finding{Rule: rule, Severity: registry[rule].Severity, File: file, Line: line, Resource: resource, Message: fmt.Sprintf(format, a...)})
 	}
 	dir, _ := filepath.Abs(filepath.Dir(file))
-	project, err := loader.LoadWithContext(ctx, types.ConfigDetails{
-		WorkingDir:  dir,
-		ConfigFiles: []types.ConfigFile{{Filename: file, Content: data}},
-		Environment: types.Mapping{},
-	}, func(o *loader.Options) {
-		o.SetProjectName("validate", true)
-		o.SkipResolveEnvironment = true // env_file contents are not ours to read
-		o.SkipInclude = true
-	})
+	// The file is validated as written, not with this machine's variables:
+	// unset ones are empty, and a required one (${VAR:?message}), which
+	// compose asks for at up time, stands as "$VAR" so that loading goes on.
+	env := types.Mapping{}
+	var project *types.Project
+	var err error
+	for range 64 {
+		project, err = loader.LoadWithContext(ctx, types.ConfigDetails{
+			WorkingDir:  dir,
+			ConfigFiles: []types.ConfigFile{{Filename: file, Content: data}},
+			Environment: env,
+		}, func(o *loader.Options) {
+			o.SetProjectName("validate", true)
+			o.SkipResolveEnvironment = true // env_file contents are not ours to read
+			o.SkipInclude = true
+		})
+		missing := requiredVariable.FindAllStringSubmatch(fmt.Sprint(err), -1)
+		if err == nil || len(missing) == 0 {
+			break
+		}
+		for _, m := range missing {
+			env[m[1]] = "$" + m[1]
+		}
+	}
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "validating "+file+": ")
 		// The schema's "additionalProperties: false" reads as "false schema".
