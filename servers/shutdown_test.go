@@ -1,0 +1,157 @@
+package servers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+)
+
+// A rolling restart: SIGTERM reaches opsmcp serve --all while a terraform
+// apply runs through it and read calls keep arriving. The apply finishes
+// and is recorded; every call that was answered was answered in full; the
+// process exits 0 once the last call is done, and the memory holds every
+// entry the answered calls wrote.
+func TestGracefulShutdownFinishesCallsInFlight(t *testing.T) {
+	bins := testenv.Binaries(t)
+	ws := testenv.CopyWorkspace(t, "slow")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "opsmcp.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("mode: apply\nmemory: %s\nterraform:\n  workspaces: [%s]\nhttp:\n  rate_limit: {per_minute: 100000, burst: 1000}\n  shutdown_grace: 2m\n",
+		filepath.Join(dir, "memory.db"), ws)), 0o644)
+	addr := freeAddr(t)
+	const token = "ops-token-0123456789abcdef"
+	cmd := exec.Command(filepath.Join(bins, "opsmcp"), "--config", cfg, "serve", "--all", "--http", addr)
+	cmd.Env = append(os.Environ(), "OPSMCP_HTTP_TOKENS=ops="+token, "CHECKPOINT_DISABLE=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never listened: %s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	connect := func() *client.Client {
+		c, err := client.NewStreamableHttpClient("http://"+addr+"/deploy/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		init := mcp.InitializeRequest{}
+		init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+		if _, err := c.Initialize(context.Background(), init); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	call := func(c *client.Client, tool string, args map[string]any) (*mcp.CallToolResult, error) {
+		req := mcp.CallToolRequest{}
+		req.Params.Name, req.Params.Arguments = tool, args
+		return c.CallTool(context.Background(), req)
+	}
+	c := connect()
+	res, err := call(c, "apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"seconds": 4}})
+	if err != nil || res.IsError {
+		t.Fatalf("plan: %v %v", err, res)
+	}
+	planID := res.StructuredContent.(map[string]any)["plan_id"].(string)
+
+	applied := make(chan *mcp.CallToolResult, 1)
+	go func() {
+		res, err := call(c, "apply_terraform", map[string]any{"workspace": ws, "plan_id": planID, "auto_approve": true})
+		if err != nil {
+			t.Errorf("the apply in flight was cut: %v", err)
+		}
+		applied <- res
+	}()
+	// Readers keep calling until the server stops accepting.
+	var answered, refused atomic.Int64
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Go(func() {
+			rc := connect()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := call(rc, "gather_context", nil)
+				switch {
+				case err != nil:
+					refused.Add(1)
+					time.Sleep(20 * time.Millisecond)
+				case res.IsError || !strings.Contains(fmt.Sprint(res.StructuredContent), "pending_plans"):
+					t.Errorf("an answered call is incomplete: %+v", res)
+				default:
+					answered.Add(1)
+				}
+			}
+		})
+	}
+	time.Sleep(1500 * time.Millisecond) // the apply is in terraform's sleep
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var res2 *mcp.CallToolResult
+	select {
+	case res2 = <-applied:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the apply did not finish after SIGTERM")
+	}
+	close(stop)
+	wg.Wait()
+	if res2 == nil || res2.IsError || res2.StructuredContent.(map[string]any)["applied"] != true {
+		t.Fatalf("the apply in flight: %+v", res2)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the process did not exit after its last call")
+	}
+	if answered.Load() == 0 {
+		t.Error("no read call was answered")
+	}
+	store, err := memory.Open(context.Background(), filepath.Join(dir, "memory.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ops, _ := store.List(context.Background(), memory.Filter{Kind: memory.KindOperation, Key: planID})
+	audit, _ := store.ListAudit(context.Background(), 0)
+	if len(ops.Entries) != 1 || len(audit) != 2 || audit[0].Outcome != "ok" {
+		b, _ := json.Marshal(audit)
+		t.Fatalf("memory after the restart: %d operations, audit %s", len(ops.Entries), b)
+	}
+	t.Logf("%d read calls answered during shutdown, %d refused once it began", answered.Load(), refused.Load())
+}
