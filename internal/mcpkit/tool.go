@@ -134,6 +134,13 @@ func NewTool[In any, Out Result](def Def, h func(ctx context.Context, c *Call, i
 	}
 }
 
+// CheckArgs decodes arguments as a call would, without running the tool:
+// nil, or the ArgError a call would answer.
+func (t *Tool) CheckArgs(raw json.RawMessage) error {
+	_, err := t.decode(raw)
+	return err
+}
+
 // ArgError marks a bad-arguments failure (usage error in the CLI).
 type ArgError struct{ Err error }
 
