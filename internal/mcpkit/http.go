@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -132,7 +133,7 @@ func (s *HTTPService) guard(path string, byRole map[string]http.Handler) http.Ha
 			http.Error(rec, fmt.Sprintf("Host %q is not allowed (http.allowed_hosts)", r.Host), http.StatusForbidden)
 			return
 		}
-		if o := r.Header.Get("Origin"); o != "" && !slices.Contains(s.cfg.AllowedOrigins, o) {
+		if o := r.Header.Get("Origin"); o != "" && !slices.Contains(s.cfg.AllowedOrigins, o) && !(isLocalOrigin(o) && isLoopbackHost(hostOnly(r.Host))) {
 			http.Error(rec, fmt.Sprintf("Origin %q is not allowed (http.allowed_origins)", o), http.StatusForbidden)
 			return
 		}
@@ -336,6 +337,13 @@ func hostOnly(h string) string {
 		return host
 	}
 	return h
+}
+
+// isLocalOrigin: a page served from this machine, calling a server it
+// reaches as localhost (a rebinding attack's Origin is the attacker's name).
+func isLocalOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && isLoopbackHost(u.Hostname())
 }
 
 func isLoopbackHost(host string) bool {

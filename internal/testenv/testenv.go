@@ -120,11 +120,16 @@ func PeakRSS(t testing.TB, name string, args ...string) Measured {
 
 // Inspector returns the path of the MCP Inspector CLI installed by
 // `make tools` under .cache/npm, with a PATH whose node is Node 22.
-func Inspector(t testing.TB) (bin string, env []string) {
+func Inspector(t testing.TB) (bin string, env []string) { return NodeTool(t, "mcp-inspector") }
+
+// NodeTool is an npm-installed command of tools/npm (the MCP Inspector
+// CLI, the conformance suite) with an environment whose PATH runs it on
+// the Node 22 installed beside it.
+func NodeTool(t testing.TB, name string) (bin string, env []string) {
 	root := filepath.Join(RepoRoot(t), ".cache", "npm", "node_modules", ".bin")
-	bin = filepath.Join(root, "mcp-inspector")
+	bin = filepath.Join(root, name)
 	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("MCP Inspector CLI not installed at %s; run `make tools` (make test does it)", bin)
+		t.Fatalf("%s not installed at %s; run `make tools` (make test does it)", name, bin)
 	}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "PATH=") {
