@@ -1,0 +1,185 @@
+package mcpkit_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/memory"
+)
+
+// echoBody is a tools/call of echo in a protocol version's request format:
+// 2025-11-25 plain; 2026-07-28 with the per-request _meta (SEP-2575) and
+// the Mcp-Method/Mcp-Name headers (SEP-2243).
+func echoBody(version string, id int) ([]byte, http.Header) {
+	params := map[string]any{"name": "echo", "arguments": map[string]any{"text": "hello"}}
+	h := http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json, text/event-stream"}}
+	if version == mcp.ProtocolVersion20260728 {
+		params["_meta"] = map[string]any{mcp.MetaKeyProtocolVersion: version,
+			mcp.MetaKeyClientInfo: map[string]any{"name": "load", "version": "1"}, mcp.MetaKeyClientCapabilities: map[string]any{}}
+		h.Set(mcp.HeaderProtocolVersion, version)
+		h.Set(mcp.HeaderMethod, "tools/call")
+		h.Set(mcp.HeaderName, "echo")
+	} else {
+		h.Set(mcp.HeaderProtocolVersion, version)
+	}
+	b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
+	return b, h
+}
+
+type loadResult struct {
+	perSecond float64
+	p50, p99  time.Duration
+	errors    int64
+}
+
+// load sends n tools/call requests over keep-alive connections from conc
+// workers (at most a minute) and measures each.
+func load(b *testing.B, url, token, version string, conc, n int) loadResult {
+	tr := &http.Transport{MaxIdleConns: conc, MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	var next, errs atomic.Int64
+	lat := make([][]time.Duration, conc)
+	deadline := time.Now().Add(time.Minute)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range conc {
+		wg.Go(func() {
+			for i := int(next.Add(1)); i <= n && time.Now().Before(deadline); i = int(next.Add(1)) {
+				body, hdr := echoBody(version, i)
+				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+				req.Header = hdr
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				out, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !bytes.Contains(out, []byte("hello")) {
+					if errs.Add(1) == 1 {
+						b.Logf("%s: %d %s", url, resp.StatusCode, out)
+					}
+					continue
+				}
+				lat[w] = append(lat[w], time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	if len(all) == 0 {
+		b.Fatalf("%s: no request succeeded", url)
+	}
+	return loadResult{perSecond: float64(len(all)) / elapsed.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100], errors: errs.Load()}
+}
+
+// bareEcho is a bare mcp-go streamable HTTP echo server (stateless, JSON
+// responses): the protocol's own cost.
+func bareEcho(b *testing.B) string {
+	s := server.NewMCPServer("bare", "1", server.WithToolCapabilities(false))
+	s.AddTool(mcp.NewTool("echo", mcp.WithString("text", mcp.Required())),
+		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return mcp.NewToolResultText(req.GetString("text", "")), nil
+		})
+	srv := httptest.NewServer(server.NewStreamableHTTPServer(s, server.WithStateLess(true)))
+	b.Cleanup(srv.Close)
+	return srv.URL + "/mcp"
+}
+
+// opsmcpEcho is the same tool behind the whole service: a static token,
+// the rate limit (set high), metrics, logs, a memory store and the
+// response cache (echo cached for a minute).
+func opsmcpEcho(b *testing.B, token string) string {
+	cached := mcpkit.NewTool(mcpkit.Def{Name: "echo", Description: "echo", CacheTTL: time.Minute,
+		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No}},
+		func(ctx context.Context, c *mcpkit.Call, in echoIn) (echoOut, error) { return echoOut{Echo: in.Text}, nil })
+	cfg := config.Default()
+	cfg.HTTP.RateLimit = config.RateLimit{PerMinute: 100_000_000, Burst: 1_000_000}
+	if err := cfg.HTTP.Check(); err != nil {
+		b.Fatal(err)
+	}
+	b.Setenv("OPSMCP_HTTP_TOKENS", "load="+token)
+	store, err := memory.Open(context.Background(), filepath.Join(b.TempDir(), "m.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	cache := mcpkit.NewCache(0)
+	rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(io.Discard, slog.LevelInfo)), Cache: cache, Metrics: mcpkit.NewMetrics(cache)}
+	svc, err := mcpkit.NewHTTPService(rt, []*mcpkit.Server{{Name: "echo", Tools: []mcpkit.Tool{cached}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Serve(ctx, mcpkit.HTTPOptions{Addr: addr}) }()
+	b.Cleanup(func() { cancel(); <-done })
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("the service did not start")
+		}
+	}
+	return "http://" + addr + "/mcp"
+}
+
+// BenchmarkHTTPLoad: tools/call per second and latency of the service
+// (authentication, rate limiting, metrics, logs, cache) against a bare
+// mcp-go echo server in the same run, at concurrency 50 and sequentially,
+// in both protocol versions' request formats. Loopback only, bounded in
+// count (20,000 calls a run) and time (a minute).
+func BenchmarkHTTPLoad(b *testing.B) {
+	const token = "load-token-0123456789abcdef"
+	bare, ours := bareEcho(b), opsmcpEcho(b, token)
+	for b.Loop() {
+		for _, v := range []string{mcp.ProtocolVersion20251125, mcp.ProtocolVersion20260728} {
+			tag := map[string]string{mcp.ProtocolVersion20251125: "v2025", mcp.ProtocolVersion20260728: "v2026"}[v]
+			load(b, bare, "", v, 50, 2000) // warm both
+			load(b, ours, token, v, 50, 2000)
+			rb := load(b, bare, "", v, 50, 20000)
+			ro := load(b, ours, token, v, 50, 20000)
+			sb := load(b, bare, "", v, 1, 2000)
+			so := load(b, ours, token, v, 1, 2000)
+			if ro.errors+rb.errors > 0 {
+				b.Fatalf("%s: %d errors (bare %d)", v, ro.errors, rb.errors)
+			}
+			b.ReportMetric(rb.perSecond, tag+"-bare-calls/s")
+			b.ReportMetric(ro.perSecond, tag+"-opsmcp-calls/s")
+			b.ReportMetric(ro.perSecond/rb.perSecond, tag+"-ratio")
+			b.ReportMetric(float64(ro.p99.Microseconds())/1000, tag+"-opsmcp-c50-p99-ms")
+			b.ReportMetric(float64(rb.p99.Microseconds())/1000, tag+"-bare-c50-p99-ms")
+			b.ReportMetric(float64(so.p50.Microseconds())/1000, tag+"-opsmcp-seq-p50-ms")
+			b.ReportMetric(float64(sb.p50.Microseconds())/1000, tag+"-bare-seq-p50-ms")
+		}
+	}
+}
