@@ -116,7 +116,9 @@ func bareEcho(b *testing.B) string {
 func opsmcpEcho(b *testing.B, token string) string {
 	cached := mcpkit.NewTool(mcpkit.Def{Name: "echo", Description: "echo", CacheTTL: time.Minute,
 		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No}},
-		func(ctx context.Context, c *mcpkit.Call, in echoIn) (echoOut, error) { return echoOut{Echo: in.Text}, nil })
+		func(ctx context.Context, c *mcpkit.Call, in echoIn) (echoOut, error) {
+			return echoOut{Echo: in.Text}, nil
+		})
 	cfg := config.Default()
 	cfg.HTTP.RateLimit = config.RateLimit{PerMinute: 100_000_000, Burst: 1_000_000}
 	if err := cfg.HTTP.Check(); err != nil {
