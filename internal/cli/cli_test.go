@@ -190,3 +190,36 @@ func TestDoctorListsExperts(t *testing.T) {
 		}
 	}
 }
+
+// http: is checked when loaded: a role may narrow the file's allowlists
+// but never widen them, principals name roles that exist, and a JWT needs
+// an issuer and an audience.
+func TestHTTPConfig(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "opsmcp.yaml")
+	base := "terraform:\n  workspaces: [./infra]\nkubernetes:\n  namespaces: [prod, staging]\ngithub:\n  repos: [acme/infra]\n"
+	for body, want := range map[string]string{
+		"http:\n  roles:\n    r: {mode: plan, workspaces: [./other]}\n":                    "http.roles.r.workspaces: " + filepath.Join(dir, "other") + " is not within " + filepath.Join(dir, "infra"),
+		"http:\n  roles:\n    r: {mode: plan, namespaces: [kube-system]}\n":                "http.roles.r.namespaces: kube-system is not within prod, staging",
+		"http:\n  roles:\n    r: {mode: plan, repos: [acme/app]}\n":                        "http.roles.r.repos: acme/app is not within acme/infra",
+		"http:\n  roles:\n    r: {mode: god}\n":                                            `http.roles.r: mode "god" is not one of read-only, plan, apply`,
+		"http:\n  principals: {alice: admin}\n":                                            `http.principals.alice: role "admin" is not in http.roles`,
+		"http:\n  auth:\n    jwt: {jwks_url: 'https://idp/jwks', issuer: 'https://idp'}\n": "http.auth.jwt needs audience",
+		"http:\n  rate_limit: {per_minute: -1}\n":                                          "per_minute and burst must be positive",
+	} {
+		write(t, p, base+body)
+		if _, err := config.Load(p); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", body, err, want)
+		}
+	}
+	write(t, p, base+"http:\n  roles:\n    ops: {mode: apply, workspaces: [./infra/prod], namespaces: [staging]}\n  principals: {ci: ops}\n")
+	cfg, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := cfg.ForRole(cfg.HTTP.Roles["ops"])
+	if ops.Mode != config.ModeApply || ops.Terraform.Workspaces[0] != filepath.Join(dir, "infra", "prod") || ops.Kubernetes.Namespaces[0] != "staging" ||
+		ops.GitHub.Repos[0] != "acme/infra" || cfg.Kubernetes.Namespaces[1] != "staging" || cfg.HTTP.RateLimit.PerMinute != 100 {
+		t.Errorf("role ops: %+v", ops)
+	}
+}

@@ -162,10 +162,33 @@ type JWTCfg struct {
 	PrincipalClaim string `json:"principal_claim,omitempty"`
 }
 
-// Role is one entry of http.roles.
+// Role is one entry of http.roles: the mode and tool lists of its
+// principals, and allowlists that, when given, narrow the file's own.
 type Role struct {
 	Mode  Mode  `json:"mode"`
 	Tools Tools `json:"tools"`
+	// Workspaces, Namespaces and Repos replace terraform.workspaces,
+	// kubernetes.namespaces and github.repos for the role; each must lie
+	// within the file's own.
+	Workspaces []string `json:"workspaces,omitempty"`
+	Namespaces []string `json:"namespaces,omitempty"`
+	Repos      []string `json:"repos,omitempty"`
+}
+
+// ForRole is the configuration a role's principals work under.
+func (c *Config) ForRole(r Role) *Config {
+	out := *c
+	out.Mode, out.Tools = r.Mode, r.Tools
+	if r.Workspaces != nil {
+		out.Terraform.Workspaces = r.Workspaces
+	}
+	if r.Namespaces != nil {
+		out.Kubernetes.Namespaces = r.Namespaces
+	}
+	if r.Repos != nil {
+		out.GitHub.Repos = r.Repos
+	}
+	return &out
 }
 
 // RateLimit is http.rate_limit.
@@ -437,7 +460,7 @@ func (c *Config) finish() error {
 			}
 		}
 	}
-	return nil
+	return c.checkRoles()
 }
 
 // Dir is the directory relative paths in the config are resolved against.
@@ -511,6 +534,38 @@ func (h *HTTP) Check() error {
 			return errors.New("http.auth.jwt needs issuer: tokens of any other issuer are refused")
 		case j.Audience == "":
 			return errors.New("http.auth.jwt needs audience: tokens for any other service are refused")
+		}
+	}
+	return nil
+}
+
+// checkRoles: a role may narrow the file's allowlists, never widen them.
+func (c *Config) checkRoles() error {
+	within := func(role, key string, narrowed, own []string, under func(p, root string) bool) error {
+		for _, n := range narrowed {
+			if !slices.ContainsFunc(own, func(o string) bool { return under(n, o) }) {
+				return fmt.Errorf("http.roles.%s.%s: %s is not within %s", role, key, n, strings.Join(own, ", "))
+			}
+		}
+		return nil
+	}
+	same := func(a, b string) bool { return a == b }
+	below := func(p, root string) bool { return p == root || strings.HasPrefix(p, strings.TrimSuffix(root, "/")+"/") }
+	for name, r := range c.HTTP.Roles {
+		for i, w := range r.Workspaces {
+			r.Workspaces[i] = resolve(c.Dir(), w)
+		}
+		if err := within(name, "workspaces", r.Workspaces, c.Terraform.Workspaces, below); err != nil {
+			return err
+		}
+		// An empty kubernetes.namespaces allows every namespace.
+		if len(c.Kubernetes.Namespaces) > 0 {
+			if err := within(name, "namespaces", r.Namespaces, c.Kubernetes.Namespaces, same); err != nil {
+				return err
+			}
+		}
+		if err := within(name, "repos", r.Repos, c.GitHub.Repos, same); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -67,10 +67,8 @@ func NewHTTPService(rt *Runtime, servers []*Server) (*HTTPService, error) {
 		limits: newLimiters(rt.Config.HTTP.RateLimit)}
 	runtimes := map[string]*Runtime{"": rt}
 	for name, role := range s.cfg.Roles {
-		cfg := *rt.Config
-		cfg.Mode, cfg.Tools = role.Mode, role.Tools
 		r := *rt
-		r.Config = &cfg
+		r.Config = rt.Config.ForRole(role)
 		runtimes[name] = &r
 	}
 	for _, srv := range servers {
