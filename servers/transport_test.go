@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,5 +148,40 @@ func TestStdioStdoutIsProtocolOnly(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `"tool":"apply_terraform"`) {
 		t.Fatalf("no call logged on stderr: %s", stderr.String())
+	}
+}
+
+// A stdio server with --metrics-addr serves /metrics beside the protocol;
+// a non-loopback metrics address is refused.
+func TestStdioServerServesMetrics(t *testing.T) {
+	bin := filepath.Join(testenv.Binaries(t), "opsmcp-deploy")
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "--metrics-addr", addr)
+	cmd.Env = append(os.Environ(), "OPSMCP_MEMORY="+filepath.Join(t.TempDir(), "m.db"), "OPSMCP_CONFIG=")
+	cmd.Dir = t.TempDir()
+	stdin, _ := cmd.StdinPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	var body []byte
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err == nil {
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no /metrics")
+		}
+	}
+	if !strings.Contains(string(body), "opsmcp_build_info") || !strings.Contains(string(body), "mcp_cache_requests_total") {
+		t.Errorf("/metrics:\n%.500s", body)
+	}
+	out, err := exec.Command(bin, "--metrics-addr", "0.0.0.0:19464").CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || !strings.Contains(string(out), "want a loopback HOST:PORT") {
+		t.Errorf("non-loopback metrics address: %v %s", err, out)
 	}
 }

@@ -6,9 +6,14 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -400,5 +405,57 @@ func TestGrafanaDashboardQueriesExportedSeries(t *testing.T) {
 		if !slices.Contains(titles, want) {
 			t.Errorf("no panel %q", want)
 		}
+	}
+}
+
+// --tls-cert and --tls-key serve HTTPS with that certificate.
+func TestHTTPServesTLS(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "opsmcp-test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	kb, _ := x509.MarshalECPrivateKey(key)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+
+	cfg := config.Default()
+	cfg.HTTP.Check()
+	rt := &mcpkit.Runtime{Config: cfg, Log: slog.New(slog.DiscardHandler)}
+	svc, err := mcpkit.NewHTTPService(rt, []*mcpkit.Server{testServer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Serve(ctx, mcpkit.HTTPOptions{Addr: addr, TLSCert: certFile, TLSKey: keyFile}) }()
+	defer func() { cancel(); <-done }()
+	pool := x509.NewCertPool()
+	parsed, _ := x509.ParseCertificate(der)
+	pool.AddCert(parsed)
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	var resp *http.Response
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err = c.Get("https://" + addr + "/healthz"); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil || resp.StatusCode != 200 || resp.TLS == nil {
+		t.Fatalf("https: %v", err)
+	}
+	resp.Body.Close()
+	if resp, err := http.Get("http://" + addr + "/healthz"); err == nil && resp.StatusCode == 200 {
+		t.Error("plain HTTP was answered on the TLS port")
+	}
+	if err := svc.Serve(context.Background(), mcpkit.HTTPOptions{Addr: "127.0.0.1:0", TLSCert: certFile}); err == nil || !strings.Contains(err.Error(), "go together") {
+		t.Errorf("a certificate without its key: %v", err)
 	}
 }
