@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -97,6 +102,47 @@ func load(b *testing.B, url, token, version string, conc, n int) loadResult {
 	return loadResult{perSecond: float64(len(all)) / elapsed.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100], errors: errs.Load()}
 }
 
+// wrkLoad drives url with wrk (a separate process, so the load generator
+// does not share the server's Go runtime) at conc connections for 5 s.
+func wrkLoad(b *testing.B, wrk, url, token, version string, conc int) loadResult {
+	body, hdr := echoBody(version, 1)
+	var script strings.Builder
+	fmt.Fprintf(&script, "wrk.method = \"POST\"\nwrk.body = %q\n", body)
+	for k, v := range hdr {
+		fmt.Fprintf(&script, "wrk.headers[%q] = %q\n", k, v[0])
+	}
+	if token != "" {
+		fmt.Fprintf(&script, "wrk.headers[\"Authorization\"] = %q\n", "Bearer "+token)
+	}
+	lua := filepath.Join(b.TempDir(), "echo.lua")
+	os.WriteFile(lua, []byte(script.String()), 0o644)
+	out, err := exec.Command(wrk, "-t", "1", "-c", strconv.Itoa(conc), "-d", "5s", "--latency", "-s", lua, url).CombinedOutput()
+	if err != nil {
+		b.Fatalf("wrk: %v\n%s", err, out)
+	}
+	var r loadResult
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "Requests/sec:":
+			r.perSecond, _ = strconv.ParseFloat(f[1], 64)
+		case len(f) == 2 && f[0] == "50%":
+			r.p50, _ = time.ParseDuration(f[1])
+		case len(f) == 2 && f[0] == "99%":
+			r.p99, _ = time.ParseDuration(f[1])
+		case strings.HasPrefix(strings.TrimSpace(line), "Non-2xx or 3xx responses:"):
+			n, _ := strconv.Atoi(f[len(f)-1])
+			r.errors += int64(n)
+		case strings.HasPrefix(strings.TrimSpace(line), "Socket errors:"):
+			r.errors++
+		}
+	}
+	if r.perSecond == 0 {
+		b.Fatalf("wrk printed no rate:\n%s", out)
+	}
+	return r
+}
+
 // bareEcho is a bare mcp-go streamable HTTP echo server (stateless, JSON
 // responses): the protocol's own cost.
 func bareEcho(b *testing.B) string {
@@ -163,13 +209,25 @@ func opsmcpEcho(b *testing.B, token string) string {
 func BenchmarkHTTPLoad(b *testing.B) {
 	const token = "load-token-0123456789abcdef"
 	bare, ours := bareEcho(b), opsmcpEcho(b, token)
+	// wrk when it is installed (Debian's wrk), else the Go generator in
+	// this process.
+	wrk, _ := exec.LookPath("wrk")
+	concurrent := func(url, token, v string) loadResult {
+		if wrk != "" {
+			return wrkLoad(b, wrk, url, token, v, 50)
+		}
+		return load(b, url, token, v, 50, 20000)
+	}
+	if wrk == "" {
+		b.Log("wrk is not installed: the load generator shares this process")
+	}
 	for b.Loop() {
 		for _, v := range []string{mcp.ProtocolVersion20251125, mcp.ProtocolVersion20260728} {
 			tag := map[string]string{mcp.ProtocolVersion20251125: "v2025", mcp.ProtocolVersion20260728: "v2026"}[v]
 			load(b, bare, "", v, 50, 2000) // warm both
 			load(b, ours, token, v, 50, 2000)
-			rb := load(b, bare, "", v, 50, 20000)
-			ro := load(b, ours, token, v, 50, 20000)
+			rb := concurrent(bare, "", v)
+			ro := concurrent(ours, token, v)
 			sb := load(b, bare, "", v, 1, 2000)
 			so := load(b, ours, token, v, 1, 2000)
 			if ro.errors+rb.errors > 0 {
