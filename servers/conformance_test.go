@@ -2,12 +2,10 @@ package servers_test
 
 import (
 	"bytes"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/opsmcp/opsmcp/internal/testenv"
 	"github.com/opsmcp/opsmcp/servers"
@@ -38,16 +36,7 @@ func TestConformanceSuite(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { srv.Process.Kill(); srv.Wait() }()
-			for deadline := time.Now().Add(20 * time.Second); ; {
-				if c, err := net.Dial("tcp", addr); err == nil {
-					c.Close()
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("opsmcp-%s never listened: %s", name, logs.String())
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
+			testenv.WaitListening(t, addr, logs.String)
 			run := exec.Command(suite, "server", "--url", "http://"+addr+"/mcp", "--expected-failures", baseline, "-o", filepath.Join(dir, "results"))
 			run.Env = env
 			run.Dir = dir

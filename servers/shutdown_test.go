@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,16 +47,7 @@ func TestGracefulShutdownFinishesCallsInFlight(t *testing.T) {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() { cmd.Process.Kill() })
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("never listened: %s", stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.WaitListening(t, addr, stderr.String)
 	connect := func() *client.Client {
 		c, err := client.NewStreamableHttpClient("http://"+addr+"/deploy/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,15 +51,7 @@ func BenchmarkHTTPSoak50Sessions(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("never listened")
-		}
-	}
+	testenv.WaitListening(b, addr, func() string { return logs.String() })
 	for b.Loop() {
 		var calls, errs atomic.Int64
 		stop := time.Now().Add(60 * time.Second)

@@ -51,17 +51,7 @@ func TestStreamableHTTP(t *testing.T) {
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server never listened: %s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testenv.WaitListening(t, addr, stderr.String)
 	c, err := client.NewStreamableHttpClient("http://" + addr + "/mcp")
 	if err != nil {
 		t.Fatal(err)

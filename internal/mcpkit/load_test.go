@@ -27,6 +27,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/testenv"
 )
 
 // echoBody is a tools/call of echo in a protocol version's request format:
@@ -189,15 +190,7 @@ func opsmcpEcho(b *testing.B, token string) string {
 	done := make(chan error, 1)
 	go func() { done <- svc.Serve(ctx, mcpkit.HTTPOptions{Addr: addr}) }()
 	b.Cleanup(func() { cancel(); <-done })
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("the service did not start")
-		}
-	}
+	testenv.WaitListening(b, addr, func() string { return "" })
 	return "http://" + addr + "/mcp"
 }
 

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -227,4 +228,19 @@ func PIDOf(t testing.TB, arg string) int {
 	}
 	t.Fatalf("no process with %q", arg)
 	return 0
+}
+
+// WaitListening waits up to 20 s for something to accept connections at
+// addr, failing the test with what (a server's log) if nothing does.
+func WaitListening(t testing.TB, addr string, what func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing listens at %s after 20s\n%s", addr, what())
+		}
+	}
 }
