@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	tfjson "github.com/hashicorp/terraform-json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -101,6 +102,14 @@ func LoadPlanJSON(data []byte) (*Input, error) {
 		return nil, err
 	}
 	return &Input{Kind: "plan", Planned: p.Planned, Prior: p.Prior, Actions: p.Actions}, nil
+}
+
+// LoadPlan reads a plan terraform-exec has already decoded (apply_terraform
+// has one in hand), without encoding it again; unknown values are marked in
+// the plan's after maps.
+func LoadPlan(p *tfjson.Plan) *Input {
+	pi := planInputOf(p)
+	return &Input{Kind: "plan", Planned: pi.Planned, Prior: pi.Prior, Actions: pi.Actions}
 }
 
 func loadManifestDir(dir string) (*Input, error) {

@@ -76,10 +76,16 @@ func ParsePlan(data []byte) (*PlanInput, error) {
 	if major, _, _ := strings.Cut(p.FormatVersion, "."); major != "1" {
 		return nil, fmt.Errorf("plan JSON format_version %s: only format 1.x (Terraform 0.15 and later) is supported", p.FormatVersion)
 	}
-	plan := &tfjson.Plan{Config: p.Config, Variables: p.Variables}
+	return planInputOf(&tfjson.Plan{Config: p.Config, Variables: p.Variables, ResourceChanges: p.ResourceChanges}), nil
+}
+
+// planInputOf prices a decoded plan: its resources before and after, with
+// their regions and actions. It marks unknown values in the plan's own
+// after maps.
+func planInputOf(plan *tfjson.Plan) *PlanInput {
 	in := &PlanInput{Actions: map[string]string{}, Prior: []Resource{}}
 	regions := providerRegions(plan)
-	for _, rc := range p.ResourceChanges {
+	for _, rc := range plan.ResourceChanges {
 		if rc == nil || rc.Mode != tfjson.ManagedResourceMode || rc.Change == nil {
 			continue
 		}
@@ -95,7 +101,7 @@ func ParsePlan(data []byte) (*PlanInput, error) {
 	}
 	sort.Slice(in.Planned, func(i, j int) bool { return in.Planned[i].Address < in.Planned[j].Address })
 	sort.Slice(in.Prior, func(i, j int) bool { return in.Prior[i].Address < in.Prior[j].Address })
-	return in, nil
+	return in
 }
 
 func actionName(a tfjson.Actions) string {

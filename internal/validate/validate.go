@@ -196,9 +196,11 @@ func collect(root, typ string) ([]input, error) {
 			return nil
 		}
 		// A pipe or device in a tree is not configuration, and opening
-		// one could wait forever.
-		if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
-			return nil
+		// one could wait forever. Only a link needs a stat to tell.
+		if !e.Type().IsRegular() {
+			if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+				return nil
+			}
 		}
 		switch kind := detect(path, typ); kind {
 		case "":

@@ -626,14 +626,7 @@ func planCostChange(c *mcpkit.Call, plan *tfjson.Plan) *cost.Cents {
 	if err != nil {
 		return nil
 	}
-	data, err := json.Marshal(plan)
-	if err != nil {
-		return nil
-	}
-	in, err := cost.LoadPlanJSON(data)
-	if err != nil {
-		return nil
-	}
+	in := cost.LoadPlan(plan)
 	est, err := in.Estimate(opts)
 	if err != nil || est.DiffMonthlyCost == nil {
 		c.Log().Debug("no cost estimate for the plan", "error", fmt.Sprint(err))
