@@ -315,10 +315,11 @@ func (c *Cluster) KindOf(name string) (string, error) {
 	return gvk.Kind, nil
 }
 
-// Ready says whether the configured Kubernetes API answers (for /readyz);
-// configured is false when there is no kubeconfig and no in-cluster
+// Ready says whether the configured Kubernetes API answers (a /readyz
+// check); configured is false when there is no kubeconfig and no in-cluster
 // service account, so a server without Kubernetes is still ready.
-func Ready(ctx context.Context, policy config.Kubernetes) (configured bool, err error) {
+func Ready(ctx context.Context, cfg *config.Config) (configured bool, err error) {
+	policy := cfg.Kubernetes
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if policy.Kubeconfig != "" {
 		rules.ExplicitPath = policy.Kubeconfig

@@ -30,15 +30,11 @@ func New() *mcpkit.Server {
 				_, err := terraform.Locate(ctx, cfg.Terraform.Binary)
 				return true, err
 			}},
-			kubeReady,
+			{Name: "kubernetes", Check: kube.Ready},
 		},
 	}
 }
 
-// kubeReady is the Kubernetes API when one is configured (deploy_kubernetes).
-var kubeReady = mcpkit.ReadyCheck{Name: "kubernetes", Check: func(ctx context.Context, cfg *config.Config) (bool, error) {
-	return kube.Ready(ctx, cfg.Kubernetes)
-}}
 
 func plansDir(c *mcpkit.Call) string { return filepath.Join(c.Runtime.Memory.Dir(), "plans") }
 func locksDir(c *mcpkit.Call) string { return filepath.Join(c.Runtime.Memory.Dir(), "locks") }

@@ -3,9 +3,6 @@
 package kube
 
 import (
-	"context"
-
-	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 )
@@ -21,9 +18,7 @@ func New() *mcpkit.Server {
 			"get_pods, list_deployments and get_events read; rollout_status judges a rollout like kubectl and can wait; " +
 			"scale_deployment changes replicas (mode apply). Secret data is never returned.",
 		Tools: []mcpkit.Tool{getPods, listDeployments, getEvents, rolloutStatus, scaleDeployment, gatherContext},
-		Ready: []mcpkit.ReadyCheck{{Name: "kubernetes", Check: func(ctx context.Context, cfg *config.Config) (bool, error) {
-			return kube.Ready(ctx, cfg.Kubernetes)
-		}}},
+		Ready: []mcpkit.ReadyCheck{{Name: "kubernetes", Check: kube.Ready}},
 	}
 }
 
