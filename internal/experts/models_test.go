@@ -269,3 +269,22 @@ func TestExpertPresence(t *testing.T) {
 		t.Errorf("OLLAMA_HOST: %+v", status)
 	}
 }
+
+// All agree, over the three wire formats: one item, supported by every
+// expert that answered, a consensus.
+func TestModelExpertsAllAgree(t *testing.T) {
+	const key = "sk-test-all-agree-0123456789"
+	stub := newLLMStub(t, key, map[string][]string{"claude-sonnet-4-5": {good}, "gpt-5": {good}, "llama3.3": {good}})
+	t.Setenv("ANTHROPIC_API_KEY", key)
+	t.Setenv("OPENAI_API_KEY", key)
+	models, _ := ModelExperts([]config.Expert{
+		{Name: "claude", Provider: "anthropic", Model: "claude-sonnet-4-5", BaseURL: stub.srv.URL},
+		{Name: "gpt", Provider: "openai", Model: "gpt-5", BaseURL: stub.srv.URL + "/v1"},
+		{Name: "llama", Provider: "ollama", Model: "llama3.3", BaseURL: stub.srv.URL},
+	}, nil)
+	g := gathered()
+	c := Merge(AskAll(context.Background(), append([]Expert{RulesExpert{Gathered: g}}, models...), Prompt{Question: "q", Gathered: g}))
+	if len(c.Items) != 1 || c.Items[0].Support != 1 || c.Items[0].Verdict != "consensus" || len(c.Items[0].Supporters) != 4 || len(c.Failed) != 0 {
+		t.Errorf("%+v", c)
+	}
+}

@@ -35,6 +35,5 @@ func New() *mcpkit.Server {
 	}
 }
 
-
 func plansDir(c *mcpkit.Call) string { return filepath.Join(c.Runtime.Memory.Dir(), "plans") }
 func locksDir(c *mcpkit.Call) string { return filepath.Join(c.Runtime.Memory.Dir(), "locks") }
