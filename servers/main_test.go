@@ -12,5 +12,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	testenv.StopSharedKubesim()
 	testenv.StopSharedMoto()
+	testenv.StopSharedPostgres()
 	os.Exit(code)
 }

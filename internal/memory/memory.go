@@ -77,6 +77,7 @@ type Plan struct {
 	ID               string            `json:"plan_id"`
 	Workspace        string            `json:"workspace"`
 	PlanFile         string            `json:"plan_file"`
+	MadeOn           string            `json:"made_on,omitempty"` // host:plans dir of the process that planned
 	ConfigHash       string            `json:"config_hash"`
 	FileHashes       map[string]string `json:"file_hashes"`
 	VarsHash         string            `json:"vars_hash"`

@@ -297,7 +297,7 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	}
 	sumJSON, _ := json.Marshal(planRecordSummary{PlanSummary: res.Summary, MonthlyCostChange: planCostChange(c, plan)})
 	rec := &memory.Plan{
-		ID: id, Workspace: ws, PlanFile: final, ConfigHash: after.Hash, FileHashes: after.Files,
+		ID: id, Workspace: ws, PlanFile: final, MadeOn: planHome(c), ConfigHash: after.Hash, FileHashes: after.Files,
 		VarsHash: terraform.HashVariables(in.Variables), VarFiles: varFiles, Targets: in.Target,
 		TerraformVersion: bin.Version, Destroy: in.Destroy, Summary: sumJSON, CreatedAt: now, ExpiresAt: exp,
 	}
@@ -340,6 +340,11 @@ func applyPlan(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerraform
 	defer unlock()
 	// Re-read under the lock: another process may have applied it meanwhile.
 	if p, err = store.GetPlan(ctx, in.PlanID); err != nil {
+		return res, err
+	}
+	// The record names the file where the planning replica kept it; this
+	// replica uses its own state directory's copy.
+	if p.PlanFile, err = localPlanFile(c, p); err != nil {
 		return res, err
 	}
 	if err := checkPlan(c, p, in, time.Now()); err != nil {

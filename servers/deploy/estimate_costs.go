@@ -152,7 +152,11 @@ func planByID(ctx context.Context, c *mcpkit.Call, id string) (*cost.Input, erro
 	if p.UsedAt != nil {
 		return nil, fmt.Errorf("plan %s was already applied", shortID(id))
 	}
-	return showPlan(ctx, c, p.Workspace, p.PlanFile)
+	file, err := localPlanFile(c, p)
+	if err != nil {
+		return nil, err
+	}
+	return showPlan(ctx, c, p.Workspace, file)
 }
 
 // showPlan turns a saved plan into JSON with `terraform show -json`, in the
