@@ -39,6 +39,7 @@ func New() *mcpkit.Server {
 }
 
 func plansDir(c *mcpkit.Call) string { return filepath.Join(c.Runtime.Memory.Dir(), "plans") }
+
 // planHome names where this process keeps plan files: replicas sharing
 // PostgreSQL share plan records, but a plan file stays on the replica
 // that made it unless they share the state directory.
