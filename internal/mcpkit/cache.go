@@ -59,12 +59,10 @@ func (c *Cache) Stats() CacheStats {
 
 // cacheKeyOf is sha256 over server, tool, principal, canonical arguments and
 // scope. Canonical: object keys sorted, insignificant space dropped.
-func cacheKeyOf(server, tool, principal string, args json.RawMessage, scope string) string {
-	canon := []byte("{}")
-	var v any
-	if len(args) > 0 && json.Unmarshal(args, &v) == nil && v != nil {
-		canon, _ = json.Marshal(v)
-	}
+// cacheKeyOf keys a read by its decoded input, so arguments that differ
+// only in key order, spacing or spelled-out defaults share an entry.
+func cacheKeyOf(server, tool, principal string, in any, scope string) string {
+	canon, _ := json.Marshal(in)
 	h := sha256.New()
 	for _, part := range [][]byte{[]byte(server), []byte(tool), []byte(principal), canon, []byte(scope)} {
 		h.Write(part)

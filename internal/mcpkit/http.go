@@ -255,7 +255,9 @@ func (s *HTTPService) Serve(ctx context.Context, o HTTPOptions) error {
 	if o.TLSCert != "" {
 		scheme = "https"
 	}
-	s.rt.Log.Info("serving streamable HTTP", "url", scheme+"://"+ln.Addr().String(), "paths", strings.Join(s.paths, ","), "auth", s.auth != nil)
+	gcPercent, memLimit := tuneGCForServing()
+	s.rt.Log.Info("serving streamable HTTP", "url", scheme+"://"+ln.Addr().String(), "paths", strings.Join(s.paths, ","), "auth", s.auth != nil,
+		"gc_percent", gcPercent, "memory_limit_bytes", memLimit)
 	done := make(chan error, 1)
 	go func() {
 		<-ctx.Done()

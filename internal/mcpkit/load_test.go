@@ -161,6 +161,19 @@ func bareEcho(b *testing.B) string {
 // the rate limit (set high), metrics, logs, a memory store and the
 // response cache (echo cached for a minute).
 func opsmcpEcho(b *testing.B, token string) string {
+	svc := opsmcpService(b, token)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Serve(ctx, mcpkit.HTTPOptions{Addr: addr}) }()
+	b.Cleanup(func() { cancel(); <-done })
+	testenv.WaitListening(b, addr, func() string { return "" })
+	return "http://" + addr + "/mcp"
+}
+
+func opsmcpService(b *testing.B, token string) *mcpkit.HTTPService {
 	cached := mcpkit.NewTool(mcpkit.Def{Name: "echo", Description: "echo", CacheTTL: time.Minute,
 		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No}},
 		func(ctx context.Context, c *mcpkit.Call, in echoIn) (echoOut, error) {
@@ -183,15 +196,7 @@ func opsmcpEcho(b *testing.B, token string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Serve(ctx, mcpkit.HTTPOptions{Addr: addr}) }()
-	b.Cleanup(func() { cancel(); <-done })
-	testenv.WaitListening(b, addr, func() string { return "" })
-	return "http://" + addr + "/mcp"
+	return svc
 }
 
 // BenchmarkHTTPLoad: tools/call per second and latency of the service
@@ -234,5 +239,44 @@ func BenchmarkHTTPLoad(b *testing.B) {
 			b.ReportMetric(float64(so.p50.Microseconds())/1000, tag+"-opsmcp-seq-p50-ms")
 			b.ReportMetric(float64(sb.p50.Microseconds())/1000, tag+"-bare-seq-p50-ms")
 		}
+	}
+}
+
+// serveHandler runs one tools/call through handler without a network, so
+// the per-request cost (CPU, allocations) is measured without the noise of
+// sockets and a load generator.
+func serveHandler(b *testing.B, handler http.Handler, token, version string) {
+	body, hdr := echoBody(version, 1)
+	if token != "" {
+		hdr.Set("Authorization", "Bearer "+token)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/mcp", bytes.NewReader(body))
+		req.Header = hdr.Clone()
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, req)
+		if w.Code != 200 || !bytes.Contains(w.Body.Bytes(), []byte("hello")) {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+}
+
+// BenchmarkHTTPHandlerPerCall: one tools/call's cost in the service's
+// handler (authentication, rate limit, logs, metrics, cache hit) and in a
+// bare mcp-go handler, per protocol version.
+func BenchmarkHTTPHandlerPerCall(b *testing.B) {
+	const token = "load-token-0123456789abcdef"
+	bare := server.NewMCPServer("bare", "1", server.WithToolCapabilities(false))
+	bare.AddTool(mcp.NewTool("echo", mcp.WithString("text", mcp.Required())),
+		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return mcp.NewToolResultText(req.GetString("text", "")), nil
+		})
+	bareHandler := server.NewStreamableHTTPServer(bare, server.WithStateLess(true))
+	svc := opsmcpService(b, token)
+	for _, v := range []string{mcp.ProtocolVersion20251125, mcp.ProtocolVersion20260728} {
+		tag := map[string]string{mcp.ProtocolVersion20251125: "v2025", mcp.ProtocolVersion20260728: "v2026"}[v]
+		b.Run(tag+"/bare", func(b *testing.B) { serveHandler(b, bareHandler, "", v) })
+		b.Run(tag+"/opsmcp", func(b *testing.B) { serveHandler(b, svc.Handler(), token, v) })
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
@@ -121,9 +122,11 @@ type Call struct {
 	Runtime      *Runtime
 	Secrets      redact.Redactor
 
-	timeout  time.Duration
-	progress ProgressFunc
-	log      *slog.Logger
+	timeout   time.Duration
+	progress  ProgressFunc
+	requestID string
+	logOnce   sync.Once
+	log       *slog.Logger
 }
 
 // Progress reports progress; a no-op when the client did not ask for it.
@@ -137,7 +140,20 @@ func (c *Call) Progress(done, total float64, message string) {
 func (c *Call) WantsProgress() bool { return c.progress != nil }
 
 // Log is the call's logger (JSON to stderr, secrets masked by the caller).
-func (c *Call) Log() *slog.Logger { return c.log }
+func (c *Call) Log() *slog.Logger {
+	// Built on first use: a cached answer logs one line and needs no
+	// logger of its own.
+	c.logOnce.Do(func() { c.log = c.Runtime.Log.With(c.logAttrs()...) })
+	return c.log
+}
+
+func (c *Call) logAttrs() []any {
+	attrs := []any{"server", c.Server, "tool", c.Tool, "principal", c.Principal}
+	if c.requestID != "" {
+		attrs = append(attrs, "request_id", c.requestID)
+	}
+	return attrs
+}
 
 // Remember stores a memory entry for this call with its secrets masked.
 func (c *Call) Remember(ctx context.Context, kind, scope, key string, data any, tags ...string) error {
@@ -168,11 +184,7 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		principal = h.rt.Principal
 	}
 	c := &Call{Server: h.Server.Name, Tool: name, Mode: h.rt.Config.Mode, Principal: principal,
-		Runtime: h.rt, timeout: t.Timeout, progress: progress}
-	c.log = h.rt.Log.With("server", c.Server, "tool", name, "principal", c.Principal)
-	if requestID != "" {
-		c.log = c.log.With("request_id", requestID)
-	}
+		Runtime: h.rt, timeout: t.Timeout, progress: progress, requestID: requestID}
 
 	var res Result
 	var scope, cacheKey string
@@ -191,10 +203,10 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 			scope = s.CacheScope()
 		}
 		if ttl = h.cacheTTL(t); ttl > 0 {
-			cacheKey = cacheKeyOf(h.Server.Name, name, c.Principal, args, scope)
+			cacheKey = cacheKeyOf(h.Server.Name, name, c.Principal, in, scope)
 			if hit, ok := h.rt.Cache.get(cacheKey); ok {
 				hit.Duration = time.Since(start)
-				c.log.Info("tool call", "duration_ms", float64(hit.Duration.Microseconds())/1000, "outcome", "ok", "cache", "hit")
+				h.rt.Log.Info("tool call", append(c.logAttrs(), "duration_ms", float64(hit.Duration.Microseconds())/1000, "outcome", "ok", "cache", "hit")...)
 				h.rt.Metrics.observe(c.Server, name, hit, "")
 				return hit
 			}
@@ -230,7 +242,7 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 	if out.IsError {
 		attrs = append(attrs, "error", out.Text)
 	}
-	c.log.Info("tool call", attrs...)
+	c.Log().Info("tool call", attrs...)
 	h.rt.Metrics.observe(c.Server, name, out, errorType)
 	switch {
 	case !t.ReadOnly():
@@ -245,7 +257,7 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 func (h *Host) safeRun(ctx context.Context, t *Tool, c *Call, in any) (res Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.log.Error("tool panicked", "panic", c.Secrets.String(fmt.Sprint(r)), "stack", c.Secrets.String(string(debug.Stack())))
+			c.Log().Error("tool panicked", "panic", c.Secrets.String(fmt.Sprint(r)), "stack", c.Secrets.String(string(debug.Stack())))
 			res, err = nil, fmt.Errorf("internal error in %s: %v (this is a bug; the server keeps running)", t.Name, r)
 		}
 	}()
@@ -270,7 +282,7 @@ func (h *Host) audit(c *Call, args json.RawMessage, res Result, out *Outcome) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := h.rt.Memory.AppendAudit(ctx, rec); err != nil {
-		c.log.Error("audit record not written", "error", err.Error())
+		c.Log().Error("audit record not written", "error", err.Error())
 	}
 }
 
