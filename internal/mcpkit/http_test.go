@@ -1,7 +1,6 @@
 package mcpkit_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -22,7 +21,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +33,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/testenv"
 )
 
 // issuer signs JWTs with an ES256 key it publishes as a JWKS.
@@ -70,24 +69,7 @@ func (is *issuer) token(t *testing.T, iss, aud, sub string, exp time.Duration) s
 type service struct {
 	url   string
 	store memory.Store
-	logs  *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs  *testenv.SyncBuffer
 }
 
 // serve runs the HTTP service on a free loopback port until the test ends.
@@ -97,7 +79,7 @@ func serve(t *testing.T, cfg *config.Config, servers ...*mcpkit.Server) *service
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	cache := mcpkit.NewCache(0)
 	rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(logs, slog.LevelInfo)), Cache: cache, Metrics: mcpkit.NewMetrics(cache)}
 	svc, err := mcpkit.NewHTTPService(rt, servers)
@@ -233,6 +215,7 @@ func TestHTTPRolesOriginAndRateLimit(t *testing.T) {
 	cfg.HTTP.Principals = map[string]string{"viewer": "reader"}
 	cfg.HTTP.AllowedOrigins = []string{"https://console.example.com"}
 	cfg.HTTP.RateLimit = config.RateLimit{PerMinute: 60, Burst: 8}
+	cfg.Cache.TTL = map[string]config.Duration{"echo": config.Duration(time.Minute)}
 	if err := cfg.HTTP.Check(); err != nil {
 		t.Fatal(err)
 	}
@@ -279,8 +262,41 @@ func TestHTTPRolesOriginAndRateLimit(t *testing.T) {
 	if len(audit) != 1 || audit[0].Principal != "viewer" || audit[0].Tool != "write" || !strings.Contains(audit[0].Outcome, "read-only") {
 		t.Errorf("audit: %+v", audit)
 	}
-	if !strings.Contains(s.logs.String(), `"principal":"viewer"`) || !strings.Contains(s.logs.String(), `"request_id":"`) {
-		t.Errorf("logs lack the principal or request id:\n%s", s.logs.String())
+	// Every line of a call, the access line and the tool's, carries the
+	// principal and the request id, and the two lines of one request share it.
+	req.Params.Name, req.Params.Arguments = "echo", map[string]any{"text": "twice"}
+	for range 2 { // the second is answered from the cache
+		if res, err := viewer.CallTool(context.Background(), req); err != nil || res.IsError {
+			t.Fatalf("echo: %v %+v", err, res)
+		}
+	}
+	requests := map[string]string{} // request id → principal of its access line
+	var toolLines []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(s.logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("a log line is not JSON: %q", line)
+		}
+		id, _ := rec["request_id"].(string)
+		who, _ := rec["principal"].(string)
+		switch rec["msg"] {
+		case "http request":
+			if id == "" || who == "" {
+				t.Errorf("access line without request id or principal: %s", line)
+			}
+			requests[id] = who
+		case "tool call":
+			toolLines = append(toolLines, rec)
+		}
+	}
+	if len(toolLines) != 3 || toolLines[2]["cache"] != "hit" {
+		t.Fatalf("want 3 tool call lines (write, echo, echo from the cache), got %d:\n%s", len(toolLines), s.logs.String())
+	}
+	for _, rec := range toolLines {
+		id, _ := rec["request_id"].(string)
+		if who, ok := requests[id]; !ok || who != "viewer" || rec["principal"] != "viewer" {
+			t.Errorf("tool call line %v: its request id and principal do not match an access line's (%v)", rec, requests)
+		}
 	}
 
 	if code, _, body := post(t, s.url+"/mcp", "admin-token-0123456789ab", "https://evil.example.com", initBody); code != 403 || !strings.Contains(body, "Origin") {
@@ -317,8 +333,8 @@ func TestHTTPRolesOriginAndRateLimit(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	metrics := string(b)
-	for _, want := range []string{`mcp_tool_calls_total{server="t",tool="write"} 1`, `mcp_tool_calls_total{server="t",tool="echo"} 1`,
-		`mcp_tool_errors_total{error_type="policy",server="t",tool="write"} 1`, `mcp_tool_duration_seconds_count{server="t",tool="echo"} 1`,
+	for _, want := range []string{`mcp_tool_calls_total{server="t",tool="write"} 1`, `mcp_tool_calls_total{server="t",tool="echo"} 3`,
+		`mcp_tool_errors_total{error_type="policy",server="t",tool="write"} 1`, `mcp_tool_duration_seconds_count{server="t",tool="echo"} 3`,
 		"mcp_rate_limited_total 1", "mcp_cache_requests_total", "mcp_cache_hits_total", `opsmcp_build_info{goversion="go`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
