@@ -1,12 +1,14 @@
 package mcpkit
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -159,7 +161,20 @@ func (s *HTTPService) guard(path string, byRole map[string]http.Handler) http.Ha
 			http.Error(rec, fmt.Sprintf("rate limited: %s may make %d requests a minute (http.rate_limit)", principal, s.cfg.RateLimit.PerMinute), http.StatusTooManyRequests)
 			return
 		}
-		r.Body = http.MaxBytesReader(rec, r.Body, s.cfg.MaxRequestBytes)
+		// Read the body here, not in mcp-go, so that one over the limit gets
+		// 413 and the limit rather than a JSON-RPC parse error.
+		if r.Body != nil && r.Body != http.NoBody {
+			body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxRequestBytes+1))
+			if int64(len(body)) > s.cfg.MaxRequestBytes {
+				http.Error(rec, fmt.Sprintf("request body is over %d bytes (http.max_request_bytes)", s.cfg.MaxRequestBytes), http.StatusRequestEntityTooLarge)
+				return
+			}
+			if err != nil {
+				http.Error(rec, "reading the request body: "+err.Error(), http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		role := s.cfg.Principals[principal]
 		if role == "" {
 			role = s.cfg.Principals["*"]

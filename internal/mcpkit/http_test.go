@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -473,5 +474,55 @@ func TestHTTPServesTLS(t *testing.T) {
 	}
 	if err := svc.Serve(context.Background(), mcpkit.HTTPOptions{Addr: "127.0.0.1:0", TLSCert: certFile}); err == nil || !strings.Contains(err.Error(), "go together") {
 		t.Errorf("a certificate without its key: %v", err)
+	}
+}
+
+// A body over http.max_request_bytes is refused with 413 and the limit,
+// whether it declares its length or is chunked, and the tool never runs; a
+// client that sends its body too slowly is cut off at http.read_timeout.
+func TestHTTPRequestLimits(t *testing.T) {
+	cfg := config.Default()
+	cfg.Mode = config.ModeApply
+	cfg.HTTP.MaxRequestBytes = 2048
+	cfg.HTTP.ReadTimeout = config.Duration(time.Second)
+	if err := cfg.HTTP.Check(); err != nil {
+		t.Fatal(err)
+	}
+	s := serve(t, cfg, testServer())
+	big := fmt.Sprintf(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"write","arguments":{"text":%q}}}`, strings.Repeat("x", 4096))
+	for _, chunked := range []bool{false, true} {
+		var body io.Reader = strings.NewReader(big)
+		if chunked {
+			body = io.MultiReader(strings.NewReader(big)) // no length: sent chunked
+		}
+		req, _ := http.NewRequest(http.MethodPost, s.url+"/mcp", body)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set(mcp.HeaderProtocolVersion, mcp.ProtocolVersion20251125)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "http.max_request_bytes") || !strings.Contains(string(b), "2048") {
+			t.Errorf("a %d-byte body (chunked %v): %d %s", len(big), chunked, resp.StatusCode, b)
+		}
+	}
+	if audit, _ := s.store.ListAudit(context.Background(), 0); len(audit) != 0 {
+		t.Errorf("an oversized call ran: %+v", audit)
+	}
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: %d\r\n\r\n%s", len(initBody), initBody[:10])
+	start := time.Now()
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	io.ReadAll(conn) // returns when the server closes the connection
+	if waited := time.Since(start); waited > 15*time.Second {
+		t.Errorf("a stalled body held the connection for %s (read_timeout 1s)", waited)
 	}
 }
