@@ -80,11 +80,9 @@ func NewHTTPService(rt *Runtime, servers []*Server) (*HTTPService, error) {
 		}
 		byRole := map[string]http.Handler{}
 		for role, r := range runtimes {
-			opts := []server.StreamableHTTPOption{server.WithEndpointPath(path), server.WithStateLess(true),
-				server.WithHTTPContextFunc(func(ctx context.Context, req *http.Request) context.Context {
-					p, id := principalFrom(req.Context())
-					return WithPrincipal(ctx, p, id)
-				})}
+			// The call's context derives from the request's, which guard
+			// gave the principal and request id.
+			opts := []server.StreamableHTTPOption{server.WithEndpointPath(path), server.WithStateLess(true)}
 			if len(s.cfg.AllowedOrigins) > 0 {
 				opts = append(opts, server.WithStreamableHTTPCORS(server.WithCORSAllowedOrigins(s.cfg.AllowedOrigins...)))
 			}
