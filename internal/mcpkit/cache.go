@@ -57,10 +57,9 @@ func (c *Cache) Stats() CacheStats {
 	return CacheStats{Requests: c.requests.Load(), Hits: c.hits.Load(), Entries: n}
 }
 
-// cacheKeyOf is sha256 over server, tool, principal, canonical arguments and
-// scope. Canonical: object keys sorted, insignificant space dropped.
-// cacheKeyOf keys a read by its decoded input, so arguments that differ
-// only in key order, spacing or spelled-out defaults share an entry.
+// cacheKeyOf is sha256 over server, tool, principal, the decoded input and
+// scope: arguments that differ only in key order, spacing or spelled-out
+// defaults share an entry.
 func cacheKeyOf(server, tool, principal string, in any, scope string) string {
 	canon, _ := json.Marshal(in)
 	h := sha256.New()
