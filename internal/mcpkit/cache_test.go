@@ -67,7 +67,11 @@ func TestCacheHitAfterMiss(t *testing.T) {
 	if a != 1 || b != 1 || calls.Load() != 1 {
 		t.Fatalf("second call was not a hit: %d %d (handler ran %d times)", a, b, calls.Load())
 	}
-	if s := h.Runtime().Cache.Stats(); s.Requests != 2 || s.Hits != 1 {
+	// A default spelled out is the same input.
+	if c := callN(t, h, "read", ` { "scope":"a", "text":"x", "fail":false }`); c != 1 || calls.Load() != 1 {
+		t.Fatalf("a spelled-out default missed the cache: %d (handler ran %d times)", c, calls.Load())
+	}
+	if s := h.Runtime().Cache.Stats(); s.Requests != 3 || s.Hits != 2 {
 		t.Fatalf("stats %+v", s)
 	}
 	callN(t, h, "read", `{"scope":"a","text":"y"}`) // other arguments: a miss
