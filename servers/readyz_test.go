@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,30 +38,11 @@ func getReadyz(t *testing.T, addr, path string) readiness {
 	return r
 }
 
-func serveWith(t *testing.T, bins, yaml string) string {
-	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "opsmcp.yaml")
-	os.WriteFile(cfg, []byte(yaml), 0o644)
-	addr := freeAddr(t)
-	cmd := exec.Command(filepath.Join(bins, "opsmcp"), "--config", cfg, "serve", "--all", "--http", addr)
-	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+dir, "CHECKPOINT_DISABLE=1")
-	logs := &testenv.SyncBuffer{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	testenv.WaitListening(t, addr, logs.String)
-	return addr
-}
-
 // /readyz answers 200 only while the memory store, terraform and the
 // configured Kubernetes API all answer, and otherwise 503 naming each one
 // that does not (a rolling update then waits, and a load balancer stops
 // sending calls); /healthz stays 200 while the process is up.
 func TestReadyzNamesWhatIsMissing(t *testing.T) {
-	bins := testenv.Binaries(t)
 	testenv.Terraform(t)
 	k := testenv.SharedKubesim(t)
 	pg, err := testenv.StartPostgres()
@@ -73,8 +53,8 @@ func TestReadyzNamesWhatIsMissing(t *testing.T) {
 	// The server ignores the password (trust); it must not be echoed.
 	memURL := strings.Replace(pg.NewDatabase(t), "opsmcp@", "opsmcp:pw-not-for-readyz@", 1)
 
-	healthy := serveWith(t, bins, fmt.Sprintf("memory: %s\nkubernetes:\n  kubeconfig: %s\n", memURL, k.Kubeconfig))
-	r := getReadyz(t, healthy, "/readyz")
+	healthy := serveAll(t, fmt.Sprintf("memory: %s\nkubernetes:\n  kubeconfig: %s\n", memURL, k.Kubeconfig))
+	r := getReadyz(t, healthy.addr, "/readyz")
 	if r.status != 200 || !r.Ready || r.Checks["memory"] != "ok" || r.Checks["terraform"] != "ok" || r.Checks["kubernetes"] != "ok" {
 		t.Fatalf("with everything up: %d %s", r.status, r.body)
 	}
@@ -87,25 +67,25 @@ users: [{name: u, user: {token: t}}]
 contexts: [{name: gone, context: {cluster: gone, user: u}}]
 current-context: gone
 `), 0o600)
-	broken := serveWith(t, bins, fmt.Sprintf("memory: %s\nkubernetes:\n  kubeconfig: %s\nterraform:\n  binary: /nonexistent/terraform\n", memURL, dead))
-	r = getReadyz(t, broken, "/readyz")
+	broken := serveAll(t, fmt.Sprintf("memory: %s\nkubernetes:\n  kubeconfig: %s\nterraform:\n  binary: /nonexistent/terraform\n", memURL, dead))
+	r = getReadyz(t, broken.addr, "/readyz")
 	if r.status != 503 || r.Ready || r.Checks["memory"] != "ok" ||
 		!strings.Contains(r.Checks["terraform"], "/nonexistent/terraform") || !strings.Contains(r.Checks["kubernetes"], "127.0.0.1:1") {
 		t.Fatalf("without terraform and with the Kubernetes API gone: %d %s", r.status, r.body)
 	}
-	if h := getReadyz(t, broken, "/healthz"); h.status != 200 {
+	if h := getReadyz(t, broken.addr, "/healthz"); h.status != 200 {
 		t.Errorf("/healthz of a running process that is not ready: %d %s", h.status, h.body)
 	}
 
 	pg.Stop() // the memory store goes away under a running server
-	r = getReadyz(t, healthy, "/readyz")
+	r = getReadyz(t, healthy.addr, "/readyz")
 	if r.status != 503 || r.Ready || r.Checks["memory"] == "ok" || r.Checks["memory"] == "" || r.Checks["terraform"] != "ok" {
 		t.Fatalf("with PostgreSQL down: %d %s", r.status, r.body)
 	}
 	if strings.Contains(r.body, "pw-not-for-readyz") {
 		t.Errorf("/readyz shows the memory URL's password: %s", r.body)
 	}
-	if h := getReadyz(t, healthy, "/healthz"); h.status != 200 {
+	if h := getReadyz(t, healthy.addr, "/healthz"); h.status != 200 {
 		t.Errorf("/healthz with PostgreSQL down: %d %s", h.status, h.body)
 	}
 }

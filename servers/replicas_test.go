@@ -10,41 +10,17 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/testenv"
 )
-
-// replica is one `opsmcp serve --all --http` process.
-type replica struct {
-	addr   string
-	stderr *testenv.SyncBuffer
-}
-
-func startReplica(t *testing.T, bins, cfg, stateDir, token string) *replica {
-	t.Helper()
-	r := &replica{addr: freeAddr(t), stderr: &testenv.SyncBuffer{}}
-	cmd := exec.Command(filepath.Join(bins, "opsmcp"), "--config", cfg, "serve", "--all", "--http", r.addr)
-	cmd.Env = append(os.Environ(), "OPSMCP_HTTP_TOKENS=ops="+token, "CHECKPOINT_DISABLE=1", "XDG_STATE_HOME="+stateDir)
-	cmd.Stderr = r.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	testenv.WaitListening(t, r.addr, r.stderr.String)
-	return r
-}
 
 // roundRobin is a load balancer without session affinity: request n goes
 // to backend n mod len. It notes which backend served each tools/call.
@@ -55,7 +31,7 @@ type roundRobin struct {
 	served  map[string][]int // tool name → backend of each call, in order
 }
 
-func newRoundRobin(backends ...*replica) *roundRobin {
+func newRoundRobin(backends ...*served) *roundRobin {
 	rr := &roundRobin{served: map[string][]int{}}
 	for _, b := range backends {
 		u := &url.URL{Scheme: "http", Host: b.addr}
@@ -96,31 +72,20 @@ func (rr *roundRobin) backends(tool string) []int {
 // the state directory refuses that plan with the reason and leaves it
 // usable.
 func TestReplicasBehindALoadBalancer(t *testing.T) {
-	bins := testenv.Binaries(t)
 	ws := testenv.CopyWorkspace(t, "basic")
 	pg := testenv.SharedPostgres(t).NewDatabase(t)
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "opsmcp.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("mode: apply\nmemory: %s\nterraform:\n  workspaces: [%s]\nhttp:\n  rate_limit: {per_minute: 100000, burst: 1000}\n", pg, ws)), 0o644)
+	cfg := fmt.Sprintf("mode: apply\nmemory: %s\nterraform:\n  workspaces: [%s]\nhttp:\n  rate_limit: {per_minute: 100000, burst: 1000}\n", pg, ws)
 	const token = "ops-token-0123456789abcdef"
-	shared := filepath.Join(dir, "state") // one volume both replicas mount
-	a := startReplica(t, bins, cfg, shared, token)
-	b := startReplica(t, bins, cfg, shared, token)
-	other := startReplica(t, bins, cfg, filepath.Join(dir, "state-c"), token)
+	shared := "XDG_STATE_HOME=" + t.TempDir() // one volume both replicas mount
+	a := serveAll(t, cfg, "OPSMCP_HTTP_TOKENS=ops="+token, shared)
+	b := serveAll(t, cfg, "OPSMCP_HTTP_TOKENS=ops="+token, shared)
+	other := serveAll(t, cfg, "OPSMCP_HTTP_TOKENS=ops="+token) // its own state directory
 	rr := newRoundRobin(a, b)
 	lb := httptest.NewServer(rr)
 	defer lb.Close()
 
 	connect := func(base, server string) *client.Client {
-		c, err := client.NewStreamableHttpClient(base+"/"+server+"/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		init := mcp.InitializeRequest{}
-		init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-		if _, err := c.Initialize(context.Background(), init); err != nil {
-			t.Fatalf("initialize %s through the load balancer: %v", server, err)
-		}
+		c := testenv.HTTPClient(t, base+"/"+server+"/mcp", token)
 		if _, err := c.ListTools(context.Background(), mcp.ListToolsRequest{}); err != nil {
 			t.Fatalf("tools/list %s: %v", server, err)
 		}

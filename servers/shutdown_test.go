@@ -1,12 +1,9 @@
 package servers_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,7 +13,6 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsmcp/opsmcp/internal/memory"
@@ -29,37 +25,12 @@ import (
 // process exits 0 once the last call is done, and the memory holds every
 // entry the answered calls wrote.
 func TestGracefulShutdownFinishesCallsInFlight(t *testing.T) {
-	bins := testenv.Binaries(t)
 	ws := testenv.CopyWorkspace(t, "slow")
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "opsmcp.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("mode: apply\nmemory: %s\nterraform:\n  workspaces: [%s]\nhttp:\n  rate_limit: {per_minute: 100000, burst: 1000}\n  shutdown_grace: 2m\n",
-		filepath.Join(dir, "memory.db"), ws)), 0o644)
-	addr := freeAddr(t)
 	const token = "ops-token-0123456789abcdef"
-	cmd := exec.Command(filepath.Join(bins, "opsmcp"), "--config", cfg, "serve", "--all", "--http", addr)
-	cmd.Env = append(os.Environ(), "OPSMCP_HTTP_TOKENS=ops="+token, "CHECKPOINT_DISABLE=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { cmd.Process.Kill() })
-	testenv.WaitListening(t, addr, stderr.String)
-	connect := func() *client.Client {
-		c, err := client.NewStreamableHttpClient("http://"+addr+"/deploy/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		init := mcp.InitializeRequest{}
-		init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-		if _, err := c.Initialize(context.Background(), init); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	srv := serveAll(t, fmt.Sprintf("mode: apply\nmemory: %s\nterraform:\n  workspaces: [%s]\nhttp:\n  rate_limit: {per_minute: 100000, burst: 1000}\n  shutdown_grace: 2m\n",
+		filepath.Join(dir, "memory.db"), ws), "OPSMCP_HTTP_TOKENS=ops="+token)
+	connect := func() *client.Client { return testenv.HTTPClient(t, "http://"+srv.addr+"/deploy/mcp", token) }
 	call := func(c *client.Client, tool string, args map[string]any) (*mcp.CallToolResult, error) {
 		req := mcp.CallToolRequest{}
 		req.Params.Name, req.Params.Arguments = tool, args
@@ -107,7 +78,7 @@ func TestGracefulShutdownFinishesCallsInFlight(t *testing.T) {
 		})
 	}
 	time.Sleep(1500 * time.Millisecond) // the apply is in terraform's sleep
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	var res2 *mcp.CallToolResult
@@ -122,9 +93,9 @@ func TestGracefulShutdownFinishesCallsInFlight(t *testing.T) {
 		t.Fatalf("the apply in flight: %+v", res2)
 	}
 	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
+	case <-srv.done:
+		if srv.err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", srv.err, srv.logs.String())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the process did not exit after its last call")

@@ -1,11 +1,9 @@
 package servers_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,8 +15,6 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
-
-	"github.com/opsmcp/opsmcp/internal/testenv"
 )
 
 func rssOf(pid int) int64 {
@@ -37,28 +33,17 @@ func rssOf(pid int) int64 {
 // at most 5 million calls). Reports calls, errors and the server's RSS
 // after a 10 s warm-up, at the end and at its highest.
 func BenchmarkHTTPSoak50Sessions(b *testing.B) {
-	bins := testenv.Binaries(b)
 	dir := b.TempDir()
-	cfg := filepath.Join(dir, "opsmcp.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("memory: %s\nhttp:\n  rate_limit: {per_minute: 100000000, burst: 1000000}\n", filepath.Join(dir, "m.db"))), 0o644)
-	addr := freeAddr(b)
 	const token = "soak-token-0123456789abcdef"
-	cmd := exec.Command(filepath.Join(bins, "opsmcp"), "--config", cfg, "serve", "--all", "--http", addr)
-	cmd.Env = append(os.Environ(), "OPSMCP_HTTP_TOKENS=soak="+token)
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	testenv.WaitListening(b, addr, func() string { return logs.String() })
+	srv := serveAll(b, fmt.Sprintf("memory: %s\nhttp:\n  rate_limit: {per_minute: 100000000, burst: 1000000}\n", filepath.Join(dir, "m.db")),
+		"OPSMCP_HTTP_TOKENS=soak="+token)
 	for b.Loop() {
 		var calls, errs atomic.Int64
 		stop := time.Now().Add(60 * time.Second)
 		var wg sync.WaitGroup
 		for range 50 {
 			wg.Go(func() {
-				c, err := client.NewStreamableHttpClient("http://"+addr+"/deploy/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
+				c, err := client.NewStreamableHttpClient("http://"+srv.addr+"/deploy/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
 				if err != nil {
 					errs.Add(1)
 					return
@@ -92,7 +77,7 @@ func BenchmarkHTTPSoak50Sessions(b *testing.B) {
 				if now.After(stop) {
 					return
 				}
-				r := rssOf(cmd.Process.Pid)
+				r := rssOf(srv.cmd.Process.Pid)
 				highest = max(highest, r)
 				if warm == 0 && now.After(stop.Add(-50*time.Second)) {
 					warm = r
@@ -101,14 +86,14 @@ func BenchmarkHTTPSoak50Sessions(b *testing.B) {
 		}()
 		wg.Wait()
 		<-sampled
-		end := rssOf(cmd.Process.Pid)
+		end := rssOf(srv.cmd.Process.Pid)
 		b.ReportMetric(float64(calls.Load())/60, "calls/s")
 		b.ReportMetric(float64(errs.Load()), "errors")
 		b.ReportMetric(float64(warm)/(1<<20), "rss-after-10s-MB")
 		b.ReportMetric(float64(end)/(1<<20), "rss-at-60s-MB")
 		b.ReportMetric(float64(highest)/(1<<20), "rss-highest-MB")
 		if errs.Load() > 0 {
-			b.Errorf("%d errors\n%s", errs.Load(), logs.String())
+			b.Errorf("%d errors\n%s", errs.Load(), srv.logs.String())
 		}
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsmcp/opsmcp/internal/testenv"
@@ -32,6 +31,38 @@ func freeAddr(t testing.TB) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// served is an `opsmcp serve --all --http` process on a free loopback
+// port, killed when the test ends.
+type served struct {
+	addr string
+	logs *testenv.SyncBuffer
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the process has exited; then err is its Wait
+	err  error
+}
+
+// serveAll writes yaml as the process's opsmcp.yaml and starts it with its
+// own state directory; env (KEY=VALUE) comes last and wins.
+func serveAll(t testing.TB, yaml string, env ...string) *served {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "opsmcp.yaml")
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &served{addr: freeAddr(t), logs: &testenv.SyncBuffer{}, done: make(chan struct{})}
+	s.cmd = exec.Command(filepath.Join(testenv.Binaries(t), "opsmcp"), "--config", cfg, "serve", "--all", "--http", s.addr)
+	s.cmd.Env = append(append(os.Environ(), "XDG_STATE_HOME="+dir, "CHECKPOINT_DISABLE=1"), env...)
+	s.cmd.Stderr = s.logs
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.err = s.cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() { s.cmd.Process.Kill(); <-s.done })
+	testenv.WaitListening(t, s.addr, s.logs.String)
+	return s
 }
 
 // TestStreamableHTTP serves the built binary with --http and talks to it
@@ -52,12 +83,7 @@ func TestStreamableHTTP(t *testing.T) {
 		cmd.Wait()
 	}()
 	testenv.WaitListening(t, addr, stderr.String)
-	c, err := client.NewStreamableHttpClient("http://" + addr + "/mcp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	testenv.StartMCP(t, c)
+	c := testenv.HTTPClient(t, "http://"+addr+"/mcp", "")
 	ctx := context.Background()
 	tools, err := c.ListTools(ctx, mcp.ListToolsRequest{})
 	if err != nil || len(tools.Tools) != len(deploy.New().Tools) {

@@ -28,7 +28,6 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsmcp/opsmcp/internal/config"
@@ -222,19 +221,7 @@ func TestHTTPRolesOriginAndRateLimit(t *testing.T) {
 	}
 	s := serve(t, cfg, testServer())
 
-	connect := func(token string) *client.Client {
-		c, err := client.NewStreamableHttpClient(s.url+"/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		init := mcp.InitializeRequest{}
-		init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-		if _, err := c.Initialize(context.Background(), init); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
+	connect := func(token string) *client.Client { return testenv.HTTPClient(t, s.url+"/mcp", token) }
 	names := func(c *client.Client) string {
 		tools, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 )
 
@@ -209,6 +210,23 @@ func StartMCP(t testing.TB, c *client.Client) {
 	if _, err := c.Initialize(ctx, req); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// HTTPClient is an initialized streamable HTTP session with url, sending
+// token as a bearer token when it is not empty; it closes with the test.
+func HTTPClient(t testing.TB, url, token string) *client.Client {
+	t.Helper()
+	var opts []transport.StreamableHTTPCOption
+	if token != "" {
+		opts = append(opts, transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
+	}
+	c, err := client.NewStreamableHttpClient(url, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	StartMCP(t, c)
+	return c
 }
 
 // PIDOf finds a running process whose command line contains arg (NUL
