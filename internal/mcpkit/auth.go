@@ -195,21 +195,18 @@ func (v *jwtVerifier) key(ctx context.Context, kid string) (jose.JSONWebKey, err
 	return jose.JSONWebKey{}, fmt.Errorf("the JWT's key %q is not in the JWKS", kid)
 }
 
-type ctxKey int
+// requestKey carries a request's identity in its context.
+type requestKey struct{}
 
-const (
-	principalKey ctxKey = iota
-	requestIDKey
-)
+type requestIdentity struct{ principal, requestID string }
 
 // WithPrincipal is ctx carrying the authenticated principal of a request;
 // calls made under it are logged and audited as that principal.
 func WithPrincipal(ctx context.Context, principal, requestID string) context.Context {
-	return context.WithValue(context.WithValue(ctx, principalKey, principal), requestIDKey, requestID)
+	return context.WithValue(ctx, requestKey{}, requestIdentity{principal, requestID})
 }
 
 func principalFrom(ctx context.Context) (principal, requestID string) {
-	principal, _ = ctx.Value(principalKey).(string)
-	requestID, _ = ctx.Value(requestIDKey).(string)
-	return principal, requestID
+	id, _ := ctx.Value(requestKey{}).(requestIdentity)
+	return id.principal, id.requestID
 }
