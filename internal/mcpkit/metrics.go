@@ -46,14 +46,31 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-func (m *Metrics) observe(server, tool string, out *Outcome, errorType string) {
+// toolSeries are one tool's series, looked up when a host is built rather
+// than by label on every call.
+type toolSeries struct {
+	m            *Metrics
+	server, tool string
+	calls        prometheus.Counter
+	duration     prometheus.Observer
+}
+
+func (m *Metrics) forTool(server, tool string) *toolSeries {
 	if m == nil {
+		return nil
+	}
+	return &toolSeries{m: m, server: server, tool: tool,
+		calls: m.calls.WithLabelValues(server, tool), duration: m.duration.WithLabelValues(server, tool)}
+}
+
+func (s *toolSeries) observe(out *Outcome, errorType string) {
+	if s == nil {
 		return
 	}
-	m.calls.WithLabelValues(server, tool).Inc()
-	m.duration.WithLabelValues(server, tool).Observe(out.Duration.Seconds())
+	s.calls.Inc()
+	s.duration.Observe(out.Duration.Seconds())
 	if out.IsError {
-		m.errors.WithLabelValues(server, tool, errorType).Inc()
+		s.m.errors.WithLabelValues(s.server, s.tool, errorType).Inc()
 	}
 }
 

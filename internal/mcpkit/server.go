@@ -51,11 +51,12 @@ type Host struct {
 	rt     *Runtime
 	tools  []*Tool
 	byName map[string]*Tool
+	series map[string]*toolSeries // nil values when the runtime has no metrics
 }
 
 // NewHost applies policy to a server's tools.
 func NewHost(s *Server, rt *Runtime) *Host {
-	h := &Host{Server: s, rt: rt, byName: map[string]*Tool{}}
+	h := &Host{Server: s, rt: rt, byName: map[string]*Tool{}, series: map[string]*toolSeries{}}
 	if rt.Log == nil {
 		rt.Log = slog.New(slog.DiscardHandler)
 	}
@@ -68,6 +69,7 @@ func NewHost(s *Server, rt *Runtime) *Host {
 			h.tools = append(h.tools, t)
 		}
 		h.byName[t.Name] = t
+		h.series[t.Name] = rt.Metrics.forTool(s.Name, t.Name)
 	}
 	return h
 }
@@ -207,7 +209,7 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 			if hit, ok := h.rt.Cache.get(cacheKey); ok {
 				hit.Duration = time.Since(start)
 				h.rt.Log.Info("tool call", append(c.logAttrs(), "duration_ms", float64(hit.Duration.Microseconds())/1000, "outcome", "ok", "cache", "hit")...)
-				h.rt.Metrics.observe(c.Server, name, hit, "")
+				h.series[name].observe(hit, "")
 				return hit
 			}
 		}
@@ -243,7 +245,7 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		attrs = append(attrs, "error", out.Text)
 	}
 	c.Log().Info("tool call", attrs...)
-	h.rt.Metrics.observe(c.Server, name, out, errorType)
+	h.series[name].observe(out, errorType)
 	switch {
 	case !t.ReadOnly():
 		h.rt.Cache.invalidate(scope)
