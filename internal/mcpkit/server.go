@@ -159,6 +159,12 @@ func (c *Call) logAttrs() []any {
 
 // Remember stores a memory entry for this call with its secrets masked.
 func (c *Call) Remember(ctx context.Context, kind, scope, key string, data any, tags ...string) error {
+	return c.RememberEntry(ctx, &memory.Entry{Kind: kind, Scope: scope, Key: key, Tags: tags}, data)
+}
+
+// RememberEntry stores e (its expiry and tags as given) with data, its
+// secrets masked, as this call's server; e.ID is then the entry's id.
+func (c *Call) RememberEntry(ctx context.Context, e *memory.Entry, data any) error {
 	if c.Runtime.Memory == nil {
 		return nil
 	}
@@ -166,11 +172,11 @@ func (c *Call) Remember(ctx context.Context, kind, scope, key string, data any, 
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	if e.Data, err = json.Marshal(v); err != nil {
 		return err
 	}
-	return c.Runtime.Memory.Put(ctx, &memory.Entry{Server: c.Server, Kind: kind, Scope: scope, Key: key, Data: b, Tags: tags})
+	e.Server = c.Server
+	return c.Runtime.Memory.Put(ctx, e)
 }
 
 // Call runs a tool through the middleware: policy, argument decoding,

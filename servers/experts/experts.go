@@ -117,8 +117,6 @@ type ConsultInput struct {
 	Fresh    bool              `json:"fresh,omitempty" desc:"ask again even if memory holds an answer"`
 }
 
-func (in ConsultInput) CallTimeout() time.Duration { return 5 * time.Minute }
-
 // ConsultOutput is the result of consult_experts.
 type ConsultOutput struct{ experts.ConsultResult }
 
@@ -230,15 +228,7 @@ var rememberTool = mcpkit.NewTool(mcpkit.Def{
 			data = map[string]any{"text": in.Text, "data": data}
 		}
 	}
-	v, err := c.Secrets.Any(data)
-	if err != nil {
-		return EntryRef{}, err
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return EntryRef{}, err
-	}
-	e := &memory.Entry{Server: Name, Kind: kind, Scope: in.Scope, Key: in.Key, Data: b, Tags: in.Tags}
+	e := &memory.Entry{Kind: kind, Scope: in.Scope, Key: in.Key, Tags: in.Tags}
 	if in.TTL != "" {
 		d, err := time.ParseDuration(in.TTL)
 		if err != nil || d <= 0 {
@@ -247,7 +237,7 @@ var rememberTool = mcpkit.NewTool(mcpkit.Def{
 		exp := time.Now().Add(d)
 		e.ExpiresAt = &exp
 	}
-	if err := c.Runtime.Memory.Put(ctx, e); err != nil {
+	if err := c.RememberEntry(ctx, e, data); err != nil {
 		return EntryRef{}, err
 	}
 	return EntryRef{ID: e.ID, Kind: kind, Key: in.Key, ExpiresAt: e.ExpiresAt}, nil
