@@ -56,6 +56,10 @@ func (m *modelExpert) Ask(ctx context.Context, system, user, retry string) (stri
 	return m.ask(ctx, system, user)
 }
 
+// defaultKeyEnv is where a provider's key is read when api_key_env is not
+// set; an openai-compatible server needs one only when api_key_env names it.
+var defaultKeyEnv = map[string]string{"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
+
 // ModelExperts builds the configured experts that can be asked: anthropic
 // and openai when their key variable is set, openai-compatible and ollama
 // when they have an endpoint. Every configured expert has a status.
@@ -75,37 +79,23 @@ func ModelExperts(cfgs []config.Expert, httpClient *http.Client) ([]Expert, []Ex
 			e.timeout = DefaultExpertTimeout
 		}
 		keyEnv := c.APIKeyEnv
-		switch c.Provider {
-		case "anthropic":
-			if keyEnv == "" {
-				keyEnv = "ANTHROPIC_API_KEY"
-			}
-		case "openai":
-			if keyEnv == "" {
-				keyEnv = "OPENAI_API_KEY"
-			}
+		if keyEnv == "" {
+			keyEnv = defaultKeyEnv[c.Provider]
 		}
 		key := ""
 		if keyEnv != "" {
 			key = os.Getenv(keyEnv)
 		}
 		switch c.Provider {
-		case "anthropic":
-			if key == "" {
+		case "anthropic", "openai", "openai-compatible":
+			switch {
+			case keyEnv != "" && key == "":
 				st.Why = "$" + keyEnv + " is not set"
-				break
+			case c.Provider == "anthropic":
+				e.ask = askAnthropic(c, keyEnv, key, httpClient)
+			default:
+				e.ask = askOpenAI(c, key, httpClient)
 			}
-			e.ask = askAnthropic(c, keyEnv, key, httpClient)
-		case "openai", "openai-compatible":
-			if c.Provider == "openai" && key == "" {
-				st.Why = "$" + keyEnv + " is not set"
-				break
-			}
-			if c.Provider == "openai-compatible" && keyEnv != "" && key == "" {
-				st.Why = "$" + keyEnv + " is not set"
-				break
-			}
-			e.ask = askOpenAI(c, key, httpClient)
 		case "ollama":
 			base := c.BaseURL
 			if base == "" {
