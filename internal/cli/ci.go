@@ -15,6 +15,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/atomicfile"
 	"github.com/opsmcp/opsmcp/internal/ci"
 	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 	igh "github.com/opsmcp/opsmcp/internal/github"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/terraform"
@@ -73,9 +74,12 @@ func runCI(ctx context.Context, g *globals, o *ciOptions, paths []string) error 
 		return failErr("%v", err)
 	}
 	defer rt.Close()
+	// The paths named here are the pipeline's own: any path, bounded.
+	rt.Files = fsguard.CommandLine(rt.Config.Limits.MaxInputBytes)
 	host := mcpkit.NewHost(deploy.New(), rt)
 	rep := &ci.Report{}
-	val, err := validate.Run(ctx, paths, validate.Options{Type: "auto", Strict: true, TerraformBinary: rt.Config.Terraform.Binary})
+	val, err := validate.Run(ctx, paths, validate.Options{Type: "auto", Strict: true, TerraformBinary: rt.Config.Terraform.Binary,
+		TerraformMirror: rt.Config.Terraform.ProviderMirror, Files: fsguard.CommandLine(rt.Config.Limits.MaxInputBytes)})
 	if err != nil {
 		return failErr("validate: %v", err)
 	}

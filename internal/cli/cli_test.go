@@ -206,13 +206,16 @@ func TestHTTPConfig(t *testing.T) {
 		"http:\n  principals: {alice: admin}\n":                                            `http.principals.alice: role "admin" is not in http.roles`,
 		"http:\n  auth:\n    jwt: {jwks_url: 'https://idp/jwks', issuer: 'https://idp'}\n": "http.auth.jwt needs audience",
 		"http:\n  rate_limit: {per_minute: -1}\n":                                          "per_minute and burst must be positive",
+		// A role only narrows: it may not lift the file's mode.
+		"http:\n  roles:\n    r: {mode: apply}\n": "http.roles.r.mode: apply would exceed the file's mode plan",
+		"http:\n  roles:\n    r: {mode: plan, read_paths: [/etc]}\n": "http.roles.r.read_paths: /etc is not within",
 	} {
 		write(t, p, base+body)
 		if _, err := config.Load(p); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", body, err, want)
 		}
 	}
-	write(t, p, base+"http:\n  roles:\n    ops: {mode: apply, workspaces: [./infra/prod], namespaces: [staging]}\n  principals: {ci: ops}\n")
+	write(t, p, "mode: apply\n"+base+"http:\n  roles:\n    ops: {mode: apply, workspaces: [./infra/prod], namespaces: [staging]}\n  principals: {ci: ops}\n")
 	cfg, err := config.Load(p)
 	if err != nil {
 		t.Fatal(err)

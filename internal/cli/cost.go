@@ -13,6 +13,7 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/atomicfile"
 	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/servers/deploy"
 )
@@ -55,6 +56,8 @@ func newCostCmd(g *globals) *cobra.Command {
 				return failErr("%v", err)
 			}
 			defer rt.Close()
+			// The paths named here are the user's own: any path, bounded.
+			rt.Files = fsguard.CommandLine(rt.Config.Limits.MaxInputBytes)
 			out := mcpkit.NewHost(deploy.New(), rt).Call(cmd.Context(), "estimate_costs", raw, nil)
 			if out.IsError {
 				if out.Usage {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -67,9 +68,38 @@ type Config struct {
 	// rules expert.
 	Experts []Expert `json:"experts,omitempty"`
 	HTTP    HTTP     `json:"http"`
+	// ReadPaths are the roots every path a tool reads must lie under
+	// (after symlink resolution); default: the config file's directory and
+	// every terraform workspace.
+	ReadPaths []string `json:"read_paths,omitempty"`
+	Limits    Limits   `json:"limits"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
+	// RoleTools are the tool lists of the HTTP role a principal works
+	// under, checked after the file's (ForRole sets them).
+	RoleTools *Tools `json:"-"`
+}
+
+// Limits is the limits: section: what one call may cost.
+type Limits struct {
+	// MaxInputBytes bounds every file a tool reads (default 16 MiB).
+	MaxInputBytes int64 `json:"max_input_bytes,omitempty"`
+	// HeavyCalls is how many heavy calls (validation, estimates) run at
+	// once in a process (default: the number of CPUs).
+	HeavyCalls int `json:"heavy_calls,omitempty"`
+}
+
+// DefaultMaxInputBytes is limits.max_input_bytes' default.
+const DefaultMaxInputBytes = 16 << 20
+
+// ReadRoots are the roots tools may read under: read_paths, else the
+// config file's directory and every workspace.
+func (c *Config) ReadRoots() []string {
+	if c.ReadPaths != nil {
+		return c.ReadPaths
+	}
+	return append([]string{c.Dir()}, c.Terraform.Workspaces...)
 }
 
 // Terraform is the terraform: section.
@@ -77,6 +107,10 @@ type Terraform struct {
 	Binary     string   `json:"binary,omitempty"`
 	Workspaces []string `json:"workspaces,omitempty"`
 	PlanTTL    Duration `json:"plan_ttl,omitempty"`
+	// ProviderMirror is where validation installs providers from besides
+	// the registry: a directory (filesystem mirror) or an https:// network
+	// mirror. Implicit local mirrors are never used.
+	ProviderMirror string `json:"provider_mirror,omitempty"`
 }
 
 // Kubernetes is the kubernetes: section.
@@ -162,23 +196,34 @@ type JWTCfg struct {
 	PrincipalClaim string `json:"principal_claim,omitempty"`
 }
 
-// Role is one entry of http.roles: the mode and tool lists of its
-// principals, and allowlists that, when given, narrow the file's own.
+// Role is one entry of http.roles. A role only narrows the file: its mode
+// may not exceed the file's, its tools.allow intersects the file's, its
+// tools.deny adds to the file's, and its allowlists, when given, replace
+// the file's and must lie within them.
 type Role struct {
 	Mode  Mode  `json:"mode"`
 	Tools Tools `json:"tools"`
-	// Workspaces, Namespaces and Repos replace terraform.workspaces,
-	// kubernetes.namespaces and github.repos for the role; each must lie
-	// within the file's own.
+	// Workspaces, Namespaces, Repos and ReadPaths replace
+	// terraform.workspaces, kubernetes.namespaces, github.repos and
+	// read_paths for the role; each must lie within the file's own.
 	Workspaces []string `json:"workspaces,omitempty"`
 	Namespaces []string `json:"namespaces,omitempty"`
 	Repos      []string `json:"repos,omitempty"`
+	ReadPaths  []string `json:"read_paths,omitempty"`
 }
 
-// ForRole is the configuration a role's principals work under.
+// modeRank orders modes by what they allow.
+var modeRank = map[Mode]int{ModeReadOnly: 0, ModePlan: 1, ModeApply: 2}
+
+// ForRole is the configuration a role's principals work under: the file's,
+// narrowed by the role, never widened.
 func (c *Config) ForRole(r Role) *Config {
 	out := *c
-	out.Mode, out.Tools = r.Mode, r.Tools
+	if r.Mode != "" && modeRank[r.Mode] < modeRank[c.Mode] {
+		out.Mode = r.Mode
+	}
+	// The file's tools: stay; the role's are checked as well (PermitsTool).
+	out.RoleTools = &r.Tools
 	if r.Workspaces != nil {
 		out.Terraform.Workspaces = r.Workspaces
 	}
@@ -188,7 +233,32 @@ func (c *Config) ForRole(r Role) *Config {
 	if r.Repos != nil {
 		out.GitHub.Repos = r.Repos
 	}
+	out.ReadPaths = c.ReadRoots()
+	if r.ReadPaths != nil {
+		out.ReadPaths = r.ReadPaths
+	}
 	return &out
+}
+
+// ToolDenied says why the file's tools: (and a role's) do not permit a
+// tool, or "" when they do: a tool must pass both lists of both.
+func (c *Config) ToolDenied(name string) string {
+	check := func(t Tools, deny, allow string) string {
+		if slices.Contains(t.Deny, name) {
+			return fmt.Sprintf("tool %s is denied by %s", name, deny)
+		}
+		if len(t.Allow) > 0 && !slices.Contains(t.Allow, name) {
+			return fmt.Sprintf("tool %s is not in %s", name, allow)
+		}
+		return ""
+	}
+	if why := check(c.Tools, "tools.deny in opsmcp.yaml", "tools.allow of opsmcp.yaml"); why != "" {
+		return why
+	}
+	if c.RoleTools != nil {
+		return check(*c.RoleTools, "the role's tools.deny (http.roles in opsmcp.yaml)", "the role's tools.allow (http.roles in opsmcp.yaml)")
+	}
+	return ""
 }
 
 // RateLimit is http.rate_limit.
@@ -450,6 +520,24 @@ func (c *Config) finish() error {
 		}
 		c.Terraform.Workspaces[i] = resolve(base, w)
 	}
+	for i, p := range c.ReadPaths {
+		if strings.TrimSpace(p) == "" {
+			return errors.New("read_paths has an empty entry")
+		}
+		c.ReadPaths[i] = resolve(base, p)
+	}
+	if c.Limits.MaxInputBytes < 0 || c.Limits.HeavyCalls < 0 {
+		return errors.New("limits.max_input_bytes and limits.heavy_calls must be positive")
+	}
+	if c.Limits.MaxInputBytes == 0 {
+		c.Limits.MaxInputBytes = DefaultMaxInputBytes
+	}
+	if c.Limits.HeavyCalls == 0 {
+		c.Limits.HeavyCalls = runtime.NumCPU()
+	}
+	if m := c.Terraform.ProviderMirror; m != "" && !strings.HasPrefix(m, "https://") {
+		c.Terraform.ProviderMirror = resolve(base, m)
+	}
 	if c.Kubernetes.Kubeconfig != "" {
 		c.Kubernetes.Kubeconfig = resolve(base, c.Kubernetes.Kubeconfig)
 	}
@@ -566,6 +654,15 @@ func (c *Config) checkRoles() error {
 		}
 		if err := within(name, "repos", r.Repos, c.GitHub.Repos, same); err != nil {
 			return err
+		}
+		for i, p := range r.ReadPaths {
+			r.ReadPaths[i] = resolve(c.Dir(), p)
+		}
+		if err := within(name, "read_paths", r.ReadPaths, c.ReadRoots(), below); err != nil {
+			return err
+		}
+		if r.Mode != "" && modeRank[r.Mode] > modeRank[c.Mode] {
+			return fmt.Errorf("http.roles.%s.mode: %s would exceed the file's mode %s; a role only narrows", name, r.Mode, c.Mode)
 		}
 	}
 	return nil

@@ -55,7 +55,7 @@ func BenchmarkPlan10k(b *testing.B) {
 	path := planJSON(b, 10_000)
 	b.ReportAllocs()
 	for b.Loop() {
-		in, err := Load(path, nil)
+		in, err := Load(nil, path, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func BenchmarkWorkspace1000(b *testing.B) {
 	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src.String()), 0o644)
 	b.ReportAllocs()
 	for b.Loop() {
-		in, err := Load(dir, nil)
+		in, err := Load(nil, dir, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -152,7 +152,7 @@ func TestBadPlansAndUsage(t *testing.T) {
 		{"pulumi.json", `{"steps":[{"op":"create","urn":"urn:pulumi:dev::x::aws:ec2/instance:Instance::web"}]}`, "is not a Terraform plan JSON, an inline resource list"},
 		{"neg.json", `{"resources":[{"type":"aws_instance","count":-2}]}`, "count -2 is negative"},
 	} {
-		_, err := Load(write(tc.name, tc.body), nil)
+		_, err := Load(nil, write(tc.name, tc.body), nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}

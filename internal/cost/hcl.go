@@ -2,7 +2,6 @@ package cost
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 )
 
 // Workspace is a Terraform configuration read without terraform: its
@@ -22,6 +23,7 @@ import (
 type Workspace struct {
 	Resources  []Resource
 	Unresolved []string
+	files      *fsguard.Guard
 }
 
 // ParseWorkspace reads the *.tf files of dir with hcl/v2: variable
@@ -29,20 +31,19 @@ type Workspace struct {
 // locals, provider regions, resources with count and for_each over known
 // collections, and local modules. References to other resources, data
 // sources and unknown functions make a value unknown, and say so.
-func ParseWorkspace(dir string, varFiles []string) (*Workspace, error) {
-	w := &Workspace{}
-	st, err := os.Stat(dir)
+func ParseWorkspace(g *fsguard.Guard, dir string, varFiles []string) (*Workspace, error) {
+	w := &Workspace{files: g}
+	_, st, err := g.Resolve(dir)
 	if err != nil {
 		return nil, err
 	}
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
-	if len(files) == 0 {
+	if len(g.Glob(dir, "*.tf")) == 0 {
 		return nil, fmt.Errorf("%s has no *.tf files", dir)
 	}
-	vars, err := rootVarFiles(dir, varFiles)
+	vars, err := rootVarFiles(g, dir, varFiles)
 	if err != nil {
 		return nil, err
 	}
@@ -56,21 +57,17 @@ func ParseWorkspace(dir string, varFiles []string) (*Workspace, error) {
 
 // rootVarFiles reads terraform.tfvars(.json), *.auto.tfvars(.json) and the
 // given files, in Terraform's order.
-func rootVarFiles(dir string, extra []string) (map[string]cty.Value, error) {
+func rootVarFiles(g *fsguard.Guard, dir string, extra []string) (map[string]cty.Value, error) {
 	var files []string
 	for _, f := range []string{"terraform.tfvars", "terraform.tfvars.json"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			files = append(files, filepath.Join(dir, f))
-		}
+		files = append(files, g.Glob(dir, f)...)
 	}
-	auto, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars"))
-	autoJSON, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars.json"))
-	auto = append(auto, autoJSON...)
+	auto := append(g.Glob(dir, "*.auto.tfvars"), g.Glob(dir, "*.auto.tfvars.json")...)
 	sort.Strings(auto)
 	files = append(append(files, auto...), extra...)
 	vals := map[string]cty.Value{}
 	for _, f := range files {
-		src, err := os.ReadFile(f)
+		src, err := g.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
@@ -152,11 +149,15 @@ func (w *Workspace) module(dir, prefix string, inputs map[string]cty.Value, pare
 		w.Unresolved = append(w.Unresolved, fmt.Sprintf("%s: modules nested more than %d deep are not followed", strings.TrimSuffix(prefix, "."), maxModuleDepth))
 		return nil
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	if !w.files.Allowed(dir) {
+		w.Unresolved = append(w.Unresolved, fmt.Sprintf("%s: the module's source is outside read_paths and was not read", strings.TrimSuffix(prefix, ".")))
+		return nil
+	}
+	files := w.files.Glob(dir, "*.tf")
 	sort.Strings(files)
 	var bodies []*hclsyntax.Body
 	for _, f := range files {
-		src, err := os.ReadFile(f)
+		src, err := w.files.ReadFile(f)
 		if err != nil {
 			return err
 		}

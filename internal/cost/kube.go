@@ -100,7 +100,7 @@ func workload(obj map[string]any, file string) (Resource, bool, error) {
 		if v, ok := spec["replicas"]; ok {
 			n, ok := numOf(v, Int(1))
 			if !ok {
-				return Resource{}, false, fmt.Errorf("%s: %s/%s: replicas %v is not a number", file, kind, name, v)
+				return Resource{}, false, fmt.Errorf("%s: %s/%s: spec.replicas is not a number", file, kind, name)
 			}
 			replicas, _ = strconv.ParseInt(n.String(), 10, 64)
 		}

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	tfjson "github.com/hashicorp/terraform-json"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 )
 
 // Input is infrastructure read for pricing.
@@ -27,39 +28,33 @@ type Input struct {
 // JSON by `terraform show -json` first (the tool and CLI do that).
 var ErrBinaryPlan = fmt.Errorf("a binary Terraform plan")
 
-// maxInputBytes bounds a plan JSON or manifest file.
-const maxInputBytes = 512 << 20
-
-// Load reads a path: a Terraform plan JSON, an inline resource list in a
-// JSON file, a Terraform workspace directory, or Kubernetes manifests (a
-// file, or a directory of them walked recursively).
-func Load(path string, varFiles []string) (*Input, error) {
-	st, err := os.Stat(path)
+// Load reads a path under g's rule: a Terraform plan JSON, an inline
+// resource list in a JSON file, a Terraform workspace directory, or
+// Kubernetes manifests (a file, or a directory of them walked recursively).
+func Load(g *fsguard.Guard, path string, varFiles []string) (*Input, error) {
+	_, st, err := g.Resolve(path)
 	if err != nil {
-		return nil, fmt.Errorf("infrastructure %s: %w", path, err)
+		return nil, fmt.Errorf("infrastructure: %w", err)
 	}
 	if st.IsDir() {
-		if tf, _ := filepath.Glob(filepath.Join(path, "*.tf")); len(tf) > 0 {
-			w, err := ParseWorkspace(path, varFiles)
+		if tf := g.Glob(path, "*.tf"); len(tf) > 0 {
+			w, err := ParseWorkspace(g, path, varFiles)
 			if err != nil {
 				return nil, err
 			}
 			return &Input{Kind: "workspace", Planned: w.Resources, Unresolved: w.Unresolved}, nil
 		}
-		return loadManifestDir(path)
+		return loadManifestDir(g, path)
 	}
-	if st.Size() > maxInputBytes {
-		return nil, fmt.Errorf("infrastructure %s is %d MB; the limit is %d MB", path, st.Size()>>20, maxInputBytes>>20)
+	if strings.HasSuffix(path, ".tf") {
+		return Load(g, filepath.Dir(path), varFiles)
 	}
-	data, err := os.ReadFile(path)
+	data, err := g.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("infrastructure: %w", err)
 	}
-	switch {
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return nil, fmt.Errorf("%s is %w", path, ErrBinaryPlan)
-	case strings.HasSuffix(path, ".tf"):
-		return Load(filepath.Dir(path), varFiles)
 	}
 	trimmed := bytes.TrimSpace(data)
 	// terraform show -json writes format_version first: a plan is known
@@ -112,15 +107,10 @@ func LoadPlan(p *tfjson.Plan) *Input {
 	return &Input{Kind: "plan", Planned: pi.Planned, Prior: pi.Prior, Actions: pi.Actions}
 }
 
-func loadManifestDir(dir string) (*Input, error) {
+func loadManifestDir(g *fsguard.Guard, dir string) (*Input, error) {
 	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != dir {
-			return filepath.SkipDir
-		}
+	hidden := func(name string) bool { return strings.HasPrefix(name, ".") }
+	err := g.WalkFiles(dir, hidden, func(p string) error {
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".yaml", ".yml":
 			files = append(files, p)
@@ -136,7 +126,7 @@ func loadManifestDir(dir string) (*Input, error) {
 	sort.Strings(files)
 	in := &Input{Kind: "kubernetes"}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := g.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}

@@ -25,7 +25,7 @@ func money(est *Estimate, t *testing.T) map[string]string {
 // auto.tfvars, locals, count and for_each, a provider alias, a local
 // module with inputs; what cannot be known is reported, never priced at 0.
 func TestWorkspace(t *testing.T) {
-	in, err := Load(testdata("workspace"), nil)
+	in, err := Load(nil, testdata("workspace"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestWorkspace(t *testing.T) {
 
 // Pods priced three ways, each figure worked by hand.
 func TestManifests(t *testing.T) {
-	in, err := Load(testdata("manifests"), nil)
+	in, err := Load(nil, testdata("manifests"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,8 @@ package cost
 
 import (
 	"fmt"
-	"os"
+
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"sort"
 	"strings"
 
@@ -40,9 +41,9 @@ func ParseUsage(data []byte) (*Usage, error) {
 	return UsageFrom(doc)
 }
 
-// UsageFile reads a usage file.
-func UsageFile(path string) (*Usage, error) {
-	data, err := os.ReadFile(path)
+// UsageFile reads a usage file under g's rule.
+func UsageFile(g *fsguard.Guard, path string) (*Usage, error) {
+	data, err := g.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("usage file: %w", err)
 	}
@@ -55,15 +56,15 @@ func UsageFrom(m map[string]any) (*Usage, error) {
 	for addr, v := range m {
 		vals, ok := v.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("usage for %s must be an object of usage keys, not %T", addr, v)
+			return nil, fmt.Errorf("usage for %s must be an object of usage keys", addr)
 		}
 		for k, x := range vals {
 			d, ok := numOf(x, Dec{})
 			if !ok {
-				return nil, fmt.Errorf("usage %s.%s: %v is not a number", addr, k, x)
+				return nil, fmt.Errorf("usage %s.%s must be a number", addr, k)
 			}
 			if d.Sign() < 0 {
-				return nil, fmt.Errorf("usage %s.%s: %s is negative", addr, k, d)
+				return nil, fmt.Errorf("usage %s.%s must not be negative", addr, k)
 			}
 		}
 		u.byAddr[addr] = vals

@@ -15,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 )
 
 // Document is one parsed manifest document and where it came from.
@@ -36,7 +38,7 @@ func IsInlineManifest(s string) bool {
 // ReadManifests parses every document of every manifest (file, directory
 // of .yaml/.yml/.json files, not recursive like kubectl -f, or inline
 // text). Any error refuses the whole set: nothing is half-read.
-func ReadManifests(manifests []string) ([]Document, error) {
+func ReadManifests(g *fsguard.Guard, manifests []string) ([]Document, error) {
 	if len(manifests) == 0 {
 		return nil, errors.New("manifests is empty: give file paths, directories or inline YAML documents")
 	}
@@ -50,14 +52,14 @@ func ReadManifests(manifests []string) ([]Document, error) {
 			docs = append(docs, d...)
 			continue
 		}
-		files, err := manifestFiles(m)
+		files, err := manifestFiles(g, m)
 		if err != nil {
 			return nil, err
 		}
 		for _, f := range files {
-			data, err := os.ReadFile(f)
+			data, err := g.ReadFile(f)
 			if err != nil {
-				return nil, fmt.Errorf("manifest %s: %w", f, err)
+				return nil, fmt.Errorf("manifest: %w", err)
 			}
 			d, err := parseDocuments(f, data)
 			if err != nil {
@@ -72,13 +74,13 @@ func ReadManifests(manifests []string) ([]Document, error) {
 	return docs, nil
 }
 
-func manifestFiles(path string) ([]string, error) {
-	st, err := os.Stat(path)
+func manifestFiles(g *fsguard.Guard, path string) ([]string, error) {
+	_, st, err := g.Resolve(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("manifest %s does not exist (give a file, a directory, or inline YAML)", path)
 		}
-		return nil, fmt.Errorf("manifest %s: %w", path, err)
+		return nil, fmt.Errorf("manifest: %w", err)
 	}
 	if !st.IsDir() {
 		if !manifestExts[strings.ToLower(filepath.Ext(path))] {

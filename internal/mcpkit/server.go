@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/redact"
 )
@@ -42,6 +42,10 @@ type Runtime struct {
 	Principal string
 	Cache     *Cache // shared by every host of the process; nil = no caching
 	Metrics   *Metrics
+	// Files replaces the read_paths rule for the CLI's own commands, which
+	// read the paths named on their command line; nil for every server
+	// and for `opsmcp call`.
+	Files *fsguard.Guard
 }
 
 // Host is a server bound to a runtime: the tools its policy allows, and the
@@ -86,11 +90,8 @@ func (h *Host) allowed(t *Tool) error {
 	if p.Mode == config.ModeReadOnly && !t.ReadOnly() {
 		return fmt.Errorf("tool %s changes things and mode is read-only; set mode: plan or apply in opsmcp.yaml (or OPSMCP_MODE)", t.Name)
 	}
-	if slices.Contains(p.Tools.Deny, t.Name) {
-		return fmt.Errorf("tool %s is denied by tools.deny in opsmcp.yaml", t.Name)
-	}
-	if len(p.Tools.Allow) > 0 && !slices.Contains(p.Tools.Allow, t.Name) {
-		return fmt.Errorf("tool %s is not in tools.allow of opsmcp.yaml", t.Name)
+	if why := p.ToolDenied(t.Name); why != "" {
+		return errors.New(why)
 	}
 	return nil
 }
@@ -129,6 +130,16 @@ type Call struct {
 	requestID string
 	logOnce   sync.Once
 	log       *slog.Logger
+}
+
+// Files is the rule every path the call reads obeys: under read_paths,
+// regular files and directories only, at most limits.max_input_bytes.
+func (c *Call) Files() *fsguard.Guard {
+	if c.Runtime.Files != nil {
+		return c.Runtime.Files
+	}
+	cfg := c.Runtime.Config
+	return fsguard.Confined(cfg.ReadRoots(), cfg.Limits.MaxInputBytes)
 }
 
 // Progress reports progress; a no-op when the client did not ask for it.

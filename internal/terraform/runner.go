@@ -114,6 +114,7 @@ type Runner struct {
 	Bin *Binary
 	Dir string
 	tf  *tfexec.Terraform
+	env []string
 }
 
 // runners caches one tfexec instance per binary and directory: each
@@ -142,8 +143,35 @@ func NewRunner(bin *Binary, dir string) (*Runner, error) {
 	if _, _, err := tf.Version(context.Background(), false); err != nil {
 		return nil, fmt.Errorf("%s version: %w", bin.Path, err)
 	}
-	r, _ := runners.LoadOrStore(key, &Runner{Bin: bin, Dir: dir, tf: tf})
+	r, _ := runners.LoadOrStore(key, &Runner{Bin: bin, Dir: dir, tf: tf, env: Env()})
 	return r.(*Runner), nil
+}
+
+// NewScratchRunner runs bin in a scratch copy with the copy's CLI
+// configuration (and its own data directory). It is not cached: each copy
+// is used once.
+func NewScratchRunner(bin *Binary, s *Scratch) (*Runner, error) {
+	var env []string
+	for _, kv := range Env() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k != "TF_CLI_CONFIG_FILE" && k != "TF_DATA_DIR" {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "TF_CLI_CONFIG_FILE="+s.CLIConfig)
+	m := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	tf, err := tfexec.NewTerraform(s.Dir, bin.Path)
+	if err != nil {
+		return nil, err
+	}
+	if err := tf.SetEnv(tfexec.CleanEnv(m)); err != nil {
+		return nil, err
+	}
+	return &Runner{Bin: bin, Dir: s.Dir, tf: tf, env: env}, nil
 }
 
 // Event is one message of terraform's machine-readable UI stream.
@@ -228,7 +256,7 @@ func (r *Runner) Init(ctx context.Context, backend bool) error {
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, r.Bin.Path, "init", "-input=false", "-no-color", fmt.Sprintf("-backend=%t", backend))
 	cmd.Dir = r.Dir
-	cmd.Env = Env()
+	cmd.Env = r.env
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	if err := cmd.Run(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -44,8 +45,13 @@ type Host struct {
 }
 
 // NewHost hosts s under cfg (its Memory is replaced by a temp SQLite file).
+// A cfg without read_paths may read the repository's testdata and the
+// tests' temporary directories, as a user's read_paths would name theirs.
 func NewHost(t testing.TB, s *mcpkit.Server, cfg *config.Config) *Host {
 	t.Helper()
+	if cfg.ReadPaths == nil {
+		cfg.ReadPaths = TestReadPaths(t)
+	}
 	cfg.Memory = filepath.Join(t.TempDir(), "memory.db")
 	store, err := memory.Open(context.Background(), cfg.Memory)
 	if err != nil {
@@ -129,4 +135,10 @@ func (h *Host) Everything(outs ...*mcpkit.Outcome) string {
 	j, _ = json.Marshal(plans)
 	b.Write(j)
 	return b.String()
+}
+
+// TestReadPaths are the read_paths of a test's server: the repository and
+// the temporary directory tests write their inputs in.
+func TestReadPaths(t testing.TB) []string {
+	return []string{RepoRoot(t), os.TempDir()}
 }

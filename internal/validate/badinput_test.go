@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/validate"
 )
 
@@ -21,7 +22,8 @@ func run(t *testing.T, path, typ string) *validate.Report {
 	done := make(chan *validate.Report, 1)
 	errc := make(chan error, 1)
 	go func() {
-		rep, err := validate.Run(context.Background(), []string{path}, validate.Options{Type: typ, Strict: true})
+		// The command line's rule: a pipe given by name is read.
+		rep, err := validate.Run(context.Background(), []string{path}, validate.Options{Type: typ, Strict: true, Files: fsguard.CommandLine(0)})
 		if err != nil {
 			errc <- err
 			return

@@ -115,7 +115,7 @@ func (k *kubeChecker) apiserverChecks(d *kubeDoc) {
 	case "CronJob.batch":
 		if o, ok := decodeAs[batchv1.CronJob](d); ok {
 			if _, err := cron.ParseStandard(o.Spec.Schedule); err != nil || strings.Contains(o.Spec.Schedule, "TZ") {
-				k.finding(d, "invalid-schedule", p("spec", "schedule"), fmt.Sprintf("spec.schedule %q is not a valid cron expression", o.Spec.Schedule), "five fields: minute hour day-of-month month day-of-week, e.g. \"*/5 * * * *\"")
+				k.finding(d, "invalid-schedule", p("spec", "schedule"), "spec.schedule is not a valid cron expression", "five fields: minute hour day-of-month month day-of-week, e.g. \"*/5 * * * *\"")
 			}
 			k.checkJobTemplate(d, &o.Spec.JobTemplate.Spec, p("spec", "jobTemplate", "spec"))
 		}
@@ -226,7 +226,7 @@ func (k *kubeChecker) checkLabels(d *kubeDoc, v any, path []string) {
 		}
 		s, _ := val.(string)
 		for _, msg := range validation.IsValidLabelValue(s) {
-			k.finding(d, "invalid-label", append(path, key), fmt.Sprintf("label %s=%q: %s", key, s, msg), "at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit")
+			k.finding(d, "invalid-label", append(path, key), fmt.Sprintf("label %s: value %s", key, msg), "at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit")
 		}
 	}
 }
@@ -237,7 +237,7 @@ func (k *kubeChecker) checkSelectorLabels(d *kubeDoc, sel *metav1.LabelSelector,
 	}
 	for key, val := range sel.MatchLabels {
 		for _, msg := range append(validation.IsQualifiedName(key), validation.IsValidLabelValue(val)...) {
-			k.finding(d, "invalid-label", append(path, "matchLabels", key), fmt.Sprintf("selector %s=%q: %s", key, val, msg), "")
+			k.finding(d, "invalid-label", append(path, "matchLabels", key), fmt.Sprintf("selector %s: value %s", key, msg), "")
 		}
 	}
 	for i, e := range sel.MatchExpressions {
@@ -283,7 +283,7 @@ func (k *kubeChecker) checkJobTemplate(d *kubeDoc, spec *batchv1.JobSpec, base [
 	k.checkLabels(d, asAny(spec.Template.Labels), append(tmpl, "metadata", "labels"))
 	rp := spec.Template.Spec.RestartPolicy
 	if rp != corev1.RestartPolicyOnFailure && rp != corev1.RestartPolicyNever {
-		k.finding(d, "invalid-restart-policy", append(tmpl, "spec", "restartPolicy"), fmt.Sprintf("a Job's pod template needs restartPolicy OnFailure or Never, got %q", rp), "set restartPolicy: OnFailure (or Never)")
+		k.finding(d, "invalid-restart-policy", append(tmpl, "spec", "restartPolicy"), "a Job's pod template needs restartPolicy OnFailure or Never", "set restartPolicy: OnFailure (or Never)")
 	}
 	k.checkPodSpec(d, &spec.Template.Spec, append(tmpl, "spec"), "")
 }
@@ -302,7 +302,7 @@ func idx(path []string, field string, i int) []string {
 
 func (k *kubeChecker) checkPodSpec(d *kubeDoc, ps *corev1.PodSpec, base []string, restart string) {
 	if restart != "" && ps.RestartPolicy != "" && string(ps.RestartPolicy) != restart {
-		k.finding(d, "invalid-restart-policy", append(base, "restartPolicy"), fmt.Sprintf("restartPolicy %q is not allowed here; only %q", ps.RestartPolicy, restart), "remove restartPolicy or set it to "+restart)
+		k.finding(d, "invalid-restart-policy", append(base, "restartPolicy"), fmt.Sprintf("restartPolicy is not allowed here; only %q", restart), "remove restartPolicy or set it to "+restart)
 	}
 	if len(ps.Containers) == 0 {
 		k.finding(d, "invalid-container", base, "spec.containers: at least one container is required", "")

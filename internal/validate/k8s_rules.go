@@ -176,7 +176,7 @@ func (k *kubeChecker) containerPractices(d *kubeDoc, c *corev1.Container, cp []s
 		}
 		last := ref[strings.LastIndex(ref, "/")+1:]
 		if ref != "" && (!strings.Contains(last, ":") || strings.HasSuffix(last, ":latest")) {
-			k.finding(d, "latest-tag", append(cp, "image"), fmt.Sprintf("container %q image %q has no fixed tag", c.Name, c.Image), "pin a version tag or a digest")
+			k.finding(d, "latest-tag", append(cp, "image"), fmt.Sprintf("container %q image has no fixed tag", c.Name), "pin a version tag or a digest")
 		}
 	}
 	req, lim := c.Resources.Requests, c.Resources.Limits

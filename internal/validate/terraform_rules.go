@@ -3,7 +3,6 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,6 +13,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 )
 
 // Rules over Terraform configuration (HCL, static values only) and plans.
@@ -118,13 +119,13 @@ var (
 
 // terraformRules applies the configuration rules to one directory's .tf
 // files (a syntax error is terraform validate's to report).
-func terraformRules(dir string, add func(Finding)) {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+func terraformRules(g *fsguard.Guard, dir string, add func(Finding)) {
+	files := g.Glob(dir, "*.tf")
 	sort.Strings(files)
 	c := &tfChecker{dir: dir, add: add, srcs: map[string][]byte{}}
 	var bodies []*hclsyntax.Body
 	for _, f := range files {
-		src, err := os.ReadFile(f)
+		src, err := g.ReadFile(f)
 		if err != nil {
 			continue
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/validate/kubeschema"
 )
 
@@ -28,8 +28,14 @@ type Options struct {
 	Rules             RuleSet
 	// TerraformBinary is the terraform (or tofu) to run; "" finds one.
 	TerraformBinary string
+	// TerraformMirror is where providers come from besides the registry
+	// (terraform.provider_mirror): a directory or an https:// mirror.
+	TerraformMirror string
 	// Cluster, when set, also server-side dry-runs Kubernetes objects.
 	Cluster ClusterDryRun
+	// Files is the rule every path is read under (nil: any regular file,
+	// at most 16 MiB). A pipe is read only when the rule allows it.
+	Files *fsguard.Guard
 }
 
 // ClusterDryRun asks a live cluster about an object (server-side dry run);
@@ -75,11 +81,12 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			os.RemoveAll(filepath.Dir(tmp))
 		}
 	}()
+	g := opts.Files
 	for _, root := range paths {
-		if root, err = spoolPipe(root, spooled); err != nil {
+		if root, err = spoolPipe(g, root, spooled); err != nil {
 			return nil, err
 		}
-		files, err := collect(root, opts.Type)
+		files, err := collect(g, root, opts.Type)
 		if err != nil {
 			return nil, err
 		}
@@ -89,15 +96,15 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			case "kubernetes":
 				kubeFiles = append(kubeFiles, f.path)
 			case "docker":
-				if data, ok := readBounded(f.path, add); ok {
+				if data, ok := readBounded(g, f.path, add); ok {
 					validateDockerfile(f.path, data, add)
 				}
 			case "tfplan":
-				if data, ok := readBounded(f.path, add); ok {
+				if data, ok := readBounded(g, f.path, add); ok {
 					planRules(f.path, data, add)
 				}
 			case "compose":
-				if data, ok := readBounded(f.path, add); ok {
+				if data, ok := readBounded(g, f.path, add); ok {
 					validateCompose(ctx, f.path, data, add)
 				}
 			case "terraform":
@@ -122,16 +129,16 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-// spoolPipe copies a path that is a pipe or a character device into a
-// temporary file of the same name (at most one byte over the size limit,
-// which readBounded then reports) and returns that file; other paths are
-// returned as they are.
-func spoolPipe(path string, spooled map[string]string) (string, error) {
-	st, err := os.Stat(path)
+// spoolPipe copies a pipe the rule lets it read (the CLI's /dev/stdin,
+// <(helm template .)) into a temporary file of the same name (at most one
+// byte over the size limit, which readBounded then reports) and returns
+// that file; other paths are returned as they are, for collect to check.
+func spoolPipe(g *fsguard.Guard, path string, spooled map[string]string) (string, error) {
+	_, st, err := g.Resolve(path)
 	if err != nil || st.Mode().IsRegular() || st.IsDir() {
-		return path, nil // collect reports a missing path
+		return path, nil
 	}
-	in, err := os.Open(path)
+	in, err := g.Open(path)
 	if err != nil {
 		return "", err
 	}
@@ -143,7 +150,7 @@ func spoolPipe(path string, spooled map[string]string) (string, error) {
 	tmp := filepath.Join(dir, filepath.Base(path))
 	out, err := os.Create(tmp)
 	if err == nil {
-		_, err = io.Copy(out, io.LimitReader(in, maxDocumentBytes+1))
+		_, err = io.Copy(out, io.LimitReader(in, g.MaxBytes()+1))
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
@@ -161,18 +168,16 @@ type input struct{ path, kind string }
 // skipDirs are never walked into.
 var skipDirs = map[string]bool{".git": true, ".terraform": true, "node_modules": true, ".cache": true, "vendor": true}
 
-// collect lists what to validate under root. WalkDir does not follow
-// symlinked directories, so a symlink loop cannot trap it.
-func collect(root, typ string) ([]input, error) {
-	st, err := os.Stat(root)
+// collect lists what to validate under root, under g's rule: links out of
+// the roots, pipes and devices in a tree are passed over (opening one could
+// wait forever), and symlinked directories are not followed.
+func collect(g *fsguard.Guard, root, typ string) ([]input, error) {
+	_, st, err := g.Resolve(root)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s does not exist", root)
-		}
 		return nil, err
 	}
 	if !st.IsDir() {
-		kind := detect(root, typ)
+		kind := detect(g, root, typ)
 		if kind == "" {
 			if typ != "auto" {
 				return nil, fmt.Errorf("%s is not a %s file", root, typ)
@@ -185,24 +190,8 @@ func collect(root, typ string) ([]input, error) {
 		return []input{{root, kind}}, nil
 	}
 	var out []input
-	err = filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return nil // unreadable entries are skipped, not fatal
-		}
-		if e.IsDir() {
-			if path != root && skipDirs[e.Name()] {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		// A pipe or device in a tree is not configuration, and opening
-		// one could wait forever. Only a link needs a stat to tell.
-		if !e.Type().IsRegular() {
-			if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
-				return nil
-			}
-		}
-		switch kind := detect(path, typ); kind {
+	err = g.WalkFiles(root, func(name string) bool { return skipDirs[name] }, func(path string) error {
+		switch kind := detect(g, path, typ); kind {
 		case "":
 		case "terraform":
 			out = append(out, input{filepath.Dir(path), kind})
@@ -215,7 +204,7 @@ func collect(root, typ string) ([]input, error) {
 }
 
 // detect says how a file is validated under the requested type.
-func detect(path, typ string) string {
+func detect(g *fsguard.Guard, path, typ string) string {
 	base := strings.ToLower(filepath.Base(path))
 	ext := filepath.Ext(base)
 	switch {
@@ -236,14 +225,14 @@ func detect(path, typ string) string {
 		case "kubernetes":
 			return "kubernetes"
 		case "auto":
-			if looksLikeKubernetes(path) {
+			if looksLikeKubernetes(g, path) {
 				return "kubernetes"
 			}
-			if ext == ".json" && looksLikePlan(path) {
+			if ext == ".json" && looksLikePlan(g, path) {
 				return "tfplan"
 			}
 		case "terraform":
-			if ext == ".json" && looksLikePlan(path) {
+			if ext == ".json" && looksLikePlan(g, path) {
 				return "tfplan"
 			}
 		}
@@ -252,42 +241,33 @@ func detect(path, typ string) string {
 }
 
 // looksLikeKubernetes peeks at a file for apiVersion and kind.
-func looksLikeKubernetes(path string) bool {
-	head := peek(path)
+func looksLikeKubernetes(g *fsguard.Guard, path string) bool {
+	head := peek(g, path)
 	return strings.Contains(head, "apiVersion") && strings.Contains(head, "kind")
 }
 
 // looksLikePlan peeks at a JSON file for a Terraform plan's keys.
-func looksLikePlan(path string) bool {
-	head := peek(path)
+func looksLikePlan(g *fsguard.Guard, path string) bool {
+	head := peek(g, path)
 	return strings.Contains(head, `"format_version"`) && strings.Contains(head, `"terraform_version"`)
 }
 
-func peek(path string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	buf := make([]byte, 64<<10)
-	n, _ := f.Read(buf)
-	return string(buf[:n])
+func peek(g *fsguard.Guard, path string) string {
+	head, _ := g.Peek(path, 64<<10)
+	return string(head)
 }
 
-// readBounded reads a file unless it is larger than maxDocumentBytes.
-func readBounded(path string, add func(Finding)) ([]byte, bool) {
-	st, err := os.Stat(path)
+// readBounded reads a file under g's rule; a refusal (too large, not
+// allowed) is a finding.
+func readBounded(g *fsguard.Guard, path string, add func(Finding)) ([]byte, bool) {
+	data, err := g.ReadFile(path)
 	if err != nil {
-		add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: path, Message: err.Error()})
-		return nil, false
-	}
-	if st.Size() > maxDocumentBytes {
-		add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: path, Message: fmt.Sprintf("the file is %d MB; files over %d MB are not validated", st.Size()>>20, maxDocumentBytes>>20)})
-		return nil, false
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: path, Message: err.Error()})
+		msg := err.Error()
+		var tl *fsguard.TooLargeError
+		if errors.As(err, &tl) {
+			msg = fmt.Sprintf("the file is larger than %d MB; files over %d MB are not validated", tl.Limit>>20, tl.Limit>>20)
+		}
+		add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: path, Message: msg})
 		return nil, false
 	}
 	return data, true
@@ -312,7 +292,7 @@ func validateKubeFiles(ctx context.Context, files []string, opts Options, cat *k
 	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
 		wg.Go(func() {
 			for file := range work {
-				data, ok := readBounded(file, locked)
+				data, ok := readBounded(opts.Files, file, locked)
 				if !ok {
 					continue
 				}

@@ -627,7 +627,7 @@ type planRecordSummary struct {
 // planCostChange estimates what applying a plan adds to the monthly cost;
 // nil when it cannot (the plan is recorded all the same).
 func planCostChange(c *mcpkit.Call, plan *tfjson.Plan) *cost.Cents {
-	opts, err := CostOptions(c.Runtime.Config.Cost)
+	opts, err := CostOptions(c.Files(), c.Runtime.Config.Cost)
 	if err != nil {
 		return nil
 	}

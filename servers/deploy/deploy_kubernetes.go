@@ -91,7 +91,7 @@ var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
 	Description: "Server-side apply manifests (Namespaces, CRDs first); wait for rollouts. Mode plan or dry_run: dry run.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 }, func(ctx context.Context, c *mcpkit.Call, in DeployKubernetesInput) (DeployKubernetesResult, error) {
-	docs, err := kube.ReadManifests(in.Manifests)
+	docs, err := kube.ReadManifests(c.Files(), in.Manifests)
 	if err != nil {
 		return DeployKubernetesResult{}, err
 	}

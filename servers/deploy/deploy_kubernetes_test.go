@@ -163,7 +163,8 @@ func TestDeployKubernetesRefusesTheWholeSet(t *testing.T) {
 		restricted.MustFail(restricted.Call("deploy_kubernetes", map[string]any{"manifests": []string{good, c.doc}, "namespace": ns}), c.want)
 		nothing("first")
 	}
-	e.MustFail(e.Call("deploy_kubernetes", map[string]any{"manifests": []string{"/no/such/dir"}}), "does not exist")
+	e.MustFail(e.Call("deploy_kubernetes", map[string]any{"manifests": []string{filepath.Join(t.TempDir(), "no-such-dir")}}), "does not exist")
+	e.MustFail(e.Call("deploy_kubernetes", map[string]any{"manifests": []string{"/no/such/dir"}}), "is not allowed")
 	e.MustFail(e.Call("deploy_kubernetes", map[string]any{"manifests": []string{}}), "manifests is empty")
 	e.MustFail(e.Call("deploy_kubernetes", map[string]any{"manifests": []string{good, good}, "namespace": ns}), "give each object once")
 }

@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
@@ -47,13 +47,14 @@ var estimateCosts = mcpkit.NewTool(mcpkit.Def{
 	if in.Currency != "" && in.Currency != "USD" {
 		return EstimateCostsResult{}, fmt.Errorf("currency %q: prices are in USD only", in.Currency)
 	}
-	opts, err := CostOptions(c.Runtime.Config.Cost)
+	files := c.Files()
+	opts, err := CostOptions(files, c.Runtime.Config.Cost)
 	if err != nil {
 		return EstimateCostsResult{}, err
 	}
 	opts.DurationHours, opts.IncludeDataTransfer = in.DurationHours, in.IncludeDataTransfer
 	if len(in.Usage) > 0 && string(in.Usage) != "null" {
-		if opts.Usage, err = parseUsageArg(in.Usage); err != nil {
+		if opts.Usage, err = parseUsageArg(files, in.Usage); err != nil {
 			return EstimateCostsResult{}, err
 		}
 	}
@@ -69,9 +70,9 @@ var estimateCosts = mcpkit.NewTool(mcpkit.Def{
 })
 
 // CostOptions turns the cost: section into estimate options: the live
-// price cache over the embedded catalog, the usage file, the region and
-// how Kubernetes pods are priced.
-func CostOptions(cfg config.Cost) (cost.Options, error) {
+// price cache over the embedded catalog, the usage file (read under files'
+// rule), the region and how Kubernetes pods are priced.
+func CostOptions(files *fsguard.Guard, cfg config.Cost) (cost.Options, error) {
 	opts := cost.Options{DefaultRegion: cfg.Region, IncludeDataTransfer: true,
 		Kubernetes: cost.KubePricing{Mode: cfg.Kubernetes.Pricing, NodeType: cfg.Kubernetes.NodeType, Nodes: cfg.Kubernetes.Nodes}}
 	live, err := cost.LoadCache(cfg.PriceCache)
@@ -80,17 +81,17 @@ func CostOptions(cfg config.Cost) (cost.Options, error) {
 	}
 	opts.Catalog = live.Over(cost.Embedded())
 	if cfg.UsageFile != "" {
-		if opts.Usage, err = cost.UsageFile(cfg.UsageFile); err != nil {
+		if opts.Usage, err = cost.UsageFile(files, cfg.UsageFile); err != nil {
 			return opts, err
 		}
 	}
 	return opts, nil
 }
 
-func parseUsageArg(raw json.RawMessage) (*cost.Usage, error) {
+func parseUsageArg(files *fsguard.Guard, raw json.RawMessage) (*cost.Usage, error) {
 	var path string
 	if json.Unmarshal(raw, &path) == nil {
-		return cost.UsageFile(path)
+		return cost.UsageFile(files, path)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
@@ -128,12 +129,12 @@ func loadInfrastructure(ctx context.Context, c *mcpkit.Call, raw json.RawMessage
 	if err := json.Unmarshal(raw, &ref); err != nil || strings.TrimSpace(ref) == "" {
 		return nil, errors.New("infrastructure must be a path, a plan_id, or {\"resources\": [...]}")
 	}
-	if strings.HasPrefix(ref, "p-") {
-		if _, err := os.Stat(ref); err != nil {
+	if strings.HasPrefix(ref, "p-") && !strings.ContainsRune(ref, filepath.Separator) {
+		if _, _, err := c.Files().Resolve(ref); err != nil {
 			return planByID(ctx, c, ref)
 		}
 	}
-	in, err := cost.Load(ref, nil)
+	in, err := cost.Load(c.Files(), ref, nil)
 	if errors.Is(err, cost.ErrBinaryPlan) {
 		return showPlan(ctx, c, filepath.Dir(ref), ref)
 	}

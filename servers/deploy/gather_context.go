@@ -138,7 +138,7 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 		return res, err
 	}
 	if in.ConfigPath != "" {
-		rep, err := validate.Run(ctx, []string{in.ConfigPath}, validate.Options{Type: "auto", Strict: true, TerraformBinary: c.Runtime.Config.Terraform.Binary})
+		rep, err := validate.Run(ctx, []string{in.ConfigPath}, validateOptions(c, validate.Options{Type: "auto", Strict: true}))
 		if err != nil {
 			return res, fmt.Errorf("config_path: %w", err)
 		}

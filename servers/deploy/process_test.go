@@ -99,12 +99,15 @@ func TestCLIExitCodes(t *testing.T) {
 		{[]string{"call", "deploy", "apply_terraform"}, 2, `missing required argument "workspace"`},
 		{[]string{"call", "deploy", "apply_terraform", "workspace=" + ws}, 1, "no workspaces are allowlisted"},
 		{[]string{"call", "deploy", "validate_deployment", "type=terraform", "config_path=" + ws}, 0, ""},
+		// opsmcp call obeys read_paths like a server: by default the
+		// working directory (no config file) and the workspaces.
+		{[]string{"call", "deploy", "validate_deployment", "config_path=/etc"}, 1, "/etc is not allowed"},
 		{[]string{"tools"}, 0, ""},
 		{[]string{"frobnicate"}, 2, "unknown command"},
 	}
 	for _, c := range cases {
 		cmd := exec.Command(bin, c.args...)
-		cmd.Dir = t.TempDir()
+		cmd.Dir = filepath.Dir(ws)
 		cmd.Env = append(os.Environ(), "OPSMCP_MEMORY="+filepath.Join(t.TempDir(), "m.db"), "OPSMCP_CONFIG=")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

@@ -38,8 +38,7 @@ var validateDeployment = mcpkit.NewTool(mcpkit.Def{
 	// terraform init may download providers.
 	Timeout: 10 * time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in ValidateDeploymentInput) (ValidateDeploymentResult, error) {
-	opts := validate.Options{Type: in.Type, Strict: in.Strict, KubernetesVersion: in.KubernetesVersion, Rules: in.Rules,
-		TerraformBinary: c.Runtime.Config.Terraform.Binary}
+	opts := validateOptions(c, validate.Options{Type: in.Type, Strict: in.Strict, KubernetesVersion: in.KubernetesVersion, Rules: in.Rules})
 	if in.Cluster {
 		cl, err := kube.Connect(c.Runtime.Config.Kubernetes, "")
 		if err != nil {
@@ -53,3 +52,12 @@ var validateDeployment = mcpkit.NewTool(mcpkit.Def{
 	}
 	return ValidateDeploymentResult{Type: in.Type, ConfigPath: in.ConfigPath, Report: *rep}, nil
 })
+
+// validateOptions adds what the server decides to a validation: the
+// read_paths rule, the terraform binary and the provider mirror.
+func validateOptions(c *mcpkit.Call, o validate.Options) validate.Options {
+	o.Files = c.Files()
+	o.TerraformBinary = c.Runtime.Config.Terraform.Binary
+	o.TerraformMirror = c.Runtime.Config.Terraform.ProviderMirror
+	return o
+}

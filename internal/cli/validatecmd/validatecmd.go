@@ -6,6 +6,7 @@ package validatecmd
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/atomicfile"
 	"github.com/opsmcp/opsmcp/internal/cli/clibase"
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/validate"
 )
 
@@ -105,7 +107,10 @@ func run(ctx context.Context, g *clibase.Globals, o *Options, h Hooks, paths []s
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(48 << 20)
 	}
+	// The paths named here are the user's own: any path (a pipe too),
+	// bounded, nothing in them executed.
 	opts := validate.Options{Type: o.Type, Strict: o.Strict, TerraformBinary: cfg.Terraform.Binary,
+		TerraformMirror: cfg.Terraform.ProviderMirror, Files: fsguard.CommandLine(cfg.Limits.MaxInputBytes),
 		Rules: validate.RuleSet{Enable: o.Enable, Disable: o.Disable}}
 	if o.Cluster {
 		if h.Cluster == nil {
@@ -119,7 +124,8 @@ func run(ctx context.Context, g *clibase.Globals, o *Options, h Hooks, paths []s
 	}
 	rep, err := validate.Run(ctx, paths, opts)
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "unknown rule") || strings.Contains(err.Error(), "does not exist") {
+		var missing *fsguard.NotExistError
+		if strings.HasPrefix(err.Error(), "unknown rule") || errors.As(err, &missing) {
 			return clibase.UsageErr("%v", err)
 		}
 		return clibase.FailErr("%v", err)

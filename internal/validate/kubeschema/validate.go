@@ -228,7 +228,7 @@ func isNull(n *yaml.Node) bool {
 
 func (v *Validator) stringFormat(s *Schema, n *yaml.Node, path []string) {
 	if len(s.Enum) > 0 && !slices.Contains(s.Enum, n.Value) {
-		v.add(NotInEnum, n, path, "%s: unsupported value %q; supported values: %s", JoinPath(path), n.Value, strings.Join(quoteAll(s.Enum), ", "))
+		v.add(NotInEnum, n, path, "%s: unsupported value; supported values: %s", JoinPath(path), strings.Join(quoteAll(s.Enum), ", "))
 	}
 	switch s.Format {
 	case "byte":
@@ -237,7 +237,7 @@ func (v *Validator) stringFormat(s *Schema, n *yaml.Node, path []string) {
 		}
 	case "date-time":
 		if _, err := time.Parse(time.RFC3339, n.Value); err != nil {
-			v.add(BadFormat, n, path, "%s: %q is not an RFC 3339 time", JoinPath(path), n.Value)
+			v.add(BadFormat, n, path, "%s: not an RFC 3339 time", JoinPath(path))
 		}
 	}
 }
@@ -268,11 +268,14 @@ func describe(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	}
+	// The kind, never the value: a finding may not echo what a file holds.
 	switch ScalarKind(n) {
 	case "bool":
-		return "boolean " + n.Value
+		return "a boolean"
 	case "int", "float":
-		return "number " + n.Value
+		return "a number"
+	case "null":
+		return "null"
 	}
-	return fmt.Sprintf("string %q", n.Value)
+	return "a string"
 }
