@@ -207,7 +207,7 @@ func TestHTTPConfig(t *testing.T) {
 		"http:\n  auth:\n    jwt: {jwks_url: 'https://idp/jwks', issuer: 'https://idp'}\n": "http.auth.jwt needs audience",
 		"http:\n  rate_limit: {per_minute: -1}\n":                                          "per_minute and burst must be positive",
 		// A role only narrows: it may not lift the file's mode.
-		"http:\n  roles:\n    r: {mode: apply}\n": "http.roles.r.mode: apply would exceed the file's mode plan",
+		"http:\n  roles:\n    r: {mode: apply}\n":                    "http.roles.r.mode: apply would exceed the file's mode plan",
 		"http:\n  roles:\n    r: {mode: plan, read_paths: [/etc]}\n": "http.roles.r.read_paths: /etc is not within",
 	} {
 		write(t, p, base+body)

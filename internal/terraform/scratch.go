@@ -154,7 +154,7 @@ func operatorCLIConfig() ([]byte, bool) {
 		}
 		path = filepath.Join(home, ".terraformrc")
 	}
-	src, err := fsguard.CommandLine(1<<20).ReadFile(path)
+	src, err := fsguard.CommandLine(1 << 20).ReadFile(path)
 	if err != nil {
 		return nil, false
 	}
