@@ -36,6 +36,15 @@ var Kinds = []string{KindOperation, KindPlan, KindObservation, KindConsult, Kind
 // ErrNotFound is returned when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrPlanPending: a plan of the same id is saved and waiting to be applied.
+var ErrPlanPending = errors.New("the same plan is already saved and pending")
+
+// planUpsert replaces a used or expired plan record of the same id (the
+// same plan bytes planned again), never a pending one.
+const planUpsert = `ON CONFLICT(id) DO UPDATE SET workspace = excluded.workspace, data = excluded.data,
+	created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL
+	WHERE plans.used_at IS NOT NULL OR plans.expires_at <= excluded.created_at`
+
 // Entry is one memory record. Scope names what it is about: a workspace,
 // namespace, repo, account or project.
 type Entry struct {
@@ -153,6 +162,9 @@ type Store interface {
 	// PruneExpired deletes entries whose expiry is before now.
 	PruneExpired(ctx context.Context, now time.Time) (int64, error)
 
+	// SavePlan stores a plan record; a used or expired record of the same
+	// id (the same plan bytes) is replaced, a pending one is not
+	// (ErrPlanPending).
 	SavePlan(ctx context.Context, p *Plan) error
 	GetPlan(ctx context.Context, id string) (*Plan, error)
 	// MarkPlanUsed sets UsedAt if it is unset; false if it was already used.

@@ -350,10 +350,13 @@ func (s *pgStore) SavePlan(ctx context.Context, p *Plan) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO plans(id, workspace, data, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)`,
+	tag, err := s.pool.Exec(ctx, `INSERT INTO plans(id, workspace, data, created_at, expires_at) VALUES ($1,$2,$3,$4,$5) `+planUpsert,
 		p.ID, p.Workspace, string(data), p.CreatedAt.UnixNano(), p.ExpiresAt.UnixNano())
 	if err != nil {
 		return fmt.Errorf("memory: save plan: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrPlanPending
 	}
 	return nil
 }

@@ -597,10 +597,13 @@ func (s *sqliteStore) SavePlan(ctx context.Context, p *Plan) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO plans(id, workspace, data, created_at, expires_at) VALUES (?,?,?,?,?)`,
+	res, err := s.db.ExecContext(ctx, `INSERT INTO plans(id, workspace, data, created_at, expires_at) VALUES (?,?,?,?,?) `+planUpsert,
 		p.ID, p.Workspace, string(data), p.CreatedAt.UnixNano(), p.ExpiresAt.UnixNano())
 	if err != nil {
 		return fmt.Errorf("memory: save plan: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrPlanPending
 	}
 	return nil
 }

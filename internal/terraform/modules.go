@@ -108,3 +108,45 @@ func moduleCalls(g *fsguard.Guard, dir string) ([]moduleCall, error) {
 	}
 	return calls, nil
 }
+
+var (
+	variableSchema  = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "variable", LabelNames: []string{"name"}}}}
+	sensitiveSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "sensitive"}}}
+)
+
+// SensitiveVariables names the root module's variables declared
+// sensitive = true, read from the configuration before terraform runs, so
+// that their values are masked even when a plan fails early.
+func SensitiveVariables(g *fsguard.Guard, dir string) []string {
+	p := hclparse.NewParser()
+	var names []string
+	files := append(g.Glob(dir, "*.tf"), g.Glob(dir, "*.tf.json")...)
+	for _, f := range files {
+		src, err := g.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var file *hcl.File
+		if strings.HasSuffix(f, ".json") {
+			file, _ = p.ParseJSON(src, f)
+		} else {
+			file, _ = p.ParseHCL(src, f)
+		}
+		if file == nil {
+			continue
+		}
+		content, _, _ := file.Body.PartialContent(variableSchema)
+		for _, b := range content.Blocks {
+			attrs, _, _ := b.Body.PartialContent(sensitiveSchema)
+			a, ok := attrs.Attributes["sensitive"]
+			if !ok {
+				continue
+			}
+			if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.Bool && v.IsKnown() && !v.IsNull() && v.True() {
+				names = append(names, b.Labels[0])
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}

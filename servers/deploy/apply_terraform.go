@@ -16,6 +16,7 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/redact"
@@ -148,6 +149,26 @@ var applyTerraform = mcpkit.NewTool(mcpkit.Def{
 	if err != nil {
 		return ApplyTerraformResult{}, err
 	}
+	cfg := c.Runtime.Config
+	wsFiles := fsguard.Confined(cfg.Terraform.Workspaces, cfg.Limits.MaxInputBytes)
+	// Values of variables the configuration declares sensitive are masked
+	// from here on: in errors of a plan that fails early, logs and audit.
+	for _, name := range terraform.SensitiveVariables(wsFiles, ws) {
+		if v, ok := in.Variables[name]; ok {
+			addSecretValue(c, v)
+		}
+	}
+	// The allowlist says which code may change infrastructure: a local
+	// module from outside it may not, wherever the workspace is.
+	mods, err := terraform.LocalModules(wsFiles, ws)
+	if err != nil {
+		return ApplyTerraformResult{}, err
+	}
+	for _, m := range mods {
+		if !wsFiles.Allowed(m.Dir) {
+			return ApplyTerraformResult{}, &terraform.ModuleOutsideError{Module: m, Where: "terraform.workspaces"}
+		}
+	}
 	if !terraform.HasConfig(ws) {
 		return ApplyTerraformResult{}, fmt.Errorf("workspace %s has no Terraform configuration (*.tf files)", in.Workspace)
 	}
@@ -272,6 +293,9 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	}
 	id := "p-" + sum
 	final := filepath.Join(dir, id+".tfplan")
+	// The same plan bytes give the same id: a file of that name holds
+	// exactly these bytes, so replacing it never changes what another
+	// record points to.
 	if err := os.Rename(tmp, final); err != nil {
 		return res, err
 	}
@@ -284,6 +308,12 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	res.OutputChanges = outputChanges(plan)
 	now := time.Now().UTC()
 	exp := now.Add(time.Duration(c.Runtime.Config.Terraform.PlanTTL))
+	prev, err := c.Runtime.Memory.GetPlan(ctx, id)
+	pending := err == nil && prev.UsedAt == nil && now.Before(prev.ExpiresAt)
+	if pending {
+		// Planned twice, unchanged: the pending plan is the answer.
+		exp = prev.ExpiresAt
+	}
 	res.ExpiresAt = &exp
 	args := map[string]any{"workspace": ws, "plan_id": id, "auto_approve": true}
 	res.ApplyCall = &ToolCall{Server: Name, Tool: "apply_terraform", Arguments: args}
@@ -301,8 +331,15 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 		VarsHash: terraform.HashVariables(in.Variables), VarFiles: varFiles, Targets: in.Target,
 		TerraformVersion: bin.Version, Destroy: in.Destroy, Summary: sumJSON, CreatedAt: now, ExpiresAt: exp,
 	}
-	if err := c.Runtime.Memory.SavePlan(ctx, rec); err != nil {
-		os.Remove(final)
+	if pending {
+		return res, nil
+	}
+	if err := c.Runtime.Memory.SavePlan(ctx, rec); errors.Is(err, memory.ErrPlanPending) {
+		return res, nil // the same plan, saved meanwhile by another call
+	} else if err != nil {
+		if _, gerr := c.Runtime.Memory.GetPlan(ctx, id); errors.Is(gerr, memory.ErrNotFound) {
+			os.Remove(final) // no record points to it
+		}
 		return res, err
 	}
 	if err := c.Remember(ctx, memory.KindPlan, ws, id, map[string]any{
