@@ -186,6 +186,10 @@ func (c *Call) RememberEntry(ctx context.Context, e *memory.Entry, data any) err
 	if e.Data, err = json.Marshal(v); err != nil {
 		return err
 	}
+	e.Key, e.Scope = c.Secrets.String(e.Key), c.Secrets.String(e.Scope)
+	for i, t := range e.Tags {
+		e.Tags[i] = c.Secrets.String(t)
+	}
 	e.Server = c.Server
 	return c.Runtime.Memory.Put(ctx, e)
 }

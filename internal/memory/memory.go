@@ -225,6 +225,12 @@ func prepareEntry(e *Entry, max int) error {
 	if len(e.Data) == 0 {
 		e.Data = json.RawMessage("null")
 	}
+	// Every stored field is masked, not only data: a key, scope or tag is
+	// shown by list and search as readily.
+	e.Key, e.Scope = storeRedactor.String(e.Key), storeRedactor.String(e.Scope)
+	for i, t := range e.Tags {
+		e.Tags[i] = storeRedactor.String(t)
+	}
 	switch {
 	case e.Server == "":
 		return errors.New("memory entry needs a server")

@@ -17,7 +17,8 @@ const Mask = "(sensitive)"
 // everywhere they happen to occur in unrelated text.
 const minSecretLen = 4
 
-// patterns match credentials by shape, for secrets nobody registered.
+// patterns match credentials by shape, for secrets nobody registered; the
+// maintained ruleset (ruleset.go) adds a few hundred formats to these.
 var patterns = []struct {
 	re   *regexp.Regexp
 	repl string
@@ -28,12 +29,29 @@ var patterns = []struct {
 	{regexp.MustCompile(`\bsk-(?:ant-)?[A-Za-z0-9_\-]{20,}\b`), Mask}, // OpenAI / Anthropic keys
 	{regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9\-]{10,}\b`), Mask},   // Slack tokens
 	{regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`), Mask},
-	{regexp.MustCompile(`(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]{16,}=*`), "${1} " + Mask},
-	{regexp.MustCompile(`(?i)\b(aws_secret_access_key|password|passwd|secret|api_key|apikey|token)(\s*[=:]\s*)("[^"]{4,}"|[^\s"',;]{4,})`), "${1}${2}" + Mask},
+	// Authorization headers of any scheme (Basic, Bearer, Token...).
+	{regexp.MustCompile(`(?i)\b(authorization"?\s*[:=]\s*"?(?:basic|bearer|token|digest|negotiate)?\s*)[^\s"',;]{4,}`), "${1}" + Mask},
+	{regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{16,}=*`), "${1} " + Mask},
+	// Credentials in a URL: scheme://user:PASSWORD@host.
+	{regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.\-]*://[^:/?#\s@"']+:)[^@/\s"']+@`), "${1}" + Mask + "@"},
 }
 
-// sensitiveKey names JSON object keys whose values are always masked.
-var sensitiveKey = regexp.MustCompile(`(?i)^(password|passwd|secret|client_secret|secret_access_key|aws_secret_access_key|api_key|apikey|access_token|refresh_token|auth_token|token|private_key|credentials?)$`)
+// assignment matches NAME=value and "name": "value" where the name holds a
+// secret word anywhere (DB_PASSWORD, awsSecretAccessKey, x-api-key).
+var assignment = regexp.MustCompile(`(?i)([\w.\-]*(?:passw(?:or)?d|secret|api_?key|token|private_?key|credential)[\w.\-]*"?)(\s*[=:]\s*)("[^"]{4,}"|[^\s"',;]{4,})`)
+
+// notSecretName are names with a secret word that hold no secret: paging
+// cursors and counts.
+var notSecretName = regexp.MustCompile(`(?i)(?:next|page|continue|continuation|pagination|sync)_?token|token_?(?:type|count|s|usage|limit)$|max_?tokens|_tokens$`)
+
+// sensitiveName matches keys (JSON object keys, variable and env names)
+// whose string values are always masked: a secret word anywhere in it.
+var sensitiveName = regexp.MustCompile(`(?i)passw(?:or)?d|passwd|secret|api_?key|apikey|token|private_?key|credential|authorization|access_?key_?id|session_?key`)
+
+func sensitiveKeyName(k string) bool {
+	k = strings.Trim(k, `"`)
+	return sensitiveName.MatchString(k) && !notSecretName.MatchString(k)
+}
 
 // Redactor masks known secret values (registered at run time, such as
 // Terraform sensitive outputs) and anything shaped like a credential.
@@ -80,9 +98,10 @@ func (r *Redactor) String(s string) string {
 }
 
 // triggers are substrings (lower case) at least one of which every pattern
-// needs; text with none of them skips the regular expressions entirely.
-var triggers = []string{"akia", "asia", "gh", "github_pat_", "sk-", "xox", "private key", "bearer",
-	"password", "passwd", "secret", "api_key", "apikey", "token", "private_key", "credential"}
+// needs; text with none of them (and no keyword of the ruleset) skips the
+// regular expressions entirely.
+var triggers = []string{"akia", "asia", "gh", "github_pat_", "sk-", "xox", "private key", "bearer", "basic", "authorization",
+	"://", "passw", "secret", "api_key", "apikey", "token", "private_key", "credential"}
 
 func mayHaveCredential(s string) bool {
 	lower := strings.ToLower(s)
@@ -94,17 +113,30 @@ func mayHaveCredential(s string) bool {
 	return false
 }
 
-// Patterns masks only what looks like a credential.
+// Patterns masks only what looks like a credential: our structural rules
+// (secret names, URL credentials, Authorization headers) and the
+// maintained ruleset.
 func Patterns(s string) string {
-	if len(s) < 8 || !mayHaveCredential(s) {
+	if len(s) < 8 {
 		return s
 	}
-	for _, p := range patterns {
-		if p.re.MatchString(s) {
-			s = p.re.ReplaceAllString(s, p.repl)
+	if mayHaveCredential(s) {
+		for _, p := range patterns {
+			if p.re.MatchString(s) {
+				s = p.re.ReplaceAllString(s, p.repl)
+			}
+		}
+		if assignment.MatchString(s) {
+			s = assignment.ReplaceAllStringFunc(s, func(m string) string {
+				sub := assignment.FindStringSubmatch(m)
+				if notSecretName.MatchString(strings.Trim(sub[1], `"`)) || strings.Contains(sub[3], Mask) {
+					return m
+				}
+				return sub[1] + sub[2] + Mask
+			})
 		}
 	}
-	return s
+	return maskRuleset(s)
 }
 
 // Value masks secrets in a JSON-like value (maps, slices, strings) and
@@ -116,7 +148,7 @@ func (r *Redactor) Value(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, val := range t {
-			if s, ok := val.(string); ok && sensitiveKey.MatchString(k) && s != "" {
+			if s, ok := val.(string); ok && s != "" && sensitiveKeyName(k) {
 				out[k] = Mask
 				continue
 			}
@@ -150,7 +182,7 @@ func (r *Redactor) JSON(doc []byte) []byte {
 // needed reports whether s could hold anything to mask: a registered
 // secret, or a credential pattern or sensitive key's trigger word.
 func (r *Redactor) needed(s string) bool {
-	if mayHaveCredential(s) {
+	if mayHaveCredential(s) || rulesetMayMatch(s) {
 		return true
 	}
 	r.mu.RLock()
@@ -199,3 +231,6 @@ var secretNamed = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key
 
 // SecretNamed reports whether a name (an env var, a key) usually holds a secret.
 func SecretNamed(name string) bool { return secretNamed.MatchString(name) }
+
+// SensitiveKey reports whether a key's string value is always masked.
+func SensitiveKey(name string) bool { return sensitiveKeyName(name) }
