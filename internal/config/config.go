@@ -79,6 +79,8 @@ type Config struct {
 	// RoleTools are the tool lists of the HTTP role a principal works
 	// under, checked after the file's (ForRole sets them).
 	RoleTools *Tools `json:"-"`
+	// Role is the role this configuration was narrowed to (nil: the file's).
+	Role *Role `json:"-"`
 }
 
 // Limits is the limits: section: what one call may cost.
@@ -222,8 +224,9 @@ func (c *Config) ForRole(r Role) *Config {
 	if r.Mode != "" && modeRank[r.Mode] < modeRank[c.Mode] {
 		out.Mode = r.Mode
 	}
-	// The file's tools: stay; the role's are checked as well (PermitsTool).
+	// The file's tools: stay; the role's are checked as well (ToolDenied).
 	out.RoleTools = &r.Tools
+	out.Role = &r
 	if r.Workspaces != nil {
 		out.Terraform.Workspaces = r.Workspaces
 	}
@@ -259,6 +262,36 @@ func (c *Config) ToolDenied(name string) string {
 		return check(*c.RoleTools, "the role's tools.deny (http.roles in opsmcp.yaml)", "the role's tools.allow (http.roles in opsmcp.yaml)")
 	}
 	return ""
+}
+
+// ScopeVisible says whether what memory holds under a scope (a plan, an
+// apply, a note) may be shown under this configuration: a role that
+// narrows workspaces, repos or namespaces sees only the scopes within its
+// own lists (absolute paths are workspaces, owner/name repos, a bare name
+// a namespace). Without a role every scope is visible.
+func (c *Config) ScopeVisible(scope string) bool {
+	r := c.Role
+	if r == nil || scope == "" {
+		return true
+	}
+	under := func(p string, roots []string) bool {
+		for _, root := range roots {
+			if p == root || strings.HasPrefix(p, strings.TrimSuffix(root, "/")+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case filepath.IsAbs(scope):
+		return r.Workspaces == nil || under(scope, r.Workspaces)
+	case strings.Count(scope, "/") == 1 && !strings.Contains(scope, ":"):
+		return r.Repos == nil || slices.Contains(r.Repos, scope)
+	case strings.Contains(scope, ":") || strings.Contains(scope, "/"):
+		return true // kube:CONTEXT and other qualified scopes
+	default:
+		return r.Namespaces == nil || slices.Contains(r.Namespaces, scope)
+	}
 }
 
 // RateLimit is http.rate_limit.

@@ -41,20 +41,30 @@ type Orchestrator struct {
 	// TTL is how long a consult answers an identical one from memory.
 	TTL time.Duration
 	Now func() time.Time
+	// Visible says whether memory held under a scope may be shown (a
+	// narrowing role's allowlists); nil shows everything.
+	Visible func(scope string) bool
+	// Audience names who may be answered from a stored consult: a consult
+	// gathered under one role's view is not another's answer.
+	Audience string
+}
+
+func (o *Orchestrator) visible(scope string) bool { return o.Visible == nil || o.Visible(scope) }
+
+type kubeRollout struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Done      bool   `json:"done"`
 }
 
 // kubeApply is what memory holds of a deploy_kubernetes apply.
 type kubeApply struct {
-	OperationID string    `json:"operation_id"`
-	At          time.Time `json:"at"`
-	Context     string    `json:"context"`
-	Applied     bool      `json:"applied"`
-	Rollouts    []struct {
-		Kind      string `json:"kind"`
-		Namespace string `json:"namespace"`
-		Name      string `json:"name"`
-		Done      bool   `json:"done"`
-	} `json:"rollouts"`
+	OperationID string        `json:"operation_id"`
+	At          time.Time     `json:"at"`
+	Context     string        `json:"context"`
+	Applied     bool          `json:"applied"`
+	Rollouts    []kubeRollout `json:"rollouts"`
 }
 
 // ConsultRequest is one question.
@@ -127,8 +137,8 @@ func (o *Orchestrator) Gather(ctx context.Context, question string, scope map[st
 		if hits, err := o.Memory.Search(ctx, question+" "+strings.Join(slices.Sorted(maps.Values(scope)), " "), memory.Filter{Limit: memoryHits}); err == nil {
 			var list []brief
 			for _, h := range hits {
-				if h.Kind == memory.KindConsult {
-					continue // earlier answers are not evidence
+				if h.Kind == memory.KindConsult || !o.visible(h.Scope) {
+					continue // earlier answers are not evidence; other roles' scopes are not shown
 				}
 				list = append(list, brief{h.ID, h.Server, h.Kind, h.Scope, h.Key, h.CreatedAt, h.Data})
 				ids = append(ids, h.ID)
@@ -146,6 +156,7 @@ func (o *Orchestrator) Gather(ctx context.Context, question string, scope map[st
 			var op kubeApply
 			if json.Unmarshal(e.Data, &op) == nil {
 				op.OperationID, op.At = e.Key, e.CreatedAt
+				op.Rollouts = slices.DeleteFunc(op.Rollouts, func(r kubeRollout) bool { return !o.visible(r.Namespace) })
 				applies = append(applies, op)
 			}
 		}
@@ -222,7 +233,7 @@ func (o *Orchestrator) Consult(ctx context.Context, req ConsultRequest) (*Consul
 // folded), the scope and the experts asked.
 func (o *Orchestrator) consultKey(req ConsultRequest) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00rules", strings.Join(strings.Fields(strings.ToLower(req.Question)), " "), scopeString(req.Scope))
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00rules", strings.Join(strings.Fields(strings.ToLower(req.Question)), " "), scopeString(req.Scope), o.Audience)
 	for _, m := range o.Models {
 		fmt.Fprintf(h, "\x00%s:%v", m.Name(), m.Weight())
 	}

@@ -144,6 +144,9 @@ func loadInfrastructure(ctx context.Context, c *mcpkit.Call, raw json.RawMessage
 // planByID estimates a plan apply_terraform saved, as it would change things.
 func planByID(ctx context.Context, c *mcpkit.Call, id string) (*cost.Input, error) {
 	p, err := c.Runtime.Memory.GetPlan(ctx, id)
+	if err == nil && !c.Runtime.Config.ScopeVisible(p.Workspace) {
+		err = memory.ErrNotFound // another role's plan: as if there were none
+	}
 	if errors.Is(err, memory.ErrNotFound) {
 		return nil, fmt.Errorf("plan %s does not exist (plans are kept until applied or expired); plan again with apply_terraform", shortID(id))
 	}

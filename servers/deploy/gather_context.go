@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -133,10 +134,12 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 			get(root)
 		}
 	}
+	visible := c.Runtime.Config.ScopeVisible
 	plans, err := store.ListPlans(ctx, memory.PlanFilter{Workspace: in.Workspace})
 	if err != nil {
 		return res, err
 	}
+	plans = slices.DeleteFunc(plans, func(p memory.Plan) bool { return !visible(p.Workspace) })
 	if in.ConfigPath != "" {
 		rep, err := validate.Run(ctx, []string{in.ConfigPath}, validateOptions(c, validate.Options{Type: "auto", Strict: true}))
 		if err != nil {
@@ -160,6 +163,9 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 		return res, err
 	}
 	for _, e := range ops.Entries { // newest first
+		if !visible(e.Scope) {
+			continue
+		}
 		w := get(e.Scope)
 		if w.LastApply != nil {
 			continue

@@ -84,8 +84,14 @@ func (o *Orchestrators) For(rt *mcpkit.Runtime) (*experts.Orchestrator, error) {
 	}
 	models, status := experts.ModelExperts(rt.Config.Experts, nil)
 	orc := &experts.Orchestrator{Pool: experts.NewPool(specs), Models: models, Status: status, Memory: rt.Memory,
-		Rules: experts.RulesOptions{CostIncrease: rt.Config.Cost.IncreaseThreshold},
-		TTL:   time.Duration(rt.Config.Cache.TTL["consult_experts"])}
+		Rules:   experts.RulesOptions{CostIncrease: rt.Config.Cost.IncreaseThreshold},
+		TTL:     time.Duration(rt.Config.Cache.TTL["consult_experts"]),
+		Visible: rt.Config.ScopeVisible}
+	if r := rt.Config.Role; r != nil {
+		// A role's consults are answered from its own view only.
+		b, _ := json.Marshal(r)
+		orc.Audience = "role:" + string(b)
+	}
 	if o.byRT == nil {
 		o.byRT = map[*mcpkit.Runtime]*experts.Orchestrator{}
 	}
@@ -281,10 +287,14 @@ var recallTool = mcpkit.NewTool(mcpkit.Def{
 	if limit > 100 {
 		return RecallOutput{}, fmt.Errorf("limit %d is over 100", limit)
 	}
-	hits, err := c.Runtime.Memory.Search(ctx, in.Query, memory.Filter{Kind: in.Kind, Scope: in.Scope, Server: in.Server, Limit: limit})
+	// Over-fetch: hits of scopes the principal's role may not see are
+	// dropped after the search.
+	hits, err := c.Runtime.Memory.Search(ctx, in.Query, memory.Filter{Kind: in.Kind, Scope: in.Scope, Server: in.Server, Limit: limit * 4})
 	if err != nil {
 		return RecallOutput{}, err
 	}
+	hits = slices.DeleteFunc(hits, func(h memory.Hit) bool { return !c.Runtime.Config.ScopeVisible(h.Scope) })
+	hits = hits[:min(len(hits), limit)]
 	if hits == nil {
 		hits = []memory.Hit{}
 	}
