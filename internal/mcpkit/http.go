@@ -43,8 +43,9 @@ type HTTPService struct {
 	rt     *Runtime
 	cfg    config.HTTP
 	auth   *Authenticator
-	limits *limiters
-	mux    *http.ServeMux
+	limits   *limiters
+	failures *authFailures
+	mux      *http.ServeMux
 	paths  []string
 	ready  []ReadyCheck
 }
@@ -66,7 +67,7 @@ func NewHTTPService(rt *Runtime, servers []*Server) (*HTTPService, error) {
 		return nil, err
 	}
 	s := &HTTPService{rt: rt, cfg: rt.Config.HTTP, auth: auth, mux: http.NewServeMux(),
-		limits: newLimiters(rt.Config.HTTP.RateLimit)}
+		limits: newLimiters(rt.Config.HTTP.RateLimit), failures: newAuthFailures()}
 	runtimes := map[string]*Runtime{"": rt}
 	for name, role := range s.cfg.Roles {
 		r := *rt
@@ -136,8 +137,18 @@ func (s *HTTPService) guard(path string, byRole map[string]http.Handler) http.Ha
 			return
 		}
 		if s.auth != nil {
+			client := clientAddr(r)
+			if wait := s.failures.blocked(client); wait > 0 {
+				s.rt.Metrics.limited()
+				rec.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+				http.Error(rec, "too many failed authentications from this address; retry later", http.StatusTooManyRequests)
+				return
+			}
 			p, err := s.auth.Principal(r)
 			if err != nil {
+				if !errors.Is(err, errNoCredentials) {
+					s.failures.failed(client)
+				}
 				challenge := fmt.Sprintf(`Bearer realm="opsmcp", resource_metadata=%q`, s.baseURL(r)+"/.well-known/oauth-protected-resource"+path)
 				if !errors.Is(err, errNoCredentials) {
 					challenge += fmt.Sprintf(`, error="invalid_token", error_description=%q`, err.Error())

@@ -203,6 +203,9 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		return &Outcome{IsError: true, Usage: true, Text: fmt.Sprintf("unknown tool %q on server %s", name, h.Server.Name)}
 	}
 	principal, requestID := principalFrom(ctx)
+	// Over HTTP every call is audited, reads too: a reader's probing of
+	// paths and plan ids leaves a trail.
+	remote := principal != ""
 	if principal == "" {
 		principal = h.rt.Principal
 	}
@@ -231,6 +234,9 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 				hit.Duration = time.Since(start)
 				h.rt.Log.Info("tool call", append(c.logAttrs(), "duration_ms", float64(hit.Duration.Microseconds())/1000, "outcome", "ok", "cache", "hit")...)
 				h.series[name].observe(hit, "")
+				if remote {
+					h.audit(c, args, nil, hit)
+				}
 				return hit
 			}
 		}
@@ -271,13 +277,23 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 	case !t.ReadOnly():
 		h.rt.Cache.invalidate(scope)
 		h.audit(c, args, res, out)
-	case cacheKey != "" && !out.IsError:
+	case remote:
+		h.audit(c, args, res, out)
+	}
+	if t.ReadOnly() && cacheKey != "" && !out.IsError {
 		h.rt.Cache.put(cacheKey, scope, out, ttl)
 	}
 	return out
 }
 
 func (h *Host) safeRun(ctx context.Context, t *Tool, c *Call, in any) (res Result, err error) {
+	if t.heavy(in) {
+		release, err := acquireHeavy(ctx, h.rt.Config.Limits.HeavyCalls)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			c.Log().Error("tool panicked", "panic", c.Secrets.String(fmt.Sprint(r)), "stack", c.Secrets.String(string(debug.Stack())))

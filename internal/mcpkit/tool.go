@@ -68,6 +68,15 @@ type Def struct {
 	// CacheTTL caches results of a read-only, idempotent tool for this long
 	// (cache.ttl in opsmcp.yaml overrides it; 0 = not cached).
 	CacheTTL time.Duration
+	// Heavy calls (validation, estimates: whole files in memory, parsers)
+	// wait for one of limits.heavy_calls slots of the process.
+	Heavy bool
+}
+
+// HeavyInput is implemented by inputs that make a call heavy or not
+// (gather_context with a config_path validates it).
+type HeavyInput interface {
+	HeavyCall() bool
 }
 
 // Tool is a tool as a value: one definition feeds MCP registration, the CLI,

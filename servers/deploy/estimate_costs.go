@@ -43,6 +43,7 @@ var estimateCosts = mcpkit.NewTool(mcpkit.Def{
 	Description: "Estimate cost offline, line by line: price, quantity, source.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     5 * time.Minute,
+	Heavy:       true,
 }, func(ctx context.Context, c *mcpkit.Call, in EstimateCostsInput) (EstimateCostsResult, error) {
 	if in.Currency != "" && in.Currency != "USD" {
 		return EstimateCostsResult{}, fmt.Errorf("currency %q: prices are in USD only", in.Currency)

@@ -22,6 +22,9 @@ type GatherContextInput struct {
 	ConfigPath string `json:"config_path,omitempty"`
 }
 
+// HeavyCall: validating config_path is as heavy as validate_deployment.
+func (in GatherContextInput) HeavyCall() bool { return in.ConfigPath != "" }
+
 // CacheScope is the workspace asked about, or "" for all of them.
 func (in GatherContextInput) CacheScope() string { return terraform.CanonicalPath(in.Workspace) }
 

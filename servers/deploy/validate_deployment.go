@@ -37,6 +37,7 @@ var validateDeployment = mcpkit.NewTool(mcpkit.Def{
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
 	// terraform init may download providers.
 	Timeout: 10 * time.Minute,
+	Heavy:   true,
 }, func(ctx context.Context, c *mcpkit.Call, in ValidateDeploymentInput) (ValidateDeploymentResult, error) {
 	opts := validateOptions(c, validate.Options{Type: in.Type, Strict: in.Strict, KubernetesVersion: in.KubernetesVersion, Rules: in.Rules})
 	if in.Cluster {
