@@ -40,14 +40,14 @@ type HTTPOptions struct {
 // a per-principal rate limit and a request size limit, with /healthz and
 // /readyz beside them.
 type HTTPService struct {
-	rt     *Runtime
-	cfg    config.HTTP
-	auth   *Authenticator
+	rt       *Runtime
+	cfg      config.HTTP
+	auth     *Authenticator
 	limits   *limiters
 	failures *authFailures
 	mux      *http.ServeMux
-	paths  []string
-	ready  []ReadyCheck
+	paths    []string
+	ready    []ReadyCheck
 }
 
 // ReadyCheck is something a server needs to answer calls (terraform, a
