@@ -53,3 +53,24 @@ func TestRememberRecallForget(t *testing.T) {
 	h.MustFail(h.Call("remember", map[string]any{"key": "x", "text": "y", "kind": "plan"}), "expected one of")
 	h.MustFail(h.Call("recall", map[string]any{"query": "x", "limit": 1000}), "over 100")
 }
+
+// Memory masks every stored field, with secrets written as people write
+// them: NAME_PASSWORD=..., camelCase keys, URL credentials, Basic auth.
+func TestRememberMasksEveryField(t *testing.T) {
+	h := testenv.NewHost(t, servers.Experts(""), config.Default())
+	out := h.Call("remember", map[string]any{
+		"key":   "DB_PASSWORD=hunter2hunter2",
+		"scope": "postgres://admin:Sup3rS3cretPw@db.internal:5432/app",
+		"tags":  []string{"awsSecretAccessKey:abcd1234wxyz"},
+		"data":  map[string]any{"db_password": "Zm9vYmFyYmF6cXV4", "header": "Authorization: Basic dXNlcjpwYXNzd29yZA=="},
+		"text":  "rotated the key ghp_R4nd0mT0k3nV4lu3xQ9zLmNpKs8Wt2Yv5Hj1 today",
+	})
+	h.MustOK(out)
+	recalled := h.Call("recall", map[string]any{"query": "rotated"})
+	all := h.Everything(out, recalled)
+	for _, s := range []string{"hunter2hunter2", "Sup3rS3cretPw", "abcd1234wxyz", "Zm9vYmFyYmF6cXV4", "dXNlcjpwYXNzd29yZA==", "ghp_R4nd0mT0k3nV4lu3xQ9zLmNpKs8Wt2Yv5Hj1"} {
+		if strings.Contains(all, s) {
+			t.Errorf("%q is stored or shown in clear", s)
+		}
+	}
+}
