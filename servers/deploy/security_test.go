@@ -82,4 +82,3 @@ func TestSecurityModuleOutsideTheAllowlistIsRefused(t *testing.T) {
 		t.Fatal("a plan was made")
 	}
 }
-
