@@ -32,13 +32,13 @@ var patterns = []struct {
 	// Authorization headers of any scheme (Basic, Bearer, Token...).
 	{regexp.MustCompile(`(?i)\b(authorization"?\s*[:=]\s*"?(?:basic|bearer|token|digest|negotiate)?\s*)[^\s"',;]{4,}`), "${1}" + Mask},
 	{regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{16,}=*`), "${1} " + Mask},
-	// Credentials in a URL: scheme://user:PASSWORD@host.
-	{regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.\-]*://[^:/?#\s@"']+:)[^@/\s"']+@`), "${1}" + Mask + "@"},
+	// Credentials in a URL: scheme://user:PASSWORD@host (not a $VARIABLE).
+	{regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.\-]*://[^:/?#\s@"']+:)[^@/\s"'$]{2}[^@/\s"']*@`), "${1}" + Mask + "@"},
 }
 
 // assignment matches NAME=value and "name": "value" where the name holds a
 // secret word anywhere (DB_PASSWORD, awsSecretAccessKey, x-api-key).
-var assignment = regexp.MustCompile(`(?i)([\w.\-]*(?:passw(?:or)?d|secret|api_?key|token|private_?key|credential)[\w.\-]*"?)(\s*[=:]\s*)("[^"]{4,}"|[^\s"',;]{4,})`)
+var assignment = regexp.MustCompile(`(?i)([\w.\-]*(?:passw(?:or)?d|secret|api[_\-]?key|token|private[_\-]?key|credential)[\w.\-]*"?)(\s*[=:]\s*)("[^"]{4,}"|[^\s"',;]{4,})`)
 
 // notSecretName are names with a secret word that hold no secret: paging
 // cursors and counts.
@@ -46,7 +46,7 @@ var notSecretName = regexp.MustCompile(`(?i)(?:next|page|continue|continuation|p
 
 // sensitiveName matches keys (JSON object keys, variable and env names)
 // whose string values are always masked: a secret word anywhere in it.
-var sensitiveName = regexp.MustCompile(`(?i)passw(?:or)?d|passwd|secret|api_?key|apikey|token|private_?key|credential|authorization|access_?key_?id|session_?key`)
+var sensitiveName = regexp.MustCompile(`(?i)passw(?:or)?d|passwd|secret|api[_\-]?key|token|private[_\-]?key|credential|authorization|session[_\-]?key`)
 
 func sensitiveKeyName(k string) bool {
 	k = strings.Trim(k, `"`)
@@ -101,7 +101,7 @@ func (r *Redactor) String(s string) string {
 // needs; text with none of them (and no keyword of the ruleset) skips the
 // regular expressions entirely.
 var triggers = []string{"akia", "asia", "gh", "github_pat_", "sk-", "xox", "private key", "bearer", "basic", "authorization",
-	"://", "passw", "secret", "api_key", "apikey", "token", "private_key", "credential"}
+	"://", "passw", "secret", "api_key", "api-key", "apikey", "token", "private_key", "private-key", "credential"}
 
 func mayHaveCredential(s string) bool {
 	lower := strings.ToLower(s)
