@@ -49,6 +49,7 @@ func TestNoPlantedSecretLeaks(t *testing.T) {
 	cfg.Terraform.Workspaces = []string{ws}
 	cfg.Cloud.AWS = config.CloudAWS{Regions: []string{"us-east-1"}, Endpoint: moto.URL}
 	cfg.Memory = filepath.Join(t.TempDir(), "memory.db")
+	cfg.ReadPaths = testenv.TestReadPaths(t)
 	store, err := memory.Open(context.Background(), cfg.Memory)
 	if err != nil {
 		t.Fatal(err)

@@ -246,10 +246,14 @@ func TestInspectorCLIOverStdio(t *testing.T) {
 	bin := filepath.Join(testenv.Binaries(t), "opsmcp-deploy")
 	ws := testenv.CopyWorkspace(t, "demo")
 	mem := filepath.Join(t.TempDir(), "memory.db")
+	// The workspace's directory is the config's: the server may read it.
+	cfg := filepath.Join(filepath.Dir(ws), "opsmcp.yaml")
+	os.WriteFile(cfg, []byte("read_paths: [.]\n"), 0o644)
+	env := []string{"OPSMCP_MEMORY=" + mem, "OPSMCP_CONFIG=" + cfg}
 	run := func(args ...string) []byte {
-		return testenv.RunInspector(t, bin, []string{"OPSMCP_MEMORY=" + mem}, args...)
+		return testenv.RunInspector(t, bin, env, args...)
 	}
-	names := testenv.InspectorToolNames(t, bin, []string{"OPSMCP_MEMORY=" + mem})
+	names := testenv.InspectorToolNames(t, bin, env)
 	if strings.Join(names, ",") != "apply_terraform,deploy_kubernetes,estimate_costs,gather_context,validate_deployment" {
 		t.Fatalf("tools/list: %v", names)
 	}
