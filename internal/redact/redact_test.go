@@ -14,7 +14,7 @@ func TestRulesetLoads(t *testing.T) {
 // Secrets as people write them are masked; what only looks alike is not.
 func TestPatterns(t *testing.T) {
 	for in, secret := range map[string]string{
-		"DB_PASSWORD=hunter2hunter2":                         "hunter2hunter2",
+		"DB_PASSWORD=hunter2hunter2":                          "hunter2hunter2",
 		"awsSecretAccessKey: abcd1234efgh":                    "abcd1234efgh",
 		"postgres://admin:Sup3rS3cretPw@db.internal:5432/app": "Sup3rS3cretPw",
 		"Authorization: Basic dXNlcjpwYXNzd29yZA==":           "dXNlcjpwYXNzd29yZA==",

@@ -95,9 +95,6 @@ func child(n *yaml.Node, seg string) *yaml.Node {
 	return nil
 }
 
-// maxDocumentBytes bounds what one file may hold; larger files are refused
-// with a finding rather than read into memory whole.
-const maxDocumentBytes = 16 << 20
 
 // parseKube reads every object of a YAML stream or JSON file. Syntax errors
 // become findings with their line; parsing stops at the first one (the
