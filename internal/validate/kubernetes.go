@@ -95,7 +95,6 @@ func child(n *yaml.Node, seg string) *yaml.Node {
 	return nil
 }
 
-
 // parseKube reads every object of a YAML stream or JSON file. Syntax errors
 // become findings with their line; parsing stops at the first one (the
 // rest of a broken stream cannot be trusted).
