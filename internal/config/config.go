@@ -109,9 +109,10 @@ type Terraform struct {
 	Binary     string   `json:"binary,omitempty"`
 	Workspaces []string `json:"workspaces,omitempty"`
 	PlanTTL    Duration `json:"plan_ttl,omitempty"`
-	// ProviderMirror is where validation installs providers from besides
-	// the registry: a directory (filesystem mirror) or an https:// network
-	// mirror. Implicit local mirrors are never used.
+	// ProviderMirror is where terraform runs on directories that are not
+	// ours (validation, saved plans given by path) install providers from
+	// instead of the registry: a directory (filesystem mirror) or an
+	// https:// network mirror. Implicit local mirrors are never used.
 	ProviderMirror string `json:"provider_mirror,omitempty"`
 }
 

@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/opsmcp/opsmcp/internal/redact"
 )
 
 // KubePricing says how Kubernetes workloads are priced: on nodes of a type
@@ -62,7 +64,7 @@ func ParseManifests(data []byte, file string) ([]Resource, error) {
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			return nil, fmt.Errorf("%s: document %d: %w", file, i, err)
+			return nil, fmt.Errorf("%s: document %d: %s", file, i, redact.ParserError(err))
 		}
 		if doc["kind"] == "List" {
 			items, _ := doc["items"].([]any)
@@ -126,7 +128,7 @@ func workload(obj map[string]any, file string) (Resource, bool, error) {
 	var ps corev1.PodSpec
 	raw, _ := yaml.Marshal(podSpec)
 	if err := yaml.Unmarshal(raw, &ps); err != nil {
-		return Resource{}, false, fmt.Errorf("%s: %s/%s: pod template: %w", file, kind, name, err)
+		return Resource{}, false, fmt.Errorf("%s: %s/%s: pod template: %s", file, kind, name, redact.ParserError(err))
 	}
 	cpu, mem, err := podRequests(&ps)
 	if err != nil {

@@ -2,8 +2,10 @@ package cost
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/opsmcp/opsmcp/internal/fsguard"
+	"github.com/opsmcp/opsmcp/internal/redact"
 	"sort"
 	"strings"
 
@@ -29,7 +31,7 @@ type Usage struct {
 func ParseUsage(data []byte) (*Usage, error) {
 	var doc map[string]any
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("usage: %w", err)
+		return nil, fmt.Errorf("usage: %s", redact.ParserError(err))
 	}
 	if ru, ok := doc["resource_usage"]; ok {
 		m, ok := ru.(map[string]any)
@@ -50,10 +52,19 @@ func UsageFile(g *fsguard.Guard, path string) (*Usage, error) {
 	return ParseUsage(data)
 }
 
+// usageAddress is the shape of a resource address, with infracost's [*]
+// and type.* wildcards.
+var usageAddress = regexp.MustCompile(`^(module\.[A-Za-z0-9_\-]+(\[[^\]]+\])?\.)*[A-Za-z][A-Za-z0-9_\-]*\.([A-Za-z_][A-Za-z0-9_\-]*(\[[^\]]+\])?|\*)$`)
+
 // UsageFrom checks an address → {key: number} map.
 func UsageFrom(m map[string]any) (*Usage, error) {
 	u := &Usage{byAddr: map[string]map[string]any{}}
 	for addr, v := range m {
+		if !usageAddress.MatchString(addr) {
+			// Not named: a key that is no address may be anything at all
+			// (a line of some other file).
+			return nil, fmt.Errorf("usage: every key must be a resource address such as aws_instance.web, aws_instance.web[*] or aws_instance.*")
+		}
 		vals, ok := v.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("usage for %s must be an object of usage keys", addr)

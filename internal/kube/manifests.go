@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/opsmcp/opsmcp/internal/fsguard"
+	"github.com/opsmcp/opsmcp/internal/redact"
 )
 
 // Document is one parsed manifest document and where it came from.
@@ -125,7 +126,7 @@ func parseDocuments(source string, data []byte) ([]Document, error) {
 		var m map[string]any
 		// Strict: a key given twice is an error, not a silent last-wins.
 		if err := yaml.UnmarshalStrict(raw, &m); err != nil {
-			return nil, fmt.Errorf("manifest %s is not valid YAML: %s", where, strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))
+			return nil, fmt.Errorf("manifest %s is not valid YAML: %s", where, strings.TrimPrefix(redact.ParserError(err), "error converting YAML to JSON: "))
 		}
 		if m == nil {
 			continue

@@ -234,3 +234,13 @@ func SecretNamed(name string) bool { return secretNamed.MatchString(name) }
 
 // SensitiveKey reports whether a key's string value is always masked.
 func SensitiveKey(name string) bool { return sensitiveKeyName(name) }
+
+// backquoted is how YAML and JSON decoders quote the value they choke on
+// ("cannot unmarshal !!str `hunter2` into int").
+var backquoted = regexp.MustCompile("`[^`]*`")
+
+// ParserError is a decoder's error without the values it quotes from the
+// input: errors name keys, paths and positions, never what a file holds.
+func ParserError(err error) string {
+	return backquoted.ReplaceAllString(err.Error(), "a value")
+}

@@ -135,7 +135,9 @@ func cliConfig(mirror string) []byte {
 	case strings.HasPrefix(mirror, "https://"):
 		fmt.Fprintf(&b, "  network_mirror {\n    url = %s\n  }\n", strconv.Quote(mirror))
 	case mirror != "":
-		fmt.Fprintf(&b, "  filesystem_mirror {\n    path = %s\n  }\n  direct {}\n", strconv.Quote(mirror))
+		// The mirror alone: with direct{} beside it terraform would ask
+		// the registry for versions too.
+		fmt.Fprintf(&b, "  filesystem_mirror {\n    path = %s\n  }\n", strconv.Quote(mirror))
 	default:
 		b.WriteString("  direct {}\n")
 	}

@@ -179,23 +179,28 @@ var applyTerraform = mcpkit.NewTool(mcpkit.Def{
 })
 
 // resolveVarFiles resolves var files relative to the workspace and checks
-// them against the allowlist like the workspace itself.
+// them against the allowlist like the workspace itself; outside it the
+// answer is the same whether the file exists or not.
 func resolveVarFiles(c *mcpkit.Call, ws string, files []string) ([]string, error) {
+	cfg := c.Runtime.Config
+	g := fsguard.Confined(cfg.Terraform.Workspaces, cfg.Limits.MaxInputBytes)
 	out := make([]string, 0, len(files))
 	for _, f := range files {
 		p := f
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(ws, p)
 		}
-		real, err := filepath.EvalSymlinks(p)
-		if err != nil {
+		real, st, err := g.Resolve(p)
+		var outside *fsguard.NotAllowedError
+		switch {
+		case errors.As(err, &outside):
+			return nil, fmt.Errorf("var file %s is outside the allowed workspaces (terraform.workspaces in opsmcp.yaml: %s)", f, strings.Join(cfg.Terraform.Workspaces, ", "))
+		case errors.Is(err, os.ErrNotExist):
 			return nil, fmt.Errorf("var file %s does not exist", f)
-		}
-		if st, err := os.Stat(real); err != nil || st.IsDir() {
+		case err != nil:
+			return nil, fmt.Errorf("var file %s: %w", f, err)
+		case st.IsDir():
 			return nil, fmt.Errorf("var file %s is not a file", f)
-		}
-		if err := terraform.CheckAllowed(real, c.Runtime.Config.Terraform.Workspaces); err != nil {
-			return nil, fmt.Errorf("var file %s %s", f, err)
 		}
 		out = append(out, real)
 	}

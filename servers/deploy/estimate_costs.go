@@ -137,9 +137,37 @@ func loadInfrastructure(ctx context.Context, c *mcpkit.Call, raw json.RawMessage
 	}
 	in, err := cost.Load(c.Files(), ref, nil)
 	if errors.Is(err, cost.ErrBinaryPlan) {
-		return showPlan(ctx, c, filepath.Dir(ref), ref)
+		return showPlanFile(ctx, c, ref)
 	}
 	return in, err
+}
+
+// showPlanFile shows a saved plan found at a path. Its directory is not
+// ours (a pull request's checkout): terraform runs in a scratch copy with
+// providers from the registry or terraform.provider_mirror, never from the
+// directory's .terraform/ or terraform.d/.
+func showPlanFile(ctx context.Context, c *mcpkit.Call, path string) (*cost.Input, error) {
+	bin, err := terraform.Locate(ctx, c.Runtime.Config.Terraform.Binary)
+	if err != nil {
+		return nil, err
+	}
+	s, err := terraform.NewScratch(c.Files(), filepath.Dir(path), c.Runtime.Config.Terraform.ProviderMirror)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	run, err := terraform.NewScratchRunner(bin, s)
+	if err != nil {
+		return nil, err
+	}
+	if err := run.Init(ctx, false); err != nil {
+		return nil, fmt.Errorf("reading the saved plan %s needs its providers (from the registry or terraform.provider_mirror): %s", path, s.Hide(err.Error()))
+	}
+	in, err := showPlan(ctx, run, filepath.Join(s.Dir, filepath.Base(path)))
+	if err != nil {
+		return nil, errors.New(s.Hide(err.Error()))
+	}
+	return in, nil
 }
 
 // planByID estimates a plan apply_terraform saved, as it would change things.
@@ -161,20 +189,21 @@ func planByID(ctx context.Context, c *mcpkit.Call, id string) (*cost.Input, erro
 	if err != nil {
 		return nil, err
 	}
-	return showPlan(ctx, c, p.Workspace, file)
-}
-
-// showPlan turns a saved plan into JSON with `terraform show -json`, in the
-// workspace it was made in (it needs that workspace's providers).
-func showPlan(ctx context.Context, c *mcpkit.Call, workspace, planFile string) (*cost.Input, error) {
+	// Our own plan of an allowlisted workspace: shown there, with the
+	// providers its plan was made with.
 	bin, err := terraform.Locate(ctx, c.Runtime.Config.Terraform.Binary)
 	if err != nil {
 		return nil, err
 	}
-	run, err := terraform.NewRunner(bin, workspace)
+	run, err := terraform.NewRunner(bin, p.Workspace)
 	if err != nil {
 		return nil, err
 	}
+	return showPlan(ctx, run, file)
+}
+
+// showPlan turns a saved plan into JSON with `terraform show -json`.
+func showPlan(ctx context.Context, run *terraform.Runner, planFile string) (*cost.Input, error) {
 	plan, err := run.ShowPlan(ctx, planFile)
 	if err != nil {
 		return nil, err

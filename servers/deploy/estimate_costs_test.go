@@ -63,6 +63,9 @@ func TestEstimateCostsOfARealPlan(t *testing.T) {
 	}
 	endpoint := "endpoint=" + moto.URL
 	run("init", "-input=false", "-plugin-dir="+testenv.TerraformAWSPluginDir(t))
+	// A saved plan given by path is shown in a scratch copy, with providers
+	// from the mirror the server's configuration names.
+	e.Cfg.Terraform.ProviderMirror = testenv.TerraformAWSPluginDir(t)
 	run("apply", "-input=false", "-auto-approve", "-var", endpoint)
 
 	// Before: 2 × (730 h × $0.096 + 8 GB gp2 root (as moto reports it) × $0.10) = 141.76;

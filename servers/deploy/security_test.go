@@ -82,3 +82,39 @@ func TestSecurityModuleOutsideTheAllowlistIsRefused(t *testing.T) {
 		t.Fatal("a plan was made")
 	}
 }
+
+// 8. Errors name keys, paths and positions, never values read from a file.
+func TestSecurityErrorsDoNotEchoFileValues(t *testing.T) {
+	e := newEnv(t, "basic", config.ModePlan)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	cases := map[string]map[string]any{
+		"ReplicaSecret-804": {"infrastructure": write("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: ReplicaSecret-804\n")},
+		"PodSecret-17":      {"infrastructure": write("pod.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: PodSecret-17\n")},
+		"UsageSecret-55":    {"infrastructure": map[string]any{"resources": []any{}}, "usage": write("usage.yml", "resource_usage:\n  aws_instance.web:\n    monthly_hours: UsageSecret-55\n")},
+		"ShadowLine-3":      {"infrastructure": map[string]any{"resources": []any{}}, "usage": write("shadow", "list:*:ShadowLine-3:0:99999:7:::\n")},
+	}
+	// Validation findings name the field, not what it holds.
+	bad := write("bad.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {app: \"LabelSecret 9!\"}}\nspec:\n  replicas: \"ReplicaSecret-805\"\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      restartPolicy: RestartSecret\n      containers: [{name: web, image: \"nginx:1.27\"}]\n")
+	out := e.Call("validate_deployment", map[string]any{"config_path": bad})
+	if all := e.Everything(out); strings.Contains(all, "ReplicaSecret-805") || strings.Contains(all, "LabelSecret") || strings.Contains(all, "RestartSecret") {
+		t.Errorf("validation echoes values: %s", out.Text)
+	}
+	if !strings.Contains(out.Text, "spec.replicas") {
+		t.Errorf("validation does not name the field: %s", out.Text)
+	}
+	for value, args := range cases {
+		out := e.Call("estimate_costs", args)
+		if !out.IsError {
+			t.Errorf("%v: want an error, got %s", args, out.Text)
+			continue
+		}
+		if all := e.Everything(out); strings.Contains(all, value) {
+			t.Errorf("the value %q read from a file is echoed: %s", value, out.Text)
+		}
+	}
+}
