@@ -166,7 +166,16 @@ terraform:
 			fmt.Fprintf(&b, "    - %s\n", yamlPath(d))
 		}
 	}
-	b.WriteString("  plan_ttl: 1h             # a plan must be applied within this time\n\n")
+	b.WriteString("  plan_ttl: 1h             # a plan must be applied within this time\n")
+	b.WriteString("  # provider_mirror: /opt/tf-plugins   # providers for validating directories that are not ours\n\n")
+	b.WriteString(`# Every path a tool reads must lie under these (symlinks resolved); default:
+# this file's directory and every workspace.
+# read_paths: [.]
+limits:
+  max_input_bytes: 16777216      # the most one file a tool reads may hold
+  # heavy_calls: 2               # validations and estimates at once (default: CPUs)
+
+`)
 	b.WriteString(`kubernetes:
   # kubeconfig: ~/.kube/config   # else KUBECONFIG, else ~/.kube/config, else in-cluster
   contexts: []                   # allowlist; empty = the current context only
