@@ -95,31 +95,32 @@ func child(n *yaml.Node, seg string) *yaml.Node {
 	return nil
 }
 
-// parseKube reads every object of a YAML stream or JSON file. Syntax errors
-// become findings with their line; parsing stops at the first one (the
-// rest of a broken stream cannot be trusted).
-func parseKube(file string, data []byte, add func(Finding)) []*kubeDoc {
+// parseKube reads every object of a YAML stream or JSON file and hands each
+// to each as it is read, so that one document's tree at a time is held, not
+// the whole file's. Syntax errors become findings with their line; parsing
+// stops at the first one (the rest of a broken stream cannot be trusted).
+func parseKube(file string, data []byte, add func(Finding), each func(*kubeDoc)) {
 	if !utf8.Valid(data) {
 		add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: file, Line: firstInvalidUTF8Line(data), Message: "the file is not valid UTF-8"})
-		return nil
+		return
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var docs []*kubeDoc
+	objects := 0
 	for i := 0; ; i++ {
 		var root yaml.Node
 		err := dec.Decode(&root)
 		if errors.Is(err, io.EOF) {
-			if i == 0 || len(docs) == 0 {
+			if i == 0 || objects == 0 {
 				add(Finding{Rule: "empty-file", Severity: SeverityWarning, File: file, Line: 1, Message: "the file holds no Kubernetes objects"})
 			}
-			return docs
+			return
 		}
 		if err != nil {
 			line := yamlErrorLine(err)
 			msg := strings.TrimPrefix(err.Error(), "yaml: ")
 			msg = strings.TrimPrefix(msg, fmt.Sprintf("line %d: ", line))
 			add(Finding{Rule: "yaml-syntax", Severity: SeverityError, File: file, Line: max(line, 1), Message: msg})
-			return docs
+			return
 		}
 		n := &root
 		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
@@ -133,7 +134,10 @@ func parseKube(file string, data []byte, add func(Finding)) []*kubeDoc {
 			add(Finding{Rule: "k8s-object", Severity: SeverityError, File: file, Line: n.Line, Column: n.Column, Message: fmt.Sprintf("document %d is not an object", i+1)})
 			continue
 		}
-		docs = append(docs, splitList(file, n, add)...)
+		for _, d := range splitList(file, n, add) {
+			objects++
+			each(d)
+		}
 	}
 }
 

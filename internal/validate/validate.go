@@ -297,7 +297,7 @@ func validateKubeFiles(ctx context.Context, files []string, opts Options, cat *k
 					continue
 				}
 				k := &kubeChecker{opts: opts, catalog: cat, add: locked}
-				for _, d := range parseKube(file, data, locked) {
+				parseKube(file, data, locked, func(d *kubeDoc) {
 					info := k.check(ctx, d)
 					mu.Lock()
 					resources++
@@ -305,7 +305,7 @@ func validateKubeFiles(ctx context.Context, files []string, opts Options, cat *k
 						cross = append(cross, info)
 					}
 					mu.Unlock()
-				}
+				})
 			}
 		})
 	}

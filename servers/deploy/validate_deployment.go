@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -25,10 +26,21 @@ type ValidateDeploymentResult struct {
 	Type       string `json:"type"`
 	ConfigPath string `json:"config_path"`
 	validate.Report
+	// FindingsOmitted counts findings left out past maxFindings (the counts
+	// of errors and warnings stay exact; opsmcp validate writes them all).
+	FindingsOmitted int `json:"findings_omitted,omitempty"`
 }
 
+// maxFindings keeps a result token-frugal and its encoding small: errors
+// are kept before warnings, then in report order.
+const maxFindings = 500
+
 func (r ValidateDeploymentResult) SummaryText() string {
-	return strings.TrimRight(validate.Text(&r.Report, false), "\n")
+	s := strings.TrimRight(validate.Text(&r.Report, false), "\n")
+	if r.FindingsOmitted > 0 {
+		s += fmt.Sprintf("\n(%d more findings not listed; opsmcp validate lists them all)", r.FindingsOmitted)
+	}
+	return s
 }
 
 var validateDeployment = mcpkit.NewTool(mcpkit.Def{
@@ -51,8 +63,37 @@ var validateDeployment = mcpkit.NewTool(mcpkit.Def{
 	if err != nil {
 		return ValidateDeploymentResult{}, err
 	}
-	return ValidateDeploymentResult{Type: in.Type, ConfigPath: in.ConfigPath, Report: *rep}, nil
+	res := ValidateDeploymentResult{Type: in.Type, ConfigPath: in.ConfigPath, Report: *rep}
+	if n := len(res.Findings); n > maxFindings {
+		res.Findings, res.FindingsOmitted = capFindings(res.Findings, maxFindings), n-maxFindings
+	}
+	return res, nil
 })
+
+// capFindings keeps max findings, errors first, then warnings, then the
+// rest, in report order.
+func capFindings(all []validate.Finding, max int) []validate.Finding {
+	keep := make([]bool, len(all))
+	n := 0
+	for _, sev := range []validate.Severity{validate.SeverityError, validate.SeverityWarning, ""} {
+		for i, f := range all {
+			if n == max {
+				break
+			}
+			if !keep[i] && (sev == "" || f.Severity == sev) {
+				keep[i] = true
+				n++
+			}
+		}
+	}
+	out := make([]validate.Finding, 0, n)
+	for i, f := range all {
+		if keep[i] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
 
 // validateOptions adds what the server decides to a validation: the
 // read_paths rule, the terraform binary and the provider mirror.
