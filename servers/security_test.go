@@ -1,15 +1,19 @@
 package servers_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -326,5 +330,74 @@ func TestSecurityFailedLoginsAreThrottledPerAddress(t *testing.T) {
 	// ...but another address is not locked out.
 	if resp := post("127.0.0.2", "reader-token-0123456789"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("another address got %d", resp.StatusCode)
+	}
+}
+
+// Over stdio: /dev/stdin (by name or through a link in a root) and a FIFO
+// are refused without reading, so the JSON-RPC stream is not consumed and
+// the server answers what follows; an outside file is not read.
+func TestSecurityOverStdio(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "shadow")
+	os.WriteFile(outside, []byte(secretLine+"\n"), 0o600)
+	fifo := filepath.Join(dir, "pipe.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "stdin.yaml")
+	os.Symlink("/dev/stdin", link)
+	cfg := filepath.Join(dir, "opsmcp.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("memory: %s\nread_paths: [%s]\n", filepath.Join(t.TempDir(), "m.db"), dir)), 0o644)
+	cmd := exec.Command(filepath.Join(testenv.Binaries(t), "opsmcp-deploy"), "--config", cfg)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	call := func(id int, tool string, args map[string]any) string {
+		b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": map[string]any{"name": tool, "arguments": args}})
+		return string(b)
+	}
+	msgs := []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		call(2, "validate_deployment", map[string]any{"config_path": "/dev/stdin"}),
+		call(3, "validate_deployment", map[string]any{"config_path": link}),
+		call(4, "estimate_costs", map[string]any{"infrastructure": fifo}),
+		call(5, "estimate_costs", map[string]any{"infrastructure": map[string]any{"resources": []any{}}, "usage": outside}),
+		`{"jsonrpc":"2.0","id":6,"method":"tools/list"}`,
+	}
+	for _, m := range msgs {
+		io.WriteString(stdin, m+"\n")
+	}
+	want := map[float64]string{2: "is not allowed", 3: "is not allowed", 4: "not a regular file", 5: "is not allowed", 6: "validate_deployment"}
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	got := map[float64]string{}
+	deadline := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
+	defer deadline.Stop()
+	for len(got) < 6 && sc.Scan() {
+		var m map[string]any
+		if json.Unmarshal(sc.Bytes(), &m) != nil {
+			t.Fatalf("stdout is not JSON-RPC: %q", sc.Text())
+		}
+		if id, ok := m["id"].(float64); ok {
+			got[id] = sc.Text()
+		}
+	}
+	for id, w := range want {
+		if !strings.Contains(got[id], w) {
+			t.Errorf("response %v: want %q, got %s", id, w, got[id])
+		}
+	}
+	stdin.Close()
+	cmd.Wait()
+	for _, s := range []string{got[5], stderr.String()} {
+		if strings.Contains(s, "Pr0bedSh4dowL1ne") {
+			t.Fatal("the outside file's content leaked")
+		}
 	}
 }

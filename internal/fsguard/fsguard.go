@@ -104,27 +104,49 @@ func human(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// resolve makes p absolute and resolves the symlinks of the longest part of
-// it that exists, so a missing file behind a link out of a root resolves
-// to where the link points.
+// resolve makes p absolute and follows its symlinks component by
+// component, as far as they lead: a link to a missing file, or to
+// something that is no path at all (/dev/stdin is /proc/self/fd/0, a link
+// to "pipe:[N]"), resolves to where it points, never to where the link
+// sits, so such a link out of a root is outside it too.
 func resolve(p string) string {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return filepath.Clean(p)
 	}
-	rest := ""
-	cur := abs
-	for {
-		if real, err := filepath.EvalSymlinks(cur); err == nil {
-			return filepath.Join(real, rest)
+	return follow(abs, 0)
+}
+
+// maxLinks is how many links one path may go through (as the kernel's 40).
+const maxLinks = 40
+
+func follow(abs string, links int) string {
+	parts := strings.Split(strings.TrimPrefix(abs, string(filepath.Separator)), string(filepath.Separator))
+	cur := string(filepath.Separator)
+	for i, part := range parts {
+		if part == "" {
+			continue
 		}
-		parent := filepath.Dir(cur)
-		if parent == cur {
-			return abs
+		next := filepath.Join(cur, part)
+		rest := filepath.Join(parts[i+1:]...)
+		fi, err := os.Lstat(next)
+		if err != nil {
+			return filepath.Join(next, rest) // missing: the rest is as written
 		}
-		rest = filepath.Join(filepath.Base(cur), rest)
-		cur = parent
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			cur = next
+			continue
+		}
+		target, err := os.Readlink(next)
+		if err != nil || links >= maxLinks {
+			return filepath.Join(next, rest)
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(cur, target)
+		}
+		return follow(filepath.Join(target, rest), links+1)
 	}
+	return cur
 }
 
 func (g *Guard) within(real string) bool {
