@@ -28,7 +28,7 @@ type ApplyTerraformInput struct {
 	Workspace      string         `json:"workspace"`
 	Variables      map[string]any `json:"variables,omitempty"`
 	VarFiles       []string       `json:"var_files,omitempty"`
-	Target         []string       `json:"target,omitempty" desc:"resource addresses"`
+	Target         []string       `json:"target,omitempty"` // resource addresses, as terraform -target
 	Destroy        bool           `json:"destroy,omitempty"`
 	PlanID         string         `json:"plan_id,omitempty" desc:"apply this saved plan"`
 	AutoApprove    bool           `json:"auto_approve,omitempty"`

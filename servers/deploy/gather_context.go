@@ -114,7 +114,7 @@ func (r GatherContextResult) SummaryText() string {
 
 var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	Name:        "gather_context",
-	Description: "Last plan and apply of each (or one) workspace, pending plans, config_path's validation.",
+	Description: "Each (or one) workspace's last plan and apply, pending plans, config_path's validation.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     30 * time.Second,
 	// Short: other processes (the CLI, other servers) change memory too.

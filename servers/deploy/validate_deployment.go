@@ -45,7 +45,7 @@ func (r ValidateDeploymentResult) SummaryText() string {
 
 var validateDeployment = mcpkit.NewTool(mcpkit.Def{
 	Name:        "validate_deployment",
-	Description: "Validate Kubernetes, Docker, Terraform files or dirs: findings with rule, line, fix.",
+	Description: "Validate Kubernetes, Docker, Terraform files/dirs: findings with rule, line, fix.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
 	// terraform init may download providers.
 	Timeout: 10 * time.Minute,
