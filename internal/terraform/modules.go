@@ -74,24 +74,8 @@ func LocalModules(g *fsguard.Guard, dir string) ([]LocalModule, error) {
 type moduleCall struct{ name, source string }
 
 func moduleCalls(g *fsguard.Guard, dir string) ([]moduleCall, error) {
-	p := hclparse.NewParser()
 	var calls []moduleCall
-	files := append(g.Glob(dir, "*.tf"), g.Glob(dir, "*.tf.json")...)
-	sort.Strings(files)
-	for _, f := range files {
-		src, err := g.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		var file *hcl.File
-		if strings.HasSuffix(f, ".json") {
-			file, _ = p.ParseJSON(src, f)
-		} else {
-			file, _ = p.ParseHCL(src, f)
-		}
-		if file == nil {
-			continue
-		}
+	err := eachConfigFile(g, dir, func(file *hcl.File) {
 		content, _, _ := file.Body.PartialContent(moduleSchema)
 		for _, b := range content.Blocks {
 			attrs, _, _ := b.Body.PartialContent(sourceSchema)
@@ -105,8 +89,33 @@ func moduleCalls(g *fsguard.Guard, dir string) ([]moduleCall, error) {
 			}
 			calls = append(calls, moduleCall{name: b.Labels[0], source: v.AsString()})
 		}
+	})
+	return calls, err
+}
+
+// eachConfigFile parses the *.tf and *.tf.json files of one module
+// directory under g's rule; a file that does not parse is terraform's to
+// report and is passed over.
+func eachConfigFile(g *fsguard.Guard, dir string, fn func(*hcl.File)) error {
+	p := hclparse.NewParser()
+	files := append(g.Glob(dir, "*.tf"), g.Glob(dir, "*.tf.json")...)
+	sort.Strings(files)
+	for _, f := range files {
+		src, err := g.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		var file *hcl.File
+		if strings.HasSuffix(f, ".json") {
+			file, _ = p.ParseJSON(src, f)
+		} else {
+			file, _ = p.ParseHCL(src, f)
+		}
+		if file != nil {
+			fn(file)
+		}
 	}
-	return calls, nil
+	return nil
 }
 
 var (
@@ -118,23 +127,8 @@ var (
 // sensitive = true, read from the configuration before terraform runs, so
 // that their values are masked even when a plan fails early.
 func SensitiveVariables(g *fsguard.Guard, dir string) []string {
-	p := hclparse.NewParser()
 	var names []string
-	files := append(g.Glob(dir, "*.tf"), g.Glob(dir, "*.tf.json")...)
-	for _, f := range files {
-		src, err := g.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		var file *hcl.File
-		if strings.HasSuffix(f, ".json") {
-			file, _ = p.ParseJSON(src, f)
-		} else {
-			file, _ = p.ParseHCL(src, f)
-		}
-		if file == nil {
-			continue
-		}
+	_ = eachConfigFile(g, dir, func(file *hcl.File) {
 		content, _, _ := file.Body.PartialContent(variableSchema)
 		for _, b := range content.Blocks {
 			attrs, _, _ := b.Body.PartialContent(sensitiveSchema)
@@ -146,7 +140,7 @@ func SensitiveVariables(g *fsguard.Guard, dir string) []string {
 				names = append(names, b.Labels[0])
 			}
 		}
-	}
+	})
 	sort.Strings(names)
 	return names
 }
