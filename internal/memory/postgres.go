@@ -22,6 +22,7 @@ type pgStore struct {
 	pool     *pgxpool.Pool
 	location string
 	opts     Options
+	audits   auditBatcher
 }
 
 // Advisory lock keys: one migrator at a time; one audit appender at a time.
@@ -92,6 +93,7 @@ func openPostgres(ctx context.Context, location string, o Options) (Store, error
 		return nil, fmt.Errorf("memory: %s: %v", redactURL(location), err)
 	}
 	s := &pgStore{pool: pool, location: redactURL(location), opts: o}
+	s.audits.write = s.appendAudits
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("memory: %s: %w", s.location, err)
@@ -423,8 +425,12 @@ func (s *pgStore) queryPlans(ctx context.Context, tail string, args ...any) ([]P
 }
 
 func (s *pgStore) AppendAudit(ctx context.Context, a *AuditRecord) error {
-	prepareAudit(a)
-	ids, _ := json.Marshal(nonNil(a.ResultIDs))
+	return s.audits.append(a)
+}
+
+// appendAudits chains and inserts records in one transaction, under the
+// advisory lock that orders every process's appends.
+func (s *pgStore) appendAudits(ctx context.Context, recs []*AuditRecord) error {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(pgAuditLock)); err != nil {
 			return err
@@ -436,11 +442,19 @@ func (s *pgStore) AppendAudit(ctx context.Context, a *AuditRecord) error {
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		a.PrevHash = prev
-		a.Hash = a.ChainHash()
-		return tx.QueryRow(ctx, `INSERT INTO audit(time, principal, server, tool, args, outcome, duration_ms, result_ids, prev_hash, hash)
+		for _, a := range recs {
+			prepareAudit(a)
+			a.PrevHash = prev
+			a.Hash = a.ChainHash()
+			ids, _ := json.Marshal(nonNil(a.ResultIDs))
+			if err := tx.QueryRow(ctx, `INSERT INTO audit(time, principal, server, tool, args, outcome, duration_ms, result_ids, prev_hash, hash)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING seq`, a.Time.UnixNano(), a.Principal, a.Server, a.Tool,
-			string(a.Args), a.Outcome, a.DurationMS, string(ids), a.PrevHash, a.Hash).Scan(&a.Seq)
+				string(a.Args), a.Outcome, a.DurationMS, string(ids), a.PrevHash, a.Hash).Scan(&a.Seq); err != nil {
+				return err
+			}
+			prev = a.Hash
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("memory: audit: %w", err)

@@ -14,15 +14,37 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
 type sqliteStore struct {
-	db   *sql.DB
-	path string
-	opts Options
+	db     *sql.DB
+	path   string
+	opts   Options
+	audits auditBatcher
+
+	// Prepared once: preparing is a good part of an append's cost.
+	prepOnce              sync.Once
+	lastHash, insertAudit *sql.Stmt
+	prepErr               error
+}
+
+const (
+	sqlLastAuditHash = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1"
+	sqlInsertAudit   = `INSERT INTO audit(time, principal, server, tool, args, outcome, duration_ms, result_ids, prev_hash, hash)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`
+)
+
+func (s *sqliteStore) auditStmts(ctx context.Context) error {
+	s.prepOnce.Do(func() {
+		if s.lastHash, s.prepErr = s.db.PrepareContext(ctx, sqlLastAuditHash); s.prepErr == nil {
+			s.insertAudit, s.prepErr = s.db.PrepareContext(ctx, sqlInsertAudit)
+		}
+	})
+	return s.prepErr
 }
 
 // sqliteMigrations are applied in order; PRAGMA user_version records how
@@ -97,6 +119,7 @@ func openSQLite(ctx context.Context, path string, o Options) (Store, error) {
 		return nil, fmt.Errorf("memory: open %s: %w", path, err)
 	}
 	s := &sqliteStore{db: db, path: path, opts: o}
+	s.audits.write = s.appendAudits
 	// Processes creating the same new file at once can meet SQLITE_BUSY
 	// without the busy handler being asked (the switch to WAL, WAL
 	// recovery); that is transient, so opening retries it for a while.
@@ -681,14 +704,21 @@ func decodePlan(data []byte, used bool, usedAt int64) (Plan, error) {
 }
 
 func (s *sqliteStore) AppendAudit(ctx context.Context, a *AuditRecord) error {
-	prepareAudit(a)
+	return s.audits.append(a)
+}
+
+// appendAudits chains and inserts records in one transaction.
+func (s *sqliteStore) appendAudits(ctx context.Context, recs []*AuditRecord) error {
+	if err := s.auditStmts(ctx); err != nil {
+		return fmt.Errorf("memory: audit: %w", err)
+	}
 	tx, err := s.db.BeginTx(ctx, nil) // IMMEDIATE: the chain needs a serial order
 	if err != nil {
 		return fmt.Errorf("memory: audit: %w", err)
 	}
 	defer tx.Rollback()
 	var prev string
-	err = tx.QueryRowContext(ctx, "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").Scan(&prev)
+	err = tx.StmtContext(ctx, s.lastHash).QueryRowContext(ctx).Scan(&prev)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Everything may have been pruned: continue from the checkpoint.
 		err = tx.QueryRowContext(ctx, "SELECT through_hash FROM audit_checkpoints ORDER BY through_seq DESC LIMIT 1").Scan(&prev)
@@ -699,16 +729,20 @@ func (s *sqliteStore) AppendAudit(ctx context.Context, a *AuditRecord) error {
 	if err != nil {
 		return fmt.Errorf("memory: audit: %w", err)
 	}
-	a.PrevHash = prev
-	a.Hash = a.ChainHash()
-	ids, _ := json.Marshal(nonNil(a.ResultIDs))
-	res, err := tx.ExecContext(ctx, `INSERT INTO audit(time, principal, server, tool, args, outcome, duration_ms, result_ids, prev_hash, hash)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, a.Time.UnixNano(), a.Principal, a.Server, a.Tool, string(a.Args), a.Outcome,
-		a.DurationMS, string(ids), a.PrevHash, a.Hash)
-	if err != nil {
-		return fmt.Errorf("memory: audit: %w", err)
+	insert := tx.StmtContext(ctx, s.insertAudit)
+	for _, a := range recs {
+		prepareAudit(a)
+		a.PrevHash = prev
+		a.Hash = a.ChainHash()
+		ids, _ := json.Marshal(nonNil(a.ResultIDs))
+		res, err := insert.ExecContext(ctx, a.Time.UnixNano(), a.Principal, a.Server, a.Tool, string(a.Args), a.Outcome,
+			a.DurationMS, string(ids), a.PrevHash, a.Hash)
+		if err != nil {
+			return fmt.Errorf("memory: audit: %w", err)
+		}
+		a.Seq, _ = res.LastInsertId()
+		prev = a.Hash
 	}
-	a.Seq, _ = res.LastInsertId()
 	return tx.Commit()
 }
 

@@ -168,6 +168,10 @@ func (r *Redactor) Value(v any) any {
 
 // JSON redacts a JSON document. Invalid JSON is redacted as text.
 func (r *Redactor) JSON(doc []byte) []byte {
+	// Clean documents (the common case) are not decoded and encoded again.
+	if !r.needed(string(doc)) && json.Valid(doc) {
+		return doc
+	}
 	var v any
 	if err := json.Unmarshal(doc, &v); err != nil {
 		return []byte(r.String(string(doc)))
