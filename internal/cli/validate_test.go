@@ -198,3 +198,30 @@ func runBinary(t *testing.T, bin string, args ...string) (int, string, error) {
 	}
 	return 0, string(out), err
 }
+
+// A pull request's checkout is validated without executing anything it
+// holds: a provider planted in its implicit local mirror never runs, and
+// opsmcp validate (and ci, which validates the same way) leaves it as it was.
+func TestValidateExecutesNothingFromAPullRequest(t *testing.T) {
+	t.Setenv("OPSMCP_CONFIG", "")
+	dir := t.TempDir()
+	marker := filepath.Join(t.TempDir(), "provider-ran")
+	plugin := filepath.Join(dir, "terraform.d", "plugins", "example.com", "evil", "evil", "1.0.0", "linux_amd64", "terraform-provider-evil_v1.0.0")
+	write(t, plugin, "#!/bin/sh\ntouch "+marker+"\nexit 1\n")
+	os.Chmod(plugin, 0o755)
+	write(t, filepath.Join(dir, "main.tf"), "terraform {\n  required_providers {\n    evil = { source = \"example.com/evil/evil\", version = \"1.0.0\" }\n  }\n}\nresource \"evil_thing\" \"x\" {}\n")
+	var before []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error { before = append(before, p); return nil })
+	code, out, _ := run(t, "validate", "--type", "terraform", dir)
+	if code != 1 || !strings.Contains(out, "terraform-init") {
+		t.Fatalf("exit %d: the provider cannot be had and the report should say so:\n%s", code, out)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the planted provider ran")
+	}
+	var after []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error { after = append(after, p); return nil })
+	if strings.Join(before, "\n") != strings.Join(after, "\n") {
+		t.Fatalf("validation wrote into the directory:\n%s", strings.Join(after, "\n"))
+	}
+}
