@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opsmcp/opsmcp/internal/cli/clibase"
-	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/version"
 )
 
 // The shared pieces live in clibase so that opsmcp-validate can have them
@@ -29,7 +29,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := clibase.AsRoot(&cobra.Command{
 		Use:   "opsmcp",
 		Short: "Deployment operations over MCP: Terraform plan/apply, validation, memory",
-	}, g, mcpkit.Version)
+	}, g, version.Version)
 	root.AddCommand(newToolsCmd(g), newCallCmd(g), newServeCmd(g), newDoctorCmd(g), newInitCmd(g), newDemoCmd(g), newDocsCmd(g), newMemoryCmd(g), newValidateCmd(g), newCostCmd(g), newPricesCmd(g), newCICmd(g), newConsultCmd(g))
 	return clibase.Execute(ctx, root, args, "opsmcp", stderr)
 }

@@ -171,7 +171,7 @@ func TestValidateHandsOverToTheValidatorBinary(t *testing.T) {
 	}
 
 	// Beside an opsmcp-validate of another build, opsmcp validates itself.
-	build := exec.Command("go", "build", "-ldflags", "-X github.com/opsmcp/opsmcp/internal/mcpkit.Version=9.9.9", "-o", alone+"/", "./cmd/opsmcp-validate")
+	build := exec.Command("go", "build", "-ldflags", "-X github.com/opsmcp/opsmcp/internal/version.Version=9.9.9", "-o", alone+"/", "./cmd/opsmcp-validate")
 	build.Dir = testenv.RepoRoot(t)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -16,10 +16,11 @@ import (
 	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/redact"
+	"github.com/opsmcp/opsmcp/internal/version"
 )
 
 // Version is the opsmcp version reported by every server.
-var Version = "0.1.0-dev"
+var Version = version.Version
 
 // Server is a named set of tools. A server package builds one; it does not
 // know how it is served.

@@ -90,6 +90,9 @@ type Plan struct {
 	ConfigHash       string            `json:"config_hash"`
 	FileHashes       map[string]string `json:"file_hashes"`
 	VarsHash         string            `json:"vars_hash"`
+	// Identity is what makes two plans the same change whatever the time
+	// they were made (the plan file's bytes hold that time).
+	Identity string `json:"identity,omitempty"`
 	VarFiles         []string          `json:"var_files,omitempty"`
 	Targets          []string          `json:"targets,omitempty"`
 	TerraformVersion string            `json:"terraform_version"`

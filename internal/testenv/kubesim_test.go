@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/opsmcp/opsmcp/internal/kubesim"
 	"github.com/opsmcp/opsmcp/internal/testenv"
 )
 
@@ -34,7 +35,7 @@ func TestMakeKubesimUpAndDown(t *testing.T) {
 		return string(out)
 	}
 	out := mk("kubesim-up")
-	t.Cleanup(func() { testenv.StopKubesimDir(dir) })
+	t.Cleanup(func() { kubesim.StopDir(dir) })
 	if !strings.Contains(out, "export KUBECONFIG="+filepath.Join(dir, "kubeconfig")) {
 		t.Fatalf("kubesim-up output:\n%s", out)
 	}

@@ -12,7 +12,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/version"
 )
 
 // Formats a report can be written in.
@@ -239,7 +239,7 @@ func writeSARIF(w io.Writer, rep *Report) error {
 		}
 	}
 	slices.Sort(ids)
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "opsmcp", SemanticVer: mcpkit.Version, InformationURI: "https://github.com/opsmcp/opsmcp", Rules: []sarifRule{}}}, Results: []sarifResult{}}
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "opsmcp", SemanticVer: version.Version, InformationURI: "https://github.com/opsmcp/opsmcp", Rules: []sarifRule{}}}, Results: []sarifResult{}}
 	for _, id := range ids {
 		r := registry[id]
 		rule := sarifRule{ID: id, ShortDescription: sarifText{id}, DefaultConfiguration: sarifRuleConf{"warning"}}

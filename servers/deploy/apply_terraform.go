@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -292,17 +294,28 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 		return res, err
 	}
 	registerSensitive(c, plan)
-	sum, err := terraform.HashFile(tmp)
-	if err != nil {
-		return res, err
-	}
-	id := "p-" + sum
-	final := filepath.Join(dir, id+".tfplan")
-	// The same plan bytes give the same id: a file of that name holds
-	// exactly these bytes, so replacing it never changes what another
-	// record points to.
-	if err := os.Rename(tmp, final); err != nil {
-		return res, err
+	identity := planIdentity(after.Hash, terraform.HashVariables(in.Variables), varFiles, in.Target, in.Destroy, plan)
+	now := time.Now().UTC()
+	exp := now.Add(time.Duration(c.Runtime.Config.Terraform.PlanTTL))
+	// Planned again, nothing changed: the pending plan is the answer (its
+	// file stays; this one is dropped with the temporary file).
+	prev := pendingPlan(ctx, c, ws, identity, now)
+	var id, final string
+	if prev != nil {
+		id, final, exp = prev.ID, prev.PlanFile, prev.ExpiresAt
+	} else {
+		sum, err := terraform.HashFile(tmp)
+		if err != nil {
+			return res, err
+		}
+		id = "p-" + sum
+		final = filepath.Join(dir, id+".tfplan")
+		// The same bytes give the same id: a file of that name holds
+		// exactly these bytes, so replacing it never changes what another
+		// record points to.
+		if err := os.Rename(tmp, final); err != nil {
+			return res, err
+		}
 	}
 	res.PlanID = id
 	res.Summary, res.Changes = summarize(plan)
@@ -311,14 +324,6 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 		res.Changes = res.Changes[:maxChanges]
 	}
 	res.OutputChanges = outputChanges(plan)
-	now := time.Now().UTC()
-	exp := now.Add(time.Duration(c.Runtime.Config.Terraform.PlanTTL))
-	prev, err := c.Runtime.Memory.GetPlan(ctx, id)
-	pending := err == nil && prev.UsedAt == nil && now.Before(prev.ExpiresAt)
-	if pending {
-		// Planned twice, unchanged: the pending plan is the answer.
-		exp = prev.ExpiresAt
-	}
 	res.ExpiresAt = &exp
 	args := map[string]any{"workspace": ws, "plan_id": id, "auto_approve": true}
 	res.ApplyCall = &ToolCall{Server: Name, Tool: "apply_terraform", Arguments: args}
@@ -333,10 +338,10 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	sumJSON, _ := json.Marshal(planRecordSummary{PlanSummary: res.Summary, MonthlyCostChange: planCostChange(c, plan)})
 	rec := &memory.Plan{
 		ID: id, Workspace: ws, PlanFile: final, MadeOn: planHome(c), ConfigHash: after.Hash, FileHashes: after.Files,
-		VarsHash: terraform.HashVariables(in.Variables), VarFiles: varFiles, Targets: in.Target,
+		VarsHash: terraform.HashVariables(in.Variables), Identity: identity, VarFiles: varFiles, Targets: in.Target,
 		TerraformVersion: bin.Version, Destroy: in.Destroy, Summary: sumJSON, CreatedAt: now, ExpiresAt: exp,
 	}
-	if pending {
+	if prev != nil {
 		return res, nil
 	}
 	if err := c.Runtime.Memory.SavePlan(ctx, rec); errors.Is(err, memory.ErrPlanPending) {
@@ -354,6 +359,40 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 		c.Log().Warn("plan not recorded in memory", "error", err.Error())
 	}
 	return res, nil
+}
+
+// planIdentity is what makes two plans the same change: the configuration,
+// the inputs, and what terraform plans, but not when it planned.
+func planIdentity(config, vars string, varFiles, targets []string, destroy bool, plan *tfjson.Plan) string {
+	p := *plan
+	p.Timestamp = ""
+	b, _ := json.Marshal(&p)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%q\x00%q\x00%t\x00", config, vars, varFiles, targets, destroy)
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// pendingPlan is the workspace's pending plan of that identity whose file
+// this replica has, or nil.
+func pendingPlan(ctx context.Context, c *mcpkit.Call, ws, identity string, now time.Time) *memory.Plan {
+	plans, err := c.Runtime.Memory.ListPlans(ctx, memory.PlanFilter{Workspace: ws})
+	if err != nil {
+		return nil
+	}
+	for i := range plans {
+		p := &plans[i]
+		if p.Identity != identity || p.UsedAt != nil || !now.Before(p.ExpiresAt) {
+			continue
+		}
+		if file, err := localPlanFile(c, p); err == nil {
+			if _, err := os.Stat(file); err == nil {
+				p.PlanFile = file
+				return p
+			}
+		}
+	}
+	return nil
 }
 
 func applyPlan(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerraformInput) (ApplyTerraformResult, error) {

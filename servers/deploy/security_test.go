@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/memory"
@@ -17,6 +18,9 @@ import (
 func TestSecurityPlanningTwiceKeepsThePlan(t *testing.T) {
 	e := newEnv(t, "basic", config.ModeApply)
 	first := e.plan(nil)
+	// Terraform writes the time into a plan file: a second later the bytes
+	// differ, and it is still the same plan.
+	time.Sleep(1100 * time.Millisecond)
 	second := e.plan(nil)
 	if first != second {
 		t.Fatalf("identical plans got different ids %s and %s", first, second)

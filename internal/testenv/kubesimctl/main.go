@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/opsmcp/opsmcp/internal/testenv"
+	"github.com/opsmcp/opsmcp/internal/kubesim"
 )
 
 func main() {
@@ -23,7 +23,7 @@ func main() {
 	}
 	dir := os.Args[2]
 	if os.Args[1] == "down" {
-		if err := testenv.StopKubesimDir(dir); err != nil {
+		if err := kubesim.StopDir(dir); err != nil {
 			fmt.Fprintln(os.Stderr, "kubesim-down:", err)
 			os.Exit(1)
 		}
@@ -36,7 +36,7 @@ func main() {
 	}
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..", "..")
-	k, err := testenv.StartKubesim(context.Background(), root, testenv.KubesimOptions{Dir: dir, Detach: true})
+	k, err := kubesim.Start(context.Background(), root, kubesim.Options{Dir: dir, Detach: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kubesim-up:", err)
 		os.Exit(1)

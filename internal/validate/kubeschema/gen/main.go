@@ -19,7 +19,7 @@ import (
 
 	"k8s.io/client-go/rest"
 
-	"github.com/opsmcp/opsmcp/internal/testenv"
+	"github.com/opsmcp/opsmcp/internal/kubesim"
 )
 
 // kept are the schema keywords validation reads; the rest (descriptions,
@@ -80,7 +80,7 @@ func main() {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..", "..", "..")
 	ctx := context.Background()
-	k, err := testenv.StartKubesim(ctx, root, testenv.KubesimOptions{Nodes: 1})
+	k, err := kubesim.Start(ctx, root, kubesim.Options{Nodes: 1})
 	if err != nil {
 		fail(err)
 	}
