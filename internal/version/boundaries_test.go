@@ -1,0 +1,38 @@
+package version_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The layering a later import must not break: domain packages know nothing
+// of MCP or of how they are served, and opsmcp-validate links only the
+// validators. A failure names the offending dependency.
+func TestBoundaries(t *testing.T) {
+	deps := func(pkg string) []string {
+		out, err := exec.Command("go", "list", "-deps", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		return strings.Fields(string(out))
+	}
+	const mod = "github.com/opsmcp/opsmcp/"
+	// internal/experts is not among them yet: its pool is an MCP client
+	// (issue 17 splits it from the orchestrator's domain code).
+	domain := []string{"terraform", "kube", "validate/...", "cost", "cloud", "github", "memory", "redact", "config", "fsguard", "version", "kubesim"}
+	for _, d := range domain {
+		for _, dep := range deps(mod + "internal/" + d) {
+			if strings.HasPrefix(dep, "github.com/mark3labs/mcp-go") || dep == mod+"internal/mcpkit" || dep == mod+"internal/testenv" {
+				t.Errorf("internal/%s depends on %s: domain packages know nothing of MCP, mcpkit or the test helpers", d, dep)
+			}
+		}
+	}
+	for _, dep := range deps(mod + "cmd/opsmcp-validate") {
+		for _, banned := range []string{"modernc.org/sqlite", "github.com/jackc/pgx", "github.com/mark3labs/mcp-go", "github.com/prometheus/client_golang", mod + "internal/mcpkit", mod + "internal/memory"} {
+			if dep == banned || strings.HasPrefix(dep, banned+"/") {
+				t.Errorf("opsmcp-validate links %s: it links only the validators", dep)
+			}
+		}
+	}
+}
