@@ -83,24 +83,24 @@ type Hit struct {
 
 // Plan is a saved Terraform plan waiting to be applied.
 type Plan struct {
-	ID               string            `json:"plan_id"`
-	Workspace        string            `json:"workspace"`
-	PlanFile         string            `json:"plan_file"`
-	MadeOn           string            `json:"made_on,omitempty"` // host:plans dir of the process that planned
-	ConfigHash       string            `json:"config_hash"`
-	FileHashes       map[string]string `json:"file_hashes"`
-	VarsHash         string            `json:"vars_hash"`
+	ID         string            `json:"plan_id"`
+	Workspace  string            `json:"workspace"`
+	PlanFile   string            `json:"plan_file"`
+	MadeOn     string            `json:"made_on,omitempty"` // host:plans dir of the process that planned
+	ConfigHash string            `json:"config_hash"`
+	FileHashes map[string]string `json:"file_hashes"`
+	VarsHash   string            `json:"vars_hash"`
 	// Identity is what makes two plans the same change whatever the time
 	// they were made (the plan file's bytes hold that time).
-	Identity string `json:"identity,omitempty"`
-	VarFiles         []string          `json:"var_files,omitempty"`
-	Targets          []string          `json:"targets,omitempty"`
-	TerraformVersion string            `json:"terraform_version"`
-	Destroy          bool              `json:"destroy"`
-	Summary          json.RawMessage   `json:"summary"`
-	CreatedAt        time.Time         `json:"created_at"`
-	ExpiresAt        time.Time         `json:"expires_at"`
-	UsedAt           *time.Time        `json:"used_at,omitempty"`
+	Identity         string          `json:"identity,omitempty"`
+	VarFiles         []string        `json:"var_files,omitempty"`
+	Targets          []string        `json:"targets,omitempty"`
+	TerraformVersion string          `json:"terraform_version"`
+	Destroy          bool            `json:"destroy"`
+	Summary          json.RawMessage `json:"summary"`
+	CreatedAt        time.Time       `json:"created_at"`
+	ExpiresAt        time.Time       `json:"expires_at"`
+	UsedAt           *time.Time      `json:"used_at,omitempty"`
 }
 
 // PlanFilter selects plans. Newest first.
