@@ -40,7 +40,7 @@ func cacheHost(t *testing.T, ttl time.Duration, maxEntries int, cfgTTL map[strin
 			return countOut{N: n}, nil
 		})
 	write := mcpkit.NewTool(mcpkit.Def{Name: "write", Description: "write",
-		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.No, OpenWorld: mcpkit.No}},
+		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.No, OpenWorld: mcpkit.No}, Effect: mcpkit.EffectChange},
 		func(ctx context.Context, c *mcpkit.Call, in scopedIn) (countOut, error) { return countOut{}, nil })
 	cfg := config.Default()
 	cfg.Mode = config.ModeApply

@@ -34,7 +34,7 @@ var readTool = mcpkit.NewTool(mcpkit.Def{Name: "echo", Description: "echo",
 	})
 
 var writeTool = mcpkit.NewTool(mcpkit.Def{Name: "write", Description: "writes",
-	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.No, OpenWorld: mcpkit.No}},
+	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.No, OpenWorld: mcpkit.No}, Effect: mcpkit.EffectChange},
 	func(ctx context.Context, c *mcpkit.Call, in echoIn) (echoOut, error) {
 		if in.Text == "panic" {
 			panic("boom")

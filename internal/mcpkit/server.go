@@ -104,6 +104,11 @@ type Outcome struct {
 	IsError    bool
 	Usage      bool // the error is about the arguments
 	Duration   time.Duration
+	// Ran says whether the handler ran: false when policy, the gate or the
+	// arguments stopped the call first; Effect is what the call it ran
+	// may do (a change's plan form, when the gate ran that instead).
+	Ran    bool
+	Effect Effect
 }
 
 // Decode unmarshals the structured result into v (also of a failed
@@ -125,6 +130,9 @@ type Call struct {
 	Principal    string
 	Runtime      *Runtime
 	Secrets      redact.Redactor
+	// AsPlan: the mode allows no change, so the gate gave the handler the
+	// plan form of the input (a dry run); the handler says so in its result.
+	AsPlan bool
 
 	timeout   time.Duration
 	progress  ProgressFunc
@@ -214,6 +222,7 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		Runtime: h.rt, timeout: t.Timeout, progress: progress, requestID: requestID}
 
 	var res Result
+	var ran bool
 	var scope, cacheKey string
 	var ttl time.Duration
 	err := h.allowed(t)
@@ -224,6 +233,13 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 	var in any
 	if err == nil {
 		in, err = t.decode(args)
+	}
+	if err == nil {
+		// The one gate: what the call may do against the mode, before
+		// any handler runs.
+		if in, c.AsPlan, err = h.gate(t, in); err != nil {
+			errorType = "policy"
+		}
 	}
 	if err == nil {
 		if s, ok := in.(Scoped); ok {
@@ -242,8 +258,12 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 			}
 		}
 		res, err = h.safeRun(ctx, t, c, in)
+		ran = true
 	}
-	out := &Outcome{Duration: time.Since(start)}
+	out := &Outcome{Duration: time.Since(start), Ran: ran}
+	if ran {
+		out.Effect = t.effectOf(in)
+	}
 	if err != nil {
 		out.IsError = true
 		out.Text = c.Secrets.String(err.Error())

@@ -71,6 +71,9 @@ type Def struct {
 	// Heavy calls (validation, estimates: whole files in memory, parsers)
 	// wait for one of limits.heavy_calls slots of the process.
 	Heavy bool
+	// Effect is the most a call may do; required unless the tool is
+	// read-only. The gate holds it to the mode.
+	Effect Effect
 }
 
 // HeavyInput is implemented by inputs that make a call heavy or not
@@ -107,6 +110,9 @@ func NewTool[In any, Out Result](def Def, h func(ctx context.Context, c *Call, i
 	}
 	if a.ReadOnly == nil || a.Destructive == nil || a.Idempotent == nil || a.OpenWorld == nil {
 		panic(fmt.Sprintf("mcpkit: tool %s must set all four annotations", def.Name))
+	}
+	if !*a.ReadOnly && def.Effect == effectUnset {
+		panic(fmt.Sprintf("mcpkit: tool %s changes things and must declare its Effect", def.Name))
 	}
 	if def.Timeout == 0 {
 		def.Timeout = 2 * time.Minute

@@ -40,6 +40,14 @@ type ApplyTerraformInput struct {
 // CacheScope is the workspace: applying it invalidates cached reads of it.
 func (in ApplyTerraformInput) CacheScope() string { return terraform.CanonicalPath(in.Workspace) }
 
+// Effect: with plan_id it applies; without, it plans.
+func (in ApplyTerraformInput) Effect() mcpkit.Effect {
+	if in.PlanID != "" {
+		return mcpkit.EffectChange
+	}
+	return mcpkit.EffectPlan
+}
+
 // CallTimeout bounds the call.
 func (in ApplyTerraformInput) CallTimeout() time.Duration {
 	return time.Duration(in.TimeoutSeconds) * time.Second
@@ -146,6 +154,7 @@ var applyTerraform = mcpkit.NewTool(mcpkit.Def{
 	Description: "Plan (returns plan_id; applies nothing), or apply exactly that plan: plan_id, " +
 		"auto_approve: true, mode apply; refused if anything changed.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.No, OpenWorld: mcpkit.Yes},
+	Effect:      mcpkit.EffectChange,
 }, func(ctx context.Context, c *mcpkit.Call, in ApplyTerraformInput) (ApplyTerraformResult, error) {
 	ws, err := terraform.ResolveWorkspace(in.Workspace, c.Runtime.Config.Terraform.Workspaces)
 	if err != nil {
@@ -397,9 +406,6 @@ func pendingPlan(ctx context.Context, c *mcpkit.Call, ws, identity string, now t
 
 func applyPlan(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerraformInput) (ApplyTerraformResult, error) {
 	res := ApplyTerraformResult{Workspace: ws, PlanID: in.PlanID}
-	if c.Mode != config.ModeApply {
-		return res, fmt.Errorf("applying is disabled in mode %s; set mode: apply in opsmcp.yaml (or OPSMCP_MODE=apply) to apply plan %s", c.Mode, shortID(in.PlanID))
-	}
 	if !in.AutoApprove {
 		return res, fmt.Errorf("set auto_approve: true to apply plan %s, after the user has reviewed its changes", shortID(in.PlanID))
 	}

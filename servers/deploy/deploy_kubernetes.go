@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
@@ -29,6 +28,20 @@ type DeployKubernetesInput struct {
 
 // CacheScope: a deploy may touch any namespace of the context.
 func (in DeployKubernetesInput) CacheScope() string { return "" }
+
+// Effect: a dry run changes nothing.
+func (in DeployKubernetesInput) Effect() mcpkit.Effect {
+	if in.DryRun {
+		return mcpkit.EffectPlan
+	}
+	return mcpkit.EffectChange
+}
+
+// PlanForm is the dry run the gate runs in a mode that allows no change.
+func (in DeployKubernetesInput) PlanForm() any {
+	in.DryRun = true
+	return in
+}
 
 // CallTimeout leaves the rollout wait room to report its result.
 func (in DeployKubernetesInput) CallTimeout() time.Duration {
@@ -90,6 +103,7 @@ var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
 	Name:        "deploy_kubernetes",
 	Description: "Server-side apply manifests (Namespaces, CRDs first); wait for rollouts. Mode plan or dry_run: dry run.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+	Effect:      mcpkit.EffectChange,
 }, func(ctx context.Context, c *mcpkit.Call, in DeployKubernetesInput) (DeployKubernetesResult, error) {
 	docs, err := kube.ReadManifests(c.Files(), in.Manifests)
 	if err != nil {
@@ -110,9 +124,9 @@ var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
 	if err != nil {
 		return DeployKubernetesResult{}, err
 	}
-	dryRun := in.DryRun || c.Mode != config.ModeApply
+	dryRun := in.DryRun
 	res := DeployKubernetesResult{OperationID: operationID(cl.Context, in.Manifests, time.Now()), Context: cl.Context, DryRun: dryRun, RolledOut: true}
-	if c.Mode != config.ModeApply && !in.DryRun {
+	if c.AsPlan {
 		res.Note = fmt.Sprintf("Nothing was applied: mode is %s, so this was a server-side dry run. Set mode: apply in opsmcp.yaml (or OPSMCP_MODE=apply) to apply.", c.Mode)
 	}
 	objects, err := cl.Apply(ctx, plan, kube.ApplyOptions{DryRun: dryRun, Progress: func(done, total int, r kube.ObjectResult) {

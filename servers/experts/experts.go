@@ -133,7 +133,10 @@ func consultTool(orcs *Orchestrators) mcpkit.Tool {
 		Name:        "consult_experts",
 		Description: "Answer a question from every server's live context by the rules expert and the configured models; ranked recommendations with agreement.",
 		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.No, OpenWorld: mcpkit.Yes},
-		Timeout:     5 * time.Minute,
+		// It records the consult; the actions it executes pass their own
+		// servers' gates, and run only as plans or dry runs.
+		Effect:  mcpkit.EffectPlan,
+		Timeout: 5 * time.Minute,
 	}, func(ctx context.Context, c *mcpkit.Call, in ConsultInput) (ConsultOutput, error) {
 		orc, err := orcs.For(c.Runtime)
 		if err != nil {
@@ -211,6 +214,7 @@ var rememberTool = mcpkit.NewTool(mcpkit.Def{
 	Name:        "remember",
 	Description: "Store a note or observation in the memory every opsmcp server shares (secrets are masked).",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.No, OpenWorld: mcpkit.No},
+	Effect:      mcpkit.EffectPlan, // opsmcp's own memory only
 }, func(ctx context.Context, c *mcpkit.Call, in RememberInput) (EntryRef, error) {
 	if c.Runtime.Memory == nil {
 		return EntryRef{}, errors.New("no memory store is configured")
@@ -317,6 +321,7 @@ var forgetTool = mcpkit.NewTool(mcpkit.Def{
 	Name:        "forget",
 	Description: "Delete one entry from the shared memory by id (audit records are never deleted).",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+	Effect:      mcpkit.EffectPlan, // opsmcp's own memory only
 }, func(ctx context.Context, c *mcpkit.Call, in ForgetInput) (Forgotten, error) {
 	if c.Runtime.Memory == nil {
 		return Forgotten{}, errors.New("no memory store is configured")

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsmcp/opsmcp/internal/config"
 	igh "github.com/opsmcp/opsmcp/internal/github"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 )
@@ -38,11 +37,9 @@ func client(c *mcpkit.Call) (*igh.Client, error) {
 	return igh.New(c.Runtime.Config.GitHub, igh.Options{})
 }
 
-// mutate opens GitHub for a change: mode apply and an allowlisted repo.
-func mutate(c *mcpkit.Call, repo, what string) (*igh.Client, error) {
-	if c.Mode != config.ModeApply {
-		return nil, fmt.Errorf("%s is disabled in mode %s; set mode: apply in opsmcp.yaml (or OPSMCP_MODE=apply)", what, c.Mode)
-	}
+// mutate opens GitHub for a change in an allowlisted repo (the gate has
+// already held the call to the mode).
+func mutate(c *mcpkit.Call, repo string) (*igh.Client, error) {
 	cl, err := client(c)
 	if err != nil {
 		return nil, err
@@ -391,9 +388,9 @@ func (r CommentResult) SummaryText() string {
 func (r CommentResult) AuditIDs() []string { return []string{fmt.Sprint(r.ID)} }
 
 var commentPullRequest = mcpkit.NewTool(mcpkit.Def{
-	Name: "comment_pull_request", Description: "Comment on a PR (mode apply); sticky edits the previous opsmcp comment.", Annotations: writes, Timeout: time.Minute,
+	Name: "comment_pull_request", Description: "Comment on a PR (mode apply); sticky edits the previous opsmcp comment.", Annotations: writes, Effect: mcpkit.EffectChange, Timeout: time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in CommentPullRequestInput) (CommentResult, error) {
-	cl, err := mutate(c, in.Repo, "commenting")
+	cl, err := mutate(c, in.Repo)
 	if err != nil {
 		return CommentResult{}, err
 	}
@@ -415,9 +412,9 @@ type IssueResult struct{ igh.Issue }
 func (r IssueResult) SummaryText() string { return fmt.Sprintf("opened #%d %s", r.Number, r.URL) }
 
 var createIssue = mcpkit.NewTool(mcpkit.Def{
-	Name: "create_issue", Description: "Open an issue (mode apply).", Annotations: writes, Timeout: time.Minute,
+	Name: "create_issue", Description: "Open an issue (mode apply).", Annotations: writes, Effect: mcpkit.EffectChange, Timeout: time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in CreateIssueInput) (IssueResult, error) {
-	cl, err := mutate(c, in.Repo, "creating issues")
+	cl, err := mutate(c, in.Repo)
 	if err != nil {
 		return IssueResult{}, err
 	}
@@ -441,9 +438,9 @@ func (r DeploymentResult) SummaryText() string {
 func (r DeploymentResult) AuditIDs() []string { return []string{fmt.Sprint(r.ID)} }
 
 var createDeployment = mcpkit.NewTool(mcpkit.Def{
-	Name: "create_deployment", Description: "Create a GitHub deployment of a ref to an environment (mode apply).", Annotations: writes, Timeout: time.Minute,
+	Name: "create_deployment", Description: "Create a GitHub deployment of a ref to an environment (mode apply).", Annotations: writes, Effect: mcpkit.EffectChange, Timeout: time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in CreateDeploymentInput) (DeploymentResult, error) {
-	cl, err := mutate(c, in.Repo, "creating deployments")
+	cl, err := mutate(c, in.Repo)
 	if err != nil {
 		return DeploymentResult{}, err
 	}
@@ -462,9 +459,9 @@ type CreateDeploymentStatusInput struct {
 }
 
 var createDeploymentStatus = mcpkit.NewTool(mcpkit.Def{
-	Name: "create_deployment_status", Description: "Record a deployment's state, log and environment URLs (mode apply).", Annotations: writes, Timeout: time.Minute,
+	Name: "create_deployment_status", Description: "Record a deployment's state, log and environment URLs (mode apply).", Annotations: writes, Effect: mcpkit.EffectChange, Timeout: time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in CreateDeploymentStatusInput) (DeploymentResult, error) {
-	cl, err := mutate(c, in.Repo, "recording deployment statuses")
+	cl, err := mutate(c, in.Repo)
 	if err != nil {
 		return DeploymentResult{}, err
 	}

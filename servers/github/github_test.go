@@ -141,8 +141,8 @@ func TestStickyComment(t *testing.T) {
 	h.MustFail(h.Call("create_issue", map[string]any{"repo": "evil/repo", "title": "x"}), "may not be changed")
 
 	plan, _ := env(t, config.ModePlan)
-	plan.MustFail(plan.Call("comment_pull_request", map[string]any{"repo": "acme/infra", "number": 7, "body": "x"}), "commenting is disabled in mode plan; set mode: apply")
-	plan.MustFail(plan.Call("create_deployment", map[string]any{"repo": "acme/infra", "ref": "main", "environment": "prod"}), "disabled in mode plan")
+	plan.MustFail(plan.Call("comment_pull_request", map[string]any{"repo": "acme/infra", "number": 7, "body": "x"}), "comment_pull_request: this call changes things outside opsmcp and mode is plan; set mode: apply")
+	plan.MustFail(plan.Call("create_deployment", map[string]any{"repo": "acme/infra", "ref": "main", "environment": "prod"}), "and mode is plan; set mode: apply")
 }
 
 func TestNoToken(t *testing.T) {

@@ -159,7 +159,7 @@ func TestScaleDeployment(t *testing.T) {
 	e.MustFail(e.Call("scale_deployment", map[string]any{"name": "nope", "namespace": ns, "replicas": 1}), `"nope" not found`)
 
 	plan := newEnv(t, config.ModePlan, nil)
-	plan.MustFail(plan.Call("scale_deployment", map[string]any{"name": "web", "namespace": ns, "replicas": 2}), "scaling is disabled in mode plan")
+	plan.MustFail(plan.Call("scale_deployment", map[string]any{"name": "web", "namespace": ns, "replicas": 2}), "scale_deployment: this call changes things outside opsmcp and mode is plan")
 	ro := newEnv(t, config.ModeReadOnly, nil)
 	ro.MustFail(ro.Call("scale_deployment", map[string]any{"name": "web", "namespace": ns, "replicas": 2}), "mode is read-only")
 	d, _ := e.CS.AppsV1().Deployments(ns).Get(context.Background(), "web", metav1.GetOptions{})

@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 
-	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 )
@@ -62,10 +61,8 @@ var scaleDeployment = mcpkit.NewTool(mcpkit.Def{
 	Title:       "Scale a deployment",
 	Description: "Set a deployment's replicas through the scale subresource; optionally wait for the rollout. Needs mode apply.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+	Effect:      mcpkit.EffectChange,
 }, func(ctx context.Context, c *mcpkit.Call, in ScaleDeploymentInput) (ScaleDeploymentResult, error) {
-	if c.Mode != config.ModeApply {
-		return ScaleDeploymentResult{}, fmt.Errorf("scaling is disabled in mode %s; set mode: apply in opsmcp.yaml (or OPSMCP_MODE=apply) to scale deployment %s", c.Mode, in.Name)
-	}
 	cl, ns, err := connect(c, in.Context, in.Namespace)
 	if err != nil {
 		return ScaleDeploymentResult{}, err
