@@ -11,6 +11,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/opsmcp/opsmcp/internal/fsguard"
+	"github.com/opsmcp/opsmcp/internal/terraform"
 )
 
 // Input is infrastructure read for pricing.
@@ -57,17 +58,12 @@ func Load(g *fsguard.Guard, path string, varFiles []string) (*Input, error) {
 		return nil, fmt.Errorf("%s is %w", path, ErrBinaryPlan)
 	}
 	trimmed := bytes.TrimSpace(data)
-	// terraform show -json writes format_version first: a plan is known
-	// without a pass over what may be hundreds of megabytes.
-	if head := trimmed[:min(len(trimmed), 256)]; bytes.HasPrefix(head, []byte("{")) && bytes.Contains(head, []byte(`"format_version"`)) {
+	if terraform.IsPlanJSON(trimmed) {
 		return LoadPlanJSON(data)
 	}
 	if bytes.HasPrefix(trimmed, []byte("{")) {
 		var probe map[string]json.RawMessage
 		if json.Unmarshal(trimmed, &probe) == nil {
-			if _, ok := probe["format_version"]; ok {
-				return LoadPlanJSON(data)
-			}
 			if _, ok := probe["terraform_version"]; ok {
 				return nil, fmt.Errorf("%s is a Terraform state or a plan without format_version: give `terraform show -json PLANFILE`", path)
 			}

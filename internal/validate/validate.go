@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/opsmcp/opsmcp/internal/fsguard"
+	"github.com/opsmcp/opsmcp/internal/terraform"
 	"github.com/opsmcp/opsmcp/internal/validate/kubeschema"
 )
 
@@ -246,10 +247,9 @@ func looksLikeKubernetes(g *fsguard.Guard, path string) bool {
 	return strings.Contains(head, "apiVersion") && strings.Contains(head, "kind")
 }
 
-// looksLikePlan peeks at a JSON file for a Terraform plan's keys.
+// looksLikePlan peeks at a JSON file for a Terraform plan.
 func looksLikePlan(g *fsguard.Guard, path string) bool {
-	head := peek(g, path)
-	return strings.Contains(head, `"format_version"`) && strings.Contains(head, `"terraform_version"`)
+	return terraform.IsPlanJSON([]byte(peek(g, path)))
 }
 
 func peek(g *fsguard.Guard, path string) string {

@@ -113,11 +113,7 @@ func loadInfrastructure(ctx context.Context, c *mcpkit.Call, raw json.RawMessage
 		return nil, errors.New("infrastructure is required: a path, a plan_id, or {\"resources\": [...]}")
 	}
 	if raw[0] == '{' {
-		var probe map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &probe); err != nil {
-			return nil, fmt.Errorf("infrastructure: %w", err)
-		}
-		if _, ok := probe["format_version"]; ok {
+		if terraform.IsPlanJSON(raw) {
 			return cost.LoadPlanJSON(raw)
 		}
 		res, err := cost.ParseInline(raw)

@@ -1,0 +1,38 @@
+package terraform
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// IsPlanJSON is the one answer to "is this a Terraform plan as `terraform
+// show -json` writes it?": an object with format_version that holds a
+// plan's keys (planned_values, resource_changes...) and not a state's
+// (values). It reads top-level keys only as far as it needs, so the first
+// bytes of a large file are enough.
+func IsPlanJSON(head []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(head))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "values":
+			return false // `terraform show -json` of a state
+		case "variables", "planned_values", "resource_drift", "resource_changes", "output_changes", "prior_state", "configuration":
+			return seen["format_version"]
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			break // cut off: the head ends inside this value
+		}
+	}
+	return seen["format_version"] && seen["terraform_version"]
+}
