@@ -12,8 +12,8 @@ import (
 )
 
 // The JSON report is written a finding at a time, and is byte for byte what
-// encoding/json writes for the whole report at once: with many findings,
-// one, and none.
+// encoding/json writes for the whole report at once (its format_version
+// first): with many findings, one, and none.
 func TestJSONReportIsStreamedExactly(t *testing.T) {
 	root := filepath.Join(testenv.RepoRoot(t), "testdata", "validate", "kubernetes")
 	for _, path := range []string{filepath.Join(root, "corpus"), filepath.Join(root, "rules", "latest-tag", "bad.yaml")} {
@@ -28,10 +28,13 @@ func TestJSONReportIsStreamedExactly(t *testing.T) {
 			}
 			enc := json.NewEncoder(&whole)
 			enc.SetIndent("", "  ")
-			if err := enc.Encode(r); err != nil {
+			if err := enc.Encode(struct {
+				FormatVersion string `json:"format_version"`
+				validate.Report
+			}{validate.JSONFormatVersion, *r}); err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(streamed.Bytes(), whole.Bytes()) {
+			if !bytes.HasPrefix(streamed.Bytes(), []byte("{\n  \"format_version\": \"1.0\",\n")) || !bytes.Equal(streamed.Bytes(), whole.Bytes()) {
 				t.Fatalf("%s (%d findings): streamed report differs:\n%s\nwant:\n%s", path, len(r.Findings), streamed.Bytes(), whole.Bytes())
 			}
 		}

@@ -60,11 +60,18 @@ type RuleSet struct {
 	Disable []string `json:"disable,omitempty"`
 }
 
+// UnknownRuleError names a rule id no validator has (a usage error).
+type UnknownRuleError struct{ ID string }
+
+func (e *UnknownRuleError) Error() string {
+	return fmt.Sprintf("unknown rule %q (opsmcp validate --list-rules lists them)", e.ID)
+}
+
 // check refuses unknown rule ids, naming them.
 func (s RuleSet) check() error {
 	for _, id := range append(slices.Clone(s.Enable), s.Disable...) {
 		if _, ok := registry[id]; !ok {
-			return fmt.Errorf("unknown rule %q (opsmcp validate --list-rules lists them)", id)
+			return &UnknownRuleError{ID: id}
 		}
 	}
 	for _, id := range s.Disable {

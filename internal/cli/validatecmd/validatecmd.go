@@ -125,7 +125,8 @@ func run(ctx context.Context, g *clibase.Globals, o *Options, h Hooks, paths []s
 	rep, err := validate.Run(ctx, paths, opts)
 	if err != nil {
 		var missing *fsguard.NotExistError
-		if strings.HasPrefix(err.Error(), "unknown rule") || errors.As(err, &missing) {
+		var unknown *validate.UnknownRuleError
+		if errors.As(err, &unknown) || errors.As(err, &missing) {
 			return clibase.UsageErr("%v", err)
 		}
 		return clibase.FailErr("%v", err)
