@@ -197,6 +197,7 @@ type streamWriter struct {
 	buf    bytes.Buffer
 	on     func(Event)
 	errors []string
+	diags  []tfjson.Diagnostic
 }
 
 func (w *streamWriter) Write(p []byte) (int, error) {
@@ -213,6 +214,7 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		}
 		if ev.Type == "diagnostic" && ev.Diagnostic != nil && ev.Diagnostic.Severity == tfjson.DiagnosticSeverityError {
 			w.errors = append(w.errors, diagText(ev.Diagnostic))
+			w.diags = append(w.diags, *ev.Diagnostic)
 		}
 		if w.on != nil {
 			w.on(ev)
@@ -241,7 +243,7 @@ func explain(op string, err error, w *streamWriter, ctx context.Context) error {
 		return fmt.Errorf("terraform %s was cancelled and interrupted; state was saved by terraform: %w", op, ctx.Err())
 	}
 	if w != nil && len(w.errors) > 0 {
-		return fmt.Errorf("terraform %s failed: %s", op, strings.Join(w.errors, "; "))
+		return &DiagError{Op: op, Diagnostics: w.diags, msg: fmt.Sprintf("terraform %s failed: %s", op, strings.Join(w.errors, "; "))}
 	}
 	msg := strings.TrimSpace(err.Error())
 	if i := strings.Index(msg, "\n"); i >= 0 {

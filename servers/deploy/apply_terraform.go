@@ -275,7 +275,7 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	}
 	opts := terraform.PlanOptions{Out: tmp, VarFiles: files, Targets: in.Target, Destroy: in.Destroy}
 	err = run.Plan(ctx, opts, on)
-	if err != nil && ctx.Err() == nil && strings.Contains(err.Error(), "terraform init") {
+	if err != nil && ctx.Err() == nil && run.NeedsInit(ctx, err) {
 		// Not initialised, or providers or modules changed since the last
 		// init. Trying the plan first spares workspaces that need no init
 		// (only built-in providers) an init on every call.
