@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/opsmcp/opsmcp/internal/contract"
+	"github.com/opsmcp/opsmcp/internal/cost"
 )
 
 // Gathered is every server's gather_context result, by server name
@@ -17,71 +20,6 @@ type Gathered struct {
 	// Restarted are servers whose process was restarted to answer.
 	Restarted []string `json:"restarted,omitempty"`
 }
-
-// The parts of each server's gather_context the rules read.
-type (
-	deployContext struct {
-		Workspaces []struct {
-			Path      string `json:"path"`
-			LastApply *struct {
-				PlanID  string    `json:"plan_id"`
-				At      time.Time `json:"at"`
-				Applied bool      `json:"applied"`
-				Error   string    `json:"error"`
-			} `json:"last_apply"`
-		} `json:"workspaces"`
-		PendingPlans []struct {
-			PlanID    string    `json:"plan_id"`
-			Workspace string    `json:"workspace"`
-			ExpiresAt time.Time `json:"expires_at"`
-			Summary   struct{ Add, Change, Destroy, Replace int }
-			// MonthlyCostChange is a decimal string ("140.16", "-12.00").
-			MonthlyCostChange string `json:"monthly_cost_change"`
-		} `json:"pending_plans"`
-		Validation *struct {
-			ConfigPath string `json:"config_path"`
-			Errors     int    `json:"errors"`
-			Findings   []struct {
-				Rule, File, Message string
-				Line                int
-			} `json:"findings"`
-		} `json:"validation"`
-	}
-	kubeContext struct {
-		Context   string `json:"context"`
-		Unhealthy []struct {
-			Kind, Namespace, Name       string
-			Desired, Available, Updated int32
-		} `json:"unhealthy_workloads"`
-		NotReadyPods []struct {
-			Namespace, Name, Status string
-			Reasons                 []string
-		} `json:"not_ready_pods"`
-		NotReadyCount int `json:"not_ready_count"`
-	}
-	githubContext struct {
-		Repo          string `json:"repo"`
-		DefaultBranch string `json:"default_branch"`
-		InfraPRs      []struct {
-			Number int
-			Title  string
-			Files  []struct{ Path string }
-		} `json:"infra_pull_requests"`
-		FailingChecks []struct{ Name, Conclusion string } `json:"failing_checks"`
-		PullRequest   *struct {
-			Number        int
-			Title         string
-			HeadSHA       string                              `json:"head_sha"`
-			FailingChecks []struct{ Name, Conclusion string } `json:"failing_checks"`
-		} `json:"pull_request"`
-	}
-	cloudContext struct {
-		AWS *struct {
-			MonthToDate string `json:"month_to_date"`
-		} `json:"aws"`
-		Errors []string `json:"errors"`
-	}
-)
 
 // RulesOptions are the rules expert's thresholds.
 type RulesOptions struct {
@@ -96,7 +34,7 @@ type RulesOptions struct {
 func Rules(question string, g Gathered, opts RulesOptions) Answer {
 	var recs []Recommendation
 	add := func(r Recommendation) { recs = append(recs, r) }
-	var d deployContext
+	var d contract.DeployContext
 	if decode(g, "deploy", &d) {
 		for _, p := range d.PendingPlans {
 			s := p.Summary
@@ -109,10 +47,14 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 				r.Severity, r.Confidence = "high", 0.9
 			}
 			add(r)
-			if change, err := strconv.ParseFloat(p.MonthlyCostChange, 64); err == nil && opts.CostIncrease > 0 && change > opts.CostIncrease {
-				add(Recommendation{Title: fmt.Sprintf("The pending plan %s of %s adds $%s a month", short(p.PlanID), p.Workspace, p.MonthlyCostChange),
+			if p.MonthlyCostChange == nil {
+				continue
+			}
+			money := cost.Dec(*p.MonthlyCostChange).Money()
+			if change, err := strconv.ParseFloat(money, 64); err == nil && opts.CostIncrease > 0 && change > opts.CostIncrease {
+				add(Recommendation{Title: fmt.Sprintf("The pending plan %s of %s adds $%s a month", short(p.PlanID), p.Workspace, money),
 					Severity: "high", Confidence: 0.8,
-					Rationale: fmt.Sprintf("its estimated monthly cost change, +$%s, is over the threshold of $%g (cost.increase_threshold)", p.MonthlyCostChange, opts.CostIncrease),
+					Rationale: fmt.Sprintf("its estimated monthly cost change, +$%s, is over the threshold of $%g (cost.increase_threshold)", money, opts.CostIncrease),
 					Action:    &Action{Server: "deploy", Tool: "estimate_costs", Arguments: map[string]any{"infrastructure": p.PlanID}}})
 			}
 		}
@@ -140,7 +82,7 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 		KubernetesApplies []kubeApply `json:"kubernetes_applies"`
 	}
 	decode(g, "memory", &mem)
-	var k kubeContext
+	var k contract.KubeContext
 	if decode(g, "kube", &k) {
 		for _, u := range k.Unhealthy {
 			// Drift: the newest apply that rolled this workload out.
@@ -168,7 +110,7 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 				Rationale: strings.Join(why, "; ")})
 		}
 	}
-	var gh githubContext
+	var gh contract.RepoContext
 	if decode(g, "github", &gh) {
 		for _, c := range gh.FailingChecks {
 			add(Recommendation{Title: fmt.Sprintf("Check %s fails on %s", c.Name, gh.DefaultBranch), Severity: "high", Confidence: 0.9,
@@ -192,7 +134,7 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 				Action:    &Action{Server: "github", Tool: "get_pull_request", Arguments: map[string]any{"repo": gh.Repo, "number": p.Number}}})
 		}
 	}
-	var cl cloudContext
+	var cl contract.CloudContext
 	decode(g, "cloud", &cl)
 	sort.SliceStable(recs, func(i, j int) bool { return rank(recs[i].Severity) < rank(recs[j].Severity) })
 	ans := Answer{Recommendations: recs, Risks: []string{}}

@@ -17,6 +17,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/contract"
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
@@ -53,14 +54,8 @@ func (in ApplyTerraformInput) CallTimeout() time.Duration {
 	return time.Duration(in.TimeoutSeconds) * time.Second
 }
 
-// PlanSummary counts planned changes the way terraform's "Plan:" line does
-// (a replacement counts as one add and one destroy), plus replacements.
-type PlanSummary struct {
-	Add     int `json:"add"`
-	Change  int `json:"change"`
-	Destroy int `json:"destroy"`
-	Replace int `json:"replace"`
-}
+// PlanSummary counts planned changes (the contract's type).
+type PlanSummary = contract.PlanSummary
 
 // ResourceChange is one planned resource action.
 type ResourceChange struct {

@@ -1,0 +1,64 @@
+package contract
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/opsmcp/opsmcp/internal/kube"
+)
+
+// UnhealthyWorkload is a workload whose replicas are not all updated and available.
+type UnhealthyWorkload struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Desired   int32  `json:"desired"`
+	Available int32  `json:"available"`
+	Updated   int32  `json:"updated"`
+}
+
+// NotReadyPod is a pod that is not ready, with why.
+type NotReadyPod struct {
+	Namespace string   `json:"namespace"`
+	Name      string   `json:"name"`
+	Status    string   `json:"status"`
+	Reasons   []string `json:"reasons,omitempty"`
+}
+
+// KubeContext is the kube server's gather_context result.
+type KubeContext struct {
+	Context        string              `json:"context"`
+	Server         string              `json:"server"`
+	ServerVersion  string              `json:"server_version"`
+	Namespaces     []string            `json:"namespaces"` // the allowlist; empty = all
+	Unhealthy      []UnhealthyWorkload `json:"unhealthy_workloads"`
+	NotReadyPods   []NotReadyPod       `json:"not_ready_pods"`
+	NotReadyCount  int                 `json:"not_ready_count"`
+	RecentWarnings []WarningEvent      `json:"recent_warnings"`
+}
+
+// WarningEvent is a recent warning with where it happened.
+type WarningEvent struct {
+	Namespace string `json:"namespace"`
+	kube.EventSummary
+}
+
+func (r KubeContext) SummaryText() string {
+	var b strings.Builder
+	where := "all namespaces"
+	if len(r.Namespaces) > 0 {
+		where = "namespaces " + strings.Join(r.Namespaces, ", ")
+	}
+	fmt.Fprintf(&b, "Context %s (%s, Kubernetes %s), %s: %d unhealthy workloads, %d pods not ready, %d warnings in the last hour.",
+		r.Context, r.Server, r.ServerVersion, where, len(r.Unhealthy), r.NotReadyCount, len(r.RecentWarnings))
+	for _, w := range r.Unhealthy {
+		fmt.Fprintf(&b, "\n  %s %s/%s: %d/%d available, %d updated", w.Kind, w.Namespace, w.Name, w.Available, w.Desired, w.Updated)
+	}
+	for _, p := range r.NotReadyPods {
+		fmt.Fprintf(&b, "\n  pod %s/%s %s", p.Namespace, p.Name, p.Status)
+	}
+	for _, e := range r.RecentWarnings {
+		fmt.Fprintf(&b, "\n  warning %s %s/%s %s ago: %s", e.Reason, e.Namespace, e.Object, e.LastSeen, e.Message)
+	}
+	return b.String()
+}
