@@ -8,7 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsmcp/opsmcp/internal/contract"
+	"github.com/opsmcp/opsmcp/internal/contract/cloudctx"
+	"github.com/opsmcp/opsmcp/internal/contract/deployctx"
+	"github.com/opsmcp/opsmcp/internal/contract/githubctx"
+	"github.com/opsmcp/opsmcp/internal/contract/kubectx"
 	"github.com/opsmcp/opsmcp/internal/cost"
 )
 
@@ -34,7 +37,7 @@ type RulesOptions struct {
 func Rules(question string, g Gathered, opts RulesOptions) Answer {
 	var recs []Recommendation
 	add := func(r Recommendation) { recs = append(recs, r) }
-	var d contract.DeployContext
+	var d deployctx.DeployContext
 	if decode(g, "deploy", &d) {
 		for _, p := range d.PendingPlans {
 			s := p.Summary
@@ -82,7 +85,7 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 		KubernetesApplies []kubeApply `json:"kubernetes_applies"`
 	}
 	decode(g, "memory", &mem)
-	var k contract.KubeContext
+	var k kubectx.KubeContext
 	if decode(g, "kube", &k) {
 		for _, u := range k.Unhealthy {
 			// Drift: the newest apply that rolled this workload out.
@@ -110,7 +113,7 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 				Rationale: strings.Join(why, "; ")})
 		}
 	}
-	var gh contract.RepoContext
+	var gh githubctx.RepoContext
 	if decode(g, "github", &gh) {
 		for _, c := range gh.FailingChecks {
 			add(Recommendation{Title: fmt.Sprintf("Check %s fails on %s", c.Name, gh.DefaultBranch), Severity: "high", Confidence: 0.9,
@@ -134,7 +137,7 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 				Action:    &Action{Server: "github", Tool: "get_pull_request", Arguments: map[string]any{"repo": gh.Repo, "number": p.Number}}})
 		}
 	}
-	var cl contract.CloudContext
+	var cl cloudctx.CloudContext
 	decode(g, "cloud", &cl)
 	sort.SliceStable(recs, func(i, j int) bool { return rank(recs[i].Severity) < rank(recs[j].Severity) })
 	ans := Answer{Recommendations: recs, Risks: []string{}}

@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/opsmcp/opsmcp/internal/cloud"
-	"github.com/opsmcp/opsmcp/internal/contract"
+	"github.com/opsmcp/opsmcp/internal/contract/cloudctx"
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 )
@@ -20,9 +20,9 @@ type GatherContextInput struct{}
 
 // The cloud server's gather_context contract (internal/contract).
 type (
-	CloudContext = contract.CloudContext
-	AWSContext   = contract.AWSContext
-	GCPContext   = contract.GCPContext
+	CloudContext = cloudctx.CloudContext
+	AWSContext   = cloudctx.AWSContext
+	GCPContext   = cloudctx.GCPContext
 )
 
 // maxCounted bounds the pages read for a count.

@@ -17,7 +17,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/opsmcp/opsmcp/internal/config"
-	"github.com/opsmcp/opsmcp/internal/contract"
+	"github.com/opsmcp/opsmcp/internal/contract/deployctx"
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
@@ -55,7 +55,7 @@ func (in ApplyTerraformInput) CallTimeout() time.Duration {
 }
 
 // PlanSummary counts planned changes (the contract's type).
-type PlanSummary = contract.PlanSummary
+type PlanSummary = deployctx.PlanSummary
 
 // ResourceChange is one planned resource action.
 type ResourceChange struct {

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/opsmcp/opsmcp/internal/contract"
+	"github.com/opsmcp/opsmcp/internal/contract/deployctx"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
@@ -30,11 +30,11 @@ func (in GatherContextInput) CacheScope() string { return terraform.CanonicalPat
 // The deploy server's gather_context contract (internal/contract), by the
 // names its code uses.
 type (
-	GatherContextResult = contract.DeployContext
-	PlanInfo            = contract.PlanInfo
-	ApplyInfo           = contract.ApplyInfo
-	WorkspaceInfo       = contract.WorkspaceInfo
-	ValidationBrief     = contract.ValidationBrief
+	GatherContextResult = deployctx.DeployContext
+	PlanInfo            = deployctx.PlanInfo
+	ApplyInfo           = deployctx.ApplyInfo
+	WorkspaceInfo       = deployctx.WorkspaceInfo
+	ValidationBrief     = deployctx.ValidationBrief
 )
 
 const maxBriefFindings = 10

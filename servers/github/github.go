@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsmcp/opsmcp/internal/contract"
+	"github.com/opsmcp/opsmcp/internal/contract/githubctx"
 	igh "github.com/opsmcp/opsmcp/internal/github"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 )
@@ -255,8 +255,8 @@ type GatherContextInput struct {
 
 // The github server's gather_context contract (internal/contract).
 type (
-	RepoContext = contract.RepoContext
-	PRChecks    = contract.PRChecks
+	RepoContext = githubctx.RepoContext
+	PRChecks    = githubctx.PRChecks
 )
 
 // maxContextPRs bounds how many open PRs gather_context inspects.

@@ -7,7 +7,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/opsmcp/opsmcp/internal/contract"
+	"github.com/opsmcp/opsmcp/internal/contract/kubectx"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 )
@@ -22,10 +22,10 @@ func (in GatherContextInput) CacheScope() string { return "" }
 
 // The kube server's gather_context contract (internal/contract).
 type (
-	KubeContext       = contract.KubeContext
-	UnhealthyWorkload = contract.UnhealthyWorkload
-	NotReadyPod       = contract.NotReadyPod
-	WarningEvent      = contract.WarningEvent
+	KubeContext       = kubectx.KubeContext
+	UnhealthyWorkload = kubectx.UnhealthyWorkload
+	NotReadyPod       = kubectx.NotReadyPod
+	WarningEvent      = kubectx.WarningEvent
 )
 
 // Bounds on what gather_context lists (counts stay exact).

@@ -1,4 +1,9 @@
-package contract
+// Package cloudctx is the cloud server's contract with the others: its
+// gather_context result, one exported type that the server returns and the
+// rules expert reads. A renamed field is a compile error on both sides, not
+// a silent empty value. It imports only the cloud server's own domain, so
+// linking it costs no other server's dependencies.
+package cloudctx
 
 import (
 	"fmt"
