@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,8 +32,61 @@ type Scratch struct {
 // (terraform.d) and what is not configuration.
 var scratchSkip = map[string]bool{".terraform": true, "terraform.d": true, ".git": true, "node_modules": true}
 
-// maxScratchFiles bounds what one copy may hold.
-const maxScratchFiles = 5000
+// What a scratch copy may hold: past the first bounds only Terraform's own
+// files are copied; past the second the directory is not validated.
+const (
+	fullCopyFiles, fullCopyBytes     = 2000, 64 << 20
+	maxScratchFiles, maxScratchBytes = 20000, 256 << 20
+)
+
+var errScratchFull = errors.New("scratch copy full")
+
+// terraformOwn are the files terraform reads itself: configuration,
+// variables, the lock file, templates and saved plans.
+func terraformOwn(name string) bool {
+	return isConfigFile(name) || strings.HasSuffix(name, ".tpl") || strings.HasSuffix(name, ".tftpl") || strings.HasSuffix(name, ".tfplan")
+}
+
+// copyTrees copies the trees' regular files (only Terraform's own with
+// onlyOwn) into the scratch root, keeping their layout under origRoot.
+func (s *Scratch) copyTrees(g *fsguard.Guard, trees []string, onlyOwn bool) error {
+	maxFiles, maxBytes := fullCopyFiles, int64(fullCopyBytes)
+	if onlyOwn {
+		maxFiles, maxBytes = maxScratchFiles, maxScratchBytes
+	}
+	files, bytes := 0, int64(0)
+	for _, t := range trees {
+		err := g.WalkFiles(t, func(name string) bool { return scratchSkip[name] }, func(p string) error {
+			if onlyOwn && !terraformOwn(filepath.Base(p)) {
+				return nil
+			}
+			data, err := g.ReadFile(p)
+			var tooLarge *fsguard.TooLargeError
+			if errors.As(err, &tooLarge) {
+				return nil // not configuration terraform reads; the rest is checked
+			}
+			if err != nil {
+				return err
+			}
+			files, bytes = files+1, bytes+int64(len(data))
+			if files > maxFiles || bytes > maxBytes {
+				return errScratchFull
+			}
+			dst := filepath.Join(s.Root, rel(s.origRoot, p))
+			if !within(dst, s.Root) {
+				return nil
+			}
+			if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+				return err
+			}
+			return os.WriteFile(dst, data, 0o600)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // NewScratch copies dir's configuration tree and the local modules it
 // calls (each must be readable under g's rule) into a temporary directory,
@@ -63,8 +117,15 @@ func NewScratch(g *fsguard.Guard, dir, mirror string) (*Scratch, error) {
 		}
 		trees = append(trees, m.Dir)
 	}
+	// A module inside another tree is copied with it.
+	var roots []string
+	for _, t := range trees {
+		if !slices.ContainsFunc(roots, func(r string) bool { return within(t, r) }) {
+			roots = append(roots, t)
+		}
+	}
 	common := real
-	for _, t := range trees[1:] {
+	for _, t := range roots[1:] {
 		for !within(t, common) {
 			common = filepath.Dir(common)
 		}
@@ -75,33 +136,21 @@ func NewScratch(g *fsguard.Guard, dir, mirror string) (*Scratch, error) {
 	}
 	s := &Scratch{Root: root, origRoot: common}
 	s.Dir = filepath.Join(root, rel(common, real))
-	files := 0
-	for _, t := range trees {
-		err := g.WalkFiles(t, func(name string) bool { return scratchSkip[name] }, func(p string) error {
-			if files++; files > maxScratchFiles {
-				return fmt.Errorf("%s holds more than %d files; validate a smaller directory", dir, maxScratchFiles)
-			}
-			data, err := g.ReadFile(p)
-			var tooLarge *fsguard.TooLargeError
-			if errors.As(err, &tooLarge) {
-				return nil // not configuration terraform reads; the rest is checked
-			}
-			if err != nil {
-				return err
-			}
-			dst := filepath.Join(root, rel(common, p))
-			if !within(dst, root) {
-				return nil
-			}
-			if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-				return err
-			}
-			return os.WriteFile(dst, data, 0o600)
-		})
-		if err != nil {
-			s.Close()
-			return nil, err
+	// The whole tree when it is small (templates and files the
+	// configuration reads come along); Terraform's own files when not (a
+	// monorepo whose root is a module).
+	err = s.copyTrees(g, roots, false)
+	if errors.Is(err, errScratchFull) {
+		if err = os.RemoveAll(root); err == nil {
+			err = s.copyTrees(g, roots, true)
 		}
+	}
+	if errors.Is(err, errScratchFull) {
+		err = fmt.Errorf("%s holds more than %d Terraform files or %d MiB of them; validate a smaller directory", dir, maxScratchFiles, maxScratchBytes>>20)
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
 	}
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		s.Close()
