@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/opsmcp/opsmcp/internal/fsguard"
 )
 
 // Role is one entry of http.roles. A role only narrows the file: its mode
@@ -83,17 +85,9 @@ func (c *Config) ScopeVisible(scope string) bool {
 	if r == nil || scope == "" {
 		return true
 	}
-	under := func(p string, roots []string) bool {
-		for _, root := range roots {
-			if p == root || strings.HasPrefix(p, strings.TrimSuffix(root, "/")+"/") {
-				return true
-			}
-		}
-		return false
-	}
 	switch {
 	case filepath.IsAbs(scope):
-		return r.Workspaces == nil || under(scope, r.Workspaces)
+		return r.Workspaces == nil || slices.ContainsFunc(r.Workspaces, func(w string) bool { return fsguard.Under(scope, w) })
 	case strings.Count(scope, "/") == 1 && !strings.Contains(scope, ":"):
 		return r.Repos == nil || slices.Contains(r.Repos, scope)
 	case strings.Contains(scope, ":") || strings.Contains(scope, "/"):
@@ -114,12 +108,11 @@ func (c *Config) checkRoles() error {
 		return nil
 	}
 	same := func(a, b string) bool { return a == b }
-	below := func(p, root string) bool { return p == root || strings.HasPrefix(p, strings.TrimSuffix(root, "/")+"/") }
 	for name, r := range c.HTTP.Roles {
 		for i, w := range r.Workspaces {
 			r.Workspaces[i] = resolve(c.Dir(), w)
 		}
-		if err := within(name, "workspaces", r.Workspaces, c.Terraform.Workspaces, below); err != nil {
+		if err := within(name, "workspaces", r.Workspaces, c.Terraform.Workspaces, fsguard.Under); err != nil {
 			return err
 		}
 		// An empty kubernetes.namespaces allows every namespace.
@@ -134,7 +127,7 @@ func (c *Config) checkRoles() error {
 		for i, p := range r.ReadPaths {
 			r.ReadPaths[i] = resolve(c.Dir(), p)
 		}
-		if err := within(name, "read_paths", r.ReadPaths, c.ReadRoots(), below); err != nil {
+		if err := within(name, "read_paths", r.ReadPaths, c.ReadRoots(), fsguard.Under); err != nil {
 			return err
 		}
 		if r.Mode != "" && modeRank[r.Mode] > modeRank[c.Mode] {

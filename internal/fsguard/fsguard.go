@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -153,12 +154,13 @@ func (g *Guard) within(real string) bool {
 	if g == nil || !g.confined {
 		return true
 	}
-	for _, r := range g.roots {
-		if real == r || strings.HasPrefix(real, strings.TrimSuffix(r, string(filepath.Separator))+string(filepath.Separator)) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(g.roots, func(r string) bool { return Under(real, r) })
+}
+
+// Under reports whether path p is root or lies below it, by their text
+// (both already clean and absolute): the one test of "inside a root".
+func Under(p, root string) bool {
+	return p == root || strings.HasPrefix(p, strings.TrimSuffix(root, string(filepath.Separator))+string(filepath.Separator))
 }
 
 // Allowed reports whether p, resolved, lies under a root; it looks at

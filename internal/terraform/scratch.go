@@ -73,7 +73,7 @@ func (s *Scratch) copyTrees(g *fsguard.Guard, trees []string, onlyOwn bool) erro
 				return errScratchFull
 			}
 			dst := filepath.Join(s.Root, rel(s.origRoot, p))
-			if !within(dst, s.Root) {
+			if !fsguard.Under(dst, s.Root) {
 				return nil
 			}
 			if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
@@ -120,13 +120,13 @@ func NewScratch(g *fsguard.Guard, dir, mirror string) (*Scratch, error) {
 	// A module inside another tree is copied with it.
 	var roots []string
 	for _, t := range trees {
-		if !slices.ContainsFunc(roots, func(r string) bool { return within(t, r) }) {
+		if !slices.ContainsFunc(roots, func(r string) bool { return fsguard.Under(t, r) }) {
 			roots = append(roots, t)
 		}
 	}
 	common := real
 	for _, t := range roots[1:] {
-		for !within(t, common) {
+		for !fsguard.Under(t, common) {
 			common = filepath.Dir(common)
 		}
 	}
@@ -223,7 +223,7 @@ func (s *Scratch) Original(p string) string {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(s.Dir, p)
 	}
-	if !within(p, s.Root) {
+	if !fsguard.Under(p, s.Root) {
 		return p
 	}
 	return filepath.Join(s.origRoot, rel(s.Root, p))
@@ -238,11 +238,6 @@ func (s *Scratch) Hide(msg string) string {
 
 // Close removes the copy.
 func (s *Scratch) Close() error { return os.RemoveAll(s.Root) }
-
-func within(p, root string) bool {
-	r, err := filepath.Rel(root, p)
-	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
-}
 
 func rel(base, p string) string {
 	r, err := filepath.Rel(base, p)
