@@ -139,6 +139,8 @@ type Call struct {
 	requestID string
 	logOnce   sync.Once
 	log       *slog.Logger
+	filesOnce sync.Once
+	files     *fsguard.Guard
 }
 
 // Files is the rule every path the call reads obeys: under read_paths,
@@ -147,8 +149,12 @@ func (c *Call) Files() *fsguard.Guard {
 	if c.Runtime.Files != nil {
 		return c.Runtime.Files
 	}
-	cfg := c.Runtime.Config
-	return fsguard.Confined(cfg.ReadRoots(), cfg.Limits.MaxInputBytes)
+	// Built once a call: resolving the roots walks their links.
+	c.filesOnce.Do(func() {
+		cfg := c.Runtime.Config
+		c.files = fsguard.Confined(cfg.ReadRoots(), cfg.Limits.MaxInputBytes)
+	})
+	return c.files
 }
 
 // Progress reports progress; a no-op when the client did not ask for it.
