@@ -17,6 +17,10 @@ type Terraform struct {
 	// instead of the registry: a directory (filesystem mirror) or an
 	// https:// network mirror. Implicit local mirrors are never used.
 	ProviderMirror string `json:"provider_mirror,omitempty"`
+	// PlansDir is where saved plan files (plans/) and the cross-process
+	// workspace locks (locks/) live; beside the memory store when unset.
+	// Replicas that apply each other's plans share it.
+	PlansDir string `json:"plans_dir,omitempty"`
 }
 
 // DefaultPlanTTL is how long a saved plan may wait to be applied.
@@ -36,6 +40,9 @@ func (t *Terraform) finish(base string) error {
 			return errors.New("terraform.workspaces has an empty entry")
 		}
 		t.Workspaces[i] = resolve(base, w)
+	}
+	if t.PlansDir != "" {
+		t.PlansDir = resolve(base, t.PlansDir)
 	}
 	if m := t.ProviderMirror; m != "" && !strings.HasPrefix(m, "https://") {
 		t.ProviderMirror = resolve(base, m)

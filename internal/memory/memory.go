@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/contract/planrec"
 	"github.com/opsmcp/opsmcp/internal/redact"
 )
 
@@ -33,11 +34,12 @@ const (
 // Kinds lists the valid entry kinds.
 var Kinds = []string{KindOperation, KindPlan, KindObservation, KindConsult, KindNote}
 
-// ErrNotFound is returned when a record does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is returned when a record does not exist: one value with
+// planrec's, so a plan's absence reads the same through either package.
+var ErrNotFound = planrec.ErrNotFound
 
 // ErrPlanPending: a plan of the same id is saved and waiting to be applied.
-var ErrPlanPending = errors.New("the same plan is already saved and pending")
+var ErrPlanPending = planrec.ErrPending
 
 // planUpsert replaces a used or expired plan record of the same id (the
 // same plan bytes planned again), never a pending one.
@@ -81,34 +83,11 @@ type Hit struct {
 	Score float64 `json:"score"` // higher is better: relevance weighted by recency
 }
 
-// Plan is a saved Terraform plan waiting to be applied.
-type Plan struct {
-	ID         string            `json:"plan_id"`
-	Workspace  string            `json:"workspace"`
-	PlanFile   string            `json:"plan_file"`
-	MadeOn     string            `json:"made_on,omitempty"` // host:plans dir of the process that planned
-	ConfigHash string            `json:"config_hash"`
-	FileHashes map[string]string `json:"file_hashes"`
-	VarsHash   string            `json:"vars_hash"`
-	// Identity is what makes two plans the same change whatever the time
-	// they were made (the plan file's bytes hold that time).
-	Identity         string          `json:"identity,omitempty"`
-	VarFiles         []string        `json:"var_files,omitempty"`
-	Targets          []string        `json:"targets,omitempty"`
-	TerraformVersion string          `json:"terraform_version"`
-	Destroy          bool            `json:"destroy"`
-	Summary          json.RawMessage `json:"summary"`
-	CreatedAt        time.Time       `json:"created_at"`
-	ExpiresAt        time.Time       `json:"expires_at"`
-	UsedAt           *time.Time      `json:"used_at,omitempty"`
-}
+// Plan is a saved Terraform plan's record (the plan lifecycle's contract).
+type Plan = planrec.Plan
 
 // PlanFilter selects plans. Newest first.
-type PlanFilter struct {
-	Workspace   string
-	PendingOnly bool      // unused and unexpired at Now
-	Now         time.Time // for PendingOnly; zero = time.Now()
-}
+type PlanFilter = planrec.Filter
 
 // AuditRecord is one entry of the append-only, hash-chained audit log.
 type AuditRecord struct {
@@ -151,29 +130,27 @@ func (c *Checkpoint) SignedBytes() []byte {
 	return fmt.Appendf(nil, "opsmcp-audit-checkpoint\n%d\n%s\n%d\n%d\n", c.ThroughSeq, c.ThroughHash, c.Pruned, c.Time.UTC().UnixNano())
 }
 
-// Store is a memory backend.
-type Store interface {
+// Entries keeps memory entries.
+type Entries interface {
 	// Put stores an entry (secrets redacted) and sets its ID (and CreatedAt
 	// if zero).
 	Put(ctx context.Context, e *Entry) error
 	Get(ctx context.Context, id int64) (*Entry, error)
 	List(ctx context.Context, f Filter) (Page, error)
-	// Search finds entries matching the words of query (any of them), ranked
-	// by relevance and recency, among those f selects (Cursor is ignored).
-	Search(ctx context.Context, query string, f Filter) ([]Hit, error)
 	Delete(ctx context.Context, id int64) error
 	// PruneExpired deletes entries whose expiry is before now.
 	PruneExpired(ctx context.Context, now time.Time) (int64, error)
+}
 
-	// SavePlan stores a plan record; a used or expired record of the same
-	// id (the same plan bytes) is replaced, a pending one is not
-	// (ErrPlanPending).
-	SavePlan(ctx context.Context, p *Plan) error
-	GetPlan(ctx context.Context, id string) (*Plan, error)
-	// MarkPlanUsed sets UsedAt if it is unset; false if it was already used.
-	MarkPlanUsed(ctx context.Context, id string, at time.Time) (bool, error)
-	ListPlans(ctx context.Context, f PlanFilter) ([]Plan, error)
+// Searcher finds entries by their words.
+type Searcher interface {
+	// Search finds entries matching the words of query (any of them), ranked
+	// by relevance and recency, among those f selects (Cursor is ignored).
+	Search(ctx context.Context, query string, f Filter) ([]Hit, error)
+}
 
+// Audit is the append-only, hash-chained audit log.
+type Audit interface {
 	// AppendAudit chains and appends a record, setting Seq, PrevHash, Hash.
 	AppendAudit(ctx context.Context, a *AuditRecord) error
 	// ListAudit returns the newest records first; limit 0 = all.
@@ -184,8 +161,17 @@ type Store interface {
 	AuditCheckpoint(ctx context.Context) (*Checkpoint, error)
 	// PruneAudit stores cp and deletes the records it covers, atomically.
 	PruneAudit(ctx context.Context, cp *Checkpoint) (int64, error)
+}
 
-	// Dir is a private local directory for files (plan files, locks, keys).
+// Store is a memory backend: what each caller needs is one of the
+// interfaces it is made of; a process opens one Store and hands out those.
+type Store interface {
+	Entries
+	Searcher
+	planrec.Records
+	Audit
+	// Dir is a private local directory for files (keys; plan files and
+	// locks by default, see terraform.PlanStore).
 	Dir() string
 	// Location describes where the store is, without credentials.
 	Location() string

@@ -5,14 +5,11 @@ package deploy
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
+	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
-	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 )
 
@@ -38,25 +35,13 @@ func New() *mcpkit.Server {
 	}
 }
 
-func plansDir(c *mcpkit.Call) string { return filepath.Join(c.Runtime.Memory.Dir(), "plans") }
-
-// planHome names where this process keeps plan files: replicas sharing
-// PostgreSQL share plan records, but a plan file stays on the replica
-// that made it unless they share the state directory.
-func planHome(c *mcpkit.Call) string {
-	host, _ := os.Hostname()
-	return host + ":" + plansDir(c)
-}
-
-// localPlanFile is where this process keeps a recorded plan's file. When
-// another replica, not sharing this one's state directory, made the plan,
-// the file is not here, and the error says so.
-func localPlanFile(c *mcpkit.Call, p *memory.Plan) (string, error) {
-	path := filepath.Join(plansDir(c), p.ID+".tfplan")
-	if _, err := os.Stat(path); err == nil || p.MadeOn == "" || p.MadeOn == planHome(c) {
-		return path, nil
+// plans is the call's plan store: records in memory, files and locks in
+// terraform.plans_dir, else beside the memory store.
+func plans(c *mcpkit.Call) *terraform.PlanStore {
+	tf := c.Runtime.Config.Terraform
+	dir := tf.PlansDir
+	if dir == "" {
+		dir = c.Runtime.Memory.Dir()
 	}
-	return "", fmt.Errorf("plan %s was made on %s and its plan file is not on this replica (%s): plan files stay where they were made, so give the replicas one shared state directory (a ReadWriteMany volume at $XDG_STATE_HOME/opsmcp) or plan again here", shortID(p.ID), p.MadeOn, planHome(c))
+	return terraform.NewPlanStore(c.Runtime.Memory, dir, time.Duration(tf.PlanTTL))
 }
-
-func locksDir(c *mcpkit.Call) string { return filepath.Join(c.Runtime.Memory.Dir(), "locks") }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	tfjson "github.com/hashicorp/terraform-json"
+
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/fsguard"
@@ -173,15 +175,15 @@ func planByID(ctx context.Context, c *mcpkit.Call, id string) (*cost.Input, erro
 		err = memory.ErrNotFound // another role's plan: as if there were none
 	}
 	if errors.Is(err, memory.ErrNotFound) {
-		return nil, fmt.Errorf("plan %s does not exist (plans are kept until applied or expired); plan again with apply_terraform", shortID(id))
+		return nil, fmt.Errorf("plan %s does not exist (plans are kept until applied or expired); plan again with apply_terraform", terraform.ShortPlanID(id))
 	}
 	if err != nil {
 		return nil, err
 	}
 	if p.UsedAt != nil {
-		return nil, fmt.Errorf("plan %s was already applied", shortID(id))
+		return nil, fmt.Errorf("plan %s was already applied", terraform.ShortPlanID(id))
 	}
-	file, err := localPlanFile(c, p)
+	file, err := plans(c).LocalFile(p)
 	if err != nil {
 		return nil, err
 	}
@@ -209,4 +211,28 @@ func showPlan(ctx context.Context, run *terraform.Runner, planFile string) (*cos
 		return nil, err
 	}
 	return cost.LoadPlanJSON(data)
+}
+
+// planRecordSummary is the summary a plan record keeps: the counts, and the
+// monthly cost change estimated when it was planned (gather_context reports
+// it without showing the plan again).
+type planRecordSummary struct {
+	PlanSummary
+	MonthlyCostChange *cost.Cents `json:"monthly_cost_change,omitempty"`
+}
+
+// planCostChange estimates what applying a plan adds to the monthly cost;
+// nil when it cannot (the plan is recorded all the same).
+func planCostChange(c *mcpkit.Call, plan *tfjson.Plan) *cost.Cents {
+	opts, err := CostOptions(c.Files(), c.Runtime.Config.Cost)
+	if err != nil {
+		return nil
+	}
+	in := cost.LoadPlan(plan)
+	est, err := in.Estimate(opts)
+	if err != nil || est.DiffMonthlyCost == nil {
+		c.Log().Debug("no cost estimate for the plan", "error", fmt.Sprint(err))
+		return nil
+	}
+	return est.DiffMonthlyCost
 }

@@ -11,17 +11,12 @@ import (
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/terraform"
 	"github.com/opsmcp/opsmcp/internal/validate"
 )
 
-// PlanSummary counts planned changes the way terraform's "Plan:" line does
-// (a replacement counts as one add and one destroy), plus replacements.
-type PlanSummary struct {
-	Add     int `json:"add"`
-	Change  int `json:"change"`
-	Destroy int `json:"destroy"`
-	Replace int `json:"replace"`
-}
+// PlanSummary counts planned changes (the plan lifecycle's type).
+type PlanSummary = terraform.PlanSummary
 
 // PlanInfo describes one saved plan.
 type PlanInfo struct {
