@@ -34,7 +34,7 @@ type Orchestrator struct {
 	Models []Expert
 	// Status is every configured model expert's, present or not.
 	Status []ExpertStatus
-	Memory memory.Store
+	Memory memory.EntryStore
 	Rules  RulesOptions
 	// ServerTimeout bounds each server's gather_context, Budget all of them.
 	ServerTimeout, Budget time.Duration

@@ -27,7 +27,7 @@ type AuditReport struct {
 
 // VerifyAudit walks the chain from the latest checkpoint (whose signature
 // must verify against this store's key) and names the first broken record.
-func VerifyAudit(ctx context.Context, s Store) (*AuditReport, error) {
+func VerifyAudit(ctx context.Context, s AuditStore) (*AuditReport, error) {
 	rep := &AuditReport{OK: true}
 	cp, err := s.AuditCheckpoint(ctx)
 	if err != nil {
@@ -95,7 +95,7 @@ type PruneAuditOptions struct {
 
 // PruneAudit prunes old audit records behind a signed checkpoint, after
 // verifying the chain (a broken chain is never pruned away silently).
-func PruneAudit(ctx context.Context, s Store, o PruneAuditOptions) (int64, error) {
+func PruneAudit(ctx context.Context, s AuditStore, o PruneAuditOptions) (int64, error) {
 	if o.MaxAge <= 0 && o.MaxRecords <= 0 {
 		return 0, errors.New("audit retention needs a maximum age or a maximum number of records")
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // Export writes every unexpired entry as JSON Lines, oldest first.
-func Export(ctx context.Context, s Store, w io.Writer) (int, error) {
+func Export(ctx context.Context, s Entries, w io.Writer) (int, error) {
 	var all []Entry
 	f := Filter{Limit: 1000}
 	for {
@@ -36,7 +36,7 @@ func Export(ctx context.Context, s Store, w io.Writer) (int, error) {
 // Import reads JSON Lines written by Export and stores every entry (with a
 // new ID, keeping its times and tags). A bad line stops the import and
 // names its line number; the entries before it are kept.
-func Import(ctx context.Context, s Store, r io.Reader) (int, error) {
+func Import(ctx context.Context, s Entries, r io.Reader) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	n, line := 0, 0

@@ -163,6 +163,19 @@ type Audit interface {
 	PruneAudit(ctx context.Context, cp *Checkpoint) (int64, error)
 }
 
+// EntryStore is what reads and writes entries needs: the entries and
+// their search.
+type EntryStore interface {
+	Entries
+	Searcher
+}
+
+// AuditStore is the audit log with the directory of its signing key.
+type AuditStore interface {
+	Audit
+	Dir() string
+}
+
 // Store is a memory backend: what each caller needs is one of the
 // interfaces it is made of; a process opens one Store and hands out those.
 type Store interface {
