@@ -2,7 +2,7 @@
 package servers
 
 import (
-	orchestrator "github.com/opsmcp/opsmcp/internal/experts"
+	"github.com/opsmcp/opsmcp/internal/mcpclient"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/servers/cloud"
 	"github.com/opsmcp/opsmcp/servers/deploy"
@@ -29,11 +29,11 @@ func Experts(mcpConfig string) *mcpkit.Server {
 
 // InProcess are the gatherable servers served inside this process on rt,
 // as a consult's servers when no .mcp.json names others.
-func InProcess(rt *mcpkit.Runtime) []orchestrator.ServerSpec {
-	var specs []orchestrator.ServerSpec
+func InProcess(rt *mcpkit.Runtime) []mcpclient.ServerSpec {
+	var specs []mcpclient.ServerSpec
 	for _, s := range Gatherable() {
 		host := mcpkit.NewHost(s, rt)
-		specs = append(specs, orchestrator.ServerSpec{Name: s.Name, InProcess: host.MCPServer})
+		specs = append(specs, mcpclient.ServerSpec{Name: s.Name, InProcess: host.MCPServer})
 	}
 	return specs
 }

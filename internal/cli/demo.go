@@ -14,6 +14,7 @@ import (
 	"github.com/opsmcp/opsmcp"
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/experts"
+	"github.com/opsmcp/opsmcp/internal/mcpclient"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/servers/deploy"
@@ -124,9 +125,10 @@ func newDemoCmd(g *globals) *cobra.Command {
 			// The deploy server only: the demo runs on embedded defaults and
 			// must not read whatever cluster or cloud this machine can reach.
 			fmt.Fprintln(out, "\n8. consult: the rules expert, from the deploy server's live context (in-process) and memory")
-			orc := &experts.Orchestrator{Pool: experts.NewPool([]experts.ServerSpec{{Name: deploy.Name, InProcess: h.MCPServer}}), Memory: store,
+			pool := mcpclient.NewPool([]mcpclient.ServerSpec{{Name: deploy.Name, InProcess: h.MCPServer}})
+			defer pool.Close()
+			orc := &experts.Orchestrator{Pool: pool, Memory: store,
 				Rules: experts.RulesOptions{CostIncrease: config.DefaultCostIncreaseThreshold}}
-			defer orc.Pool.Close()
 			res, err := orc.Consult(ctx, experts.ConsultRequest{Question: "Is it safe to apply the next change to the demo workspace?",
 				Scope: map[string]string{"workspace": ws}})
 			if err != nil {

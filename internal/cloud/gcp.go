@@ -2,156 +2,113 @@ package cloud
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
-	"golang.org/x/oauth2/google"
+	compute "cloud.google.com/go/compute/apiv1"
+	"cloud.google.com/go/compute/apiv1/computepb"
+	"cloud.google.com/go/storage"
+	"github.com/googleapis/gax-go/v2"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/iterator"
+	"google.golang.org/api/option"
 )
 
-// Google's REST APIs are called directly with net/http and Application
-// Default Credentials (golang.org/x/oauth2/google): three paged GETs. The
-// generated clients (cloud.google.com/go, google.golang.org/api) link gRPC,
-// S2A and OpenTelemetry for them, some 110 packages whose start-up cost in
-// memory every opsmcp process would pay, `opsmcp validate` included.
+// Google Cloud through its own Go clients (cloud.google.com/go): Compute
+// Engine's and the Billing Catalog's REST clients and Cloud Storage's JSON
+// client, authorised by Application Default Credentials, paged by their
+// iterators and retried by them on 429 and 5xx.
 
-// gcpBase is each API's base URL; cloud.gcp.endpoints replaces it.
-var gcpBase = map[string]string{
-	"compute": "https://compute.googleapis.com/compute/v1/",
-	"storage": "https://storage.googleapis.com/storage/v1/",
-	"billing": "https://cloudbilling.googleapis.com/v1/",
+// GCP reads Google Cloud inside the project allowlist.
+type GCP struct {
+	Projects  []string
+	Endpoints map[string]string
+	// MinBackoff is the first wait before retrying a 429 or 5xx (default 500 ms).
+	MinBackoff time.Duration
 }
+
+// gcpEndpointPaths are what the configured endpoints (cloud.gcp.endpoints,
+// written as each API's base URL) hold beyond the host the REST clients
+// take: the clients add these paths themselves.
+var gcpEndpointPaths = map[string]string{"compute": "compute/v1/", "billing": "v1/"}
 
 const readOnlyScope = "https://www.googleapis.com/auth/cloud-platform.read-only"
 
-// api returns an API's base URL and an HTTP client for it: authorised by
-// Application Default Credentials, or plain for an http:// endpoint (an
-// emulator: credentials never go over plain HTTP).
-func (g *GCP) api(ctx context.Context, name string) (string, *http.Client, error) {
-	base := gcpBase[name]
-	if ep := g.Endpoints[name]; ep != "" {
-		base = strings.TrimSuffix(ep, "/") + "/"
-	}
-	if strings.HasPrefix(base, "http://") {
-		return base, &http.Client{Timeout: time.Minute}, nil
-	}
-	c, err := google.DefaultClient(ctx, readOnlyScope)
-	if err != nil {
-		return "", nil, gcpExplain(err, name)
-	}
-	c.Timeout = time.Minute
-	return base, c, nil
-}
-
-// googleError is the error body of Google's REST APIs.
-type googleError struct {
-	Error struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-// gcpAttempts: 429 and 5xx answers are retried with exponential backoff
-// (or the Retry-After the API sends).
+// gcpAttempts: 429 and 5xx answers are tried this many times in all.
 const gcpAttempts = 5
 
-// getPages GETs base+path from the page token start on (pageToken),
-// handing each body to page, which returns the next page token and whether
-// to go on. It returns the token of the page after the last one read ("" at
-// the end).
-func (g *GCP) getPages(ctx context.Context, api, path string, query url.Values, start, what string, page func([]byte) (next string, more bool, err error)) (string, error) {
-	base, client, err := g.api(ctx, api)
-	if err != nil {
-		return "", err
+// options are an API's client options: Application Default Credentials
+// for Google's endpoints, none for an http:// endpoint (an emulator:
+// credentials never go over plain HTTP).
+func (g *GCP) options(api string) []option.ClientOption {
+	opts := []option.ClientOption{option.WithScopes(readOnlyScope), option.WithUserAgent("opsmcp")}
+	ep := g.Endpoints[api]
+	if ep == "" {
+		return opts
 	}
-	token := start
-	for {
-		q := url.Values{}
-		for k, v := range query {
-			q[k] = v
-		}
-		if token != "" {
-			q.Set("pageToken", token)
-		}
-		u := base + path
-		if len(q) > 0 {
-			u += "?" + q.Encode()
-		}
-		body, err := g.get(ctx, client, u, what)
-		if err != nil {
-			return "", err
-		}
-		next, more, err := page(body)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", what, err)
-		}
-		if !more || next == "" {
-			return next, nil
-		}
-		token = next
+	ep = strings.TrimSuffix(strings.TrimSuffix(ep, "/")+"/", gcpEndpointPaths[api])
+	if api != "storage" {
+		ep = strings.TrimSuffix(ep, "/")
 	}
+	opts = append(opts, option.WithEndpoint(ep))
+	if strings.HasPrefix(ep, "http://") {
+		opts = append(opts, option.WithoutAuthentication(), option.WithHTTPClient(&http.Client{Timeout: time.Minute}))
+	}
+	return opts
 }
 
-func (g *GCP) get(ctx context.Context, client *http.Client, u, what string) ([]byte, error) {
-	wait := g.backoff()
-	for attempt := 1; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, gcpExplain(err, what)
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		resp.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		if resp.StatusCode/100 == 2 {
-			return body, nil
-		}
-		if (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500) && attempt < gcpAttempts {
-			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 && s <= 60 {
-				wait = time.Duration(s) * time.Second
-			}
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(wait):
-			}
-			wait *= 2
-			continue
-		}
-		var ge googleError
-		json.Unmarshal(body, &ge)
-		msg := ge.Error.Message
+func (g *GCP) backoff() gax.Backoff {
+	first := g.MinBackoff
+	if first <= 0 {
+		first = 500 * time.Millisecond
+	}
+	return gax.Backoff{Initial: first, Max: 30 * time.Second, Multiplier: 2}
+}
+
+// retry is the REST clients' retry: 429 and 5xx, gcpAttempts in all.
+func (g *GCP) retry() gax.CallOption {
+	return gax.WithRetry(func() gax.Retryer {
+		return &attemptsRetryer{inner: gax.OnHTTPCodes(g.backoff(), http.StatusTooManyRequests,
+			http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout)}
+	})
+}
+
+// attemptsRetryer bounds a library retryer to gcpAttempts calls.
+type attemptsRetryer struct {
+	inner gax.Retryer
+	tries int
+}
+
+func (r *attemptsRetryer) Retry(err error) (time.Duration, bool) {
+	r.tries++
+	if r.tries >= gcpAttempts {
+		return 0, false
+	}
+	return r.inner.Retry(err)
+}
+
+// gcpError says what a Google Cloud call's failure means.
+func gcpError(err error, what string) error {
+	var ge *googleapi.Error
+	if errors.As(err, &ge) {
+		msg := ge.Message
 		if msg == "" {
-			msg = strings.TrimSpace(string(body[:min(len(body), 200)]))
+			msg = strings.TrimSpace(ge.Body[:min(len(ge.Body), 200)])
 		}
-		switch resp.StatusCode {
+		switch ge.Code {
 		case http.StatusUnauthorized, http.StatusForbidden:
-			return nil, fmt.Errorf("%s: access denied by Google Cloud (%d): %s", what, resp.StatusCode, msg)
+			return fmt.Errorf("%s: access denied by Google Cloud (%d): %s", what, ge.Code, msg)
 		case http.StatusTooManyRequests:
-			return nil, fmt.Errorf("%s: Google Cloud is still rate limiting after %d attempts: %s", what, gcpAttempts, msg)
+			return fmt.Errorf("%s: Google Cloud is still rate limiting after %d attempts: %s", what, gcpAttempts, msg)
 		}
-		return nil, fmt.Errorf("%s: %d %s", what, resp.StatusCode, msg)
+		return fmt.Errorf("%s: %d %s", what, ge.Code, msg)
 	}
-}
-
-func (g *GCP) backoff() time.Duration {
-	if g.MinBackoff > 0 {
-		return g.MinBackoff
-	}
-	return 500 * time.Millisecond
+	return gcpExplain(err, what)
 }
 
 // CheckProject refuses a project outside cloud.gcp.projects.
@@ -198,80 +155,79 @@ type GCPInstance struct {
 
 func lastPart(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
 
-type gcpInstanceJSON struct {
-	Name              string `json:"name"`
-	Zone              string `json:"zone"`
-	MachineType       string `json:"machineType"`
-	Status            string `json:"status"`
-	NetworkInterfaces []struct {
-		NetworkIP     string `json:"networkIP"`
-		AccessConfigs []struct {
-			NatIP string `json:"natIP"`
-		} `json:"accessConfigs"`
-	} `json:"networkInterfaces"`
+func gcpInstance(i *computepb.Instance) GCPInstance {
+	gi := GCPInstance{Name: i.GetName(), Zone: lastPart(i.GetZone()), MachineType: lastPart(i.GetMachineType()), Status: i.GetStatus()}
+	for _, n := range i.GetNetworkInterfaces() {
+		gi.InternalIP = n.GetNetworkIP()
+		for _, ac := range n.GetAccessConfigs() {
+			gi.ExternalIP = ac.GetNatIP()
+		}
+	}
+	return gi
 }
 
 // Instances reads one page (up to limit) of a project's instances in every
 // zone (or one zone), from the page token on; it returns the next token.
 func (g *GCP) Instances(ctx context.Context, project, zone string, limit int, token string) ([]GCPInstance, string, error) {
+	const what = "compute.instances.list"
 	if err := g.CheckProject(project); err != nil {
 		return nil, "", err
 	}
-	project = url.PathEscape(g.project(project))
+	project = g.project(project)
 	if limit <= 0 {
 		limit = 100
 	}
-	var out []GCPInstance
-	add := func(list []gcpInstanceJSON) {
-		for _, i := range list {
-			gi := GCPInstance{Name: i.Name, Zone: lastPart(i.Zone), MachineType: lastPart(i.MachineType), Status: i.Status}
-			for _, n := range i.NetworkInterfaces {
-				gi.InternalIP = n.NetworkIP
-				for _, ac := range n.AccessConfigs {
-					gi.ExternalIP = ac.NatIP
-				}
-			}
-			out = append(out, gi)
-		}
-	}
-	path := "projects/" + project + "/aggregated/instances"
-	if zone != "" {
-		path = "projects/" + project + "/zones/" + url.PathEscape(zone) + "/instances"
-	}
-	next, err := g.getPages(ctx, "compute", path, url.Values{"maxResults": {strconv.Itoa(min(limit, 500))}}, token, "compute.instances.list", func(body []byte) (string, bool, error) {
-		var page struct {
-			Items         json.RawMessage `json:"items"`
-			NextPageToken string          `json:"nextPageToken"`
-		}
-		if err := json.Unmarshal(body, &page); err != nil {
-			return "", false, err
-		}
-		if len(page.Items) > 0 {
-			if zone != "" {
-				var list []gcpInstanceJSON
-				if err := json.Unmarshal(page.Items, &list); err != nil {
-					return "", false, err
-				}
-				add(list)
-			} else {
-				var scopes map[string]struct {
-					Instances []gcpInstanceJSON `json:"instances"`
-				}
-				if err := json.Unmarshal(page.Items, &scopes); err != nil {
-					return "", false, err
-				}
-				for _, sc := range scopes {
-					add(sc.Instances)
-				}
-			}
-		}
-		return page.NextPageToken, false, nil
-	})
+	c, err := compute.NewInstancesRESTClient(ctx, g.options("compute")...)
 	if err != nil {
-		return nil, "", err
+		return nil, "", gcpError(err, what)
+	}
+	defer c.Close()
+	size := min(limit, 500)
+	var out []GCPInstance
+	var next string
+	if zone != "" {
+		it := c.List(ctx, &computepb.ListInstancesRequest{Project: project, Zone: zone}, g.retry())
+		var list []*computepb.Instance
+		list, next, err = onePage(it.Next, it.PageInfo(), size, token)
+		for _, i := range list {
+			out = append(out, gcpInstance(i))
+		}
+	} else {
+		it := c.AggregatedList(ctx, &computepb.AggregatedListInstancesRequest{Project: project}, g.retry())
+		var scopes []compute.InstancesScopedListPair
+		scopes, next, err = onePage(it.Next, it.PageInfo(), size, token)
+		for _, sc := range scopes {
+			for _, i := range sc.Value.GetInstances() {
+				out = append(out, gcpInstance(i))
+			}
+		}
+	}
+	if err != nil {
+		return nil, "", gcpError(err, what)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Zone+out[i].Name < out[j].Zone+out[j].Name })
 	return out, next, nil
+}
+
+// onePage reads one page of an API's list from token on, as the API
+// answers it (the items of one fetch of at most size), and the token of
+// the page after it: a tool's next_token is the API's own.
+func onePage[T any](next func() (T, error), pi *iterator.PageInfo, size int, token string) ([]T, string, error) {
+	pi.MaxSize, pi.Token = size, token
+	var out []T
+	for {
+		v, err := next()
+		if errors.Is(err, iterator.Done) {
+			return out, "", nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
+		if pi.Remaining() == 0 {
+			return out, pi.Token, nil
+		}
+	}
 }
 
 // GCSBucket is one Cloud Storage bucket.
@@ -284,33 +240,27 @@ type GCSBucket struct {
 // Buckets reads one page (up to limit) of a project's Cloud Storage
 // buckets, from the page token on; it returns the next token.
 func (g *GCP) Buckets(ctx context.Context, project string, limit int, token string) ([]GCSBucket, string, error) {
+	const what = "storage.buckets.list"
 	if err := g.CheckProject(project); err != nil {
 		return nil, "", err
 	}
 	if limit <= 0 {
 		limit = 100
 	}
-	var out []GCSBucket
-	query := url.Values{"project": {g.project(project)}, "maxResults": {strconv.Itoa(min(limit, 1000))}}
-	next, err := g.getPages(ctx, "storage", "b", query, token, "storage.buckets.list", func(body []byte) (string, bool, error) {
-		var page struct {
-			Items []struct {
-				Name         string `json:"name"`
-				Location     string `json:"location"`
-				StorageClass string `json:"storageClass"`
-			} `json:"items"`
-			NextPageToken string `json:"nextPageToken"`
-		}
-		if err := json.Unmarshal(body, &page); err != nil {
-			return "", false, err
-		}
-		for _, b := range page.Items {
-			out = append(out, GCSBucket{Name: b.Name, Location: b.Location, StorageClass: b.StorageClass})
-		}
-		return page.NextPageToken, false, nil
-	})
+	c, err := storage.NewClient(ctx, g.options("storage")...)
 	if err != nil {
-		return nil, "", err
+		return nil, "", gcpError(err, what)
+	}
+	defer c.Close()
+	c.SetRetry(storage.WithBackoff(g.backoff()), storage.WithMaxAttempts(gcpAttempts), storage.WithPolicy(storage.RetryAlways))
+	it := c.Buckets(ctx, g.project(project))
+	attrs, next, err := onePage(it.Next, it.PageInfo(), min(limit, 1000), token)
+	if err != nil {
+		return nil, "", gcpError(err, what)
+	}
+	out := make([]GCSBucket, 0, len(attrs))
+	for _, b := range attrs {
+		out = append(out, GCSBucket{Name: b.Name, Location: b.Location, StorageClass: b.StorageClass})
 	}
 	return out, next, nil
 }

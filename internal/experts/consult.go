@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/contract/gather"
 	"github.com/opsmcp/opsmcp/internal/memory"
 )
 
@@ -26,11 +27,24 @@ const (
 	recentApplies = 20
 )
 
+// Servers are the MCP servers a consult gathers context from and runs
+// agreed actions on (internal/mcpclient's pool).
+type Servers interface {
+	Names() []string
+	// GatherAll calls every server's gather_context with the scope keys
+	// its tool takes, each within perServer and all within budget.
+	GatherAll(ctx context.Context, scope map[string]any, perServer, budget time.Duration) gather.Gathered
+	// Tool says whether a server has a tool and whether it is read-only.
+	Tool(ctx context.Context, server, tool string) (readOnly, known bool)
+	// CallText calls a tool and returns its text and whether it failed.
+	CallText(ctx context.Context, server, tool string, args map[string]any) (text string, isError bool, err error)
+}
+
 // Orchestrator gathers context from every server and consults the experts.
 // One lives as long as its server or command: the pool's connections are
 // kept between consults.
 type Orchestrator struct {
-	Pool   *Pool
+	Pool   Servers
 	Models []Expert
 	// Status is every configured model expert's, present or not.
 	Status []ExpertStatus
@@ -300,26 +314,26 @@ func (o *Orchestrator) runActions(ctx context.Context, c Consensus) []ActionRun 
 		}
 		seen[it.Action.key()] = true
 		run := ActionRun{Action: *it.Action, Item: it.Title}
-		spec, ok := o.Pool.spec(it.Action.Server)
+		server := it.Action.Server
 		switch {
 		case it.Verdict != "consensus":
 			run.Skipped = "not agreed (split)"
-		case !ok:
-			run.Skipped = fmt.Sprintf("no server %q among %s", it.Action.Server, strings.Join(o.Pool.names(), ", "))
+		case !slices.Contains(o.Pool.Names(), server):
+			run.Skipped = fmt.Sprintf("no server %q among %s", server, strings.Join(o.Pool.Names(), ", "))
 		}
 		if run.Skipped != "" {
 			runs = append(runs, run)
 			continue
 		}
 		args := it.Action.Arguments
-		readOnly, known := o.Pool.readOnly(ctx, spec, it.Action.Tool)
+		readOnly, known := o.Pool.Tool(ctx, server, it.Action.Tool)
 		if !known {
-			run.Skipped = fmt.Sprintf("%s has no tool %s", spec.Name, it.Action.Tool)
+			run.Skipped = fmt.Sprintf("%s has no tool %s", server, it.Action.Tool)
 			runs = append(runs, run)
 			continue
 		}
 		if !readOnly {
-			form, ok := dryRunForms[spec.Name+"/"+it.Action.Tool]
+			form, ok := dryRunForms[server+"/"+it.Action.Tool]
 			if !ok {
 				run.Skipped = "it changes something and has no dry-run form: call it directly"
 				runs = append(runs, run)
@@ -327,13 +341,13 @@ func (o *Orchestrator) runActions(ctx context.Context, c Consensus) []ActionRun 
 			}
 			args, run.DryRun = form(args), true
 		}
-		res, _, err := o.Pool.Call(ctx, spec, it.Action.Tool, args)
+		text, isError, err := o.Pool.CallText(ctx, server, it.Action.Tool, args)
 		run.Ran = true
 		switch {
 		case err != nil:
 			run.IsError, run.Result = true, err.Error()
 		default:
-			run.IsError, run.Result = res.IsError, textOf(res)
+			run.IsError, run.Result = isError, text
 		}
 		runs = append(runs, run)
 	}

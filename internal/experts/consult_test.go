@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/opsmcp/opsmcp/internal/mcpclient"
 	"github.com/opsmcp/opsmcp/internal/memory"
 )
 
@@ -48,7 +49,7 @@ func (r *recorder) server(name string, readOnly map[string]bool) func() *server.
 // not run, and say why.
 func TestConsultExecutesAgreedActionsAsDryRuns(t *testing.T) {
 	rec := &recorder{calls: map[string][]map[string]any{}}
-	pool := NewPool([]ServerSpec{
+	pool := mcpclient.NewPool([]mcpclient.ServerSpec{
 		{Name: "deploy", InProcess: rec.server("deploy", map[string]bool{"apply_terraform": false, "deploy_kubernetes": false})},
 		{Name: "kube", InProcess: rec.server("kube", map[string]bool{"rollout_status": true, "scale_deployment": false})},
 	})
@@ -112,7 +113,7 @@ func TestConsultIsAnsweredFromMemory(t *testing.T) {
 	}
 	defer store.Close()
 	rec := &recorder{calls: map[string][]map[string]any{}}
-	pool := NewPool([]ServerSpec{{Name: "deploy", InProcess: rec.server("deploy", nil)}})
+	pool := mcpclient.NewPool([]mcpclient.ServerSpec{{Name: "deploy", InProcess: rec.server("deploy", nil)}})
 	defer pool.Close()
 	model := &scripted{name: "m", replies: []string{good}}
 	orc := &Orchestrator{Pool: pool, Models: []Expert{model}, Memory: store, TTL: time.Minute}

@@ -10,19 +10,14 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/contract/cloudctx"
 	"github.com/opsmcp/opsmcp/internal/contract/deployctx"
+	"github.com/opsmcp/opsmcp/internal/contract/gather"
 	"github.com/opsmcp/opsmcp/internal/contract/githubctx"
 	"github.com/opsmcp/opsmcp/internal/contract/kubectx"
 	"github.com/opsmcp/opsmcp/internal/cost"
 )
 
-// Gathered is every server's gather_context result, by server name
-// (deploy, kube, cloud, github), and why a server could not answer.
-type Gathered struct {
-	Results map[string]json.RawMessage `json:"results"`
-	Errors  map[string]string          `json:"errors,omitempty"`
-	// Restarted are servers whose process was restarted to answer.
-	Restarted []string `json:"restarted,omitempty"`
-}
+// Gathered is every server's gather_context result (the contract's type).
+type Gathered = gather.Gathered
 
 // RulesOptions are the rules expert's thresholds.
 type RulesOptions struct {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/experts"
+	"github.com/opsmcp/opsmcp/internal/mcpclient"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 )
@@ -30,22 +31,22 @@ const Name = "experts"
 // served in this process on the call's runtime).
 type Servers struct {
 	MCPConfig string
-	Defaults  func(rt *mcpkit.Runtime) []experts.ServerSpec
+	Defaults  func(rt *mcpkit.Runtime) []mcpclient.ServerSpec
 }
 
 // Resolve reads the server list and drops the experts server itself (a
 // consult that gathered from itself would never end).
-func (s *Servers) Resolve(rt *mcpkit.Runtime) ([]experts.ServerSpec, error) {
+func (s *Servers) Resolve(rt *mcpkit.Runtime) ([]mcpclient.ServerSpec, error) {
 	path := s.MCPConfig
 	if path == "" {
 		if _, err := os.Stat(".mcp.json"); err == nil {
 			path = ".mcp.json"
 		}
 	}
-	var specs []experts.ServerSpec
+	var specs []mcpclient.ServerSpec
 	if path != "" {
 		var err error
-		if specs, err = experts.ReadMCPConfig(path); err != nil {
+		if specs, err = mcpclient.ReadMCPConfig(path); err != nil {
 			return nil, err
 		}
 	} else if s.Defaults != nil {
@@ -58,7 +59,7 @@ func (s *Servers) Resolve(rt *mcpkit.Runtime) ([]experts.ServerSpec, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, experts.ErrNoServers
+		return nil, mcpclient.ErrNoServers
 	}
 	return out, nil
 }
@@ -83,7 +84,7 @@ func (o *Orchestrators) For(rt *mcpkit.Runtime) (*experts.Orchestrator, error) {
 		return nil, err
 	}
 	models, status := experts.ModelExperts(rt.Config.Experts, nil)
-	orc := &experts.Orchestrator{Pool: experts.NewPool(specs), Models: models, Status: status, Memory: rt.Memory,
+	orc := &experts.Orchestrator{Pool: mcpclient.NewPool(specs), Models: models, Status: status, Memory: rt.Memory,
 		Rules:   experts.RulesOptions{CostIncrease: rt.Config.Cost.IncreaseThreshold},
 		TTL:     time.Duration(rt.Config.Cache.TTL["consult_experts"]),
 		Visible: rt.Config.ScopeVisible}

@@ -1,4 +1,4 @@
-package experts
+package mcpclient
 
 import (
 	"encoding/json"

@@ -1,4 +1,8 @@
-package experts
+// Package mcpclient is the orchestrator's MCP client: a pool of
+// connections to the servers of a .mcp.json (stdio, streamable HTTP or in
+// process), kept for the orchestrator's life. It implements the servers
+// internal/experts consults, so the domain code knows nothing of MCP.
+package mcpclient
 
 import (
 	"context"
@@ -15,6 +19,8 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/opsmcp/opsmcp/internal/contract/gather"
 )
 
 // Pool keeps an MCP client connection to every server for the life of the
@@ -49,7 +55,8 @@ func (p *Pool) spec(name string) (ServerSpec, bool) {
 	return ServerSpec{}, false
 }
 
-func (p *Pool) names() []string {
+// Names are the pool's servers' names.
+func (p *Pool) Names() []string {
 	var out []string
 	for _, s := range p.specs {
 		out = append(out, s.Name)
@@ -57,9 +64,13 @@ func (p *Pool) names() []string {
 	return out
 }
 
-// readOnly says whether a server's tool is annotated read-only, and
-// whether the server has it at all (connecting to learn).
-func (p *Pool) readOnly(ctx context.Context, s ServerSpec, tool string) (readOnly, known bool) {
+// Tool says whether a server has a tool (connecting to learn) and
+// whether it is annotated read-only.
+func (p *Pool) Tool(ctx context.Context, server, tool string) (readOnly, known bool) {
+	s, ok := p.spec(server)
+	if !ok {
+		return false, false
+	}
 	if _, err := p.get(ctx, s); err != nil {
 		return false, false
 	}
@@ -206,6 +217,20 @@ func (p *Pool) Call(ctx context.Context, s ServerSpec, tool string, args map[str
 	return res, true, err
 }
 
+// CallText calls a server's tool and returns its text content and
+// whether the tool reported an error.
+func (p *Pool) CallText(ctx context.Context, server, tool string, args map[string]any) (text string, isError bool, err error) {
+	s, ok := p.spec(server)
+	if !ok {
+		return "", false, fmt.Errorf("no server %q among %s", server, strings.Join(p.Names(), ", "))
+	}
+	res, _, err := p.Call(ctx, s, tool, args)
+	if err != nil {
+		return "", false, err
+	}
+	return textOf(res), res.IsError, nil
+}
+
 // Close stops every server.
 func (p *Pool) Close() {
 	p.mu.Lock()
@@ -220,8 +245,8 @@ func (p *Pool) Close() {
 // question's scope, each within perServer and all within the budget, and
 // keeps going with what answered: a server that failed or was too slow is
 // named with why.
-func (p *Pool) GatherAll(ctx context.Context, scope map[string]any, perServer, budget time.Duration) Gathered {
-	g := Gathered{Results: map[string]json.RawMessage{}, Errors: map[string]string{}}
+func (p *Pool) GatherAll(ctx context.Context, scope map[string]any, perServer, budget time.Duration) gather.Gathered {
+	g := gather.Gathered{Results: map[string]json.RawMessage{}, Errors: map[string]string{}}
 	bctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	var mu sync.Mutex
