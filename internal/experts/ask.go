@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -48,13 +50,8 @@ func (p Prompt) UserMessage() string {
 	var b strings.Builder
 	b.WriteString("Question: " + p.Question + "\n")
 	if len(p.Scope) > 0 {
-		keys := make([]string, 0, len(p.Scope))
-		for k := range p.Scope {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		b.WriteString("Scope:")
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(p.Scope)) {
 			fmt.Fprintf(&b, " %s=%s", k, p.Scope[k])
 		}
 		b.WriteString("\n")

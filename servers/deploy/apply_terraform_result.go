@@ -3,7 +3,8 @@ package deploy
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,13 +67,8 @@ func (r ApplyTerraformResult) SummaryText() string {
 		fmt.Fprintf(&b, "\n  ... and %d more", r.ChangesOmitted)
 	}
 	if len(r.Outputs) > 0 {
-		names := make([]string, 0, len(r.Outputs))
-		for k := range r.Outputs {
-			names = append(names, k)
-		}
-		sort.Strings(names)
 		b.WriteString("\nOutputs:")
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(r.Outputs)) {
 			v, _ := json.Marshal(r.Outputs[k])
 			fmt.Fprintf(&b, "\n  %s = %s", k, v)
 		}
