@@ -74,7 +74,7 @@ func (rr *roundRobin) backends(tool string) []int {
 func TestReplicasBehindALoadBalancer(t *testing.T) {
 	ws := testenv.CopyWorkspace(t, "basic")
 	pg := testenv.SharedPostgres(t).NewDatabase(t)
-	cfg := fmt.Sprintf("mode: apply\nmemory: %s\nterraform:\n  workspaces: [%s]\nhttp:\n  rate_limit: {per_minute: 100000, burst: 1000}\n", pg, ws)
+	cfg := fmt.Sprintf("mode: apply\nmemory: %s\nterraform:\n  workspaces: [%s]\ngate: {confirm: none} # replicas, not confirmation, are under test\nhttp:\n  rate_limit: {per_minute: 100000, burst: 1000}\n", pg, ws)
 	const token = "ops-token-0123456789abcdef"
 	shared := "XDG_STATE_HOME=" + t.TempDir() // one volume both replicas mount
 	a := serveAll(t, cfg, "OPSMCP_HTTP_TOKENS=ops="+token, shared)

@@ -28,7 +28,7 @@ func TestGracefulShutdownFinishesCallsInFlight(t *testing.T) {
 	ws := testenv.CopyWorkspace(t, "slow")
 	dir := t.TempDir()
 	const token = "ops-token-0123456789abcdef"
-	srv := serveAll(t, fmt.Sprintf("mode: apply\nmemory: %s\nterraform:\n  workspaces: [%s]\nhttp:\n  rate_limit: {per_minute: 100000, burst: 1000}\n  shutdown_grace: 2m\n",
+	srv := serveAll(t, fmt.Sprintf("mode: apply\nmemory: %s\nterraform:\n  workspaces: [%s]\ngate: {confirm: none}\nhttp:\n  rate_limit: {per_minute: 100000, burst: 1000}\n  shutdown_grace: 2m\n",
 		filepath.Join(dir, "memory.db"), ws), "OPSMCP_HTTP_TOKENS=ops="+token)
 	connect := func() *client.Client { return testenv.HTTPClient(t, "http://"+srv.addr+"/deploy/mcp", token) }
 	call := func(c *client.Client, tool string, args map[string]any) (*mcp.CallToolResult, error) {

@@ -66,6 +66,7 @@ type Config struct {
 	// rules expert.
 	Experts []Expert `json:"experts,omitempty"`
 	HTTP    HTTP     `json:"http"`
+	Gate    Gate     `json:"gate"`
 	// ReadPaths are the roots every path a tool reads must lie under
 	// (after symlink resolution); default: the config file's directory and
 	// every terraform workspace.
@@ -83,7 +84,7 @@ type Config struct {
 
 // Default returns the built-in configuration used when no file is given.
 func Default() *Config {
-	return &Config{Mode: ModePlan, Memory: DefaultMemoryPath(), Terraform: Terraform{PlanTTL: Duration(DefaultPlanTTL)}}
+	return &Config{Mode: ModePlan, Memory: DefaultMemoryPath(), Terraform: Terraform{PlanTTL: Duration(DefaultPlanTTL)}, Gate: Gate{Confirm: ConfirmElicit}}
 }
 
 // DefaultMemoryPath is $XDG_STATE_HOME/opsmcp/memory.db (~/.local/state/...).
@@ -176,6 +177,7 @@ func (c *Config) finish() error {
 		c.Cloud.finish,
 		c.GitHub.finish,
 		c.Limits.finish,
+		func() error { return c.Gate.finish(base) },
 		func() error { return c.Kubernetes.finish(base) },
 		c.checkRoles,
 	} {

@@ -23,6 +23,8 @@ type Role struct {
 	Namespaces []string `json:"namespaces,omitempty"`
 	Repos      []string `json:"repos,omitempty"`
 	ReadPaths  []string `json:"read_paths,omitempty"`
+	// Approve lets the role's principals approve and reject others' changes.
+	Approve bool `json:"approve,omitempty"`
 }
 
 // modeRank orders modes by what they allow.

@@ -57,11 +57,45 @@ func (h *Host) MCPServer() *server.MCPServer {
 			if err != nil {
 				return mcp.NewToolResultError(err.Error()), nil
 			}
-			out := h.Call(ctx, name, args, mcpProgress(ctx, req))
+			out := h.Call(withAsker(ctx, askerOf(ctx, req)), name, args, mcpProgress(ctx, req))
+			if out.Confirm != nil {
+				// Ask the person (SEP-2322 input request; mcp-go turns it
+				// into elicitation/create for clients before 2026-07-28)
+				// and come back with the answer.
+				return server.NewInputRequestBuilder(out.Confirm.State).Elicit(confirmInputID, mcp.ElicitationParams{
+					Mode: mcp.ElicitationModeForm, Message: out.Confirm.Message, RequestedSchema: out.Confirm.Schema,
+				}).ToolResult(), nil
+			}
 			return out.MCPResult(), nil
 		})
 	}
 	return s
+}
+
+// confirmInputID names the confirmation among a call's input requests.
+const confirmInputID = "opsmcp-confirm"
+
+// askerOf is what the client can be asked, and the answer this request
+// carries back.
+func askerOf(ctx context.Context, req mcp.CallToolRequest) *asker {
+	a := &asker{can: clientCanElicit(ctx), state: req.Params.RequestState}
+	if res := server.ElicitationResponse(req.Params.InputResponses, confirmInputID); res != nil {
+		content, _ := res.Content.(map[string]any)
+		a.answer = &Answer{Action: string(res.Action), Content: content}
+	}
+	return a
+}
+
+// clientCanElicit: the client declared elicitation, on this request
+// (2026-07-28) or when it initialised its session.
+func clientCanElicit(ctx context.Context) bool {
+	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.ClientCapabilities != nil {
+		return info.ClientCapabilities.Elicitation != nil
+	}
+	if s, ok := server.ClientSessionFromContext(ctx).(server.SessionWithClientInfo); ok {
+		return s.GetClientCapabilities().Elicitation != nil
+	}
+	return false
 }
 
 // MCPResult converts an outcome to the MCP wire result.

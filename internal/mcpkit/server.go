@@ -14,6 +14,7 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/fsguard"
+	"github.com/opsmcp/opsmcp/internal/gate"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/redact"
 	"github.com/opsmcp/opsmcp/internal/version"
@@ -109,6 +110,9 @@ type Outcome struct {
 	// may do (a change's plan form, when the gate ran that instead).
 	Ran    bool
 	Effect Effect
+	// Confirm is set when the call waits for a person's confirmation: the
+	// transport asks (MCP elicitation) and retries with the answer.
+	Confirm *ConfirmRequest
 }
 
 // Decode unmarshals the structured result into v (also of a failed
@@ -133,6 +137,9 @@ type Call struct {
 	// AsPlan: the mode allows no change, so the gate gave the handler the
 	// plan form of the input (a dry run); the handler says so in its result.
 	AsPlan bool
+	// Decisions are who confirmed or approved the change the gate let
+	// through, and how: the handler keeps them with what it did.
+	Decisions []gate.Approval
 
 	timeout   time.Duration
 	progress  ProgressFunc
@@ -244,6 +251,16 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		// The one gate: what the call may do against the mode, before
 		// any handler runs.
 		if in, c.AsPlan, err = h.gate(t, in); err != nil {
+			errorType = "policy"
+		}
+	}
+	if err == nil && !c.AsPlan && t.effectOf(in) == EffectChange && h.rt.Config.Gate.Gated(name) {
+		// What a change needs besides the mode: approvals, a person's yes.
+		var ask *ConfirmRequest
+		if ask, err = h.requirements(ctx, c, in, args); ask != nil {
+			return &Outcome{Confirm: ask, Duration: time.Since(start)}
+		}
+		if err != nil {
 			errorType = "policy"
 		}
 	}

@@ -29,10 +29,13 @@ const (
 	KindObservation = "observation"
 	KindConsult     = "consult"
 	KindNote        = "note"
+	// KindApproval is a person's decision on a change: a confirmation, an
+	// approval or a rejection, bound to the change's id.
+	KindApproval = "approval"
 )
 
 // Kinds lists the valid entry kinds.
-var Kinds = []string{KindOperation, KindPlan, KindObservation, KindConsult, KindNote}
+var Kinds = []string{KindOperation, KindPlan, KindObservation, KindConsult, KindNote, KindApproval}
 
 // ErrNotFound is returned when a record does not exist: one value with
 // planrec's, so a plan's absence reads the same through either package.

@@ -44,10 +44,7 @@ type Applied struct {
 // error it ran and failed.
 func (s *PlanStore) Apply(ctx context.Context, req ApplyRequest) (*Applied, error) {
 	id := ShortPlanID(req.PlanID)
-	p, err := s.Records.GetPlan(ctx, req.PlanID)
-	if errors.Is(err, planrec.ErrNotFound) {
-		return nil, fmt.Errorf("plan %s does not exist; plan again (apply_terraform without plan_id)", id)
-	}
+	p, err := s.Get(ctx, req.PlanID)
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +121,15 @@ func applyEvents(p *planrec.Plan, progress func(done, total float64, message str
 			progress(done, total, ev.Message)
 		}
 	}
+}
+
+// Get is a plan's record; an unknown plan's error says to plan again.
+func (s *PlanStore) Get(ctx context.Context, id string) (*planrec.Plan, error) {
+	p, err := s.Records.GetPlan(ctx, id)
+	if errors.Is(err, planrec.ErrNotFound) {
+		return nil, fmt.Errorf("plan %s does not exist; plan again (apply_terraform without plan_id)", ShortPlanID(id))
+	}
+	return p, err
 }
 
 // checkPlan refuses a plan that is used, expired, altered, or made from

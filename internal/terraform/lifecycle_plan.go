@@ -24,6 +24,8 @@ type PlanRequest struct {
 	VarFiles  []string
 	Targets   []string
 	Destroy   bool
+	// Proposer is the principal planning: approvals must come from others.
+	Proposer string
 	// Progress, when set, hears of each step terraform reports and of an
 	// init the configuration needs; unset, terraform's event stream is
 	// skipped (faster on large plans).
@@ -118,7 +120,7 @@ func (s *PlanStore) Plan(ctx context.Context, req PlanRequest) (*Planned, error)
 	}
 	sumJSON, _ := json.Marshal(summary)
 	rec := &planrec.Plan{
-		ID: id, Workspace: ws, PlanFile: final, MadeOn: s.home(), ConfigHash: after.Hash, FileHashes: after.Files,
+		ID: id, Workspace: ws, PlanFile: final, MadeOn: s.home(), Proposer: req.Proposer, ConfigHash: after.Hash, FileHashes: after.Files,
 		VarsHash: varsHash, Identity: identity, VarFiles: req.VarFiles, Targets: req.Targets,
 		TerraformVersion: req.Binary.Version, Destroy: req.Destroy, Summary: sumJSON, CreatedAt: now, ExpiresAt: now.Add(s.TTL),
 	}

@@ -103,10 +103,11 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	res := ApplyTerraformResult{Workspace: ws, Version: bin.Version}
 	planned, err := plans(c).Plan(ctx, terraform.PlanRequest{
 		Binary: bin, Workspace: ws, Variables: in.Variables, VarFiles: varFiles, Targets: in.Target, Destroy: in.Destroy,
+		Proposer:    c.Principal,
 		Progress:    progress(c),
 		OnSensitive: func(s string) { c.Secrets.Add(s) },
 		RecordSummary: func(plan *tfjson.Plan, s terraform.PlanSummary) any {
-			return planRecordSummary{PlanSummary: s, MonthlyCostChange: planCostChange(c, plan)}
+			return planRecordSummary{PlanSummary: s, MonthlyCostChange: planCostChange(c, plan), Destroys: destroys(plan)}
 		},
 	})
 	if err != nil {
@@ -167,6 +168,9 @@ func applyPlan(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerraform
 	}
 	_ = json.Unmarshal(applied.Record.Summary, &res.Summary)
 	op := map[string]any{"plan_id": in.PlanID, "summary": res.Summary, "applied": applyErr == nil, "terraform_version": bin.Version}
+	if len(c.Decisions) > 0 {
+		op["approved_by"] = c.Decisions // who confirmed or approved, and how
+	}
 	if applyErr != nil {
 		op["error"] = applyErr.Error()
 		rememberApply(c, ws, in.PlanID, op)

@@ -219,6 +219,9 @@ func showPlan(ctx context.Context, run *terraform.Runner, planFile string) (*cos
 type planRecordSummary struct {
 	PlanSummary
 	MonthlyCostChange *cost.Cents `json:"monthly_cost_change,omitempty"`
+	// Destroys are the addresses the plan destroys or replaces: what a
+	// person confirming it must see.
+	Destroys []string `json:"destroys,omitempty"`
 }
 
 // planCostChange estimates what applying a plan adds to the monthly cost;

@@ -19,10 +19,13 @@ var ErrPending = errors.New("the same plan is already saved and pending")
 
 // Plan is a saved Terraform plan waiting to be applied.
 type Plan struct {
-	ID         string            `json:"plan_id"`
-	Workspace  string            `json:"workspace"`
-	PlanFile   string            `json:"plan_file"`
-	MadeOn     string            `json:"made_on,omitempty"` // host:plans dir of the process that planned
+	ID        string `json:"plan_id"`
+	Workspace string `json:"workspace"`
+	PlanFile  string `json:"plan_file"`
+	MadeOn    string `json:"made_on,omitempty"` // host:plans dir of the process that planned
+	// Proposer is the principal that planned: approvals must come from
+	// others.
+	Proposer   string            `json:"proposer,omitempty"`
 	ConfigHash string            `json:"config_hash"`
 	FileHashes map[string]string `json:"file_hashes"`
 	VarsHash   string            `json:"vars_hash"`

@@ -1,0 +1,65 @@
+// Package gate is what a change needs besides the mode before it runs: a
+// person's confirmation and a team's approvals, kept in the shared memory
+// and bound to the change's id (a plan id), so a new plan needs new
+// decisions and every replica sees them. It knows nothing of MCP: the kit's
+// Host.Call asks it, and the CLI and the approve tools record in it.
+package gate
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Change is what a person confirming or a team approving is shown, and
+// what their decisions bind to.
+type Change struct {
+	// ID is the plan id or change id decisions bind to; "" binds a
+	// confirmation to this one call.
+	ID string `json:"id,omitempty"`
+	// Tool is the tool that makes the change.
+	Tool string `json:"tool"`
+	// Scope is the workspace or namespace changed.
+	Scope    string `json:"scope,omitempty"`
+	Proposer string `json:"proposer,omitempty"`
+	// Add, Change and Destroy count resources as terraform's Plan line.
+	Add, Modify, Destroy int
+	// Destroys are the addresses destroyed or replaced.
+	Destroys []string `json:"destroys,omitempty"`
+	// MonthlyCostChange is the estimate, as text ("+$12.40/month").
+	MonthlyCostChange string `json:"monthly_cost_change,omitempty"`
+	// Verdicts are the policies' messages.
+	Verdicts []string `json:"verdicts,omitempty"`
+	// Detail describes a change that is not a plan (the call's arguments).
+	Detail string `json:"detail,omitempty"`
+}
+
+// Text is the change as a person reads it before saying yes.
+func (c *Change) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s", c.Tool)
+	if c.Scope != "" {
+		fmt.Fprintf(&b, " on %s", c.Scope)
+	}
+	if c.ID != "" {
+		fmt.Fprintf(&b, " (%s)", c.ID)
+	}
+	b.WriteString("\n")
+	if c.Detail != "" {
+		b.WriteString(c.Detail + "\n")
+	} else {
+		fmt.Fprintf(&b, "+%d ~%d -%d\n", c.Add, c.Modify, c.Destroy)
+	}
+	for _, d := range c.Destroys {
+		fmt.Fprintf(&b, "  destroyed or replaced: %s\n", d)
+	}
+	if c.MonthlyCostChange != "" {
+		fmt.Fprintf(&b, "Monthly cost change: %s\n", c.MonthlyCostChange)
+	}
+	for _, v := range c.Verdicts {
+		fmt.Fprintf(&b, "Policy: %s\n", v)
+	}
+	if c.Proposer != "" {
+		fmt.Fprintf(&b, "Proposed by %s\n", c.Proposer)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

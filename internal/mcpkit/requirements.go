@@ -1,0 +1,202 @@
+package mcpkit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/gate"
+	"github.com/opsmcp/opsmcp/internal/memory"
+)
+
+// What a change needs besides the mode (gate: in opsmcp.yaml): the team's
+// approvals and a person's confirmation at the moment of apply. Checked in
+// Host.Call after the mode, before any handler.
+
+// Changer is implemented by inputs of calls that change something whose
+// change has an id decisions bind to (a plan): what a person confirms.
+// Its error refuses the call (an unknown plan).
+type Changer interface {
+	Change(ctx context.Context, c *Call) (*gate.Change, error)
+}
+
+// ConfirmRequest is the question the transport puts to the person at the
+// client; State comes back with the answer and binds it to the change.
+type ConfirmRequest struct {
+	Message string
+	Schema  map[string]any
+	State   string
+}
+
+// Answer is the person's answer to a ConfirmRequest.
+type Answer struct {
+	Action  string // accept, decline or cancel
+	Content map[string]any
+}
+
+// asker is set in the context by a transport that can put a question to
+// the person at the client; a call without one (the CLI) is a person or a
+// pipeline acting directly, its own confirmation.
+type asker struct {
+	can    bool    // the client declared elicitation
+	answer *Answer // the answer this request carries, if any
+	state  string
+}
+
+type askerKey struct{}
+
+func withAsker(ctx context.Context, a *asker) context.Context {
+	return context.WithValue(ctx, askerKey{}, a)
+}
+
+func askerFrom(ctx context.Context) *asker {
+	a, _ := ctx.Value(askerKey{}).(*asker)
+	return a
+}
+
+// confirmField is the form's one field: the person's yes.
+const confirmField = "apply"
+
+// ConfirmUnavailableError: the person cannot be asked through this client.
+type ConfirmUnavailableError struct{ Change *gate.Change }
+
+func (e *ConfirmUnavailableError) Error() string {
+	if e.Change.ID == "" {
+		return fmt.Sprintf("%s needs a person's confirmation (gate.confirm: elicit) and this client cannot ask (it has no MCP elicitation): run it from a terminal with opsmcp call, or ask an administrator", e.Change.Tool)
+	}
+	return fmt.Sprintf("%s needs a person's confirmation (gate.confirm: elicit) and this client cannot ask (it has no MCP elicitation): in a terminal run `opsmcp approve %s`, review the change and answer y, then call again", e.Change.ID, e.Change.ID)
+}
+
+// DeclinedError: the person said no.
+type DeclinedError struct {
+	Change *gate.Change
+	Action string // decline or cancel
+}
+
+func (e *DeclinedError) Error() string {
+	what := "declined"
+	if e.Action == "cancel" {
+		what = "cancelled"
+	}
+	id := e.Change.ID
+	if id == "" {
+		id = e.Change.Tool
+	}
+	return fmt.Sprintf("the confirmation of %s was %s: nothing was changed", id, what)
+}
+
+// changeOf is what a call changes: the input's own description, or the
+// tool and its arguments.
+func changeOf(ctx context.Context, c *Call, in any, args json.RawMessage) (*gate.Change, error) {
+	if ch, ok := in.(Changer); ok {
+		return ch.Change(ctx, c)
+	}
+	return &gate.Change{Tool: c.Tool, Proposer: c.Principal, Detail: c.Secrets.String(string(orEmpty(args)))}, nil
+}
+
+// stateOf binds an answer to a change: its id, or the call's arguments.
+func stateOf(ch *gate.Change, args json.RawMessage) string {
+	if ch.ID != "" {
+		return ch.ID
+	}
+	sum := sha256.Sum256(append([]byte(ch.Tool+"\x00"), args...))
+	return "call-" + hex.EncodeToString(sum[:12])
+}
+
+// requirements checks what the gate requires of a change. It returns a
+// question for the person when the call must wait for one.
+func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawMessage) (*ConfirmRequest, error) {
+	g := h.rt.Config.Gate
+	ch, err := changeOf(ctx, c, in, args)
+	if err != nil {
+		return nil, err
+	}
+	var decided []gate.Approval
+	if ch.ID != "" && h.rt.Memory != nil {
+		if decided, err = gate.List(ctx, h.rt.Memory, ch.ID); err != nil {
+			return nil, err
+		}
+	}
+	if g.Approvals > 0 {
+		by, err := gate.Approvers(decided, ch.ID, ch.Proposer, g.Approvals)
+		if err != nil {
+			h.auditDecision(c, "gate/approvals", ch, err.Error())
+			return nil, err
+		}
+		for _, p := range by {
+			c.Decisions = append(c.Decisions, gate.Approval{ChangeID: ch.ID, Principal: p, Decision: gate.Approved})
+		}
+	}
+	if g.Confirm != config.ConfirmElicit {
+		return nil, nil
+	}
+	a := askerFrom(ctx)
+	switch {
+	case a == nil:
+		// The CLI: a person or a pipeline acting directly.
+		return nil, nil
+	case gate.Confirmation(decided) != nil:
+		c.Decisions = append(c.Decisions, *gate.Confirmation(decided))
+		return nil, nil
+	case a.answer != nil && a.state == stateOf(ch, args):
+		return nil, h.answered(ctx, c, ch, a.answer)
+	case a.can:
+		return &ConfirmRequest{
+			Message: "Apply this change?\n\n" + c.Secrets.String(ch.Text()),
+			Schema: map[string]any{"type": "object", "required": []string{confirmField}, "properties": map[string]any{
+				confirmField: map[string]any{"type": "boolean", "title": "Apply this change", "description": "Only yes applies it; decline or cancel changes nothing."},
+			}},
+			State: stateOf(ch, args),
+		}, nil
+	}
+	h.auditDecision(c, "gate/confirm", ch, "unavailable")
+	return nil, &ConfirmUnavailableError{Change: ch}
+}
+
+// answered applies the person's answer: only an accept with a yes lets
+// the change through; every answer is on the record.
+func (h *Host) answered(ctx context.Context, c *Call, ch *gate.Change, ans *Answer) error {
+	yes, _ := ans.Content[confirmField].(bool)
+	action := ans.Action
+	if action == "accept" && !yes {
+		action = "decline"
+	}
+	if action != "accept" {
+		outcome := "declined"
+		if action == "cancel" {
+			outcome = "cancelled"
+		}
+		h.auditDecision(c, "gate/confirm", ch, outcome)
+		return &DeclinedError{Change: ch, Action: action}
+	}
+	h.auditDecision(c, "gate/confirm", ch, "accepted")
+	d := gate.Approval{ChangeID: ch.ID, Principal: c.Principal, Decision: gate.Confirmed, How: gate.ViaElicitation, At: time.Now().UTC()}
+	c.Decisions = append(c.Decisions, d)
+	if ch.ID != "" && h.rt.Memory != nil {
+		if err := gate.Record(ctx, h.rt.Memory, ch.Scope, d); err != nil {
+			return fmt.Errorf("the confirmation could not be recorded, so nothing was changed: %w", err)
+		}
+	}
+	return nil
+}
+
+// auditDecision records a gate decision: who, which change, what.
+func (h *Host) auditDecision(c *Call, what string, ch *gate.Change, outcome string) {
+	if h.rt.Memory == nil {
+		return
+	}
+	args, _ := json.Marshal(map[string]string{"tool": ch.Tool, "change_id": ch.ID, "scope": ch.Scope})
+	rec := &memory.AuditRecord{Principal: c.Principal, Server: c.Server, Tool: what, Args: c.Secrets.JSON(args), Outcome: outcome}
+	if ch.ID != "" {
+		rec.ResultIDs = []string{ch.ID}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.rt.Memory.AppendAudit(ctx, rec); err != nil {
+		c.Log().Error("audit record not written", "error", err.Error())
+	}
+}

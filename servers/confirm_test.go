@@ -1,0 +1,184 @@
+package servers_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+)
+
+// person answers elicitations as the test tells it and keeps what it was
+// shown.
+type person struct {
+	mu     sync.Mutex
+	answer mcp.ElicitationResponse
+	asked  []string
+}
+
+func (p *person) Elicit(_ context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asked = append(p.asked, req.Params.Message)
+	return &mcp.ElicitationResult{ElicitationResponse: p.answer}, nil
+}
+
+// confirmEnv is opsmcp-deploy over stdio in mode apply with the default
+// gate (confirm: elicit), on a copy of the basic workspace.
+type confirmEnv struct {
+	ws, cfg, mem string
+}
+
+func newConfirmEnv(t *testing.T) *confirmEnv {
+	ws := testenv.CopyWorkspace(t, "basic")
+	dir := t.TempDir()
+	e := &confirmEnv{ws: ws, cfg: filepath.Join(dir, "opsmcp.yaml"), mem: filepath.Join(dir, "memory.db")}
+	os.WriteFile(e.cfg, []byte(fmt.Sprintf("mode: apply\nmemory: %s\nterraform:\n  workspaces: [%s]\n", e.mem, filepath.Dir(ws))), 0o644)
+	return e
+}
+
+// connect starts the server with a client that speaks protocol version
+// and, with p, answers elicitations.
+func (e *confirmEnv) connect(t *testing.T, version string, p *person) *client.Client {
+	tr := transport.NewStdio(filepath.Join(testenv.Binaries(t), "opsmcp-deploy"), os.Environ(), "--config", e.cfg)
+	var opts []client.ClientOption
+	if p != nil {
+		opts = append(opts, client.WithElicitationHandler(p))
+	}
+	c := client.NewClient(tr, opts...)
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	go drain(tr)
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = version
+	init.Params.ClientInfo = mcp.Implementation{Name: "confirm-test", Version: "1"}
+	if p != nil {
+		init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
+	}
+	if _, err := c.Initialize(context.Background(), init); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func drain(tr *transport.Stdio) {
+	buf := make([]byte, 4096)
+	for {
+		if _, err := tr.Stderr().Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+func call(t *testing.T, c *client.Client, tool string, args map[string]any) *mcp.CallToolResult {
+	t.Helper()
+	req := mcp.CallToolRequest{}
+	req.Params.Name, req.Params.Arguments = tool, args
+	res, err := c.CallTool(context.Background(), req)
+	if err != nil {
+		t.Fatalf("%s: %v", tool, err)
+	}
+	return res
+}
+
+func text(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}
+
+// A person confirms every apply through MCP elicitation, in both protocol
+// eras (2026-07-28's input requests and the server-initiated request
+// before it): accept applies, decline and cancel apply nothing, a client
+// that cannot ask is told to run opsmcp approve; each answer is audited.
+func TestAPersonConfirmsEveryApply(t *testing.T) {
+	for _, version := range []string{mcp.LATEST_PROTOCOL_VERSION, "2025-06-18"} {
+		t.Run(version, func(t *testing.T) {
+			e := newConfirmEnv(t)
+			p := &person{}
+			c := e.connect(t, version, p)
+			plan := func(size int) string {
+				res := call(t, c, "apply_terraform", map[string]any{"workspace": e.ws, "variables": map[string]any{"size": size}})
+				if res.IsError {
+					t.Fatalf("plan: %s", text(res))
+				}
+				return res.StructuredContent.(map[string]any)["plan_id"].(string)
+			}
+			apply := func(id string) *mcp.CallToolResult {
+				return call(t, c, "apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true})
+			}
+
+			id := plan(2)
+			p.answer = mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionDecline}
+			if res := apply(id); !res.IsError || !strings.Contains(text(res), "was declined: nothing was changed") {
+				t.Fatalf("declined: %s", text(res))
+			}
+			p.answer = mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionCancel}
+			if res := apply(id); !res.IsError || !strings.Contains(text(res), "was cancelled: nothing was changed") {
+				t.Fatalf("cancelled: %s", text(res))
+			}
+			p.answer = mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"apply": false}}
+			if res := apply(id); !res.IsError || !strings.Contains(text(res), "declined") {
+				t.Fatalf("accepted with no: %s", text(res))
+			}
+			if _, err := os.Stat(filepath.Join(e.ws, "terraform.tfstate")); err == nil {
+				t.Fatal("something was applied without a yes")
+			}
+			p.answer = mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"apply": true}}
+			res := apply(id)
+			if res.IsError || res.StructuredContent.(map[string]any)["applied"] != true {
+				t.Fatalf("accepted: %s", text(res))
+			}
+			p.mu.Lock()
+			shown := p.asked[len(p.asked)-1]
+			p.mu.Unlock()
+			for _, want := range []string{"apply_terraform on " + e.ws, id, "+2 ~0 -0"} {
+				if !strings.Contains(shown, want) {
+					t.Errorf("the person was not shown %q:\n%s", want, shown)
+				}
+			}
+
+			// A client without elicitation: the refusal names the command.
+			id = plan(3)
+			bare := e.connect(t, version, nil)
+			res = call(t, bare, "apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true})
+			if !res.IsError || !strings.Contains(text(res), "opsmcp approve "+id) {
+				t.Fatalf("no elicitation: %s", text(res))
+			}
+
+			store, err := memory.Open(context.Background(), e.mem)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			audit, _ := store.ListAudit(context.Background(), 0)
+			var decisions []string
+			for i := len(audit) - 1; i >= 0; i-- {
+				if audit[i].Tool == "gate/confirm" {
+					decisions = append(decisions, audit[i].Outcome)
+				}
+			}
+			if got := strings.Join(decisions, ","); got != "declined,cancelled,declined,accepted,unavailable" {
+				t.Errorf("audited decisions %s", got)
+			}
+			if rep, err := memory.VerifyAudit(context.Background(), store); err != nil || !rep.OK {
+				t.Errorf("audit chain: %+v %v", rep, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,58 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/gate"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/terraform"
+)
+
+// What the gate shows of an apply_terraform call before it applies: the
+// saved plan's counts, what it destroys, its cost change and proposer.
+
+// Change describes the plan an apply would apply (mcpkit.Changer).
+func (in ApplyTerraformInput) Change(ctx context.Context, c *mcpkit.Call) (*gate.Change, error) {
+	if !in.AutoApprove {
+		return nil, fmt.Errorf("set auto_approve: true to apply plan %s, after the user has reviewed its changes", terraform.ShortPlanID(in.PlanID))
+	}
+	p, err := plans(c).Get(ctx, in.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	var s planRecordSummary
+	_ = json.Unmarshal(p.Summary, &s)
+	ch := &gate.Change{ID: p.ID, Tool: "apply_terraform", Scope: p.Workspace, Proposer: p.Proposer,
+		Add: s.Add, Modify: s.Change, Destroy: s.Destroy, Destroys: s.Destroys}
+	if s.MonthlyCostChange != nil {
+		ch.MonthlyCostChange = moneyChange(*s.MonthlyCostChange) + "/month"
+	}
+	return ch, nil
+}
+
+// moneyChange is a signed amount: "+$12.40", "-$3.00".
+func moneyChange(c cost.Cents) string {
+	d := cost.Dec(c)
+	m := d.Money()
+	if m[0] == '-' {
+		return "-$" + m[1:]
+	}
+	return "+$" + m
+}
+
+// destroys are the addresses a plan destroys or replaces.
+func destroys(plan *tfjson.Plan) []string {
+	_, changes := terraform.Summarize(plan)
+	var out []string
+	for _, rc := range changes {
+		if rc.Action == "delete" || rc.Action == "replace" {
+			out = append(out, rc.Address)
+		}
+	}
+	return out
+}
