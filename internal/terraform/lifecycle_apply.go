@@ -123,11 +123,18 @@ func applyEvents(p *planrec.Plan, progress func(done, total float64, message str
 	}
 }
 
-// Get is a plan's record; an unknown plan's error says to plan again.
+// PlanNotFoundError: no plan of that id (never made, or not visible).
+type PlanNotFoundError struct{ ID string }
+
+func (e *PlanNotFoundError) Error() string {
+	return fmt.Sprintf("plan %s does not exist; plan again (apply_terraform without plan_id)", ShortPlanID(e.ID))
+}
+
+// Get is a plan's record, or a PlanNotFoundError.
 func (s *PlanStore) Get(ctx context.Context, id string) (*planrec.Plan, error) {
 	p, err := s.Records.GetPlan(ctx, id)
 	if errors.Is(err, planrec.ErrNotFound) {
-		return nil, fmt.Errorf("plan %s does not exist; plan again (apply_terraform without plan_id)", ShortPlanID(id))
+		return nil, &PlanNotFoundError{ID: id}
 	}
 	return p, err
 }

@@ -24,7 +24,7 @@ func New() *mcpkit.Server {
 			"to the user, then apply that exact plan with plan_id and auto_approve: true. deploy_kubernetes server-side " +
 			"applies manifests (a dry run in mode plan) and waits for rollouts. validate_deployment " +
 			"checks configuration; gather_context summarises workspaces, plans and applies.",
-		Tools: []mcpkit.Tool{applyTerraform, deployKubernetes, validateDeployment, estimateCosts, gatherContext},
+		Tools: []mcpkit.Tool{applyTerraform, deployKubernetes, validateDeployment, estimateCosts, gatherContext, approvePlan, rejectPlan},
 		Ready: []mcpkit.ReadyCheck{
 			{Name: "terraform", Check: func(ctx context.Context, cfg *config.Config) (bool, error) {
 				_, err := terraform.Locate(ctx, cfg.Terraform.Binary)

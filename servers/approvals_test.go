@@ -1,0 +1,147 @@
+package servers_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/opsmcp/opsmcp/internal/gate"
+	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+)
+
+// A team on the HTTP service, two replicas on one PostgreSQL: alice
+// proposes on one replica, bob and dave approve at once on the other,
+// alice's apply goes through only then; her own approval, a viewer's, an
+// unknown plan's are refused with the reason; a rejection blocks.
+func TestTeamApprovalsAcrossReplicas(t *testing.T) {
+	ws := testenv.CopyWorkspace(t, "basic")
+	pg := testenv.SharedPostgres(t).NewDatabase(t)
+	cfg := fmt.Sprintf(`mode: apply
+memory: %s
+terraform:
+  workspaces: [%s]
+gate:
+  confirm: none
+  approvals: 2
+http:
+  rate_limit: {per_minute: 100000, burst: 1000}
+  roles:
+    ops: {mode: apply, approve: true}
+    dev: {mode: apply}
+    viewer: {mode: read-only}
+  principals: {alice: ops, bob: ops, dave: ops, erin: dev, carol: viewer}
+`, pg, ws)
+	tokens := map[string]string{"alice": "alice-token-0123456789", "bob": "bob-token-0123456789ab", "dave": "dave-token-0123456789a",
+		"erin": "erin-token-0123456789a", "carol": "carol-token-0123456789"}
+	var list []string
+	for p, tok := range tokens {
+		list = append(list, p+"="+tok)
+	}
+	env := "OPSMCP_HTTP_TOKENS=" + strings.Join(list, ",")
+	shared := "XDG_STATE_HOME=" + t.TempDir()
+	a := serveAll(t, cfg, env, shared)
+	b := serveAll(t, cfg, env, shared)
+	as := func(s *served, who string) *client.Client {
+		return testenv.HTTPClient(t, "http://"+s.addr+"/deploy/mcp", tokens[who])
+	}
+	call := func(c *client.Client, tool string, args map[string]any) (map[string]any, string) {
+		t.Helper()
+		req := mcp.CallToolRequest{}
+		req.Params.Name, req.Params.Arguments = tool, args
+		res, err := c.CallTool(context.Background(), req)
+		if err != nil {
+			t.Fatalf("%s: %v", tool, err)
+		}
+		if res.IsError {
+			return nil, text(res)
+		}
+		return res.StructuredContent.(map[string]any), ""
+	}
+	mustFail := func(c *client.Client, tool string, args map[string]any, want string) {
+		t.Helper()
+		if _, msg := call(c, tool, args); !strings.Contains(msg, want) {
+			t.Fatalf("%s %v: got %q, want %q", tool, args, msg, want)
+		}
+	}
+
+	alice := as(a, "alice")
+	plan, msg := call(alice, "apply_terraform", map[string]any{"workspace": ws})
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	id := plan["plan_id"].(string)
+	applyArgs := map[string]any{"workspace": ws, "plan_id": id, "auto_approve": true}
+	mustFail(alice, "apply_terraform", applyArgs, "needs 2 approval(s) from principals other than its proposer alice")
+	mustFail(alice, "approve_plan", map[string]any{"plan_id": id}, "you (alice) proposed plan")
+	mustFail(as(b, "erin"), "approve_plan", map[string]any{"plan_id": id}, "role may not approve")
+	mustFail(as(b, "carol"), "approve_plan", map[string]any{"plan_id": id}, "mode is read-only")
+	mustFail(as(b, "bob"), "approve_plan", map[string]any{"plan_id": "p-0000"}, "does not exist")
+
+	// Two approvers at once, on the other replica: both kept, once each.
+	var wg sync.WaitGroup
+	for _, who := range []string{"bob", "dave"} {
+		wg.Go(func() {
+			if _, msg := call(as(b, who), "approve_plan", map[string]any{"plan_id": id}); msg != "" {
+				t.Errorf("%s approves: %s", who, msg)
+			}
+		})
+	}
+	wg.Wait()
+	if _, msg := call(as(b, "bob"), "approve_plan", map[string]any{"plan_id": id}); msg != "" {
+		t.Fatalf("approving again: %s", msg)
+	}
+	applied, msg := call(alice, "apply_terraform", applyArgs)
+	if msg != "" || applied["applied"] != true {
+		t.Fatalf("the approved plan: %v %s", applied, msg)
+	}
+
+	// A rejection blocks whatever the approvals.
+	plan, _ = call(alice, "apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"size": 2}})
+	id2 := plan["plan_id"].(string)
+	call(as(a, "bob"), "approve_plan", map[string]any{"plan_id": id2})
+	call(as(a, "dave"), "reject_plan", map[string]any{"plan_id": id2, "reason": "size 2 needs a capacity review"})
+	mustFail(alice, "apply_terraform", map[string]any{"workspace": ws, "plan_id": id2, "auto_approve": true}, "was rejected by dave: size 2 needs a capacity review")
+
+	store, err := memory.Open(context.Background(), pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	decisions, _ := gate.List(ctx, store, id)
+	var who []string
+	for _, d := range decisions {
+		who = append(who, d.Principal+":"+string(d.Decision))
+	}
+	if len(who) != 2 || !strings.Contains(strings.Join(who, ","), "bob:approved") || !strings.Contains(strings.Join(who, ","), "dave:approved") {
+		t.Fatalf("decisions kept: %v", who)
+	}
+	ops, _ := store.List(ctx, memory.Filter{Kind: memory.KindOperation, Key: id})
+	if len(ops.Entries) != 1 {
+		t.Fatalf("%d apply records", len(ops.Entries))
+	}
+	var op struct {
+		ApprovedBy []gate.Approval `json:"approved_by"`
+	}
+	json.Unmarshal(ops.Entries[0].Data, &op)
+	if len(op.ApprovedBy) != 2 {
+		t.Fatalf("the apply's record does not list who approved: %s", ops.Entries[0].Data)
+	}
+	audit, _ := store.ListAudit(ctx, 0)
+	refused := 0
+	for _, r := range audit {
+		if r.Tool == "gate/approvals" && strings.Contains(r.Outcome, "needs 2 approval(s)") && r.Principal == "alice" {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Fatalf("%d audited approval refusals, want 1", refused)
+	}
+}
