@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -106,7 +109,12 @@ http:
 	plan, _ = call(alice, "apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"size": 2}})
 	id2 := plan["plan_id"].(string)
 	call(as(a, "bob"), "approve_plan", map[string]any{"plan_id": id2})
-	call(as(a, "dave"), "reject_plan", map[string]any{"plan_id": id2, "reason": "size 2 needs a capacity review"})
+	// dave rejects from his terminal, through the service.
+	reject := exec.Command(filepath.Join(testenv.Binaries(t), "opsmcp"), "reject", id2, "--server", "http://"+a.addr+"/deploy/mcp", "--yes", "--reason", "size 2 needs a capacity review")
+	reject.Env = append(os.Environ(), "OPSMCP_TOKEN="+tokens["dave"], "OPSMCP_CONFIG=")
+	if out, err := reject.CombinedOutput(); err != nil || !strings.Contains(string(out), "Rejected plan") {
+		t.Fatalf("opsmcp reject --server: %v\n%s", err, out)
+	}
 	mustFail(alice, "apply_terraform", map[string]any{"workspace": ws, "plan_id": id2, "auto_approve": true}, "was rejected by dave: size 2 needs a capacity review")
 
 	store, err := memory.Open(context.Background(), pg)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -160,6 +161,27 @@ func TestAPersonConfirmsEveryApply(t *testing.T) {
 			if !res.IsError || !strings.Contains(text(res), "opsmcp approve "+id) {
 				t.Fatalf("no elicitation: %s", text(res))
 			}
+			// The command it names: the plan is shown, n records nothing,
+			// y lets the model's retry apply it.
+			approve := func(answer string) (string, error) {
+				cmd := exec.Command(filepath.Join(testenv.Binaries(t), "opsmcp"), "--config", e.cfg, "approve", id)
+				cmd.Stdin = strings.NewReader(answer)
+				out, err := cmd.CombinedOutput()
+				return string(out), err
+			}
+			if out, err := approve("n\n"); err == nil || !strings.Contains(out, "+1 ~0 -0") || !strings.Contains(out, "not confirmed") {
+				t.Fatalf("approve, answered n: %v\n%s", err, out)
+			}
+			if res := call(t, bare, "apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true}); !res.IsError {
+				t.Fatal("applied after a no at the terminal")
+			}
+			if out, err := approve("y\n"); err != nil || !strings.Contains(out, "Confirmed plan") {
+				t.Fatalf("approve, answered y: %v\n%s", err, out)
+			}
+			res = call(t, bare, "apply_terraform", map[string]any{"workspace": e.ws, "plan_id": id, "auto_approve": true})
+			if res.IsError || res.StructuredContent.(map[string]any)["applied"] != true {
+				t.Fatalf("after opsmcp approve: %s", text(res))
+			}
 
 			store, err := memory.Open(context.Background(), e.mem)
 			if err != nil {
@@ -173,7 +195,7 @@ func TestAPersonConfirmsEveryApply(t *testing.T) {
 					decisions = append(decisions, audit[i].Outcome)
 				}
 			}
-			if got := strings.Join(decisions, ","); got != "declined,cancelled,declined,accepted,unavailable" {
+			if got := strings.Join(decisions, ","); got != "declined,cancelled,declined,accepted,unavailable,declined,unavailable,accepted" {
 				t.Errorf("audited decisions %s", got)
 			}
 			if rep, err := memory.VerifyAudit(context.Background(), store); err != nil || !rep.OK {

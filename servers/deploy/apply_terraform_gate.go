@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/opsmcp/opsmcp/internal/contract/planrec"
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/gate"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
@@ -25,6 +27,11 @@ func (in ApplyTerraformInput) Change(ctx context.Context, c *mcpkit.Call) (*gate
 	if err != nil {
 		return nil, err
 	}
+	return PlanChange(p), nil
+}
+
+// PlanChange is a saved plan as a person confirming or approving it sees it.
+func PlanChange(p *planrec.Plan) *gate.Change {
 	var s planRecordSummary
 	_ = json.Unmarshal(p.Summary, &s)
 	ch := &gate.Change{ID: p.ID, Tool: "apply_terraform", Scope: p.Workspace, Proposer: p.Proposer,
@@ -32,7 +39,20 @@ func (in ApplyTerraformInput) Change(ctx context.Context, c *mcpkit.Call) (*gate
 	if s.MonthlyCostChange != nil {
 		ch.MonthlyCostChange = moneyChange(*s.MonthlyCostChange) + "/month"
 	}
-	return ch, nil
+	return ch
+}
+
+// Reviewable refuses a plan there is nothing left to decide on: applied
+// or expired.
+func Reviewable(p *planrec.Plan, now time.Time) error {
+	id := terraform.ShortPlanID(p.ID)
+	switch {
+	case p.UsedAt != nil:
+		return fmt.Errorf("plan %s was already applied at %s: there is nothing left to review", id, p.UsedAt.Format(time.RFC3339))
+	case !now.Before(p.ExpiresAt):
+		return fmt.Errorf("plan %s expired at %s: there is nothing left to review; its proposer plans again", id, p.ExpiresAt.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // moneyChange is a signed amount: "+$12.40", "-$3.00".

@@ -10,6 +10,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 )
 
@@ -37,11 +38,14 @@ func New() *mcpkit.Server {
 
 // plans is the call's plan store: records in memory, files and locks in
 // terraform.plans_dir, else beside the memory store.
-func plans(c *mcpkit.Call) *terraform.PlanStore {
-	tf := c.Runtime.Config.Terraform
-	dir := tf.PlansDir
+func plans(c *mcpkit.Call) *terraform.PlanStore { return PlanStore(c.Runtime.Config, c.Runtime.Memory) }
+
+// PlanStore is the plan store of a configuration and its memory store
+// (the CLI's opsmcp approve reads plans through it too).
+func PlanStore(cfg *config.Config, mem memory.Store) *terraform.PlanStore {
+	dir := cfg.Terraform.PlansDir
 	if dir == "" {
-		dir = c.Runtime.Memory.Dir()
+		dir = mem.Dir()
 	}
-	return terraform.NewPlanStore(c.Runtime.Memory, dir, time.Duration(tf.PlanTTL))
+	return terraform.NewPlanStore(mem, dir, time.Duration(cfg.Terraform.PlanTTL))
 }

@@ -66,13 +66,10 @@ func reviewPlan(ctx context.Context, c *mcpkit.Call, in ReviewPlanInput, d gate.
 		return res, err
 	}
 	res.Workspace, res.Proposer = p.Workspace, p.Proposer
-	now := time.Now()
-	switch {
-	case p.UsedAt != nil:
-		return res, fmt.Errorf("plan %s was already applied at %s: there is nothing left to review", id, p.UsedAt.Format(time.RFC3339))
-	case !now.Before(p.ExpiresAt):
-		return res, fmt.Errorf("plan %s expired at %s: there is nothing left to review; its proposer plans again", id, p.ExpiresAt.Format(time.RFC3339))
-	case p.Proposer == c.Principal:
+	if err := Reviewable(p, time.Now()); err != nil {
+		return res, err
+	}
+	if p.Proposer == c.Principal {
 		return res, fmt.Errorf("you (%s) proposed plan %s: nobody reviews their own change, another principal must %s it", c.Principal, id, map[gate.Decision]string{gate.Approved: "approve", gate.Rejected: "reject"}[d])
 	}
 	if err := gate.Record(ctx, c.Runtime.Memory, p.Workspace, gate.Approval{ChangeID: p.ID, Principal: c.Principal, Decision: d, How: gate.ViaTool, Reason: in.Reason}); err != nil {
