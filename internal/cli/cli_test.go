@@ -164,3 +164,25 @@ func TestDoctorListsExperts(t *testing.T) {
 		t.Fatal("doctor printed a key")
 	}
 }
+
+// doctor says what a change needs besides the mode, and warns when the
+// model would approve its own changes.
+func TestDoctorSaysWhatTheGateRequires(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "opsmcp.yaml")
+	write(t, p, "mode: apply\nmemory: "+filepath.Join(dir, "m.db")+"\ngate:\n  approvals: 2\n")
+	t.Setenv("KUBECONFIG", filepath.Join(dir, "no-kubeconfig"))
+	_, out, _ := run(t, "--config", p, "doctor")
+	if !strings.Contains(out, "a person confirms each change") || !strings.Contains(out, "2 approval(s)") || strings.Contains(out, "WARNING") {
+		t.Fatalf("doctor with the default gate and approvals: %s", out)
+	}
+	write(t, p, "mode: apply\nmemory: "+filepath.Join(dir, "m.db")+"\ngate: {confirm: none}\n")
+	_, out, _ = run(t, "--config", p, "doctor")
+	if !strings.Contains(out, "gate WARNING") || !strings.Contains(out, "the model approves its own changes") {
+		t.Fatalf("doctor with confirm none and no approvals: %s", out)
+	}
+	write(t, p, "gate: {confirm: maybe}\n")
+	if code, out, _ := run(t, "--config", p, "doctor"); code != 1 || !strings.Contains(out, `gate.confirm is "maybe": use elicit or none`) {
+		t.Fatalf("a bad gate.confirm: %d %s", code, out)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -51,6 +52,15 @@ func newDoctorCmd(g *globals) *cobra.Command {
 				src = "built-in defaults (no opsmcp.yaml)"
 			}
 			row(true, "config", fmt.Sprintf("%s (mode %s, %d terraform workspaces allowed)", src, cfg.Mode, len(cfg.Terraform.Workspaces)))
+
+			in, warning := cfg.Gate.Requirements()
+			if len(in) == 0 {
+				in = []string{"the mode alone"}
+			}
+			info("gate", strings.Join(in, "; "))
+			if warning != "" {
+				info("gate WARNING", warning)
+			}
 
 			if bin, err := terraform.Locate(cmd.Context(), cfg.Terraform.Binary); err != nil {
 				row(false, "terraform", err.Error())

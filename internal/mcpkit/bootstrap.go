@@ -92,6 +92,7 @@ func Serve(servers []*Server, cfgPath string, o HTTPOptions) error {
 		return err
 	}
 	defer rt.Close()
+	logGate(rt)
 	if o.Addr == "" {
 		if len(servers) != 1 {
 			return errors.New("stdio serves one server; give --http to serve several")
@@ -110,6 +111,16 @@ func Serve(servers []*Server, cfgPath string, o HTTPOptions) error {
 		return err
 	}
 	return svc.Serve(ctx, o)
+}
+
+// logGate says at start-up what a change needs besides the mode, and
+// warns when nothing but the model stands between it and production.
+func logGate(rt *Runtime) {
+	in, warning := rt.Config.Gate.Requirements()
+	rt.Log.Info("gate", "mode", string(rt.Config.Mode), "requirements", in)
+	if warning != "" && rt.Config.Mode == config.ModeApply {
+		rt.Log.Warn("gate: " + warning)
+	}
 }
 
 // serveMetrics serves /metrics beside a stdio server, on loopback only:
