@@ -121,3 +121,63 @@ func TestPostToolUseHookValidatesWrittenFiles(t *testing.T) {
 		t.Fatalf("a Go file was judged: %v", out)
 	}
 }
+
+// opsmcp init --hooks merges its two hooks into .claude/settings.json,
+// keeping what is there and never repeating itself; Claude Code itself
+// (`claude doctor`, offline, reading the directory's settings) finds the
+// file valid, and finds a broken one invalid (the check can fail).
+func TestInitWritesHooksClaudeCodeAccepts(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, ".claude"), 0o755)
+	settings := filepath.Join(dir, ".claude", "settings.json")
+	os.WriteFile(settings, []byte(`{"permissions":{"allow":["Bash(ls:*)"]},"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"./my-own-check.sh"}]}]}}`), 0o644)
+	ops := filepath.Join(testenv.Binaries(t), "opsmcp")
+	for range 2 {
+		cmd := exec.Command(ops, "init", "--client", "claude-code", "--hooks", dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("opsmcp init --hooks: %v\n%s", err, out)
+		}
+	}
+	b, _ := os.ReadFile(settings)
+	var got struct {
+		Permissions map[string]any `json:"permissions"`
+		Hooks       map[string][]struct {
+			Matcher string `json:"matcher"`
+			Hooks   []struct {
+				Type, Command string
+			} `json:"hooks"`
+		} `json:"hooks"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	pre, post := got.Hooks["PreToolUse"], got.Hooks["PostToolUse"]
+	if got.Permissions == nil || len(pre) != 2 || pre[0].Hooks[0].Command != "./my-own-check.sh" || len(post) != 1 {
+		t.Fatalf("merged settings: %s", b)
+	}
+	if !strings.HasSuffix(pre[1].Hooks[0].Command, " hook pre-tool-use") || post[0].Matcher != "Write|Edit|MultiEdit" || !strings.HasSuffix(post[0].Hooks[0].Command, " hook post-tool-use") {
+		t.Fatalf("opsmcp's hooks: %s", b)
+	}
+	// The command Claude Code will run works as written.
+	cmd := exec.Command("sh", "-c", pre[1].Hooks[0].Command)
+	cmd.Stdin = strings.NewReader(`{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"kubectl delete ns prod"}}`)
+	if out, err := cmd.Output(); err != nil || !strings.Contains(string(out), `"permissionDecision":"deny"`) {
+		t.Fatalf("the installed hook command: %v %s", err, out)
+	}
+
+	claude, env := testenv.NodeTool(t, "claude")
+	env = append(env, "HOME="+t.TempDir(), "DISABLE_TELEMETRY=1", "DISABLE_AUTOUPDATER=1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1")
+	doctor := func() string {
+		cmd := exec.Command(claude, "doctor")
+		cmd.Env, cmd.Dir, cmd.Stdin = env, dir, strings.NewReader("")
+		out, _ := cmd.CombinedOutput()
+		return string(out)
+	}
+	if out := doctor(); strings.Contains(out, "settings.json ›") || !strings.Contains(out, "Claude Code doctor") {
+		t.Fatalf("claude doctor finds the settings opsmcp wrote invalid:\n%s", out)
+	}
+	os.WriteFile(settings, []byte(`{"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"shell","command":"x"}]}]}}`), 0o644)
+	if out := doctor(); !strings.Contains(out, "settings.json ›") {
+		t.Fatalf("claude doctor does not report a broken hook, so it proves nothing:\n%s", out)
+	}
+}

@@ -26,7 +26,8 @@ type found struct {
 }
 
 func newInitCmd(g *globals) *cobra.Command {
-	var force bool
+	var force, hooks bool
+	var client string
 	cmd := &cobra.Command{
 		Use:   "init [DIR]",
 		Short: "Write .mcp.json for Claude Code and a commented opsmcp.yaml for this repository",
@@ -43,13 +44,22 @@ func newInitCmd(g *globals) *cobra.Command {
 			if st, err := os.Stat(abs); err != nil || !st.IsDir() {
 				return usageErr("%s is not a directory", dir)
 			}
+			if client != "claude-code" {
+				return usageErr("--client %q: the clients are claude-code", client)
+			}
 			mcpPath, cfgPath := filepath.Join(abs, ".mcp.json"), filepath.Join(abs, "opsmcp.yaml")
-			if !force {
-				for _, p := range []string{mcpPath, cfgPath} {
-					if _, err := os.Stat(p); err == nil {
+			exists := 0
+			for _, p := range []string{mcpPath, cfgPath} {
+				if _, err := os.Stat(p); err == nil {
+					exists++
+					if !force && !hooks {
 						return failErr("%s already exists; nothing was written (use --force to overwrite)", p)
 					}
 				}
+			}
+			if hooks && !force && exists == 2 {
+				// Set up already: add the hooks to it.
+				return writeHooks(g, abs, cfgPath)
 			}
 			f, err := scanRepo(abs)
 			if err != nil {
@@ -70,11 +80,34 @@ func newInitCmd(g *globals) *cobra.Command {
 				len(f.terraform), len(f.kubernetes), len(f.docker))
 			fmt.Fprintf(g.Stdout, "Wrote %s (mode plan: nothing is applied until you set mode: apply)\nWrote %s\n", cfgPath, mcpPath)
 			fmt.Fprintln(g.Stdout, "Claude Code picks up .mcp.json when started in this directory; check with `claude mcp list`.")
+			if hooks {
+				return writeHooks(g, abs, cfgPath)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing .mcp.json and opsmcp.yaml")
+	cmd.Flags().StringVar(&client, "client", "claude-code", "the MCP client to set up")
+	cmd.Flags().BoolVar(&hooks, "hooks", false, "also write opsmcp's PreToolUse and PostToolUse hooks into .claude/settings.json (merged with what is there)")
 	return cmd
+}
+
+// writeHooks merges opsmcp's hooks into the repository's Claude Code
+// project settings.
+func writeHooks(g *globals, dir, cfgPath string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return failErr("%v", err)
+	}
+	if real, err := filepath.EvalSymlinks(self); err == nil {
+		self = real
+	}
+	settings := filepath.Join(dir, ".claude", "settings.json")
+	if err := mergeHookSettings(settings, self, cfgPath); err != nil {
+		return failErr("%v", err)
+	}
+	fmt.Fprintf(g.Stdout, "Wrote the opsmcp hooks into %s: Bash commands that change infrastructure outside opsmcp are blocked; written Terraform, Kubernetes and Docker files are validated.\n", settings)
+	return nil
 }
 
 var skipDirs = map[string]bool{".git": true, ".terraform": true, "node_modules": true, "vendor": true, ".cache": true}
