@@ -262,3 +262,31 @@ func WaitListening(t testing.TB, addr string, what func() string) {
 		}
 	}
 }
+
+// GoTool is a Go program tests compare against (conftest, kubeconform),
+// built once from the Go module proxy into .cache/testbin/NAME-VERSION.
+func GoTool(t testing.TB, module, version, name string) string {
+	t.Helper()
+	bin := filepath.Join(RepoRoot(t), ".cache", "testbin", name+"-"+version)
+	if _, err := os.Stat(bin); err == nil {
+		return bin
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(bin), name+"-build-")
+	if err != nil {
+		os.MkdirAll(filepath.Dir(bin), 0o755)
+		if tmp, err = os.MkdirTemp(filepath.Dir(bin), name+"-build-"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer os.RemoveAll(tmp)
+	cmd := exec.Command("go", "install", module+"@"+version)
+	cmd.Env = append(os.Environ(), "GOBIN="+tmp)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go install %s@%s: %v\n%s", module, version, err, out)
+	}
+	// Renamed into place whole: a parallel test never runs half a binary.
+	if err := os.Rename(filepath.Join(tmp, name), bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}

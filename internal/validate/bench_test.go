@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -145,15 +144,7 @@ func BenchmarkKubernetes10k(b *testing.B) {
 	os.MkdirAll(corpus, 0o755)
 	n := tenThousand(b, corpus)
 
-	kc := filepath.Join(testenv.RepoRoot(b), ".cache", "testbin", "kubeconform-v0.8.0")
-	if _, err := os.Stat(kc); err != nil {
-		cmd := exec.Command("go", "install", "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0")
-		cmd.Env = append(os.Environ(), "GOBIN="+filepath.Dir(kc)+"/kc-tmp")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("installing kubeconform: %v\n%s", err, out)
-		}
-		os.Rename(filepath.Dir(kc)+"/kc-tmp/kubeconform", kc)
-	}
+	kc := testenv.GoTool(b, "github.com/yannh/kubeconform/cmd/kubeconform", "v0.8.0", "kubeconform")
 	ops := filepath.Join(testenv.Binaries(b), "opsmcp")
 	loc := schemas + "/{{ .ResourceKind }}{{ .KindSuffix }}.json"
 	var oursD, kc1D, kc2D time.Duration

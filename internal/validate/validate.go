@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,10 +35,19 @@ type Options struct {
 	TerraformMirror string
 	// Cluster, when set, also server-side dry-runs Kubernetes objects.
 	Cluster ClusterDryRun
+	// Policy, when set, runs policies as code on each Kubernetes object and
+	// Terraform plan JSON document (decoded JSON): its findings are named
+	// policy/<package>.<rule>; its error (a policy that fails to evaluate)
+	// is a policy-error finding.
+	Policy PolicyCheck
 	// Files is the rule every path is read under (nil: any regular file,
 	// at most 16 MiB). A pipe is read only when the rule allows it.
 	Files *fsguard.Guard
 }
+
+// PolicyCheck evaluates policies on one input; the findings it returns
+// carry rule, severity and message, the caller places them.
+type PolicyCheck func(ctx context.Context, input any) ([]Finding, error)
 
 // ClusterDryRun asks a live cluster about an object (server-side dry run);
 // it returns the apiserver's refusal, or nil.
@@ -103,6 +113,12 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			case "tfplan":
 				if data, ok := readBounded(g, f.path, add); ok {
 					planRules(f.path, data, add)
+					if opts.Policy != nil {
+						var input any
+						if json.Unmarshal(data, &input) == nil {
+							runPolicy(ctx, opts.Policy, input, Finding{File: f.path}, add)
+						}
+					}
 				}
 			case "compose":
 				if data, ok := readBounded(g, f.path, add); ok {
@@ -331,5 +347,26 @@ func (k *kubeChecker) check(ctx context.Context, d *kubeDoc) crossInfo {
 			k.finding(d, "cluster-dry-run", nil, "the cluster refused it: "+err.Error(), "")
 		}
 	}
+	if k.opts.Policy != nil {
+		line, col := d.at(nil)
+		runPolicy(ctx, k.opts.Policy, d.obj, Finding{File: d.file, Line: line, Column: col, Resource: d.resource()}, k.add)
+	}
 	return info
+}
+
+// runPolicy adds a policy's findings placed at where; a policy that fails
+// to evaluate is an error finding (it blocks, as the gate does).
+func runPolicy(ctx context.Context, check PolicyCheck, input any, where Finding, add func(Finding)) {
+	fs, err := check(ctx, input)
+	if err != nil {
+		f := where
+		f.Rule, f.Severity, f.Message = "policy-error", SeverityError, err.Error()
+		add(f)
+		return
+	}
+	for _, p := range fs {
+		f := where
+		f.Rule, f.Severity, f.Message, f.Hint = p.Rule, p.Severity, p.Message, p.Hint
+		add(f)
+	}
 }

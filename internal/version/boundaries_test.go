@@ -20,7 +20,7 @@ func TestBoundaries(t *testing.T) {
 	const mod = "github.com/opsmcp/opsmcp/"
 	// internal/experts reaches the servers through an interface that
 	// internal/mcpclient (the MCP client) implements.
-	domain := []string{"experts", "terraform", "kube", "validate/...", "cost", "cloud", "github", "memory", "redact", "config", "fsguard", "version", "kubesim", "contract/..."}
+	domain := []string{"experts", "policy", "gate", "hook", "terraform", "kube", "validate/...", "cost", "cloud", "github", "memory", "redact", "config", "fsguard", "version", "kubesim", "contract/..."}
 	for _, d := range domain {
 		for _, dep := range deps(mod + "internal/" + d) {
 			if strings.HasPrefix(dep, "github.com/mark3labs/mcp-go") || dep == mod+"internal/mcpkit" || dep == mod+"internal/testenv" {
