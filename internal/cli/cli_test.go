@@ -186,3 +186,27 @@ func TestDoctorSaysWhatTheGateRequires(t *testing.T) {
 		t.Fatalf("a bad gate.confirm: %d %s", code, out)
 	}
 }
+
+// opsmcp validate --policy reports the policies' verdicts as findings
+// named policy/<package>.<rule>; opsmcp policy test runs their tests and
+// fails when one does.
+func TestValidatePolicyAndPolicyTest(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "policies")
+	code, out, errs := run(t, "validate", "--format", "json", "--fail-on", "error", "--policy", filepath.Join(root, "kubernetes"), filepath.Join(root, "inputs", "web.yaml"))
+	if code != 1 || !strings.Contains(out, `"rule": "policy/main.deny"`) || !strings.Contains(out, `"rule": "policy/kubernetes.labels.violation"`) ||
+		!strings.Contains(out, `"rule": "policy/main.warn"`) || !strings.Contains(out, "Deployment web must set runAsNonRoot") {
+		t.Fatalf("validate --policy: %d %s %s", code, out, errs)
+	}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "broken.rego"), "package main\n\ndeny contains msg if {\n")
+	if code, _, errs := run(t, "validate", "--policy", dir, filepath.Join(root, "inputs", "web.yaml")); code != 1 || !strings.Contains(errs, "broken.rego:") {
+		t.Fatalf("a broken policy: %d %s", code, errs)
+	}
+	if code, out, _ := run(t, "policy", "test", filepath.Join(root, "plan")); code != 0 || !strings.Contains(out, "2 tests, 0 failed") {
+		t.Fatalf("policy test: %d %s", code, out)
+	}
+	write(t, filepath.Join(dir, "broken.rego"), "package main\n\ntest_no if {\n\tfalse\n}\n")
+	if code, out, _ := run(t, "policy", "test", dir); code != 1 || !strings.Contains(out, "FAIL") {
+		t.Fatalf("a failing policy test: %d %s", code, out)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/cli/validatecmd"
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/kube"
+	"github.com/opsmcp/opsmcp/internal/policy"
 	"github.com/opsmcp/opsmcp/internal/validate"
 )
 
@@ -31,6 +32,13 @@ func newValidateCmd(g *globals) *cobra.Command {
 			}
 			return cl.DryRunCreate, nil
 		},
+		Policy: func(paths []string) (validate.PolicyCheck, error) {
+			set, err := policy.Load(paths)
+			if err != nil {
+				return nil, err
+			}
+			return set.Check(nil), nil
+		},
 	})
 }
 
@@ -43,7 +51,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 // Any doubt (no sibling, another build, exec refused) validates in-process,
 // with the same result.
 func handOffValidate(cmd *cobra.Command, o *validatecmd.Options, paths []string) error {
-	if o.Cluster {
+	if o.Cluster || len(o.Policy) > 0 {
 		return nil
 	}
 	self, err := os.Executable()

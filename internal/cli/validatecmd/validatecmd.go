@@ -28,6 +28,7 @@ type Options struct {
 	Type, Format, Output, FailOn string
 	Cluster, Strict, ListRules   bool
 	Enable, Disable              []string
+	Policy                       []string
 }
 
 // Hooks let the opsmcp command add what this package must not link.
@@ -38,6 +39,9 @@ type Hooks struct {
 	// Cluster connects to the configured cluster for --cluster; without it
 	// --cluster is refused with a pointer to opsmcp validate.
 	Cluster func(cfg config.Kubernetes) (validate.ClusterDryRun, error)
+	// Policy loads --policy's Rego policies; without it --policy is
+	// refused with a pointer to opsmcp validate.
+	Policy func(paths []string) (validate.PolicyCheck, error)
 }
 
 // New is the validate command; use is its usage line ("validate PATH...").
@@ -80,6 +84,7 @@ func New(g *clibase.Globals, use string, h Hooks) *cobra.Command {
 	f.StringSliceVar(&o.Enable, "enable", nil, "rules to turn on (comma-separated ids)")
 	f.StringSliceVar(&o.Disable, "disable", nil, "rules to turn off (comma-separated ids)")
 	f.BoolVar(&o.ListRules, "list-rules", false, "list every rule and exit")
+	f.StringArrayVar(&o.Policy, "policy", nil, "also run the Rego policies in this file or directory (conftest's deny/warn rules); repeatable")
 	return cmd
 }
 
@@ -121,6 +126,16 @@ func run(ctx context.Context, g *clibase.Globals, o *Options, h Hooks, paths []s
 			return clibase.FailErr("--cluster: %v", err)
 		}
 		opts.Cluster = dry
+	}
+	if len(o.Policy) > 0 {
+		if h.Policy == nil {
+			return clibase.UsageErr("--policy needs the policy engine: run opsmcp validate --policy")
+		}
+		check, err := h.Policy(o.Policy)
+		if err != nil {
+			return clibase.FailErr("--policy: %v", err)
+		}
+		opts.Policy = check
 	}
 	rep, err := validate.Run(ctx, paths, opts)
 	if err != nil {
