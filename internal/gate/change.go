@@ -27,8 +27,10 @@ type Change struct {
 	Destroys []string `json:"destroys,omitempty"`
 	// MonthlyCostChange is the estimate, as text ("+$12.40/month").
 	MonthlyCostChange string `json:"monthly_cost_change,omitempty"`
-	// Verdicts are the policies' messages.
+	// Verdicts are the policies' messages; Denied the deny messages, any
+	// of which blocks the change.
 	Verdicts []string `json:"verdicts,omitempty"`
+	Denied   []string `json:"denied,omitempty"`
 	// Detail describes a change that is not a plan (the call's arguments).
 	Detail string `json:"detail,omitempty"`
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
@@ -71,6 +72,17 @@ func (e *ConfirmUnavailableError) Error() string {
 	return fmt.Sprintf("%s needs a person's confirmation (gate.confirm: elicit) and this client cannot ask (it has no MCP elicitation): in a terminal run `opsmcp approve %s`, review the change and answer y, then call again", e.Change.ID, e.Change.ID)
 }
 
+// PolicyDeniedError: a policy (gate.policies) denies the change.
+type PolicyDeniedError struct{ Change *gate.Change }
+
+func (e *PolicyDeniedError) Error() string {
+	id := e.Change.ID
+	if id == "" {
+		id = e.Change.Tool
+	}
+	return fmt.Sprintf("%s is denied by policy (gate.policies): %s", id, strings.Join(e.Change.Denied, "; "))
+}
+
 // DeclinedError: the person said no.
 type DeclinedError struct {
 	Change *gate.Change
@@ -113,6 +125,11 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 	g := h.rt.Config.Gate
 	ch, err := changeOf(ctx, c, in, args)
 	if err != nil {
+		return nil, err
+	}
+	if len(ch.Denied) > 0 {
+		err := &PolicyDeniedError{Change: ch}
+		h.auditDecision(c, "gate/policy", ch, err.Error())
 		return nil, err
 	}
 	var decided []gate.Approval

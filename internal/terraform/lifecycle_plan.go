@@ -33,15 +33,17 @@ type PlanRequest struct {
 	// OnSensitive receives every sensitive string as soon as the plan is
 	// read, before anything is stored or returned.
 	OnSensitive func(string)
-	// RecordSummary is what the record keeps as its summary; the counts
-	// when nil.
-	RecordSummary func(*tfjson.Plan, PlanSummary) any
+	// RecordSummary is what the record keeps as its summary, given the
+	// plan and its JSON as terraform prints it; the counts when nil.
+	RecordSummary func(plan *tfjson.Plan, raw []byte, counts PlanSummary) any
 }
 
 // Planned is a saved plan.
 type Planned struct {
 	Record *planrec.Plan
 	Plan   *tfjson.Plan
+	// JSON is the plan exactly as `terraform show -json` prints it.
+	JSON []byte
 	// New is false when the workspace's pending plan of the same change
 	// was the answer (nothing was saved).
 	New bool
@@ -84,7 +86,7 @@ func (s *PlanStore) Plan(ctx context.Context, req PlanRequest) (*Planned, error)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := run.ShowPlan(ctx, tmp)
+	plan, raw, err := run.ShowPlanJSON(ctx, tmp)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +101,7 @@ func (s *PlanStore) Plan(ctx context.Context, req PlanRequest) (*Planned, error)
 	// Planned again, nothing changed: the pending plan is the answer (its
 	// file stays; this one is dropped with the temporary file).
 	if prev := s.pending(ctx, ws, identity, now); prev != nil {
-		return &Planned{Record: prev, Plan: plan}, nil
+		return &Planned{Record: prev, Plan: plan, JSON: raw}, nil
 	}
 	sum, err := HashFile(tmp)
 	if err != nil {
@@ -116,7 +118,7 @@ func (s *PlanStore) Plan(ctx context.Context, req PlanRequest) (*Planned, error)
 	counts, _ := Summarize(plan)
 	var summary any = counts
 	if req.RecordSummary != nil {
-		summary = req.RecordSummary(plan, counts)
+		summary = req.RecordSummary(plan, raw, counts)
 	}
 	sumJSON, _ := json.Marshal(summary)
 	rec := &planrec.Plan{
@@ -125,14 +127,14 @@ func (s *PlanStore) Plan(ctx context.Context, req PlanRequest) (*Planned, error)
 		TerraformVersion: req.Binary.Version, Destroy: req.Destroy, Summary: sumJSON, CreatedAt: now, ExpiresAt: now.Add(s.TTL),
 	}
 	if err := s.Records.SavePlan(ctx, rec); errors.Is(err, planrec.ErrPending) {
-		return &Planned{Record: rec, Plan: plan}, nil // the same plan, saved meanwhile by another call
+		return &Planned{Record: rec, Plan: plan, JSON: raw}, nil // the same plan, saved meanwhile by another call
 	} else if err != nil {
 		if _, gerr := s.Records.GetPlan(ctx, id); errors.Is(gerr, planrec.ErrNotFound) {
 			os.Remove(final) // no record points to it
 		}
 		return nil, err
 	}
-	return &Planned{Record: rec, Plan: plan, New: true}, nil
+	return &Planned{Record: rec, Plan: plan, JSON: raw, New: true}, nil
 }
 
 // planTo runs terraform plan, with an init first when the configuration

@@ -319,11 +319,37 @@ func (r *Runner) Plan(ctx context.Context, o PlanOptions, on func(Event)) error 
 
 // ShowPlan reads a saved plan as JSON.
 func (r *Runner) ShowPlan(ctx context.Context, planFile string) (*tfjson.Plan, error) {
-	p, err := r.tf.ShowPlanFile(ctx, planFile)
+	p, _, err := r.ShowPlanJSON(ctx, planFile)
+	return p, err
+}
+
+// ShowPlanJSON reads a saved plan as JSON, and returns the JSON exactly as
+// `terraform show -json` prints it too (what policies read, as conftest
+// would).
+func (r *Runner) ShowPlanJSON(ctx context.Context, planFile string) (*tfjson.Plan, []byte, error) {
+	cmd := exec.CommandContext(ctx, r.Bin.Path, "show", "-json", "-no-color", planFile)
+	cmd.Dir, cmd.Env = r.Dir, r.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return nil, explain("show", err, nil, ctx)
+		if ctx.Err() != nil {
+			return nil, nil, explain("show", ctx.Err(), nil, ctx)
+		}
+		msg := strings.Join(strings.Fields(stderr.String()), " ")
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, nil, fmt.Errorf("terraform show failed: %s", msg)
 	}
-	return p, nil
+	var p tfjson.Plan
+	if err := json.Unmarshal(out, &p); err != nil {
+		return nil, nil, fmt.Errorf("terraform show -json: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("terraform show -json: %w", err)
+	}
+	return &p, out, nil
 }
 
 // Apply applies exactly a saved plan file, streaming events to on.

@@ -106,8 +106,10 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 		Proposer:    c.Principal,
 		Progress:    progress(c),
 		OnSensitive: func(s string) { c.Secrets.Add(s) },
-		RecordSummary: func(plan *tfjson.Plan, s terraform.PlanSummary) any {
-			return planRecordSummary{PlanSummary: s, MonthlyCostChange: planCostChange(c, plan), Destroys: destroys(plan)}
+		RecordSummary: func(plan *tfjson.Plan, raw []byte, s terraform.PlanSummary) any {
+			rec := planRecordSummary{PlanSummary: s, MonthlyCostChange: planCostChange(c, plan), Destroys: destroys(plan)}
+			rec.Policy = planVerdicts(ctx, c, raw, rec.MonthlyCostChange)
+			return rec
 		},
 	})
 	if err != nil {
@@ -122,6 +124,9 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 		res.Changes = res.Changes[:maxChanges]
 	}
 	res.OutputChanges = terraform.OutputChanges(planned.Plan)
+	var recorded planRecordSummary
+	_ = json.Unmarshal(planned.Record.Summary, &recorded)
+	res.Policy = recorded.Policy
 	args := map[string]any{"workspace": ws, "plan_id": id, "auto_approve": true}
 	res.ApplyCall = &ToolCall{Server: Name, Tool: "apply_terraform", Arguments: args}
 	switch {

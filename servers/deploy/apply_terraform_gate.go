@@ -12,6 +12,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/gate"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/policy"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 )
 
@@ -27,7 +28,32 @@ func (in ApplyTerraformInput) Change(ctx context.Context, c *mcpkit.Call) (*gate
 	if err != nil {
 		return nil, err
 	}
-	return PlanChange(p), nil
+	ch := PlanChange(p)
+	// The policies judge the saved plan again now: they or the plan may
+	// have changed since it was planned.
+	file, err := plans(c).LocalFile(p)
+	if err != nil {
+		return nil, err
+	}
+	var s planRecordSummary
+	_ = json.Unmarshal(p.Summary, &s)
+	vs, err := applyVerdicts(ctx, c, file, p.Workspace, s.MonthlyCostChange)
+	if err != nil {
+		return nil, fmt.Errorf("gate.policies could not judge plan %s, so it is not applied: %w", terraform.ShortPlanID(p.ID), err)
+	}
+	if vs != nil {
+		ch.Verdicts, ch.Denied = verdictLines(vs), policy.Denied(vs)
+	}
+	return ch, nil
+}
+
+// verdictLines are verdicts as a person reads them.
+func verdictLines(vs []policy.Verdict) []string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, v.Kind+" ("+v.ID()+"): "+v.Message)
+	}
+	return out
 }
 
 // PlanChange is a saved plan as a person confirming or approving it sees it.
@@ -35,7 +61,7 @@ func PlanChange(p *planrec.Plan) *gate.Change {
 	var s planRecordSummary
 	_ = json.Unmarshal(p.Summary, &s)
 	ch := &gate.Change{ID: p.ID, Tool: "apply_terraform", Scope: p.Workspace, Proposer: p.Proposer,
-		Add: s.Add, Modify: s.Change, Destroy: s.Destroy, Destroys: s.Destroys}
+		Add: s.Add, Modify: s.Change, Destroy: s.Destroy, Destroys: s.Destroys, Verdicts: verdictLines(s.Policy), Denied: policy.Denied(s.Policy)}
 	if s.MonthlyCostChange != nil {
 		ch.MonthlyCostChange = moneyChange(*s.MonthlyCostChange) + "/month"
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/contract/deployctx"
+	"github.com/opsmcp/opsmcp/internal/policy"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 )
 
@@ -30,6 +31,9 @@ type ApplyTerraformResult struct {
 	Changes        []ResourceChange `json:"changes"`
 	ChangesOmitted int              `json:"changes_omitted,omitempty"`
 	OutputChanges  []OutputChange   `json:"output_changes,omitempty"`
+	// Policy are the verdicts of gate.policies on the plan; a deny blocks
+	// its apply.
+	Policy []policy.Verdict `json:"policy,omitempty"`
 	Outputs        map[string]any   `json:"outputs,omitempty"`
 	ApplyCall      *ToolCall        `json:"apply_call,omitempty"`
 	Note           string           `json:"note,omitempty"`
@@ -65,6 +69,9 @@ func (r ApplyTerraformResult) SummaryText() string {
 	}
 	if r.ChangesOmitted > 0 {
 		fmt.Fprintf(&b, "\n  ... and %d more", r.ChangesOmitted)
+	}
+	for _, v := range r.Policy {
+		fmt.Fprintf(&b, "\nPolicy %s (%s): %s", v.Kind, v.ID(), v.Message)
 	}
 	if len(r.Outputs) > 0 {
 		b.WriteString("\nOutputs:")

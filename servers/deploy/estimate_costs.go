@@ -16,6 +16,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/policy"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 )
@@ -222,6 +223,8 @@ type planRecordSummary struct {
 	// Destroys are the addresses the plan destroys or replaces: what a
 	// person confirming it must see.
 	Destroys []string `json:"destroys,omitempty"`
+	// Policy are gate.policies' verdicts when it was planned.
+	Policy []policy.Verdict `json:"policy,omitempty"`
 }
 
 // planCostChange estimates what applying a plan adds to the monthly cost;

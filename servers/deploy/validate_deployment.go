@@ -101,5 +101,14 @@ func validateOptions(c *mcpkit.Call, o validate.Options) validate.Options {
 	o.Files = c.Files()
 	o.TerraformBinary = c.Runtime.Config.Terraform.Binary
 	o.TerraformMirror = c.Runtime.Config.Terraform.ProviderMirror
+	if len(c.Runtime.Config.Gate.Policies) > 0 {
+		o.Policy = func(ctx context.Context, input any) ([]validate.Finding, error) {
+			set, err := gatePolicies(c)
+			if err != nil {
+				return nil, err
+			}
+			return set.Check(nil)(ctx, input)
+		}
+	}
 	return o
 }

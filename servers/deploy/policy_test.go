@@ -1,0 +1,71 @@
+package deploy_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+	"github.com/opsmcp/opsmcp/servers/deploy"
+)
+
+// gate.policies judge every plan: the verdicts are in the plan's result, a
+// warn lets it apply, a deny blocks its apply (audited), and a policy that
+// stops loading after the plan blocks too (fail closed).
+func TestPoliciesGateEveryApply(t *testing.T) {
+	ws := testenv.CopyWorkspace(t, "basic")
+	dir := t.TempDir()
+	for _, f := range []string{"destroy.rego", "destroy_test.rego"} {
+		b, _ := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "testdata", "policies", "plan", f))
+		os.WriteFile(filepath.Join(dir, f), b, 0o644)
+	}
+	cfg := config.Default()
+	cfg.Mode = config.ModeApply
+	cfg.Terraform.Workspaces = []string{filepath.Dir(ws)}
+	cfg.Gate.Policies = []string{dir}
+	e := &env{Host: testenv.NewHost(t, deploy.New(), cfg), t: t, ws: ws}
+
+	res := e.MustOK(e.Call("apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"size": 4}}))
+	if b, _ := json.Marshal(res["policy"]); !strings.Contains(string(b), `"kind":"warn"`) || !strings.Contains(string(b), "4 resources are created at once") {
+		t.Fatalf("the plan's verdicts: %s", b)
+	}
+	if out := e.MustOK(e.apply(res["plan_id"].(string))); out["applied"] != true {
+		t.Fatalf("a warned plan: %v", out)
+	}
+
+	res = e.MustOK(e.Call("apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"size": 1}}))
+	id := res["plan_id"].(string)
+	if b, _ := json.Marshal(res["policy"]); !strings.Contains(string(b), "terraform_data.item[3] would be destroyed") {
+		t.Fatalf("the destroy plan's verdicts: %s", b)
+	}
+	e.MustFail(e.apply(id), "is denied by policy (gate.policies): terraform_data.item[1] would be destroyed")
+	audit, _ := e.Store.ListAudit(context.Background(), 0)
+	if audit[0].Tool != "apply_terraform" || audit[1].Tool != "gate/policy" || audit[1].ResultIDs[0] != id {
+		t.Fatalf("the refusal is not audited: %+v", audit[:2])
+	}
+
+	res = e.MustOK(e.Call("apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"size": 5}}))
+	os.WriteFile(filepath.Join(dir, "broken.rego"), []byte("package main\n\ndeny contains msg if {\n"), 0o644)
+	e.MustFail(e.apply(res["plan_id"].(string)), "gate.policies could not judge plan")
+	e.MustFail(e.apply(res["plan_id"].(string)), "broken.rego:")
+}
+
+// validate_deployment reports gate.policies' verdicts as findings.
+func TestValidateDeploymentRunsPolicies(t *testing.T) {
+	root := filepath.Join(testenv.RepoRoot(t), "testdata", "policies")
+	cfg := config.Default()
+	cfg.Gate.Policies = []string{filepath.Join(root, "kubernetes")}
+	cfg.ReadPaths = testenv.TestReadPaths(t)
+	h := testenv.NewHost(t, deploy.New(), cfg)
+	res := h.MustOK(h.Call("validate_deployment", map[string]any{"config_path": filepath.Join(root, "inputs", "web.yaml")}))
+	b, _ := json.Marshal(res)
+	for _, want := range []string{"policy/main.deny", "policy/kubernetes.labels.violation", "Deployment api has no team label"} {
+		if !strings.Contains(string(b), want) {
+			t.Fatalf("validate_deployment does not report %q: %s", want, b)
+		}
+	}
+}
