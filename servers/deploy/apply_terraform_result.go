@@ -33,10 +33,10 @@ type ApplyTerraformResult struct {
 	OutputChanges  []OutputChange   `json:"output_changes,omitempty"`
 	// Policy are the verdicts of gate.policies on the plan; a deny blocks
 	// its apply.
-	Policy []policy.Verdict `json:"policy,omitempty"`
-	Outputs        map[string]any   `json:"outputs,omitempty"`
-	ApplyCall      *ToolCall        `json:"apply_call,omitempty"`
-	Note           string           `json:"note,omitempty"`
+	Policy    []policy.Verdict `json:"policy,omitempty"`
+	Outputs   map[string]any   `json:"outputs,omitempty"`
+	ApplyCall *ToolCall        `json:"apply_call,omitempty"`
+	Note      string           `json:"note,omitempty"`
 }
 
 // ToolCall is an exact tool call a client can make next.

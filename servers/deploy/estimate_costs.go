@@ -16,8 +16,8 @@ import (
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
-	"github.com/opsmcp/opsmcp/internal/policy"
 	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/policy"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 )
 
