@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/policy"
 	"github.com/opsmcp/opsmcp/internal/validate"
 )
 
@@ -27,7 +28,9 @@ type Plan struct {
 	Destroy   int      `json:"destroy"`
 	Replace   int      `json:"replace"`
 	Changes   []Change `json:"changes"`
-	Error     string   `json:"error,omitempty"`
+	// Policy are gate.policies' verdicts on the plan; a deny blocks its apply.
+	Policy []policy.Verdict `json:"policy,omitempty"`
+	Error  string           `json:"error,omitempty"`
 }
 
 // Report is everything `opsmcp ci` found.
@@ -68,6 +71,9 @@ func (r *Report) Summary() string {
 			parts = append(parts, p)
 		}
 	}
+	if n := len(r.Denied()); n > 0 {
+		parts = append(parts, plural(n, "policy denial", "policy denials"))
+	}
 	if len(r.Plans) > 0 {
 		var add, change, destroy int
 		for _, p := range r.Plans {
@@ -105,6 +111,17 @@ func (r *Report) Summary() string {
 // actionOrder puts destroys first: they are what a reviewer must see.
 var actionOrder = map[string]int{"delete": 0, "replace": 1, "create": 2, "update": 3, "read": 4}
 
+// Denied are the plans' policy denials: what would block their apply.
+func (r *Report) Denied() []string {
+	var out []string
+	for _, p := range r.Plans {
+		for _, m := range policy.Denied(p.Policy) {
+			out = append(out, p.Workspace+": "+m)
+		}
+	}
+	return out
+}
+
 // Markdown is the report as a pull-request comment.
 func (r *Report) Markdown() string {
 	var b strings.Builder
@@ -131,6 +148,13 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "\n<details><summary>Plan of <code>%s</code>: %d to add, %d to change, %d to destroy, %d to replace</summary>\n\n", p.Workspace, p.Add, p.Change, p.Destroy, p.Replace)
 		if p.Error != "" {
 			b.WriteString(":x: " + cell(p.Error) + "\n")
+		}
+		for _, v := range p.Policy {
+			mark := ":warning:"
+			if v.Kind == policy.Deny {
+				mark = ":no_entry:"
+			}
+			fmt.Fprintf(&b, "%s policy `%s`: %s\n\n", mark, v.ID(), cell(v.Message))
 		}
 		changes := append([]Change(nil), p.Changes...)
 		sort.SliceStable(changes, func(i, j int) bool { return actionOrder[changes[i].Action] < actionOrder[changes[j].Action] })

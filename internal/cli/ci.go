@@ -115,6 +115,7 @@ func runCI(ctx context.Context, g *globals, o *ciOptions, paths []string) error 
 				continue
 			}
 			p.PlanID, p.Add, p.Change, p.Destroy, p.Replace = res.PlanID, res.Summary.Add, res.Summary.Change, res.Summary.Destroy, res.Summary.Replace
+			p.Policy = res.Policy
 			for _, c := range res.Changes {
 				p.Changes = append(p.Changes, ci.Change{Address: c.Address, Action: c.Action})
 			}
@@ -171,6 +172,9 @@ func runCI(ctx context.Context, g *globals, o *ciOptions, paths []string) error 
 	}
 	if len(rep.Errors) > 0 {
 		return failErr("%s", strings.Join(rep.Errors, "; "))
+	}
+	if denied := rep.Denied(); len(denied) > 0 && o.failOn != "never" {
+		return failErr("denied by policy: %s", strings.Join(denied, "; "))
 	}
 	return nil
 }

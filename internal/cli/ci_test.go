@@ -138,3 +138,21 @@ func TestActionUsesRealFlags(t *testing.T) {
 		t.Errorf("only %d flags found in action.yml", n)
 	}
 }
+
+// opsmcp ci judges each plan with gate.policies: the verdicts are in the
+// report, and a deny fails the run as its apply would be refused.
+func TestCIReportsPolicyVerdicts(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.CopyFS("infra", os.DirFS(filepath.Join(testenv.RepoRoot(t), "testdata", "workspaces", "basic"))); err != nil {
+		t.Fatal(err)
+	}
+	write(t, "policies/no-new.rego", "package main\n\ndeny contains msg if {\n\tsome rc in input.resource_changes\n\t\"create\" in rc.change.actions\n\tmsg := sprintf(\"%s is new: this repository only changes what exists\", [rc.address])\n}\n")
+	write(t, "opsmcp.yaml", "memory: "+filepath.Join(dir, "memory.db")+"\nterraform:\n  workspaces: [infra]\ngate:\n  policies: [policies]\n")
+	t.Setenv("OPSMCP_CONFIG", filepath.Join(dir, "opsmcp.yaml"))
+	code, out, errs := run(t, "ci", "--plan", "infra")
+	if code != 1 || !strings.Contains(errs, "denied by policy: ") || !strings.Contains(out, ":no_entry: policy `policy/main.deny`: terraform_data.item[0] is new") ||
+		!strings.Contains(out, "1 policy denial") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
