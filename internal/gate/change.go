@@ -31,8 +31,17 @@ type Change struct {
 	// of which blocks the change.
 	Verdicts []string `json:"verdicts,omitempty"`
 	Denied   []string `json:"denied,omitempty"`
+	// Unmet are other requirements the change does not meet yet (the
+	// pull request of gate.github); any blocks it.
+	Unmet []Unmet `json:"unmet,omitempty"`
 	// Detail describes a change that is not a plan (the call's arguments).
 	Detail string `json:"detail,omitempty"`
+}
+
+// Unmet is a requirement a change does not meet, and why.
+type Unmet struct {
+	Requirement string `json:"requirement"` // "github"
+	Reason      string `json:"reason"`
 }
 
 // Text is the change as a person reads it before saying yes.

@@ -142,10 +142,13 @@ type CheckRun struct {
 
 // Checks is a ref's check runs and combined commit status.
 type Checks struct {
-	Ref            string     `json:"ref"`
-	CombinedStatus string     `json:"combined_status"`
-	Runs           []CheckRun `json:"check_runs"`
-	Failing        int        `json:"failing"`
+	Ref            string `json:"ref"`
+	CombinedStatus string `json:"combined_status"`
+	// Statuses is how many commit statuses there are: with none, GitHub
+	// calls the combined status pending.
+	Statuses int        `json:"statuses"`
+	Runs     []CheckRun `json:"check_runs"`
+	Failing  int        `json:"failing"`
 }
 
 // failed reports a conclusion that fails a ref.
@@ -185,7 +188,7 @@ func (c *Client) Checks(ctx context.Context, repo, ref string, limit int) (Check
 	if err != nil {
 		return out, Explain(err, "combined status of "+ref)
 	}
-	out.CombinedStatus = st.GetState()
+	out.CombinedStatus, out.Statuses = st.GetState(), st.GetTotalCount()
 	if out.CombinedStatus == "failure" || out.CombinedStatus == "error" {
 		for _, s := range st.Statuses {
 			if s.GetState() == "failure" || s.GetState() == "error" {

@@ -83,6 +83,16 @@ func (e *PolicyDeniedError) Error() string {
 	return fmt.Sprintf("%s is denied by policy (gate.policies): %s", id, strings.Join(e.Change.Denied, "; "))
 }
 
+// UnmetError: a requirement of gate: is not met (the pull request).
+type UnmetError struct {
+	Change *gate.Change
+	Unmet  gate.Unmet
+}
+
+func (e *UnmetError) Error() string {
+	return fmt.Sprintf("gate.%s: %s; nothing was applied", e.Unmet.Requirement, e.Unmet.Reason)
+}
+
 // DeclinedError: the person said no.
 type DeclinedError struct {
 	Change *gate.Change
@@ -130,6 +140,11 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 	if len(ch.Denied) > 0 {
 		err := &PolicyDeniedError{Change: ch}
 		h.auditDecision(c, "gate/policy", ch, err.Error())
+		return nil, err
+	}
+	for _, u := range ch.Unmet {
+		err := &UnmetError{Change: ch, Unmet: u}
+		h.auditDecision(c, "gate/"+u.Requirement, ch, err.Error())
 		return nil, err
 	}
 	var decided []gate.Approval

@@ -26,6 +26,9 @@ type PlanRequest struct {
 	Destroy   bool
 	// Proposer is the principal planning: approvals must come from others.
 	Proposer string
+	// Repo, Commit and Dirty are the workspace's git origin, recorded.
+	Repo, Commit string
+	Dirty        bool
 	// Progress, when set, hears of each step terraform reports and of an
 	// init the configuration needs; unset, terraform's event stream is
 	// skipped (faster on large plans).
@@ -96,7 +99,9 @@ func (s *PlanStore) Plan(ctx context.Context, req PlanRequest) (*Planned, error)
 		}
 	}
 	varsHash := HashVariables(req.Variables)
-	identity := planIdentity(after.Hash, varsHash, req.VarFiles, req.Targets, req.Destroy, plan)
+	// The origin is part of the change: the same files planned from another
+	// commit are another pull request's plan.
+	identity := planIdentity(after.Hash+"\x00"+req.Repo+"\x00"+req.Commit+fmt.Sprint(req.Dirty), varsHash, req.VarFiles, req.Targets, req.Destroy, plan)
 	now := time.Now().UTC()
 	// Planned again, nothing changed: the pending plan is the answer (its
 	// file stays; this one is dropped with the temporary file).
@@ -122,7 +127,8 @@ func (s *PlanStore) Plan(ctx context.Context, req PlanRequest) (*Planned, error)
 	}
 	sumJSON, _ := json.Marshal(summary)
 	rec := &planrec.Plan{
-		ID: id, Workspace: ws, PlanFile: final, MadeOn: s.home(), Proposer: req.Proposer, ConfigHash: after.Hash, FileHashes: after.Files,
+		ID: id, Workspace: ws, PlanFile: final, MadeOn: s.home(), Proposer: req.Proposer,
+		Repo: req.Repo, Commit: req.Commit, Dirty: req.Dirty, ConfigHash: after.Hash, FileHashes: after.Files,
 		VarsHash: varsHash, Identity: identity, VarFiles: req.VarFiles, Targets: req.Targets,
 		TerraformVersion: req.Binary.Version, Destroy: req.Destroy, Summary: sumJSON, CreatedAt: now, ExpiresAt: now.Add(s.TTL),
 	}

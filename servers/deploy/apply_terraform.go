@@ -10,6 +10,7 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/fsguard"
+	"github.com/opsmcp/opsmcp/internal/gate"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
@@ -101,9 +102,13 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 		return ApplyTerraformResult{}, err
 	}
 	res := ApplyTerraformResult{Workspace: ws, Version: bin.Version}
+	var origin gate.Origin
+	if g := c.Runtime.Config.Gate.GitHub; g.RequireApprovedPR || g.RequireGreenChecks {
+		origin = gate.OriginOf(ctx, ws)
+	}
 	planned, err := plans(c).Plan(ctx, terraform.PlanRequest{
 		Binary: bin, Workspace: ws, Variables: in.Variables, VarFiles: varFiles, Targets: in.Target, Destroy: in.Destroy,
-		Proposer:    c.Principal,
+		Proposer: c.Principal, Repo: origin.Repo, Commit: origin.Commit, Dirty: origin.Dirty,
 		Progress:    progress(c),
 		OnSensitive: func(s string) { c.Secrets.Add(s) },
 		RecordSummary: func(plan *tfjson.Plan, raw []byte, s terraform.PlanSummary) any {

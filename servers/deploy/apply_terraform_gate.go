@@ -44,6 +44,9 @@ func (in ApplyTerraformInput) Change(ctx context.Context, c *mcpkit.Call) (*gate
 	if vs != nil {
 		ch.Verdicts, ch.Denied = verdictLines(vs), policy.Denied(vs)
 	}
+	if why := prUnmet(ctx, c, p); why != "" {
+		ch.Unmet = append(ch.Unmet, gate.Unmet{Requirement: "github", Reason: why})
+	}
 	return ch, nil
 }
 

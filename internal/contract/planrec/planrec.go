@@ -25,7 +25,12 @@ type Plan struct {
 	MadeOn    string `json:"made_on,omitempty"` // host:plans dir of the process that planned
 	// Proposer is the principal that planned: approvals must come from
 	// others.
-	Proposer   string            `json:"proposer,omitempty"`
+	Proposer string `json:"proposer,omitempty"`
+	// Repo, Commit and Dirty are the git origin the plan was made from
+	// (gate.github: the pull request of that commit must approve it).
+	Repo       string            `json:"repo,omitempty"`
+	Commit     string            `json:"commit,omitempty"`
+	Dirty      bool              `json:"dirty,omitempty"`
 	ConfigHash string            `json:"config_hash"`
 	FileHashes map[string]string `json:"file_hashes"`
 	VarsHash   string            `json:"vars_hash"`
