@@ -56,7 +56,7 @@ func (p *prEnv) pr(head string, reviews []any, runs []any, status string) {
 		return
 	}
 	p.stub.On("GET", base+"/pulls/7/reviews", reviews)
-	if reviews != nil && len(reviews) > 0 && reviews[len(reviews)-1].(map[string]any)["state"] == "CHANGES_REQUESTED" {
+	if len(reviews) > 0 && reviews[len(reviews)-1].(map[string]any)["state"] == "CHANGES_REQUESTED" {
 		return
 	}
 	p.stub.On("GET", base+"/commits/"+p.sha+"/check-runs", map[string]any{"total_count": len(runs), "check_runs": runs})
