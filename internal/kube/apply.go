@@ -2,7 +2,9 @@ package kube
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,6 +64,9 @@ type ObjectResult struct {
 	Changed   []string `json:"changed,omitempty"` // field paths that differ from the live object
 	Note      string   `json:"note,omitempty"`
 	Source    string   `json:"source"`
+	// Digest is the object as the API server rendered it (server-owned
+	// fields aside): what a change id binds to. Never a value in output.
+	Digest string `json:"-"`
 }
 
 // SecretValues returns the values of Secret objects (data, base64 and
@@ -191,6 +196,7 @@ func (c *Cluster) applyOne(ctx context.Context, p *Planned, dryRun bool) (Object
 	if err != nil {
 		return res, c.applyError(err, p)
 	}
+	res.Digest = renderedDigest(after.Object)
 	switch {
 	case live == nil:
 		res.Action = ActionCreated
@@ -265,6 +271,58 @@ func changedPaths(before, after map[string]any) []string {
 	return out
 }
 
+// renderedDigest hashes an object as rendered, without the fields the
+// server owns (they differ on every write).
+func renderedDigest(obj map[string]any) string {
+	h := sha256.New()
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		if slices.Contains(ignoredPaths, path) || allocated(path) {
+			return
+		}
+		switch t := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(t)) {
+				fmt.Fprintf(h, "%q{", k)
+				walk(join(path, k), t[k])
+				h.Write([]byte("}"))
+			}
+		case []any:
+			for i, x := range t {
+				fmt.Fprintf(h, "[%d]", i)
+				walk(fmt.Sprintf("%s[%s]", path, itemKey(x, i)), x)
+			}
+		default:
+			b, _ := json.Marshal(t)
+			h.Write(b)
+		}
+	}
+	walk("", obj)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// allocated are fields the server fills in anew on every dry-run create
+// (a Service's cluster IPs and node ports).
+func allocated(path string) bool {
+	switch path {
+	case "spec.clusterIP", "spec.clusterIPs", "spec.healthCheckNodePort":
+		return true
+	}
+	return strings.HasPrefix(path, "spec.ports[") && strings.HasSuffix(path, ".nodePort")
+}
+
+// ChangeID names what a set of applies would do on a context: the objects
+// as the server rendered them in the dry run, and the namespaces. The
+// same id again means nothing differs.
+func ChangeID(context string, results []ObjectResult) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00", context)
+	for _, r := range results {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00", r.Kind, r.Namespace, r.Name, r.Action, r.Digest)
+	}
+	return "c-" + hex.EncodeToString(h.Sum(nil))
+}
+
 func join(path, k string) string {
 	if path == "" {
 		return k
@@ -288,6 +346,9 @@ type ApplyOptions struct {
 	DryRun bool
 	// Progress is told about each object as it is applied.
 	Progress func(done, total int, r ObjectResult)
+	// Expect, when set, judges the dry run before a real apply: its error
+	// stops the apply before anything is written.
+	Expect func(dry []ObjectResult) error
 }
 
 // Apply applies the planned objects in order. A real apply is preceded by
@@ -300,6 +361,11 @@ func (c *Cluster) Apply(ctx context.Context, plan []*Planned, opts ApplyOptions)
 	}
 	if err != nil || opts.DryRun {
 		return results, err
+	}
+	if opts.Expect != nil {
+		if err := opts.Expect(results); err != nil {
+			return nil, err
+		}
 	}
 	return c.applyAll(ctx, plan, false, opts.Progress)
 }

@@ -24,6 +24,7 @@ type DeployKubernetesInput struct {
 	TimeoutSeconds int      `json:"timeout_seconds,omitempty" default:"300" minimum:"1"`
 	DryRun         bool     `json:"dry_run,omitempty"`
 	Context        string   `json:"context,omitempty" desc:"default: current"`
+	ChangeID       string   `json:"change_id,omitempty" desc:"a dry run's change_id: apply only if it renders the same"`
 }
 
 // CacheScope: a deploy may touch any namespace of the context.
@@ -50,13 +51,16 @@ func (in DeployKubernetesInput) CallTimeout() time.Duration {
 
 // DeployKubernetesResult is the result of deploy_kubernetes.
 type DeployKubernetesResult struct {
-	OperationID string              `json:"operation_id"`
-	Context     string              `json:"context"`
-	DryRun      bool                `json:"dry_run"`
-	Objects     []kube.ObjectResult `json:"objects"`
-	Rollouts    []kube.Rollout      `json:"rollouts,omitempty"`
-	RolledOut   bool                `json:"rolled_out"` // every waited-for workload is done (true when nothing waited)
-	Note        string              `json:"note,omitempty"`
+	OperationID string `json:"operation_id"`
+	Context     string `json:"context"`
+	DryRun      bool   `json:"dry_run"`
+	// ChangeID names the change as the server rendered it in the dry run:
+	// apply with it to apply exactly that.
+	ChangeID  string              `json:"change_id,omitempty"`
+	Objects   []kube.ObjectResult `json:"objects"`
+	Rollouts  []kube.Rollout      `json:"rollouts,omitempty"`
+	RolledOut bool                `json:"rolled_out"` // every waited-for workload is done (true when nothing waited)
+	Note      string              `json:"note,omitempty"`
 }
 
 // Failed: applied, but a workload did not roll out.
@@ -129,10 +133,20 @@ var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
 	if c.AsPlan {
 		res.Note = fmt.Sprintf("Nothing was applied: mode is %s, so this was a server-side dry run. Set mode: apply in opsmcp.yaml (or OPSMCP_MODE=apply) to apply.", c.Mode)
 	}
+	expected := in.ChangeID
+	if expected == "" && len(c.Decisions) > 0 {
+		expected = c.Decisions[0].ChangeID // what the person confirmed
+	}
 	objects, err := cl.Apply(ctx, plan, kube.ApplyOptions{DryRun: dryRun, Progress: func(done, total int, r kube.ObjectResult) {
 		c.Progress(float64(done), float64(total), fmt.Sprintf("%s/%s %s", strings.ToLower(r.Kind), r.Name, r.Action))
+	}, Expect: func(dry []kube.ObjectResult) error {
+		res.ChangeID = kube.ChangeID(cl.Context, dry)
+		return sameChange(expected, res.ChangeID)
 	}})
 	res.Objects = objects
+	if dryRun && err == nil {
+		res.ChangeID = kube.ChangeID(cl.Context, objects)
+	}
 	if err != nil {
 		if !dryRun && len(objects) > 0 {
 			rememberKube(c, res, err)

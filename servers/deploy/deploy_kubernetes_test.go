@@ -273,3 +273,37 @@ func TestDeployKubernetesReportsAStuckRollout(t *testing.T) {
 		t.Fatalf("wait: false still waited: %v", res)
 	}
 }
+
+// A dry run names its change; applying with that change_id applies when
+// the server renders the same objects (a Service's allocated IPs aside),
+// and refuses when anything differs.
+func TestDeployKubernetesChangeID(t *testing.T) {
+	h := newKubeEnv(t, config.ModeApply, nil)
+	ns := h.Namespace()
+	args := map[string]any{"manifests": []string{manifest("web")}, "namespace": ns, "dry_run": true}
+	first := h.MustOK(h.Call("deploy_kubernetes", args))
+	again := h.MustOK(h.Call("deploy_kubernetes", args))
+	id, _ := first["change_id"].(string)
+	if !strings.HasPrefix(id, "c-") || again["change_id"] != id {
+		t.Fatalf("two dry runs of the same manifests: %v and %v", first["change_id"], again["change_id"])
+	}
+	// The same manifests with one value changed: another change.
+	dir := t.TempDir()
+	for _, e := range must(os.ReadDir(manifest("web"))) {
+		b, _ := os.ReadFile(filepath.Join(manifest("web"), e.Name()))
+		os.WriteFile(filepath.Join(dir, e.Name()), []byte(strings.Replace(string(b), "replicas: 3", "replicas: 4", 1)), 0o644)
+	}
+	h.MustFail(h.Call("deploy_kubernetes", map[string]any{"manifests": []string{dir}, "namespace": ns, "change_id": id, "wait": false}),
+		"differ from change "+id+": nothing was applied")
+	res := h.MustOK(h.Call("deploy_kubernetes", map[string]any{"manifests": []string{manifest("web")}, "namespace": ns, "change_id": id, "wait": false}))
+	if res["change_id"] != id || actions(res)["deployment/web"] != "created" {
+		t.Fatalf("applied with its change_id: %v", res)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
