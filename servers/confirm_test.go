@@ -2,6 +2,7 @@ package servers_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -200,6 +201,53 @@ func TestAPersonConfirmsEveryApply(t *testing.T) {
 			}
 			if rep, err := memory.VerifyAudit(context.Background(), store); err != nil || !rep.OK {
 				t.Errorf("audit chain: %+v %v", rep, err)
+			}
+		})
+	}
+}
+
+// The official TypeScript SDK's client with an elicitation handler: accept
+// applies, decline and cancel do not; without the capability the refusal
+// names opsmcp approve.
+func TestTypeScriptSDKConfirmsApplies(t *testing.T) {
+	node, env := testenv.NodeTool(t, "node")
+	// ESM resolves packages from the script's directory: run it from
+	// beside the installed SDK.
+	src, _ := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "servers", "testdata", "ts-elicit.mjs"))
+	script := filepath.Join(testenv.RepoRoot(t), ".cache", "npm", fmt.Sprintf("ts-elicit-%d.mjs", os.Getpid()))
+	if err := os.WriteFile(script, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(script)
+	for answer, want := range map[string]string{"accept": "applied", "decline": "was declined: nothing was changed",
+		"cancel": "was cancelled: nothing was changed", "none": "in a terminal run `opsmcp approve p-"} {
+		t.Run(answer, func(t *testing.T) {
+			e := newConfirmEnv(t)
+			cmd := exec.Command(node, script, filepath.Join(testenv.Binaries(t), "opsmcp-deploy"), e.cfg, e.ws, answer)
+			cmd.Env = env
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("node: %v\n%s", err, out)
+			}
+			var got struct {
+				PlanID  string   `json:"plan_id"`
+				IsError bool     `json:"is_error"`
+				Applied bool     `json:"applied"`
+				Text    string   `json:"text"`
+				Shown   []string `json:"shown"`
+			}
+			if err := json.Unmarshal(out, &got); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			switch answer {
+			case "accept":
+				if !got.Applied || got.IsError || len(got.Shown) != 1 || !strings.Contains(got.Shown[0], got.PlanID) {
+					t.Fatalf("%+v", got)
+				}
+			default:
+				if got.Applied || !got.IsError || !strings.Contains(got.Text, want) {
+					t.Fatalf("want %q: %+v", want, got)
+				}
 			}
 		})
 	}
