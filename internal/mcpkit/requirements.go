@@ -129,6 +129,34 @@ func stateOf(ch *gate.Change, args json.RawMessage) string {
 	return "call-" + hex.EncodeToString(sum[:12])
 }
 
+// CheckGate runs a call through the gate without running it: the mode,
+// then what a change needs (policies, the pull request, approvals). It
+// answers nil when the call would reach its handler, the question for the
+// person when it would wait for one, or the refusal. A person's
+// confirmation is not asked for: the question is returned.
+func (h *Host) CheckGate(ctx context.Context, name string, args json.RawMessage) (*ConfirmRequest, error) {
+	t, ok := h.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown tool %q on server %s", name, h.Server.Name)
+	}
+	if err := h.allowed(t); err != nil {
+		return nil, err
+	}
+	in, err := t.decode(args)
+	if err != nil {
+		return nil, err
+	}
+	principal, _ := principalFrom(ctx)
+	if principal == "" {
+		principal = h.rt.Principal
+	}
+	c := &Call{Server: h.Server.Name, Tool: name, Mode: h.rt.Config.Mode, Principal: principal, Runtime: h.rt}
+	if in, c.AsPlan, err = h.gate(t, in); err != nil || c.AsPlan || t.effectOf(in) != EffectChange || !h.rt.Config.Gate.Gated(name) {
+		return nil, err
+	}
+	return h.requirements(ctx, c, in, args)
+}
+
 // requirements checks what the gate requires of a change. It returns a
 // question for the person when the call must wait for one.
 func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawMessage) (*ConfirmRequest, error) {

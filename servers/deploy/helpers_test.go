@@ -13,7 +13,7 @@ import (
 
 type env struct {
 	*testenv.Host
-	t  *testing.T
+	t  testing.TB
 	ws string
 }
 

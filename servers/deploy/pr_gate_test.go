@@ -19,9 +19,10 @@ type prEnv struct {
 	*env
 	stub *testenv.GitHubStub
 	sha  string
+	cfg  *config.Config
 }
 
-func newPREnv(t *testing.T) *prEnv {
+func newPREnv(t testing.TB) *prEnv {
 	ws := testenv.CopyWorkspace(t, "basic")
 	git := func(args ...string) string {
 		cmd := exec.Command("git", append([]string{"-C", ws, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
@@ -37,14 +38,15 @@ func newPREnv(t *testing.T) *prEnv {
 	git("add", "-A")
 	git("commit", "-q", "-m", "infra")
 	stub := testenv.NewGitHubStub(t, "ghp_prgate0123456789")
-	t.Setenv("GITHUB_TOKEN", "ghp_prgate0123456789")
+	os.Setenv("GITHUB_TOKEN", "ghp_prgate0123456789")
+	t.Cleanup(func() { os.Unsetenv("GITHUB_TOKEN") })
 	cfg := config.Default()
 	cfg.Mode = config.ModeApply
 	cfg.Terraform.Workspaces = []string{filepath.Dir(ws)}
 	cfg.GitHub.BaseURL = stub.URL + "/"
 	cfg.Gate.GitHub = config.GateGitHub{RequireApprovedPR: true, RequireGreenChecks: true}
 	e := &env{Host: testenv.NewHost(t, deploy.New(), cfg), t: t, ws: ws}
-	return &prEnv{env: e, stub: stub, sha: git("rev-parse", "HEAD")}
+	return &prEnv{env: e, stub: stub, sha: git("rev-parse", "HEAD"), cfg: cfg}
 }
 
 // pr stubs the open pull request #7 whose head is sha, its reviews, and
