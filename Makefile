@@ -4,7 +4,7 @@ NPM_DIR   := .cache/npm
 INSPECTOR := $(NPM_DIR)/node_modules/.bin/mcp-inspector
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build demo test test-go bench lint docs docs-check tools kubesim kubesim-up kubesim-down clean
+.PHONY: all build demo test test-go bench lint docs docs-check tools chromium kubesim kubesim-up kubesim-down clean
 
 all: build
 
@@ -15,8 +15,12 @@ build:
 demo:
 	$(GO) run ./cmd/opsmcp demo
 
-## tools: the real MCP clients tests drive (MCP Inspector CLI, Node 22) from npm
-tools: $(INSPECTOR)
+## tools: the real MCP clients tests drive (MCP Inspector CLI, the TypeScript SDK, Node 22) from npm, and the browser
+tools: $(INSPECTOR) chromium
+
+## chromium: Debian's chromium, the real browser the team page's tests drive (chromedp)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 $(INSPECTOR): tools/npm/package.json tools/npm/package-lock.json
 	mkdir -p $(NPM_DIR)

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/ui"
 	"github.com/opsmcp/opsmcp/servers"
 )
 
@@ -36,6 +37,9 @@ func newServeCmd(g *globals) *cobra.Command {
 					return usageErr("unknown server %q; servers: %s", args[0], strings.Join(servers.Names(), ", "))
 				}
 				list = []*mcpkit.Server{srv}
+			}
+			if o.Addr != "" {
+				o.Pages = ui.Pages() // the team's page at /ui/
 			}
 			if err := mcpkit.Serve(list, g.ConfigPath, o); err != nil {
 				return failErr("%v", err)

@@ -206,6 +206,13 @@ func WithPrincipal(ctx context.Context, principal, requestID string) context.Con
 	return context.WithValue(ctx, requestKey{}, requestIdentity{principal, requestID})
 }
 
+// PrincipalFrom is the authenticated principal of a request ("" outside
+// the HTTP service).
+func PrincipalFrom(ctx context.Context) string {
+	p, _ := principalFrom(ctx)
+	return p
+}
+
 func principalFrom(ctx context.Context) (principal, requestID string) {
 	id, _ := ctx.Value(requestKey{}).(requestIdentity)
 	return id.principal, id.requestID

@@ -110,6 +110,9 @@ func Serve(servers []*Server, cfgPath string, o HTTPOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.Pages != nil {
+		svc.MountPages(o.Pages)
+	}
 	return svc.Serve(ctx, o)
 }
 

@@ -33,6 +33,18 @@ type HTTPOptions struct {
 	TLSCert, TLSKey string
 	// MetricsAddr serves /metrics beside a stdio server.
 	MetricsAddr string
+	// Pages is a web UI served beside the MCP endpoints.
+	Pages *Pages
+}
+
+// Pages is a web UI under Prefix: Static (the page shell, scripts and
+// styles: no data) is served to anyone; Data, one handler per role's
+// runtime, behind the same authentication, rate limit and size limit as
+// the MCP endpoints, under Prefix+"data/".
+type Pages struct {
+	Prefix string
+	Static http.Handler
+	Data   func(rt *Runtime) http.Handler
 }
 
 // HTTPService serves hosts over streamable HTTP (stateless, so replicas
@@ -41,6 +53,7 @@ type HTTPOptions struct {
 // /readyz beside them.
 type HTTPService struct {
 	rt       *Runtime
+	runtimes map[string]*Runtime // by role; "" the file's
 	cfg      config.HTTP
 	auth     *Authenticator
 	limits   *limiters
@@ -74,6 +87,7 @@ func NewHTTPService(rt *Runtime, servers []*Server) (*HTTPService, error) {
 		r.Config = rt.Config.ForRole(role)
 		runtimes[name] = &r
 	}
+	s.runtimes = runtimes
 	for _, srv := range servers {
 		path := "/mcp"
 		if len(servers) > 1 {
@@ -105,6 +119,16 @@ func NewHTTPService(rt *Runtime, servers []*Server) (*HTTPService, error) {
 		s.mux.Handle("/metrics", rt.Metrics.Handler())
 	}
 	return s, nil
+}
+
+// MountPages serves p beside the MCP endpoints.
+func (s *HTTPService) MountPages(p *Pages) {
+	byRole := map[string]http.Handler{}
+	for role, r := range s.runtimes {
+		byRole[role] = p.Data(r)
+	}
+	s.mux.Handle(p.Prefix+"data/", s.guard(p.Prefix+"data/", byRole))
+	s.mux.Handle(p.Prefix, p.Static)
 }
 
 // Handler is the whole service.
