@@ -19,7 +19,7 @@ import (
 )
 
 // browser is Debian's chromium driven by chromedp, headless.
-func browser(t *testing.T) (context.Context, context.CancelFunc) {
+func browser(t testing.TB) (context.Context, context.CancelFunc) {
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatal("chromium is not installed; make test installs it (apt-get install chromium)")
