@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsmcp/opsmcp/internal/gate"
 	"github.com/opsmcp/opsmcp/internal/memory"
@@ -54,14 +53,9 @@ http:
 	as := func(s *served, who string) *client.Client {
 		return testenv.HTTPClient(t, "http://"+s.addr+"/deploy/mcp", tokens[who])
 	}
-	call := func(c *client.Client, tool string, args map[string]any) (map[string]any, string) {
+	result := func(c *client.Client, tool string, args map[string]any) (map[string]any, string) {
 		t.Helper()
-		req := mcp.CallToolRequest{}
-		req.Params.Name, req.Params.Arguments = tool, args
-		res, err := c.CallTool(context.Background(), req)
-		if err != nil {
-			t.Fatalf("%s: %v", tool, err)
-		}
+		res := call(t, c, tool, args)
 		if res.IsError {
 			return nil, text(res)
 		}
@@ -69,13 +63,13 @@ http:
 	}
 	mustFail := func(c *client.Client, tool string, args map[string]any, want string) {
 		t.Helper()
-		if _, msg := call(c, tool, args); !strings.Contains(msg, want) {
+		if _, msg := result(c, tool, args); !strings.Contains(msg, want) {
 			t.Fatalf("%s %v: got %q, want %q", tool, args, msg, want)
 		}
 	}
 
 	alice := as(a, "alice")
-	plan, msg := call(alice, "apply_terraform", map[string]any{"workspace": ws})
+	plan, msg := result(alice, "apply_terraform", map[string]any{"workspace": ws})
 	if msg != "" {
 		t.Fatal(msg)
 	}
@@ -91,24 +85,24 @@ http:
 	var wg sync.WaitGroup
 	for _, who := range []string{"bob", "dave"} {
 		wg.Go(func() {
-			if _, msg := call(as(b, who), "approve_plan", map[string]any{"plan_id": id}); msg != "" {
+			if _, msg := result(as(b, who), "approve_plan", map[string]any{"plan_id": id}); msg != "" {
 				t.Errorf("%s approves: %s", who, msg)
 			}
 		})
 	}
 	wg.Wait()
-	if _, msg := call(as(b, "bob"), "approve_plan", map[string]any{"plan_id": id}); msg != "" {
+	if _, msg := result(as(b, "bob"), "approve_plan", map[string]any{"plan_id": id}); msg != "" {
 		t.Fatalf("approving again: %s", msg)
 	}
-	applied, msg := call(alice, "apply_terraform", applyArgs)
+	applied, msg := result(alice, "apply_terraform", applyArgs)
 	if msg != "" || applied["applied"] != true {
 		t.Fatalf("the approved plan: %v %s", applied, msg)
 	}
 
 	// A rejection blocks whatever the approvals.
-	plan, _ = call(alice, "apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"size": 2}})
+	plan, _ = result(alice, "apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"size": 2}})
 	id2 := plan["plan_id"].(string)
-	call(as(a, "bob"), "approve_plan", map[string]any{"plan_id": id2})
+	result(as(a, "bob"), "approve_plan", map[string]any{"plan_id": id2})
 	// dave rejects from his terminal, through the service.
 	reject := exec.Command(filepath.Join(testenv.Binaries(t), "opsmcp"), "reject", id2, "--server", "http://"+a.addr+"/deploy/mcp", "--yes", "--reason", "size 2 needs a capacity review")
 	reject.Env = append(os.Environ(), "OPSMCP_TOKEN="+tokens["dave"], "OPSMCP_CONFIG=")

@@ -68,13 +68,7 @@ http:
 
 	alice := testenv.HTTPClient(t, base+"/deploy/mcp", tokens["alice"])
 	callTool := func(c *client.Client, args map[string]any) *mcp.CallToolResult {
-		req := mcp.CallToolRequest{}
-		req.Params.Name, req.Params.Arguments = "apply_terraform", args
-		res, err := c.CallTool(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return call(t, c, "apply_terraform", args)
 	}
 	plan := callTool(alice, map[string]any{"workspace": ws, "variables": map[string]any{"size": 2}})
 	id := plan.StructuredContent.(map[string]any)["plan_id"].(string)
