@@ -94,6 +94,9 @@ http:
 	if _, msg := result(as(b, "bob"), "approve_plan", map[string]any{"plan_id": id}); msg != "" {
 		t.Fatalf("approving again: %s", msg)
 	}
+	// The replica that took the approvals goes away: they stand, in memory.
+	b.cmd.Process.Kill()
+	<-b.done
 	applied, msg := result(alice, "apply_terraform", applyArgs)
 	if msg != "" || applied["applied"] != true {
 		t.Fatalf("the approved plan: %v %s", applied, msg)

@@ -246,17 +246,24 @@ func (h *Host) answered(ctx context.Context, c *Call, ch *gate.Change, ans *Answ
 
 // auditDecision records a gate decision: who, which change, what.
 func (h *Host) auditDecision(c *Call, what string, ch *gate.Change, outcome string) {
-	if h.rt.Memory == nil {
+	c.AuditDecision(what, ch, outcome)
+}
+
+// AuditDecision records a decision about a change in the audit log
+// beside the call's own record: the gate's, or a handler's (the policies'
+// verdicts on a new plan).
+func (c *Call) AuditDecision(what string, ch *gate.Change, outcome string) {
+	if c.Runtime.Memory == nil {
 		return
 	}
 	args, _ := json.Marshal(map[string]string{"tool": ch.Tool, "change_id": ch.ID, "scope": ch.Scope})
-	rec := &memory.AuditRecord{Principal: c.Principal, Server: c.Server, Tool: what, Args: c.Secrets.JSON(args), Outcome: outcome}
+	rec := &memory.AuditRecord{Principal: c.Principal, Server: c.Server, Tool: what, Args: c.Secrets.JSON(args), Outcome: c.Secrets.String(outcome)}
 	if ch.ID != "" {
 		rec.ResultIDs = []string{ch.ID}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := h.rt.Memory.AppendAudit(ctx, rec); err != nil {
+	if err := c.Runtime.Memory.AppendAudit(ctx, rec); err != nil {
 		c.Log().Error("audit record not written", "error", err.Error())
 	}
 }

@@ -132,6 +132,9 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	var recorded planRecordSummary
 	_ = json.Unmarshal(planned.Record.Summary, &recorded)
 	res.Policy = recorded.Policy
+	if planned.New && len(c.Runtime.Config.Gate.Policies) > 0 {
+		c.AuditDecision("gate/policy", &gate.Change{ID: planned.Record.ID, Tool: "apply_terraform", Scope: ws}, policyOutcome(res.Policy))
+	}
 	args := map[string]any{"workspace": ws, "plan_id": id, "auto_approve": true}
 	res.ApplyCall = &ToolCall{Server: Name, Tool: "apply_terraform", Arguments: args}
 	switch {

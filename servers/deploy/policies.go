@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
@@ -78,4 +79,15 @@ func applyVerdicts(ctx context.Context, c *mcpkit.Call, planFile, ws string, cha
 		return nil, err
 	}
 	return evalPlan(ctx, c, raw, change)
+}
+
+// policyOutcome is a plan's verdicts as its audit record says them.
+func policyOutcome(vs []policy.Verdict) string {
+	if denied := policy.Denied(vs); len(denied) > 0 {
+		return "denied: " + strings.Join(denied, "; ")
+	}
+	if len(vs) > 0 {
+		return fmt.Sprintf("passed with %d warning(s)", len(vs))
+	}
+	return "passed"
 }

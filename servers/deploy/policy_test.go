@@ -42,9 +42,13 @@ func TestPoliciesGateEveryApply(t *testing.T) {
 	if b, _ := json.Marshal(res["policy"]); !strings.Contains(string(b), "terraform_data.item[3] would be destroyed") {
 		t.Fatalf("the destroy plan's verdicts: %s", b)
 	}
-	e.MustFail(e.apply(id), "is denied by policy (gate.policies): terraform_data.item[1] would be destroyed")
 	audit, _ := e.Store.ListAudit(context.Background(), 0)
-	if audit[0].Tool != "apply_terraform" || audit[1].Tool != "gate/policy" || audit[1].ResultIDs[0] != id {
+	if audit[1].Tool != "gate/policy" || audit[1].ResultIDs[0] != id || !strings.HasPrefix(audit[1].Outcome, "denied: ") {
+		t.Fatalf("the plan's evaluation is not audited: %+v", audit[:2])
+	}
+	e.MustFail(e.apply(id), "is denied by policy (gate.policies): terraform_data.item[1] would be destroyed")
+	audit, _ = e.Store.ListAudit(context.Background(), 0)
+	if audit[0].Tool != "apply_terraform" || audit[1].Tool != "gate/policy" || audit[1].ResultIDs[0] != id || !strings.Contains(audit[1].Outcome, "is denied by policy") {
 		t.Fatalf("the refusal is not audited: %+v", audit[:2])
 	}
 
