@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -148,5 +151,68 @@ http:
 	}
 	if refused != 1 {
 		t.Fatalf("%d audited approval refusals, want 1", refused)
+	}
+}
+
+// A change that is not a saved plan (here a GitHub write) waits for its
+// approvals as a proposal bound to its exact arguments: a reviewer
+// approves that id, and the proposer's retry (its arguments in another
+// order) goes through; other arguments are another change.
+func TestApprovalsOfAChangeThatIsNotAPlan(t *testing.T) {
+	stub := testenv.NewGitHubStub(t, "ghp_approvals0123456789")
+	stub.Route(&testenv.GitHubRoute{Method: "POST", Path: "/repos/acme/infra/issues",
+		Replies: []testenv.GitHubReply{{Status: 201, Body: map[string]any{"number": 12, "html_url": "https://github.com/acme/infra/issues/12"}}}})
+	cfg := fmt.Sprintf(`mode: apply
+memory: %s
+github:
+  base_url: %s/
+  repos: [acme/infra]
+gate:
+  confirm: none
+  approvals: 1
+http:
+  roles:
+    ops: {mode: apply, approve: true}
+  principals: {alice: ops, bob: ops}
+`, filepath.Join(t.TempDir(), "memory.db"), stub.URL)
+	tokens := map[string]string{"alice": "alice-change-token-0123", "bob": "bob-change-token-012345"}
+	srv := serveAll(t, cfg, "OPSMCP_HTTP_TOKENS=alice="+tokens["alice"]+",bob="+tokens["bob"], "GITHUB_TOKEN=ghp_approvals0123456789")
+	as := func(who, server string) *client.Client {
+		return testenv.HTTPClient(t, "http://"+srv.addr+"/"+server+"/mcp", tokens[who])
+	}
+	issue := map[string]any{"repo": "acme/infra", "title": "Rotate the staging keys", "body": "before Friday"}
+	res := call(t, as("alice", "github"), "create_issue", issue)
+	id := regexp.MustCompile(`call-[0-9a-f]{24}`).FindString(text(res))
+	if !res.IsError || id == "" || !strings.Contains(text(res), "needs 1 approval(s)") {
+		t.Fatalf("the first call: %s", text(res))
+	}
+	if res := call(t, as("alice", "deploy"), "approve_plan", map[string]any{"plan_id": id}); !res.IsError || !strings.Contains(text(res), "you (alice) proposed change") {
+		t.Fatalf("alice approves her own change: %s", text(res))
+	}
+	// The team's page lists it, and offers bob the decision.
+	page := func(path string) string {
+		req, _ := http.NewRequest("GET", "http://"+srv.addr+"/ui/data"+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tokens["bob"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if list, one := page("/plans"), page("/plans/"+id); !strings.Contains(list, id) || !strings.Contains(one, "Rotate the staging keys") || !strings.Contains(one, `id="approve"`) {
+		t.Fatalf("the page:\n%s\n%s", list, one)
+	}
+	if res := call(t, as("bob", "deploy"), "approve_plan", map[string]any{"plan_id": id}); res.IsError || !strings.Contains(text(res), "1 of 1 approvals; it may be applied") {
+		t.Fatalf("bob approves: %s", text(res))
+	}
+	other := map[string]any{"repo": "acme/infra", "title": "Rotate the production keys", "body": "before Friday"}
+	if res := call(t, as("alice", "github"), "create_issue", other); !res.IsError {
+		t.Fatal("an unapproved change went through")
+	}
+	reordered := map[string]any{"body": "before Friday", "title": "Rotate the staging keys", "repo": "acme/infra"}
+	if res := call(t, as("alice", "github"), "create_issue", reordered); res.IsError {
+		t.Fatalf("the approved change: %s", text(res))
 	}
 }

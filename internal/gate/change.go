@@ -13,9 +13,12 @@ import (
 // Change is what a person confirming or a team approving is shown, and
 // what their decisions bind to.
 type Change struct {
-	// ID is the plan id or change id decisions bind to; "" binds a
-	// confirmation to this one call.
+	// ID is the plan id or change id decisions bind to; "" binds them to
+	// this one call (its tool and arguments).
 	ID string `json:"id,omitempty"`
+	// Saved: a saved plan's change, which reviewers find by its record;
+	// another change is proposed when it waits for approvals.
+	Saved bool `json:"saved,omitempty"`
 	// Tool is the tool that makes the change.
 	Tool string `json:"tool"`
 	// Scope is the workspace or namespace changed.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -125,7 +126,12 @@ func stateOf(ch *gate.Change, args json.RawMessage) string {
 	if ch.ID != "" {
 		return ch.ID
 	}
-	sum := sha256.Sum256(append([]byte(ch.Tool+"\x00"), args...))
+	// The arguments as JSON with sorted keys: a client's retry may order
+	// them differently.
+	var v any
+	_ = json.Unmarshal(orEmpty(args), &v)
+	canon, _ := json.Marshal(v)
+	sum := sha256.Sum256(append([]byte(ch.Tool+"\x00"), canon...))
 	return "call-" + hex.EncodeToString(sum[:12])
 }
 
@@ -182,7 +188,21 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 		}
 	}
 	if g.Approvals > 0 {
+		if ch.ID == "" {
+			// Approvals bind to this exact call: its tool and arguments.
+			ch.ID = stateOf(ch, args)
+			if decided, err = gate.List(ctx, h.rt.Memory, ch.ID); err != nil {
+				return nil, err
+			}
+		}
 		by, err := gate.Approvers(decided, ch.ID, ch.Proposer, g.Approvals)
+		var need *gate.NeedApprovalsError
+		if errors.As(err, &need) && !ch.Saved {
+			// Not a saved plan: propose it, so reviewers can find it.
+			if perr := gate.Propose(ctx, h.rt.Memory, ch, time.Duration(h.rt.Config.Terraform.PlanTTL)); perr != nil {
+				return nil, perr
+			}
+		}
 		if err != nil {
 			h.auditDecision(c, "gate/approvals", ch, err.Error())
 			return nil, err

@@ -32,10 +32,13 @@ const (
 	// KindApproval is a person's decision on a change: a confirmation, an
 	// approval or a rejection, bound to the change's id.
 	KindApproval = "approval"
+	// KindProposal is a change other than a saved plan waiting for
+	// approvals.
+	KindProposal = "proposal"
 )
 
 // Kinds lists the valid entry kinds.
-var Kinds = []string{KindOperation, KindPlan, KindObservation, KindConsult, KindNote, KindApproval}
+var Kinds = []string{KindOperation, KindPlan, KindObservation, KindConsult, KindNote, KindApproval, KindProposal}
 
 // ErrNotFound is returned when a record does not exist: one value with
 // planrec's, so a plan's absence reads the same through either package.

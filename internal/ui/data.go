@@ -121,6 +121,16 @@ func (d *data) plans(w http.ResponseWriter, r *http.Request) {
 	for i := range plans {
 		views = append(views, d.view(r.Context(), &plans[i], now))
 	}
+	props, err := gate.Proposals(r.Context(), d.rt.Memory, now)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	for i := range props {
+		if d.rt.Config.ScopeVisible(props[i].Change.Scope) {
+			views = append(views, d.proposalView(r.Context(), &props[i], now))
+		}
+	}
 	render(w, "plans", map[string]any{"Plans": views})
 }
 
@@ -135,11 +145,51 @@ func (d *data) get(w http.ResponseWriter, r *http.Request) *planrec.Plan {
 }
 
 func (d *data) plan(w http.ResponseWriter, r *http.Request) {
+	if d.proposal(w, r, "") {
+		return
+	}
 	p := d.get(w, r)
 	if p == nil {
 		return
 	}
 	d.full(w, r, p, "")
+}
+
+// proposalView is a change other than a plan, waiting for approvals.
+func (d *data) proposalView(ctx context.Context, p *gate.Proposal, now time.Time) planView {
+	ch := p.Change
+	v := planView{ID: ch.ID, Short: terraform.ShortPlanID(ch.ID), Age: ago(now.Sub(p.CreatedAt)), Expires: p.ExpiresAt.Format(time.RFC3339), Change: &ch}
+	need := d.rt.Config.Gate.Approvals
+	v.Decisions, _ = gate.List(ctx, d.rt.Memory, ch.ID)
+	by, err := gate.Approvers(v.Decisions, ch.ID, ch.Proposer, need)
+	if _, rejected := err.(*gate.RejectedError); rejected {
+		v.Approvals = "rejected"
+	} else {
+		v.Approvals = fmt.Sprintf("%d of %d", len(by), need)
+	}
+	return v
+}
+
+// proposal shows a proposed change when the id names one; false when it
+// does not.
+func (d *data) proposal(w http.ResponseWriter, r *http.Request, notice string) bool {
+	p, err := gate.GetProposal(r.Context(), d.rt.Memory, r.PathValue("id"))
+	if err != nil || !d.rt.Config.ScopeVisible(p.Change.Scope) {
+		return false
+	}
+	v := d.proposalView(r.Context(), p, time.Now())
+	v.Notice = notice
+	role, who := d.rt.Config.Role, mcpkit.PrincipalFrom(r.Context())
+	switch {
+	case role == nil || !role.Approve:
+		v.WhyNot = "Your role may not approve or reject changes (http.roles.NAME.approve)."
+	case p.Change.Proposer == who:
+		v.WhyNot = "You proposed this change: another principal decides on it."
+	default:
+		v.MayDecide = true
+	}
+	render(w, "proposal", v)
+	return true
 }
 
 func (d *data) full(w http.ResponseWriter, r *http.Request, p *planrec.Plan, notice string) {
@@ -257,6 +307,9 @@ func (d *data) decide(w http.ResponseWriter, r *http.Request) {
 	out := d.deploy.Call(r.Context(), tool, args, nil)
 	if out.IsError {
 		http.Error(w, out.Text, http.StatusForbidden)
+		return
+	}
+	if d.proposal(w, r, out.Text) {
 		return
 	}
 	p := d.get(w, r)

@@ -63,7 +63,7 @@ func verdictLines(vs []policy.Verdict) []string {
 func PlanChange(p *planrec.Plan) *gate.Change {
 	var s planRecordSummary
 	_ = json.Unmarshal(p.Summary, &s)
-	ch := &gate.Change{ID: p.ID, Tool: "apply_terraform", Scope: p.Workspace, Proposer: p.Proposer,
+	ch := &gate.Change{ID: p.ID, Saved: true, Tool: "apply_terraform", Scope: p.Workspace, Proposer: p.Proposer,
 		Add: s.Add, Modify: s.Change, Destroy: s.Destroy, Destroys: s.Destroys, Verdicts: verdictLines(s.Policy), Denied: policy.Denied(s.Policy)}
 	if s.MonthlyCostChange != nil {
 		ch.MonthlyCostChange = moneyChange(*s.MonthlyCostChange) + "/month"

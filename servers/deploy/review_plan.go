@@ -2,7 +2,9 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/gate"
@@ -15,7 +17,7 @@ import (
 
 // ReviewPlanInput is the input of approve_plan and reject_plan.
 type ReviewPlanInput struct {
-	PlanID string `json:"plan_id"`
+	PlanID string `json:"plan_id" desc:"a plan id, or the id of another change waiting for approvals"`
 	Reason string `json:"reason,omitempty" desc:"shown with the decision"`
 }
 
@@ -54,40 +56,61 @@ var (
 
 func reviewPlan(ctx context.Context, c *mcpkit.Call, in ReviewPlanInput, d gate.Decision) (ReviewPlanResult, error) {
 	res := ReviewPlanResult{PlanID: in.PlanID, Decision: string(d), Approvers: []string{}, Needed: c.Runtime.Config.Gate.Approvals}
-	id := terraform.ShortPlanID(in.PlanID)
+	id := "plan " + terraform.ShortPlanID(in.PlanID)
+	if !strings.HasPrefix(in.PlanID, "p-") {
+		id = "change " + terraform.ShortPlanID(in.PlanID)
+	}
 	if r := c.Runtime.Config.Role; r == nil || !r.Approve {
 		return res, fmt.Errorf("%s: your principal's role may not approve or reject plans (http.roles.NAME.approve in opsmcp.yaml); at a terminal a person confirms with opsmcp approve %s", c.Tool, in.PlanID)
 	}
-	p, err := plans(c).Get(ctx, in.PlanID)
-	if err == nil && !c.Runtime.Config.ScopeVisible(p.Workspace) {
-		err = &terraform.PlanNotFoundError{ID: in.PlanID} // another role's plan: as if there were none
-	}
+	scope, proposer, err := reviewable(ctx, c, in.PlanID)
 	if err != nil {
 		return res, err
 	}
-	res.Workspace, res.Proposer = p.Workspace, p.Proposer
-	if err := Reviewable(p, time.Now()); err != nil {
+	res.Workspace, res.Proposer = scope, proposer
+	if proposer == c.Principal {
+		return res, fmt.Errorf("you (%s) proposed %s: nobody reviews their own change, another principal must %s it", c.Principal, id, map[gate.Decision]string{gate.Approved: "approve", gate.Rejected: "reject"}[d])
+	}
+	if err := gate.Record(ctx, c.Runtime.Memory, scope, gate.Approval{ChangeID: in.PlanID, Principal: c.Principal, Decision: d, How: gate.ViaTool, Reason: in.Reason}); err != nil {
 		return res, err
 	}
-	if p.Proposer == c.Principal {
-		return res, fmt.Errorf("you (%s) proposed plan %s: nobody reviews their own change, another principal must %s it", c.Principal, id, map[gate.Decision]string{gate.Approved: "approve", gate.Rejected: "reject"}[d])
-	}
-	if err := gate.Record(ctx, c.Runtime.Memory, p.Workspace, gate.Approval{ChangeID: p.ID, Principal: c.Principal, Decision: d, How: gate.ViaTool, Reason: in.Reason}); err != nil {
-		return res, err
-	}
-	list, err := gate.List(ctx, c.Runtime.Memory, p.ID)
+	list, err := gate.List(ctx, c.Runtime.Memory, in.PlanID)
 	if err != nil {
 		return res, err
 	}
-	by, verdict := gate.Approvers(list, p.ID, p.Proposer, res.Needed)
+	by, verdict := gate.Approvers(list, in.PlanID, proposer, res.Needed)
 	res.Approvers = append(res.Approvers, by...)
 	switch {
 	case d == gate.Rejected:
-		res.Note = fmt.Sprintf("Rejected plan %s for %s: it cannot be applied.", id, p.Workspace)
+		res.Note = fmt.Sprintf("Rejected %s for %s: it cannot be applied.", id, scope)
 	case verdict == nil:
-		res.Note = fmt.Sprintf("Approved plan %s for %s: %d of %d approvals; it may be applied.", id, p.Workspace, len(by), res.Needed)
+		res.Note = fmt.Sprintf("Approved %s for %s: %d of %d approvals; it may be applied.", id, scope, len(by), res.Needed)
 	default:
-		res.Note = fmt.Sprintf("Approved plan %s for %s: %d of %d approvals so far.", id, p.Workspace, len(by), res.Needed)
+		res.Note = fmt.Sprintf("Approved %s for %s: %d of %d approvals so far.", id, scope, len(by), res.Needed)
 	}
 	return res, nil
+}
+
+// reviewable finds what a review is about: a saved plan this role may see
+// and may still decide on, else a pending proposal of another change.
+func reviewable(ctx context.Context, c *mcpkit.Call, id string) (scope, proposer string, err error) {
+	p, err := plans(c).Get(ctx, id)
+	if err == nil && !c.Runtime.Config.ScopeVisible(p.Workspace) {
+		err = &terraform.PlanNotFoundError{ID: id} // another role's plan: as if there were none
+	}
+	var missing *terraform.PlanNotFoundError
+	if errors.As(err, &missing) {
+		prop, perr := gate.GetProposal(ctx, c.Runtime.Memory, id)
+		if perr != nil || !time.Now().Before(prop.ExpiresAt) || !c.Runtime.Config.ScopeVisible(prop.Change.Scope) {
+			return "", "", err
+		}
+		return prop.Change.Scope, prop.Change.Proposer, nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if err := Reviewable(p, time.Now()); err != nil {
+		return "", "", err
+	}
+	return p.Workspace, p.Proposer, nil
 }
