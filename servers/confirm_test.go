@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -250,5 +251,44 @@ func TestTypeScriptSDKConfirmsApplies(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A change that is not a plan, from a client that cannot ask: the refusal
+// names the command, the terminal shows the change and a y lets the same
+// call through.
+func TestTerminalConfirmsAChangeThatIsNotAPlan(t *testing.T) {
+	stub := testenv.NewGitHubStub(t, "ghp_terminal0123456789")
+	stub.Route(&testenv.GitHubRoute{Method: "POST", Path: "/repos/acme/infra/issues",
+		Replies: []testenv.GitHubReply{{Status: 201, Body: map[string]any{"number": 3, "html_url": "https://github.com/acme/infra/issues/3"}}}})
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "opsmcp.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("mode: apply\nmemory: %s\ngithub:\n  base_url: %s/\n  repos: [acme/infra]\n", filepath.Join(dir, "m.db"), stub.URL)), 0o644)
+	t.Setenv("GITHUB_TOKEN", "ghp_terminal0123456789")
+	tr := transport.NewStdio(filepath.Join(testenv.Binaries(t), "opsmcp-github"), os.Environ(), "--config", cfg)
+	c := client.NewClient(tr)
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go drain(tr)
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = "2025-06-18"
+	if _, err := c.Initialize(context.Background(), init); err != nil {
+		t.Fatal(err)
+	}
+	issue := map[string]any{"repo": "acme/infra", "title": "Rotate the keys"}
+	res := call(t, c, "create_issue", issue)
+	m := regexp.MustCompile("run `opsmcp approve (call-[0-9a-f]{24})`").FindStringSubmatch(text(res))
+	if !res.IsError || m == nil {
+		t.Fatalf("no elicitation: %s", text(res))
+	}
+	cmd := exec.Command(filepath.Join(testenv.Binaries(t), "opsmcp"), "--config", cfg, "approve", m[1])
+	cmd.Stdin = strings.NewReader("y\n")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Rotate the keys") || !strings.Contains(string(out), "Confirmed change") {
+		t.Fatalf("opsmcp approve: %v\n%s", err, out)
+	}
+	if res := call(t, c, "create_issue", issue); res.IsError {
+		t.Fatalf("after the terminal's yes: %s", text(res))
 	}
 }

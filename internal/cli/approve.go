@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -73,17 +74,13 @@ func reviewLocal(ctx context.Context, g *globals, in io.Reader, o *reviewOptions
 		return failErr("%v", err)
 	}
 	defer mem.Close()
-	p, err := deploy.PlanStore(cfg, mem).Get(ctx, o.planID)
-	if err == nil {
-		err = deploy.Reviewable(p, time.Now())
-	}
+	ch, scope, expires, err := terminalChange(ctx, cfg, mem, o.planID)
 	if err != nil {
 		return failErr("%v", err)
 	}
-	ch := deploy.PlanChange(p)
 	fmt.Fprintln(g.Stdout, ch.Text())
 	who := localPrincipal()
-	d := gate.Approval{ChangeID: p.ID, Principal: who, Decision: gate.Confirmed, How: gate.ViaTerminal, Reason: o.reason}
+	d := gate.Approval{ChangeID: ch.ID, Principal: who, Decision: gate.Confirmed, How: gate.ViaTerminal, Reason: o.reason}
 	question := "Apply this change?"
 	if o.decision == gate.Rejected {
 		d.Decision, question = gate.Rejected, "Reject this change?"
@@ -92,17 +89,41 @@ func reviewLocal(ctx context.Context, g *globals, in io.Reader, o *reviewOptions
 		auditTerminal(ctx, mem, who, ch, "declined")
 		return failErr("not %s: nothing was recorded", map[gate.Decision]string{gate.Confirmed: "confirmed", gate.Rejected: "rejected"}[d.Decision])
 	}
-	if err := gate.Record(ctx, mem, p.Workspace, d); err != nil {
+	if err := gate.Record(ctx, mem, scope, d); err != nil {
 		return failErr("%v", err)
 	}
 	auditTerminal(ctx, mem, who, ch, map[gate.Decision]string{gate.Confirmed: "accepted", gate.Rejected: "rejected"}[d.Decision])
-	id := terraform.ShortPlanID(p.ID)
-	if d.Decision == gate.Rejected {
-		fmt.Fprintf(g.Stdout, "Rejected plan %s: it cannot be applied.\n", id)
-	} else {
-		fmt.Fprintf(g.Stdout, "Confirmed plan %s: the next apply_terraform call with plan_id %s applies it (before %s).\n", id, p.ID, p.ExpiresAt.Format(time.RFC3339))
+	id := terraform.ShortPlanID(ch.ID)
+	switch {
+	case d.Decision == gate.Rejected:
+		fmt.Fprintf(g.Stdout, "Rejected %s: it cannot be applied.\n", id)
+	case ch.Saved:
+		fmt.Fprintf(g.Stdout, "Confirmed plan %s: the next apply_terraform call with plan_id %s applies it (before %s).\n", id, ch.ID, expires.Format(time.RFC3339))
+	default:
+		fmt.Fprintf(g.Stdout, "Confirmed change %s: the next %s call with the same arguments makes it (before %s).\n", id, ch.Tool, expires.Format(time.RFC3339))
 	}
 	return nil
+}
+
+// terminalChange is what opsmcp approve shows and binds to: a saved plan,
+// else a proposed change.
+func terminalChange(ctx context.Context, cfg *config.Config, mem memory.Store, id string) (*gate.Change, string, time.Time, error) {
+	p, err := deploy.PlanStore(cfg, mem).Get(ctx, id)
+	var missing *terraform.PlanNotFoundError
+	if errors.As(err, &missing) {
+		prop, perr := gate.GetProposal(ctx, mem, id)
+		if perr != nil || !time.Now().Before(prop.ExpiresAt) {
+			return nil, "", time.Time{}, err
+		}
+		return &prop.Change, prop.Change.Scope, prop.ExpiresAt, nil
+	}
+	if err == nil {
+		err = deploy.Reviewable(p, time.Now())
+	}
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	return deploy.PlanChange(p), p.Workspace, p.ExpiresAt, nil
 }
 
 // localPrincipal names the person at this terminal.

@@ -67,9 +67,6 @@ const confirmField = "apply"
 type ConfirmUnavailableError struct{ Change *gate.Change }
 
 func (e *ConfirmUnavailableError) Error() string {
-	if e.Change.ID == "" {
-		return fmt.Sprintf("%s needs a person's confirmation (gate.confirm: elicit) and this client cannot ask (it has no MCP elicitation): run it from a terminal with opsmcp call, or ask an administrator", e.Change.Tool)
-	}
 	return fmt.Sprintf("%s needs a person's confirmation (gate.confirm: elicit) and this client cannot ask (it has no MCP elicitation): in a terminal run `opsmcp approve %s`, review the change and answer y, then call again", e.Change.ID, e.Change.ID)
 }
 
@@ -77,11 +74,7 @@ func (e *ConfirmUnavailableError) Error() string {
 type PolicyDeniedError struct{ Change *gate.Change }
 
 func (e *PolicyDeniedError) Error() string {
-	id := e.Change.ID
-	if id == "" {
-		id = e.Change.Tool
-	}
-	return fmt.Sprintf("%s is denied by policy (gate.policies): %s", id, strings.Join(e.Change.Denied, "; "))
+	return fmt.Sprintf("%s is denied by policy (gate.policies): %s", e.Change.ID, strings.Join(e.Change.Denied, "; "))
 }
 
 // UnmetError: a requirement of gate: is not met (the pull request).
@@ -105,11 +98,7 @@ func (e *DeclinedError) Error() string {
 	if e.Action == "cancel" {
 		what = "cancelled"
 	}
-	id := e.Change.ID
-	if id == "" {
-		id = e.Change.Tool
-	}
-	return fmt.Sprintf("the confirmation of %s was %s: nothing was changed", id, what)
+	return fmt.Sprintf("the confirmation of %s was %s: nothing was changed", e.Change.ID, what)
 }
 
 // changeOf is what a call changes: the input's own description, or the
@@ -181,20 +170,18 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 		h.auditDecision(c, "gate/"+u.Requirement, ch, err.Error())
 		return nil, err
 	}
+	if ch.ID == "" {
+		// A change without an id of its own (not a plan or a dry run's
+		// change) is this exact call: its tool and arguments.
+		ch.ID = stateOf(ch, args)
+	}
 	var decided []gate.Approval
-	if ch.ID != "" && h.rt.Memory != nil {
+	if h.rt.Memory != nil {
 		if decided, err = gate.List(ctx, h.rt.Memory, ch.ID); err != nil {
 			return nil, err
 		}
 	}
 	if g.Approvals > 0 {
-		if ch.ID == "" {
-			// Approvals bind to this exact call: its tool and arguments.
-			ch.ID = stateOf(ch, args)
-			if decided, err = gate.List(ctx, h.rt.Memory, ch.ID); err != nil {
-				return nil, err
-			}
-		}
 		by, err := gate.Approvers(decided, ch.ID, ch.Proposer, g.Approvals)
 		var need *gate.NeedApprovalsError
 		if errors.As(err, &need) && !ch.Saved {
@@ -234,6 +221,12 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 		}, nil
 	}
 	h.auditDecision(c, "gate/confirm", ch, "unavailable")
+	if !ch.Saved && h.rt.Memory != nil {
+		// opsmcp approve at a terminal shows the proposal.
+		if err := gate.Propose(ctx, h.rt.Memory, ch, time.Duration(h.rt.Config.Terraform.PlanTTL)); err != nil {
+			return nil, err
+		}
+	}
 	return nil, &ConfirmUnavailableError{Change: ch}
 }
 
@@ -256,7 +249,7 @@ func (h *Host) answered(ctx context.Context, c *Call, ch *gate.Change, ans *Answ
 	h.auditDecision(c, "gate/confirm", ch, "accepted")
 	d := gate.Approval{ChangeID: ch.ID, Principal: c.Principal, Decision: gate.Confirmed, How: gate.ViaElicitation, At: time.Now().UTC()}
 	c.Decisions = append(c.Decisions, d)
-	if ch.ID != "" && h.rt.Memory != nil {
+	if h.rt.Memory != nil {
 		if err := gate.Record(ctx, h.rt.Memory, ch.Scope, d); err != nil {
 			return fmt.Errorf("the confirmation could not be recorded, so nothing was changed: %w", err)
 		}
@@ -279,7 +272,7 @@ func (c *Call) AuditDecision(what string, ch *gate.Change, outcome string) {
 	args, _ := json.Marshal(map[string]string{"tool": ch.Tool, "change_id": ch.ID, "scope": ch.Scope})
 	rec := &memory.AuditRecord{Principal: c.Principal, Server: c.Server, Tool: what, Args: c.Secrets.JSON(args), Outcome: c.Secrets.String(outcome)}
 	if ch.ID != "" {
-		rec.ResultIDs = []string{ch.ID}
+		rec.ResultIDs = []string{ch.ID} // a handler's record may have none
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
