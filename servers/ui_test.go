@@ -135,6 +135,14 @@ http:
 	do(ctx, "bob approves", chromedp.Click(chromedp.ID("approve")), chromedp.WaitVisible(chromedp.CSS("p.ok")))
 	after := text(ctx, "#page")
 	shot(ctx, "3-approved")
+	// On a phone: nothing wider than the screen but the tables, which scroll.
+	do(ctx, "a phone's viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateMobile))
+	shot(ctx, "3-approved-phone")
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+	if err != nil || wide {
+		t.Errorf("the page is wider than a phone's screen (%v)", err)
+	}
+	do(ctx, "back to the desktop", chromedp.EmulateReset())
 	for _, want := range []string{"alice", "+2 ~0 -0", "0 of 1"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("the waiting list does not show %q:\n%s", want, list)
