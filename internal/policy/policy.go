@@ -20,9 +20,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/opsmcp/opsmcp/internal/validate"
@@ -32,6 +34,11 @@ import (
 type Set struct {
 	compiler *ast.Compiler
 	rules    []rule // every deny/violation/warn rule, by package then name
+	// prepared are the rules' queries prepared once, for inputs that come
+	// without data (Kubernetes objects: one evaluation per object).
+	prepOnce sync.Once
+	prepared []rego.PreparedEvalQuery
+	prepErr  error
 	// Files are the policy files, for messages.
 	Files []string
 }
@@ -198,20 +205,36 @@ func (s *Set) Eval(ctx context.Context, input any, data map[string]any) ([]Verdi
 	if s == nil || len(s.rules) == 0 {
 		return nil, nil
 	}
-	store := inmem.NewFromObject(map[string]any{"opsmcp": orEmpty(data)})
 	var out []Verdict
-	for _, r := range s.rules {
-		ref := "data." + r.pkg + "." + r.name
-		rs, err := rego.New(rego.Compiler(s.compiler), rego.Store(store), rego.Query(ref), rego.Input(input), rego.StrictBuiltinErrors(true)).Eval(ctx)
-		if err != nil {
-			return nil, &EvalError{Rule: r.pkg + "." + r.name, Err: firstLine(err.Error())}
-		}
+	add := func(r rule, rs rego.ResultSet) {
 		for _, res := range rs {
 			for _, e := range res.Expressions {
 				for _, msg := range messages(e.Value) {
 					out = append(out, Verdict{Kind: r.kind(), Package: r.pkg, Rule: r.name, Message: msg})
 				}
 			}
+		}
+	}
+	if len(data) == 0 {
+		s.prepOnce.Do(s.prepare)
+		if s.prepErr != nil {
+			return nil, s.prepErr
+		}
+		for i, r := range s.rules {
+			rs, err := s.prepared[i].Eval(ctx, rego.EvalInput(input))
+			if err != nil {
+				return nil, &EvalError{Rule: r.pkg + "." + r.name, Err: firstLine(err.Error())}
+			}
+			add(r, rs)
+		}
+	} else {
+		store := inmem.NewFromObject(map[string]any{"opsmcp": data})
+		for _, r := range s.rules {
+			rs, err := rego.New(append(r.options(s.compiler, store), rego.Input(input))...).Eval(ctx)
+			if err != nil {
+				return nil, &EvalError{Rule: r.pkg + "." + r.name, Err: firstLine(err.Error())}
+			}
+			add(r, rs)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Verdict) int {
@@ -226,11 +249,22 @@ func (s *Set) Eval(ctx context.Context, input any, data map[string]any) ([]Verdi
 	return out, nil
 }
 
-func orEmpty(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
+// options are what evaluates a rule: its query over the compiled set.
+func (r rule) options(c *ast.Compiler, store storage.Store) []func(*rego.Rego) {
+	return []func(*rego.Rego){rego.Compiler(c), rego.Store(store), rego.Query("data." + r.pkg + "." + r.name), rego.StrictBuiltinErrors(true)}
+}
+
+// prepare prepares every rule's query against empty data.
+func (s *Set) prepare() {
+	store := inmem.NewFromObject(map[string]any{"opsmcp": map[string]any{}})
+	for _, r := range s.rules {
+		pq, err := rego.New(r.options(s.compiler, store)...).PrepareForEval(context.Background())
+		if err != nil {
+			s.prepErr = &EvalError{Rule: r.pkg + "." + r.name, Err: firstLine(err.Error())}
+			return
+		}
+		s.prepared = append(s.prepared, pq)
 	}
-	return m
 }
 
 func firstLine(s string) string {

@@ -101,14 +101,12 @@ func validateOptions(c *mcpkit.Call, o validate.Options) validate.Options {
 	o.Files = c.Files()
 	o.TerraformBinary = c.Runtime.Config.Terraform.Binary
 	o.TerraformMirror = c.Runtime.Config.Terraform.ProviderMirror
-	if len(c.Runtime.Config.Gate.Policies) > 0 {
-		o.Policy = func(ctx context.Context, input any) ([]validate.Finding, error) {
-			set, err := gatePolicies(c)
-			if err != nil {
-				return nil, err
-			}
-			return set.Check(nil)(ctx, input)
-		}
+	// The policies are loaded once for the whole validation, not per
+	// object; one that does not load is each object's error finding.
+	if set, err := gatePolicies(c); err != nil {
+		o.Policy = func(context.Context, any) ([]validate.Finding, error) { return nil, err }
+	} else if set != nil {
+		o.Policy = set.Check(nil)
 	}
 	return o
 }
