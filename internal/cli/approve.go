@@ -65,15 +65,10 @@ func ask(g *globals, in io.Reader, question string) bool {
 }
 
 func reviewLocal(ctx context.Context, g *globals, in io.Reader, o *reviewOptions) error {
-	cfg, err := config.Load(g.ConfigPath)
-	if err != nil {
-		return failErr("%v", err)
-	}
-	mem, err := memory.Open(ctx, cfg.Memory, memory.Options{MaxEntryBytes: cfg.MemoryMaxEntryBytes})
-	if err != nil {
-		return failErr("%v", err)
-	}
-	defer mem.Close()
+	return withStore(ctx, g, func(cfg *config.Config, mem memory.Store) error { return decideLocal(ctx, g, in, o, cfg, mem) })
+}
+
+func decideLocal(ctx context.Context, g *globals, in io.Reader, o *reviewOptions, cfg *config.Config, mem memory.Store) error {
 	ch, scope, expires, err := terminalChange(ctx, cfg, mem, o.planID)
 	if err != nil {
 		return failErr("%v", err)

@@ -32,7 +32,7 @@ func newMemoryCmd(g *globals) *cobra.Command {
 }
 
 // withStore opens the configured store for one command.
-func withStore(ctx context.Context, g *globals, fn func(memory.Store) error) error {
+func withStore(ctx context.Context, g *globals, fn func(*config.Config, memory.Store) error) error {
 	cfg, err := config.Load(g.ConfigPath)
 	if err != nil {
 		return failErr("%v", err)
@@ -42,7 +42,7 @@ func withStore(ctx context.Context, g *globals, fn func(memory.Store) error) err
 		return failErr("%v", err)
 	}
 	defer s.Close()
-	return fn(s)
+	return fn(cfg, s)
 }
 
 func printJSON(w io.Writer, v any) error {
@@ -148,7 +148,7 @@ func newMemoryPutCmd(g *globals) *cobra.Command {
 				exp := time.Now().Add(ttl).UTC()
 				e.ExpiresAt = &exp
 			}
-			return withStore(cmd.Context(), g, func(s memory.Store) error {
+			return withStore(cmd.Context(), g, func(_ *config.Config, s memory.Store) error {
 				if err := s.Put(cmd.Context(), &e); err != nil {
 					return failErr("%v", err)
 				}
@@ -186,7 +186,7 @@ func newMemoryListCmd(g *globals) *cobra.Command {
 				return usageErr("%v", err)
 			}
 			f.Cursor = cursor
-			return withStore(cmd.Context(), g, func(s memory.Store) error {
+			return withStore(cmd.Context(), g, func(_ *config.Config, s memory.Store) error {
 				p, err := s.List(cmd.Context(), f)
 				if err != nil {
 					return failErr("%v", err)
@@ -229,7 +229,7 @@ func newMemorySearchCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			return withStore(cmd.Context(), g, func(s memory.Store) error {
+			return withStore(cmd.Context(), g, func(_ *config.Config, s memory.Store) error {
 				hits, err := s.Search(cmd.Context(), strings.Join(args, " "), f)
 				if err != nil {
 					return failErr("%v", err)
@@ -273,7 +273,7 @@ func newMemoryShowCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return withStore(cmd.Context(), g, func(s memory.Store) error {
+			return withStore(cmd.Context(), g, func(_ *config.Config, s memory.Store) error {
 				e, err := s.Get(cmd.Context(), id)
 				if errors.Is(err, memory.ErrNotFound) {
 					return failErr("no entry %d", id)
@@ -312,7 +312,7 @@ func newMemoryDeleteCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return withStore(cmd.Context(), g, func(s memory.Store) error {
+			return withStore(cmd.Context(), g, func(_ *config.Config, s memory.Store) error {
 				if err := s.Delete(cmd.Context(), id); errors.Is(err, memory.ErrNotFound) {
 					return failErr("no entry %d", id)
 				} else if err != nil {
@@ -332,7 +332,7 @@ func newMemoryExportCmd(g *globals) *cobra.Command {
 		Short: "Write every entry as JSON Lines (stdout by default)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd.Context(), g, func(s memory.Store) error {
+			return withStore(cmd.Context(), g, func(_ *config.Config, s memory.Store) error {
 				if output == "" || output == "-" {
 					if _, err := memory.Export(cmd.Context(), s, g.Stdout); err != nil {
 						return failErr("%v", err)
@@ -373,7 +373,7 @@ func newMemoryImportCmd(g *globals) *cobra.Command {
 				defer f.Close()
 				r = f
 			}
-			return withStore(cmd.Context(), g, func(s memory.Store) error {
+			return withStore(cmd.Context(), g, func(_ *config.Config, s memory.Store) error {
 				n, err := memory.Import(cmd.Context(), s, r)
 				if err != nil {
 					return failErr("%v (%d entries imported before it)", err, n)
@@ -402,7 +402,7 @@ func newMemoryPruneCmd(g *globals) *cobra.Command {
 			if maxAge < 0 || maxRecords < 0 {
 				return usageErr("--audit-max-age and --audit-max-records must be positive")
 			}
-			return withStore(cmd.Context(), g, func(s memory.Store) error {
+			return withStore(cmd.Context(), g, func(_ *config.Config, s memory.Store) error {
 				n, err := s.PruneExpired(cmd.Context(), time.Now())
 				if err != nil {
 					return failErr("%v", err)
@@ -435,7 +435,7 @@ func newMemoryVerifyCmd(g *globals) *cobra.Command {
 		Short: "Walk the audit hash chain; exit 0 when intact, 1 when broken (naming the first broken record)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd.Context(), g, func(s memory.Store) error {
+			return withStore(cmd.Context(), g, func(_ *config.Config, s memory.Store) error {
 				rep, err := memory.VerifyAudit(cmd.Context(), s)
 				if err != nil {
 					return failErr("%v", err)
