@@ -156,6 +156,13 @@ func (h *Host) CheckGate(ctx context.Context, name string, args json.RawMessage)
 // question for the person when the call must wait for one.
 func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawMessage) (*ConfirmRequest, error) {
 	g := h.rt.Config.Gate
+	ask := askerFrom(ctx)
+	if g.Approvals == 0 && len(g.Policies) == 0 && !g.GitHub.RequireApprovedPR && !g.GitHub.RequireGreenChecks &&
+		(g.Confirm != config.ConfirmElicit || ask == nil) {
+		// Nothing to require: describing the change (a dry run, a
+		// terraform show) would be work for nobody.
+		return nil, nil
+	}
 	ch, err := changeOf(ctx, c, in, args)
 	if err != nil {
 		return nil, err
@@ -201,17 +208,16 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 	if g.Confirm != config.ConfirmElicit {
 		return nil, nil
 	}
-	a := askerFrom(ctx)
 	switch {
-	case a == nil:
+	case ask == nil:
 		// The CLI: a person or a pipeline acting directly.
 		return nil, nil
 	case gate.Confirmation(decided) != nil:
 		c.Decisions = append(c.Decisions, *gate.Confirmation(decided))
 		return nil, nil
-	case a.answer != nil && a.state == stateOf(ch, args):
-		return nil, h.answered(ctx, c, ch, a.answer)
-	case a.can:
+	case ask.answer != nil && ask.state == stateOf(ch, args):
+		return nil, h.answered(ctx, c, ch, ask.answer)
+	case ask.can:
 		return &ConfirmRequest{
 			Message: "Apply this change?\n\n" + c.Secrets.String(ch.Text()),
 			Schema: map[string]any{"type": "object", "required": []string{confirmField}, "properties": map[string]any{
