@@ -1,0 +1,173 @@
+package cost
+
+// How a resource is priced: the lines a mapper adds, and the attributes
+// it reads (plan JSON and HCL both give blocks as lists of objects).
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// fail marks the resource unpriceable, keeping the first reason.
+func (c *costing) fail(format string, args ...any) {
+	if c.problem == "" {
+		c.problem = fmt.Sprintf(format, args...)
+	}
+}
+
+func (c *costing) note(format string, args ...any) {
+	c.notes = append(c.notes, fmt.Sprintf(format, args...))
+}
+
+// add prices qty units (for the whole duration, all instances) of key.
+func (c *costing) add(name, key string, qty Dec, usage bool, assumption string) {
+	p, ok := c.e.cat.Lookup(key)
+	if !ok {
+		c.fail("no price for %s (%s)", name, key)
+		return
+	}
+	monthly := qty.Mul(p.USD)
+	c.comps = append(c.comps, Component{Name: name, Unit: p.Unit, Quantity: qty, UnitPrice: Price(p.USD),
+		HourlyCost: Price(monthly.Div(c.e.hours)), MonthlyCost: Cents(monthly), UsageBased: usage, Assumption: assumption,
+		PriceSource: p.Source, PriceDate: p.Date, monthly: monthly})
+}
+
+// hourly prices per-hour units (instance hours) for every instance:
+// hours × count × per.
+func (c *costing) hourly(name, key string, per Dec) {
+	c.add(name, key, c.e.hours.Mul(c.count).Mul(per), false, "")
+}
+
+// monthly prices a per-month quantity of each instance (GB-months, keys),
+// prorated to the duration.
+func (c *costing) monthly(name, key string, perInstance Dec) {
+	c.add(name, key, perInstance.Mul(c.count).Mul(c.months()), false, "")
+}
+
+func (c *costing) months() Dec { return c.e.months }
+
+// usage prices a usage-based quantity given per month per instance in the
+// usage under usageKey (0 when not given, and the assumption says so),
+// divided by per (1,000,000 for a per-1M price).
+func (c *costing) usage(name, key, usageKey string, per Dec, what string) {
+	v, given := c.e.opts.Usage.value(c.r, usageKey)
+	assumption := fmt.Sprintf("%s %s per month (usage %s)", v.String(), what, usageKey)
+	if !given {
+		assumption = fmt.Sprintf("no usage given: 0 %s per month assumed; set usage %s.%s", what, c.r.Address, usageKey)
+	}
+	if per.IsZero() {
+		per = Int(1)
+	}
+	c.add(name, key, v.Mul(c.count).Mul(c.months()).Div(per), true, assumption)
+}
+
+// key builds a price key in the resource's region.
+func (c *costing) key(provider, service, item string) string {
+	return provider + "/" + service + "/" + c.r.Region + "/" + item
+}
+
+// Attribute access. Plan JSON and HCL both give blocks as lists of objects.
+
+func (c *costing) attr(name string) any { return c.r.Attributes[name] }
+
+// str is a string attribute, "" when absent; an unknown value fails the
+// resource when required.
+func (c *costing) str(name string, required bool) string {
+	switch v := c.attr(name).(type) {
+	case string:
+		return v
+	case Unknown:
+		if required {
+			c.fail("%s is not known until apply%s", name, why(v))
+		}
+	case nil:
+		if required {
+			c.fail("%s is not set", name)
+		}
+	default:
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+func why(u Unknown) string {
+	if u.Why == "" {
+		return ""
+	}
+	return " (" + u.Why + ")"
+}
+
+// num is a numeric attribute or def; ok is false when it is unknown.
+func (c *costing) num(name string, def Dec) (Dec, bool) {
+	return numOf(c.attr(name), def)
+}
+
+func numOf(v any, def Dec) (Dec, bool) {
+	switch v := v.(type) {
+	case nil:
+		return def, true
+	case Unknown:
+		return def, false
+	case float64:
+		return Float(v), true
+	case int:
+		return Int(int64(v)), true
+	case int64:
+		return Int(v), true
+	case Dec:
+		return v, true
+	case string:
+		if d, err := ParseDec(v); err == nil {
+			return d, true
+		}
+	case interface{ String() string }:
+		if d, err := ParseDec(v.String()); err == nil {
+			return d, true
+		}
+	}
+	return def, false
+}
+
+func (c *costing) boolean(name string) bool {
+	switch v := c.attr(name).(type) {
+	case bool:
+		return v
+	case string:
+		b, _ := strconv.ParseBool(v)
+		return b
+	}
+	return false
+}
+
+// block is the first object of a nested block ("root_block_device").
+func (c *costing) block(name string) map[string]any {
+	return firstBlock(c.attr(name))
+}
+
+func firstBlock(v any) map[string]any {
+	switch v := v.(type) {
+	case []any:
+		if len(v) > 0 {
+			m, _ := v[0].(map[string]any)
+			return m
+		}
+	case map[string]any:
+		return v
+	}
+	return nil
+}
+
+func blocks(v any) []map[string]any {
+	var out []map[string]any
+	switch v := v.(type) {
+	case []any:
+		for _, b := range v {
+			if m, ok := b.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	case map[string]any:
+		out = append(out, v)
+	}
+	return out
+}
