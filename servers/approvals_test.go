@@ -216,3 +216,80 @@ http:
 		t.Fatalf("the approved change: %s", text(res))
 	}
 }
+
+// Revoking a token (a line removed from http.auth.tokens_file, read again
+// without a restart) revokes what its principal proposed and approved: an
+// approved plan of a departed proposer is not applied, and a departed
+// approver's approval no longer counts.
+func TestRevokedPrincipalsChangesAreNotApplied(t *testing.T) {
+	ws := testenv.CopyWorkspace(t, "basic")
+	dir := t.TempDir()
+	tokensFile := filepath.Join(dir, "tokens")
+	tokens := map[string]string{"alice": "alice-revoked-token-0123", "bob": "bob-revoked-token-012345", "zed": "zed-revoked-token-012345"}
+	writeTokens := func(who ...string) {
+		t.Helper()
+		var lines []string
+		for _, p := range who {
+			lines = append(lines, p+"="+tokens[p])
+		}
+		if err := os.WriteFile(tokensFile, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeTokens("alice", "bob", "zed")
+	cfg := fmt.Sprintf(`mode: apply
+memory: %s
+terraform:
+  workspaces: [%s]
+gate:
+  confirm: none
+  approvals: 1
+http:
+  auth: {tokens_file: %s}
+  roles:
+    ops: {mode: apply, approve: true}
+  principals: {alice: ops, bob: ops, zed: ops}
+`, filepath.Join(dir, "memory.db"), ws, tokensFile)
+	srv := serveAll(t, cfg)
+	as := func(who string) *client.Client {
+		return testenv.HTTPClient(t, "http://"+srv.addr+"/deploy/mcp", tokens[who])
+	}
+	alice, bob := as("alice"), as("bob")
+	planOf := func(c *client.Client, size int) string {
+		t.Helper()
+		res := call(t, c, "apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"size": size}})
+		if res.IsError {
+			t.Fatal(text(res))
+		}
+		return res.StructuredContent.(map[string]any)["plan_id"].(string)
+	}
+	byAlice, byBob := planOf(alice, 2), planOf(bob, 3)
+	for id, approver := range map[string]*client.Client{byAlice: bob, byBob: as("zed")} {
+		if res := call(t, approver, "approve_plan", map[string]any{"plan_id": id}); res.IsError {
+			t.Fatal(text(res))
+		}
+	}
+	writeTokens("bob")
+
+	res := call(t, bob, "apply_terraform", map[string]any{"workspace": ws, "plan_id": byAlice, "auto_approve": true})
+	if !res.IsError || !strings.Contains(text(res), "was proposed by alice, who no longer holds a credential") {
+		t.Fatalf("applying the revoked proposer's plan: %s", text(res))
+	}
+	res = call(t, bob, "apply_terraform", map[string]any{"workspace": ws, "plan_id": byBob, "auto_approve": true})
+	if !res.IsError || !strings.Contains(text(res), "needs 1 approval(s)") {
+		t.Fatalf("applying with the revoked approver's approval: %s", text(res))
+	}
+	req, _ := http.NewRequest("POST", "http://"+srv.addr+"/deploy/mcp", strings.NewReader(`{}`))
+	req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("alice's revoked token: %s", resp.Status)
+	}
+	if _, err := os.Stat(filepath.Join(ws, "terraform.tfstate")); err == nil {
+		t.Fatal("something was applied")
+	}
+}

@@ -1,12 +1,12 @@
 package mcpkit
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"strings"
@@ -21,10 +21,27 @@ import (
 
 // Authenticator names the principal of an HTTP request from its bearer
 // token: a static token (kept only as its sha256) or a JWT verified against
-// a JWKS with issuer, audience and expiry checks.
+// a JWKS with issuer, audience and expiry checks. The tokens file is read
+// again when it changes, so removing a line revokes that token without a
+// restart.
 type Authenticator struct {
-	tokens map[[32]byte]string
-	jwt    *jwtVerifier
+	file string
+	env  map[[32]byte]string
+	jwt  *jwtVerifier
+	log  func(msg string, args ...any)
+
+	mu      sync.Mutex
+	stamp   fileStamp
+	read    time.Time
+	tokens  map[[32]byte]string // the file's and the environment's
+	lastErr string              // logged once, not on every request
+}
+
+const tokensRecheck = 2 * time.Second
+
+type fileStamp struct {
+	mod  time.Time
+	size int64
 }
 
 // errNoCredentials is a request without a bearer token.
@@ -33,51 +50,118 @@ var errNoCredentials = errors.New("no bearer token")
 // NewAuthenticator reads http.auth and $OPSMCP_HTTP_TOKENS. It is nil when
 // neither configures a credential (only a loopback bind may serve so).
 func NewAuthenticator(cfg config.HTTPAuth, envTokens string) (*Authenticator, error) {
-	a := &Authenticator{tokens: map[[32]byte]string{}}
-	add := func(where, line string) error {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			return nil
-		}
-		principal, token, ok := strings.Cut(line, "=")
-		principal, token = strings.TrimSpace(principal), strings.TrimSpace(token)
-		if !ok || principal == "" || token == "" {
-			return fmt.Errorf("%s: want principal=token pairs", where)
-		}
-		if len(token) < 16 {
-			return fmt.Errorf("%s: the token of %s is shorter than 16 characters", where, principal)
-		}
-		a.tokens[sha256.Sum256([]byte(token))] = principal
-		return nil
-	}
-	if cfg.TokensFile != "" {
-		f, err := os.Open(cfg.TokensFile)
-		if err != nil {
-			return nil, fmt.Errorf("http.auth.tokens_file: %w", err)
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for n := 1; sc.Scan(); n++ {
-			if err := add(fmt.Sprintf("%s line %d", cfg.TokensFile, n), sc.Text()); err != nil {
-				return nil, err
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return nil, err
-		}
-	}
+	a := &Authenticator{file: cfg.TokensFile, env: map[[32]byte]string{}, log: func(string, ...any) {}}
 	for _, pair := range strings.Split(envTokens, ",") {
-		if err := add("OPSMCP_HTTP_TOKENS", pair); err != nil {
+		if err := addToken(a.env, "OPSMCP_HTTP_TOKENS", pair); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.JWT != nil {
 		a.jwt = &jwtVerifier{cfg: *cfg.JWT, client: &http.Client{Timeout: 10 * time.Second}}
 	}
-	if len(a.tokens) == 0 && a.jwt == nil {
+	if a.file == "" && len(a.env) == 0 && a.jwt == nil {
 		return nil, nil
 	}
+	if err := a.reload(); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// addToken adds one principal=token line to set.
+func addToken(set map[[32]byte]string, where, line string) error {
+	line = strings.TrimSpace(line)
+	if line == "" || strings.HasPrefix(line, "#") {
+		return nil
+	}
+	principal, token, ok := strings.Cut(line, "=")
+	principal, token = strings.TrimSpace(principal), strings.TrimSpace(token)
+	if !ok || principal == "" || token == "" {
+		return fmt.Errorf("%s: want principal=token pairs", where)
+	}
+	if len(token) < 16 {
+		return fmt.Errorf("%s: the token of %s is shorter than 16 characters", where, principal)
+	}
+	set[sha256.Sum256([]byte(token))] = principal
+	return nil
+}
+
+// reload reads the tokens file when it has changed since it was last read.
+// A file that cannot be read or has a bad line leaves only the
+// environment's tokens: a half-edited revocation must not keep the revoked
+// token working.
+func (a *Authenticator) reload() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.file == "" {
+		if a.tokens == nil {
+			a.tokens = a.env
+		}
+		return nil
+	}
+	fi, err := os.Stat(a.file)
+	var stamp fileStamp
+	if err == nil {
+		stamp = fileStamp{fi.ModTime(), fi.Size()}
+		// A file rewritten at the same size within the file system's
+		// time granularity keeps its stamp: read it again now and then.
+		if a.tokens != nil && stamp == a.stamp && time.Since(a.read) < tokensRecheck {
+			return nil
+		}
+	}
+	set, err := a.readFile(err)
+	a.stamp, a.read = stamp, time.Now()
+	if err != nil {
+		a.tokens = a.env
+		return err
+	}
+	a.tokens = set
+	return nil
+}
+
+func (a *Authenticator) readFile(statErr error) (map[[32]byte]string, error) {
+	if statErr != nil {
+		return nil, fmt.Errorf("http.auth.tokens_file: %w", statErr)
+	}
+	data, err := os.ReadFile(a.file)
+	if err != nil {
+		return nil, fmt.Errorf("http.auth.tokens_file: %w", err)
+	}
+	set := maps.Clone(a.env)
+	for n, line := range strings.Split(string(data), "\n") {
+		if err := addToken(set, fmt.Sprintf("%s line %d", a.file, n+1), line); err != nil {
+			return nil, err
+		}
+	}
+	return set, nil
+}
+
+// current is the token set, read again if the file changed.
+func (a *Authenticator) current() map[[32]byte]string {
+	err := a.reload()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err != nil && err.Error() != a.lastErr {
+		a.log("the tokens file cannot be used; only $OPSMCP_HTTP_TOKENS' tokens are accepted until it is fixed", "err", err)
+	}
+	a.lastErr = ""
+	if err != nil {
+		a.lastErr = err.Error()
+	}
+	return a.tokens
+}
+
+// Holds says whether principal may still authenticate: a principal of the
+// static tokens whose token was removed holds none. JWT principals are the
+// issuer's to revoke (their tokens expire), so with http.auth.jwt every
+// principal outside the static tokens is taken to hold one.
+func (a *Authenticator) Holds(principal string) bool {
+	for _, p := range a.current() {
+		if p == principal {
+			return true
+		}
+	}
+	return a.jwt != nil
 }
 
 // Principal authenticates r.
@@ -91,7 +175,7 @@ func (a *Authenticator) Principal(r *http.Request) (string, error) {
 		return "", errors.New("the Authorization header is not a bearer token")
 	}
 	token = strings.TrimSpace(token)
-	if p, ok := a.tokens[sha256.Sum256([]byte(token))]; ok {
+	if p, ok := a.current()[sha256.Sum256([]byte(token))]; ok {
 		return p, nil
 	}
 	if a.jwt != nil && strings.Count(token, ".") == 2 {

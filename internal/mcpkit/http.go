@@ -79,6 +79,12 @@ func NewHTTPService(rt *Runtime, servers []*Server) (*HTTPService, error) {
 	if err != nil {
 		return nil, err
 	}
+	if auth != nil {
+		auth.log = rt.Log.Warn
+		withAuth := *rt
+		withAuth.Credentials = auth
+		rt = &withAuth
+	}
 	s := &HTTPService{rt: rt, cfg: rt.Config.HTTP, auth: auth, mux: http.NewServeMux(),
 		limits: newLimiters(rt.Config.HTTP.RateLimit), failures: newAuthFailures()}
 	runtimes := map[string]*Runtime{"": rt}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,6 +86,14 @@ type UnmetError struct {
 
 func (e *UnmetError) Error() string {
 	return fmt.Sprintf("gate.%s: %s; nothing was applied", e.Unmet.Requirement, e.Unmet.Reason)
+}
+
+// RevokedProposerError: the change's proposer no longer holds a
+// credential, so nothing they proposed may be applied.
+type RevokedProposerError struct{ Change *gate.Change }
+
+func (e *RevokedProposerError) Error() string {
+	return fmt.Sprintf("%s was proposed by %s, who no longer holds a credential here (their token was revoked): nothing was applied; plan again as a current principal", e.Change.ID, e.Change.Proposer)
 }
 
 // DeclinedError: the person said no.
@@ -182,6 +191,12 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 		// change) is this exact call: its tool and arguments.
 		ch.ID = stateOf(ch, args)
 	}
+	creds := h.rt.Credentials
+	if creds != nil && ch.Proposer != "" && !creds.Holds(ch.Proposer) {
+		err := &RevokedProposerError{Change: ch}
+		h.auditDecision(c, "gate/proposer", ch, err.Error())
+		return nil, err
+	}
 	var decided []gate.Approval
 	if h.rt.Memory != nil {
 		if decided, err = gate.List(ctx, h.rt.Memory, ch.ID); err != nil {
@@ -189,7 +204,14 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 		}
 	}
 	if g.Approvals > 0 {
-		by, err := gate.Approvers(decided, ch.ID, ch.Proposer, g.Approvals)
+		counted := decided
+		if creds != nil {
+			// An approval counts only while its principal could still give it.
+			counted = slices.DeleteFunc(slices.Clone(decided), func(a gate.Approval) bool {
+				return a.Decision == gate.Approved && !creds.Holds(a.Principal)
+			})
+		}
+		by, err := gate.Approvers(counted, ch.ID, ch.Proposer, g.Approvals)
 		var need *gate.NeedApprovalsError
 		if errors.As(err, &need) && !ch.Saved {
 			// Not a saved plan: propose it, so reviewers can find it.

@@ -48,6 +48,9 @@ type Runtime struct {
 	// read the paths named on their command line; nil for every server
 	// and for `opsmcp call`.
 	Files *fsguard.Guard
+	// Credentials says whether a principal can still authenticate (the
+	// HTTP service's tokens); nil where there are no credentials to lose.
+	Credentials interface{ Holds(principal string) bool }
 }
 
 // Host is a server bound to a runtime: the tools its policy allows, and the
