@@ -34,6 +34,9 @@ type Change struct {
 	// of which blocks the change.
 	Verdicts []string `json:"verdicts,omitempty"`
 	Denied   []string `json:"denied,omitempty"`
+	// Judged: gate.policies judged the change now (a pass is on the
+	// record too).
+	Judged bool `json:"-"`
 	// Unmet are other requirements the change does not meet yet (the
 	// pull request of gate.github); any blocks it.
 	Unmet []Unmet `json:"unmet,omitempty"`
@@ -76,4 +79,17 @@ func (c *Change) Text() string {
 		fmt.Fprintf(&b, "Proposed by %s\n", c.Proposer)
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// PolicyOutcome is the policies' verdict on the change, as its audit
+// record says it.
+func (c *Change) PolicyOutcome() string {
+	warnings := len(c.Verdicts) - len(c.Denied)
+	switch {
+	case len(c.Denied) > 0:
+		return "denied: " + strings.Join(c.Denied, "; ")
+	case warnings > 0:
+		return fmt.Sprintf("passed with %d warning(s)", warnings)
+	}
+	return "passed"
 }

@@ -69,6 +69,18 @@ type ObjectResult struct {
 	Digest string `json:"-"`
 }
 
+// Ref is an object as kubectl's users write it: "deployment/web -n prod".
+func Ref(kind, name, namespace string) string {
+	ref := strings.ToLower(kind) + "/" + name
+	if namespace != "" {
+		ref += " -n " + namespace
+	}
+	return ref
+}
+
+// Ref is the object's reference.
+func (o ObjectResult) Ref() string { return Ref(o.Kind, o.Name, o.Namespace) }
+
 // SecretValues returns the values of Secret objects (data, base64 and
 // decoded, and stringData), for the caller's redactor.
 func SecretValues(docs []Document) []string {

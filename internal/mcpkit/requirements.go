@@ -181,6 +181,9 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 		h.auditDecision(c, "gate/policy", ch, err.Error())
 		return nil, err
 	}
+	if ch.Judged {
+		h.auditDecision(c, "gate/policy", ch, ch.PolicyOutcome())
+	}
 	for _, u := range ch.Unmet {
 		err := &UnmetError{Change: ch, Unmet: u}
 		h.auditDecision(c, "gate/"+u.Requirement, ch, err.Error())

@@ -173,6 +173,9 @@ type Verdict struct {
 	Package string `json:"package"`
 	Rule    string `json:"rule"`
 	Message string `json:"message"`
+	// Subject is the input judged when it is one of several (a
+	// Kubernetes object: "deployment/web -n prod"); the caller sets it.
+	Subject string `json:"subject,omitempty"`
 }
 
 // ID is the verdict's rule as findings name it: policy/<package>.<rule>.

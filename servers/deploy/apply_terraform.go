@@ -13,6 +13,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/gate"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/policy"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 )
 
@@ -133,7 +134,8 @@ func planWorkspace(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerra
 	_ = json.Unmarshal(planned.Record.Summary, &recorded)
 	res.Policy = recorded.Policy
 	if planned.New && len(c.Runtime.Config.Gate.Policies) > 0 {
-		c.AuditDecision("gate/policy", &gate.Change{ID: planned.Record.ID, Tool: "apply_terraform", Scope: ws}, policyOutcome(res.Policy))
+		ch := &gate.Change{ID: planned.Record.ID, Tool: "apply_terraform", Scope: ws, Verdicts: verdictLines(res.Policy), Denied: policy.Denied(res.Policy)}
+		c.AuditDecision("gate/policy", ch, ch.PolicyOutcome())
 	}
 	args := map[string]any{"workspace": ws, "plan_id": id, "auto_approve": true}
 	res.ApplyCall = &ToolCall{Server: Name, Tool: "apply_terraform", Arguments: args}

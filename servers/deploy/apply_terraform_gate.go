@@ -41,8 +41,8 @@ func (in ApplyTerraformInput) Change(ctx context.Context, c *mcpkit.Call) (*gate
 	if err != nil {
 		return nil, fmt.Errorf("gate.policies could not judge plan %s, so it is not applied: %w", terraform.ShortPlanID(p.ID), err)
 	}
-	if vs != nil {
-		ch.Verdicts, ch.Denied = verdictLines(vs), policy.Denied(vs)
+	if len(c.Runtime.Config.Gate.Policies) > 0 {
+		ch.Verdicts, ch.Denied, ch.Judged = verdictLines(vs), policy.Denied(vs), true
 	}
 	if why := prUnmet(ctx, c, p); why != "" {
 		ch.Unmet = append(ch.Unmet, gate.Unmet{Requirement: "github", Reason: why})
@@ -54,7 +54,11 @@ func (in ApplyTerraformInput) Change(ctx context.Context, c *mcpkit.Call) (*gate
 func verdictLines(vs []policy.Verdict) []string {
 	out := make([]string, 0, len(vs))
 	for _, v := range vs {
-		out = append(out, v.Kind+" ("+v.ID()+"): "+v.Message)
+		line := v.Kind + " (" + v.ID() + "): " + v.Message
+		if v.Subject != "" {
+			line += " [" + v.Subject + "]"
+		}
+		out = append(out, line)
 	}
 	return out
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/policy"
 )
 
 // DeployKubernetesInput is the input of deploy_kubernetes.
@@ -60,7 +61,9 @@ type DeployKubernetesResult struct {
 	Objects   []kube.ObjectResult `json:"objects"`
 	Rollouts  []kube.Rollout      `json:"rollouts,omitempty"`
 	RolledOut bool                `json:"rolled_out"` // every waited-for workload is done (true when nothing waited)
-	Note      string              `json:"note,omitempty"`
+	// Policy are gate.policies' verdicts on each object, as written.
+	Policy []policy.Verdict `json:"policy,omitempty"`
+	Note   string           `json:"note,omitempty"`
 }
 
 // Failed: applied, but a workload did not roll out.
@@ -82,17 +85,16 @@ func (r DeployKubernetesResult) SummaryText() string {
 	fmt.Fprintf(&b, "%d objects in context %s%s: %d created, %d configured, %d unchanged", len(r.Objects), r.Context, suffix,
 		counts[kube.ActionCreated], counts[kube.ActionConfigured], counts[kube.ActionUnchanged])
 	for _, o := range r.Objects {
-		ref := strings.ToLower(o.Kind) + "/" + o.Name
-		if o.Namespace != "" {
-			ref += " -n " + o.Namespace
-		}
-		fmt.Fprintf(&b, "\n  %s %s%s", ref, o.Action, suffix)
+		fmt.Fprintf(&b, "\n  %s %s%s", o.Ref(), o.Action, suffix)
 		if len(o.Changed) > 0 {
 			fmt.Fprintf(&b, ": %s", strings.Join(o.Changed, ", "))
 		}
 		if o.Note != "" {
 			fmt.Fprintf(&b, " (%s)", o.Note)
 		}
+	}
+	for _, line := range verdictLines(r.Policy) {
+		b.WriteString("\nPolicy: " + line)
 	}
 	for _, ro := range r.Rollouts {
 		b.WriteString("\n" + ro.Summary())
@@ -129,7 +131,8 @@ var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
 		return DeployKubernetesResult{}, err
 	}
 	dryRun := in.DryRun
-	res := DeployKubernetesResult{OperationID: operationID(cl.Context, in.Manifests, time.Now()), Context: cl.Context, DryRun: dryRun, RolledOut: true}
+	res := DeployKubernetesResult{OperationID: operationID(cl.Context, in.Manifests, time.Now()), Context: cl.Context, DryRun: dryRun, RolledOut: true,
+		Policy: failClosed(objectVerdicts(ctx, c, docs))}
 	if c.AsPlan {
 		res.Note = fmt.Sprintf("Nothing was applied: mode is %s, so this was a server-side dry run. Set mode: apply in opsmcp.yaml (or OPSMCP_MODE=apply) to apply.", c.Mode)
 	}

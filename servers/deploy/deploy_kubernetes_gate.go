@@ -8,6 +8,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/gate"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/policy"
 )
 
 // What the gate shows of a deploy_kubernetes apply: the server-side dry
@@ -61,12 +62,10 @@ func (in DeployKubernetesInput) Change(ctx context.Context, c *mcpkit.Call) (*ga
 	var lines []string
 	namespaces := map[string]bool{}
 	for _, o := range dry {
-		line := strings.ToLower(o.Kind) + "/" + o.Name
+		line := o.Ref() + " " + o.Action
 		if o.Namespace != "" {
-			line += " -n " + o.Namespace
 			namespaces[o.Namespace] = true
 		}
-		line += " " + o.Action
 		if len(o.Changed) > 0 {
 			line += ": " + strings.Join(o.Changed, ", ")
 		}
@@ -78,5 +77,12 @@ func (in DeployKubernetesInput) Change(ctx context.Context, c *mcpkit.Call) (*ga
 			scope = "namespace " + ns + " (" + scope + ")"
 		}
 	}
-	return &gate.Change{ID: id, Tool: "deploy_kubernetes", Scope: scope, Proposer: c.Principal, Detail: strings.Join(lines, "\n")}, nil
+	ch := &gate.Change{ID: id, Tool: "deploy_kubernetes", Scope: scope, Proposer: c.Principal, Detail: strings.Join(lines, "\n")}
+	// The policies judge the objects at the moment of apply, as written.
+	vs, err := objectVerdicts(ctx, c, docs)
+	if err != nil {
+		return nil, fmt.Errorf("gate.policies could not judge the objects, so nothing is applied: %w", err)
+	}
+	ch.Verdicts, ch.Denied, ch.Judged = verdictLines(vs), policy.Denied(vs), len(c.Runtime.Config.Gate.Policies) > 0
+	return ch, nil
 }

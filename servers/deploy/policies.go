@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/policy"
 	"github.com/opsmcp/opsmcp/internal/terraform"
@@ -50,15 +50,41 @@ func evalPlan(ctx context.Context, c *mcpkit.Call, raw []byte, change *cost.Cent
 	return set.Eval(ctx, input, policyData(change))
 }
 
-// planVerdicts are the verdicts a new plan records; a policy that does not
-// load or evaluate is recorded as a deny, so the plan shows why it cannot
-// be applied.
-func planVerdicts(ctx context.Context, c *mcpkit.Call, raw []byte, change *cost.Cents) []policy.Verdict {
-	vs, err := evalPlan(ctx, c, raw, change)
+// objectVerdicts runs gate.policies on each manifest object as written,
+// one object per input as conftest reads a manifest.
+func objectVerdicts(ctx context.Context, c *mcpkit.Call, docs []kube.Document) ([]policy.Verdict, error) {
+	set, err := gatePolicies(c)
+	if err != nil || set == nil {
+		return nil, err
+	}
+	var out []policy.Verdict
+	for _, d := range docs {
+		vs, err := set.Eval(ctx, d.Object.Object, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.Source, err)
+		}
+		for i := range vs {
+			vs[i].Subject = kube.Ref(d.Object.GetKind(), d.Object.GetName(), d.Object.GetNamespace())
+		}
+		out = append(out, vs...)
+	}
+	return out, nil
+}
+
+// failClosed is a policy that does not load or evaluate, as a deny, so a
+// result shows why the change cannot be made.
+func failClosed(vs []policy.Verdict, err error) []policy.Verdict {
 	if err != nil {
 		return []policy.Verdict{{Kind: policy.Deny, Package: "opsmcp", Rule: "policy_error", Message: err.Error()}}
 	}
 	return vs
+}
+
+// planVerdicts are the verdicts a new plan records; a policy that does not
+// load or evaluate is recorded as a deny, so the plan shows why it cannot
+// be applied.
+func planVerdicts(ctx context.Context, c *mcpkit.Call, raw []byte, change *cost.Cents) []policy.Verdict {
+	return failClosed(evalPlan(ctx, c, raw, change))
 }
 
 // applyVerdicts evaluates the saved plan again at apply time.
@@ -79,15 +105,4 @@ func applyVerdicts(ctx context.Context, c *mcpkit.Call, planFile, ws string, cha
 		return nil, err
 	}
 	return evalPlan(ctx, c, raw, change)
-}
-
-// policyOutcome is a plan's verdicts as its audit record says them.
-func policyOutcome(vs []policy.Verdict) string {
-	if denied := policy.Denied(vs); len(denied) > 0 {
-		return "denied: " + strings.Join(denied, "; ")
-	}
-	if len(vs) > 0 {
-		return fmt.Sprintf("passed with %d warning(s)", len(vs))
-	}
-	return "passed"
 }

@@ -73,3 +73,40 @@ func TestValidateDeploymentRunsPolicies(t *testing.T) {
 		}
 	}
 }
+
+// gate.policies judge every Kubernetes object as written: the dry run
+// shows the verdicts with the object each is about, a deny blocks the
+// apply (audited), and an object that only warns applies, its evaluation
+// on the record.
+func TestPoliciesGateKubernetesDeploys(t *testing.T) {
+	k := testenv.SharedKubesim(t)
+	cfg := k.Config(config.ModeApply)
+	cfg.Gate.Policies = []string{filepath.Join(testenv.RepoRoot(t), "testdata", "policies", "kubernetes")}
+	h := &testenv.KubeHost{Host: testenv.NewHost(t, deploy.New(), cfg), K: k, CS: k.Clientset(t)}
+	ns := h.Namespace()
+
+	dry := h.MustOK(h.Call("deploy_kubernetes", map[string]any{"manifests": []string{manifest("web")}, "namespace": ns, "dry_run": true}))
+	b, _ := json.Marshal(dry["policy"])
+	for _, want := range []string{`"message":"Deployment web must set runAsNonRoot","package":"main","rule":"deny","subject":"deployment/web"`, `"message":"ConfigMap web-config has no team label"`} {
+		if !strings.Contains(string(b), want) {
+			t.Fatalf("the dry run's verdicts lack %s: %s", want, b)
+		}
+	}
+	h.MustFail(h.Call("deploy_kubernetes", map[string]any{"manifests": []string{manifest("web")}, "namespace": ns, "wait": false}),
+		"is denied by policy (gate.policies): ConfigMap web-config has no team label")
+	audit, _ := h.Store.ListAudit(context.Background(), 0)
+	if audit[1].Tool != "gate/policy" || !strings.Contains(audit[1].Outcome, "Deployment web must set runAsNonRoot") {
+		t.Fatalf("the refusal is not audited: %+v", audit[:2])
+	}
+
+	good := `apiVersion: v1
+kind: ConfigMap
+metadata: {name: tagged, labels: {team: payments}}
+data: {image: "app:latest"}
+`
+	h.MustOK(h.Call("deploy_kubernetes", map[string]any{"manifests": []string{good}, "namespace": ns, "wait": false}))
+	audit, _ = h.Store.ListAudit(context.Background(), 0)
+	if audit[0].Tool != "deploy_kubernetes" || audit[0].Outcome != "ok" || audit[1].Tool != "gate/policy" || audit[1].Outcome != "passed" {
+		t.Fatalf("the passing evaluation is not audited: %+v", audit[:2])
+	}
+}
