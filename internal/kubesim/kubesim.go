@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,7 +50,7 @@ type Cluster struct {
 
 	bin      string
 	detach   bool
-	ports    struct{ etcd, peer, api int }
+	ports    struct{ etcd, peer, api, kubelet, metrics int }
 	mu       sync.Mutex
 	procs    map[string]*proc
 	adminCfg *rest.Config
@@ -115,7 +116,7 @@ func Start(ctx context.Context, root string, opts Options) (_ *Cluster, err erro
 			k.Stop()
 		}
 	}()
-	for _, p := range []*int{&k.ports.etcd, &k.ports.peer, &k.ports.api} {
+	for _, p := range []*int{&k.ports.etcd, &k.ports.peer, &k.ports.api, &k.ports.kubelet, &k.ports.metrics} {
 		if *p, err = FreePort(); err != nil {
 			return nil, err
 		}
@@ -150,12 +151,18 @@ func Start(ctx context.Context, root string, opts Options) (_ *Cluster, err erro
 		"--kube-api-qps=500", "--kube-api-burst=1000"); err != nil {
 		return nil, err
 	}
-	if err := k.start("kwok", "--kubeconfig="+admin, "--manage-all-nodes=true",
-		"--config="+filepath.Join(bin, "kwok-stages.yaml"), "--cidr=10.0.0.0/16",
-		"--node-lease-duration-seconds=40"); err != nil {
+	if err := k.applyKwokCRDs(ctx); err != nil {
+		return nil, err
+	}
+	if err := k.start("kwok", append([]string{"--kubeconfig=" + admin, "--manage-all-nodes=true",
+		"--config=" + filepath.Join(bin, "kwok-config.yaml"), "--cidr=10.0.0.0/16",
+		"--node-lease-duration-seconds=40"}, k.kwokFlags()...)...); err != nil {
 		return nil, err
 	}
 	if err := k.seed(ctx, opts.Nodes); err != nil {
+		return nil, err
+	}
+	if err := k.startMetricsServer(ctx); err != nil {
 		return nil, err
 	}
 	if opts.Detach {
@@ -185,7 +192,7 @@ func (k *Cluster) RestConfig() *rest.Config {
 // cluster's port; it does not wait for readiness (see WaitReady).
 func (k *Cluster) StartAPIServer() error {
 	d := k.Dir
-	return k.start("kube-apiserver",
+	return k.start("kube-apiserver", append(k.apiServerAddonFlags(),
 		fmt.Sprintf("--etcd-servers=http://127.0.0.1:%d", k.ports.etcd),
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port="+strconv.Itoa(k.ports.api),
 		"--cert-dir="+filepath.Join(d, "certs"),
@@ -196,7 +203,7 @@ func (k *Cluster) StartAPIServer() error {
 		"--service-account-signing-key-file="+filepath.Join(d, "sa.key"),
 		"--token-auth-file="+filepath.Join(d, "tokens.csv"),
 		"--authorization-mode=RBAC", "--service-cluster-ip-range=10.96.0.0/16",
-		"--allow-privileged=true", "--profiling=false", "--endpoint-reconciler-type=none")
+		"--allow-privileged=true", "--profiling=false", "--endpoint-reconciler-type=none")...)
 }
 
 // StopAPIServer kills kube-apiserver only (for fault tests).
@@ -238,7 +245,7 @@ func (k *Cluster) WaitReady(ctx context.Context, within time.Duration) error {
 // Logs is the tail of every component's log, for failure messages.
 func (k *Cluster) Logs() string {
 	var b strings.Builder
-	for _, name := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"} {
+	for _, name := range components {
 		data, err := os.ReadFile(filepath.Join(k.Dir, name+".log"))
 		if err != nil {
 			continue
@@ -254,7 +261,7 @@ func (k *Cluster) Logs() string {
 // Stop kills every process of the cluster and, unless it was started
 // detached into a caller's directory, removes its files.
 func (k *Cluster) Stop() {
-	for _, name := range []string{"kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"} {
+	for _, name := range slices.Backward(components) {
 		k.stop(name)
 	}
 	if !k.detach {
@@ -291,6 +298,9 @@ func (k *Cluster) writeCredentials() error {
 		DNSNames:    []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"}}
 	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caCert, &srvKey.PublicKey, caKey)
 	if err != nil {
+		return err
+	}
+	if err := k.writeProxyClient(caCert, caKey); err != nil {
 		return err
 	}
 	saKey, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -345,9 +355,10 @@ func (k *Cluster) seed(ctx context.Context, nodes int) error {
 	}
 	for i := range nodes {
 		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{
-			Name:        fmt.Sprintf("kwok-node-%d", i),
-			Annotations: map[string]string{"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
-			Labels:      map[string]string{"type": "kwok", "kubernetes.io/hostname": fmt.Sprintf("kwok-node-%d", i), "kubernetes.io/os": "linux"},
+			Name: fmt.Sprintf("kwok-node-%d", i),
+			Annotations: map[string]string{"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0",
+				MetricsPathAnnotation: fmt.Sprintf("/metrics/nodes/kwok-node-%d/metrics/resource", i)},
+			Labels: map[string]string{"type": "kwok", "kubernetes.io/hostname": fmt.Sprintf("kwok-node-%d", i), "kubernetes.io/os": "linux"},
 		}, Status: corev1.NodeStatus{
 			Allocatable: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("32"), corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("2000")},
 			Capacity:    corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("32"), corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("2000")},

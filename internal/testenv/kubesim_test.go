@@ -61,7 +61,7 @@ func TestMakeKubesimUpAndDown(t *testing.T) {
 		pid, _ := strconv.Atoi(f[1])
 		pids = append(pids, pid)
 	}
-	if len(pids) != 5 {
+	if len(pids) != 6 { // etcd, apiserver, controller-manager, scheduler, kwok, metrics-server
 		t.Fatalf("kubesim.pids: %s", data)
 	}
 	// A second up in the same directory is refused, not a second cluster.
@@ -103,7 +103,7 @@ func TestKubesimDiesWithAPanickingTest(t *testing.T) {
 			json.Unmarshal([]byte(rest), &pids)
 		}
 	}
-	if len(pids) != 5 {
+	if len(pids) != 6 { // etcd, apiserver, controller-manager, scheduler, kwok, metrics-server
 		t.Fatalf("the helper reported %v\n%s", pids, out)
 	}
 	deadline := time.Now().Add(10 * time.Second)
