@@ -6,6 +6,7 @@ package kubesim
 // (metrics-server, an aggregated API scraping that endpoint).
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -214,4 +215,75 @@ func (k *Cluster) anyExited() bool {
 		}
 	}
 	return false
+}
+
+// ContainerLog is what a fake container printed: its current and previous
+// instance's lines, as the kubelet would serve them.
+type ContainerLog struct {
+	Container       string
+	Lines, Previous []string
+	// At stamps the last line; earlier lines are a second apart before it.
+	At time.Time
+}
+
+// SetLogs gives a pod's containers their log text: CRI-format files under
+// the cluster's directory and the kwok Logs object that points at them, so
+// pods/log serves them through the apiserver. Setting them again replaces
+// them.
+func (k *Cluster) SetLogs(ctx context.Context, ns, pod string, logs ...ContainerLog) error {
+	dir := filepath.Join(k.Dir, "logs", ns, pod)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	var entries []any
+	for _, l := range logs {
+		if l.At.IsZero() {
+			l.At = time.Now()
+		}
+		current, previous := filepath.Join(dir, l.Container+".log"), filepath.Join(dir, l.Container+".previous.log")
+		for file, lines := range map[string][]string{current: l.Lines, previous: l.Previous} {
+			if err := writeCRILog(file, lines, l.At); err != nil {
+				return err
+			}
+		}
+		entries = append(entries, map[string]any{"containers": []any{l.Container}, "logsFile": current, "previousLogsFile": previous})
+	}
+	dyn, err := dynamic.NewForConfig(k.RestConfig())
+	if err != nil {
+		return err
+	}
+	gvr := schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version: "v1alpha1", Resource: "logs"}
+	obj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Logs",
+		"metadata": map[string]any{"name": pod, "namespace": ns}, "spec": map[string]any{"logs": entries}}}
+	old, err := dyn.Resource(gvr).Namespace(ns).Get(ctx, pod, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		_, err = dyn.Resource(gvr).Namespace(ns).Create(ctx, obj, metav1.CreateOptions{})
+	case err == nil:
+		obj.SetResourceVersion(old.GetResourceVersion())
+		_, err = dyn.Resource(gvr).Namespace(ns).Update(ctx, obj, metav1.UpdateOptions{})
+	}
+	if err != nil {
+		return fmt.Errorf("kwok Logs %s/%s: %w", ns, pod, err)
+	}
+	return nil
+}
+
+// writeCRILog writes lines in the CRI log format the kubelet reads
+// ("<RFC3339Nano> stdout F <line>"), a second apart, ending at end.
+func writeCRILog(file string, lines []string, end time.Time) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	for i, line := range lines {
+		at := end.Add(-time.Duration(len(lines)-1-i) * time.Second).UTC()
+		fmt.Fprintf(w, "%s stdout F %s\n", at.Format(time.RFC3339Nano), line)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

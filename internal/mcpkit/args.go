@@ -94,17 +94,28 @@ func (d *argDecoder[T]) decode(raw json.RawMessage) (T, error) {
 				return in, fmt.Errorf("argument %q is %q; expected one of: %s", f.name, s, strings.ReplaceAll(e, "|", ", "))
 			}
 		}
+		var num float64
+		switch fv.Kind() {
+		case reflect.Int, reflect.Int64, reflect.Int32:
+			num = float64(fv.Int())
+		case reflect.Float64:
+			num = fv.Float()
+		}
 		if m := f.Tag.Get("minimum"); m != "" {
-			var num float64
-			switch fv.Kind() {
-			case reflect.Int, reflect.Int64, reflect.Int32:
-				num = float64(fv.Int())
-			case reflect.Float64:
-				num = fv.Float()
-			}
 			min, _ := strconv.ParseFloat(m, 64)
 			if num < min {
 				return in, fmt.Errorf("argument %q is %v; it must be at least %s", f.name, num, m)
+			}
+		}
+		if m := f.Tag.Get("maximum"); m != "" {
+			max, _ := strconv.ParseFloat(m, 64)
+			if num > max {
+				return in, fmt.Errorf("argument %q is %v; it must be at most %s", f.name, num, m)
+			}
+		}
+		if m := f.Tag.Get("maxLength"); m != "" && fv.Kind() == reflect.String {
+			if max, _ := strconv.Atoi(m); len(fv.String()) > max {
+				return in, fmt.Errorf("argument %q is %d bytes long; it may be at most %s", f.name, len(fv.String()), m)
 			}
 		}
 	}

@@ -17,6 +17,8 @@ import (
 //	enum:"a|b"             allowed values
 //	default:"1800"         default, as JSON; applied before decoding
 //	minimum:"0"            lower bound for numbers
+//	maximum:"100"          upper bound for numbers
+//	maxLength:"512"        upper bound for a string's length
 //
 
 // SchemaOf returns the full JSON schema of T (tool inputs).
@@ -130,6 +132,15 @@ func schemaFor(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
 					panic(fmt.Sprintf("mcpkit: %v.%s: minimum %q is not a number", t, f.Name, m))
 				}
 				p["minimum"] = v
+			}
+			for _, bound := range []string{"maximum", "maxLength"} {
+				if m := f.Tag.Get(bound); m != "" {
+					v, err := strconv.ParseFloat(m, 64)
+					if err != nil {
+						panic(fmt.Sprintf("mcpkit: %v.%s: %s %q is not a number", t, f.Name, bound, m))
+					}
+					p[bound] = v
+				}
 			}
 			props[f.name] = p
 			if f.required {
