@@ -13,6 +13,10 @@ type Kubernetes struct {
 	Contexts []string `json:"contexts,omitempty"`
 	// Namespaces allowed; empty allows all.
 	Namespaces []string `json:"namespaces,omitempty"`
+	// ClusterReads lets a namespace allowlist read every cluster-scoped
+	// kind (and sum all namespaces' pods per node); without it only Nodes,
+	// Namespaces, StorageClasses, PriorityClasses and CRDs are readable.
+	ClusterReads bool `json:"cluster_reads,omitempty"`
 }
 
 // finish resolves the kubeconfig and refuses empty allowlist entries.

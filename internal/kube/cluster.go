@@ -84,7 +84,7 @@ func Connect(policy config.Kubernetes, contextName string) (*Cluster, error) {
 	// Every call of every tool connects: when the same request was allowed
 	// under the same policy and unchanged kubeconfig files, reuse it without
 	// parsing the kubeconfig again.
-	key += "|" + fmt.Sprint(policy.Contexts, policy.Namespaces)
+	key += "|" + fmt.Sprintf("%+v", policy) // every key of kubernetes: decides what the cluster allows
 	requested := key + "|asked:" + contextName
 	if c, ok := clusters.Load(requested); ok {
 		return c.(*Cluster), nil
@@ -158,7 +158,7 @@ func connectInCluster(policy config.Kubernetes, contextName string) (*Cluster, e
 	if b, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil {
 		ns = strings.TrimSpace(string(b))
 	}
-	key := "in-cluster|" + fmt.Sprint(policy.Namespaces)
+	key := "in-cluster|" + fmt.Sprintf("%+v", policy)
 	if c, ok := clusters.Load(key); ok {
 		return c.(*Cluster), nil
 	}
@@ -236,6 +236,24 @@ func (c *Cluster) AllowNamespace(ns string) error {
 	}
 	return fmt.Errorf("namespace %q is not allowed: kubernetes.namespaces in opsmcp.yaml allows %s", ns, strings.Join(c.policy.Namespaces, ", "))
 }
+
+// clusterKinds are the cluster-scoped kinds a namespace allowlist may
+// still read: what a namespaced workload's reader needs to judge it.
+var clusterKinds = map[string]bool{"Node": true, "Namespace": true, "StorageClass": true, "PriorityClass": true, "CustomResourceDefinition": true}
+
+// AllowClusterRead refuses a cluster-scoped kind a namespace allowlist
+// does not let through (kubernetes.cluster_reads).
+func (c *Cluster) AllowClusterRead(kind string) error {
+	if len(c.policy.Namespaces) == 0 || c.policy.ClusterReads || clusterKinds[kind] {
+		return nil
+	}
+	return fmt.Errorf("%s is cluster-scoped, and kubernetes.namespaces in opsmcp.yaml limits reads to %s: set kubernetes.cluster_reads: true to read it",
+		kind, strings.Join(c.policy.Namespaces, ", "))
+}
+
+// AllNamespaces says whether reads may span every namespace (no
+// allowlist, or kubernetes.cluster_reads).
+func (c *Cluster) AllNamespaces() bool { return len(c.policy.Namespaces) == 0 || c.policy.ClusterReads }
 
 // Namespaces is the allowlist, or nil when every namespace is allowed.
 func (c *Cluster) Namespaces() []string { return c.policy.Namespaces }

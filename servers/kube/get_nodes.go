@@ -1,0 +1,97 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/kube"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+)
+
+// GetNodesInput is the input of get_nodes.
+type GetNodesInput struct {
+	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024" desc:"e.g. node-role.kubernetes.io/worker"`
+	Context       string `json:"context,omitempty" desc:"default: current"`
+}
+
+// CacheScope: nodes are the cluster's.
+func (in GetNodesInput) CacheScope() string { return scope(in.Context, "") }
+
+// GetNodesResult is the result of get_nodes.
+type GetNodesResult struct {
+	Context string             `json:"context"`
+	Count   int                `json:"count"`
+	NotOK   int                `json:"not_ready"`
+	Nodes   []kube.NodeSummary `json:"nodes"`
+	// RequestsNote says why requested CPU and memory are not summed.
+	RequestsNote string `json:"requests_note,omitempty"`
+}
+
+func (r GetNodesResult) SummaryText() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d nodes in context %s, %d not ready\n", r.Count, r.Context, r.NotOK)
+	tw := tabwriter.NewWriter(&b, 0, 0, 1, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tREADY\tROLES\tAGE\tVERSION\tPODS\tCPU REQ\tMEM REQ\tTAINTS")
+	for i, n := range r.Nodes {
+		if i == textRows {
+			break
+		}
+		roles := strings.Join(n.Roles, ",")
+		if roles == "" {
+			roles = "<none>"
+		}
+		cpu, mem := "-", "-"
+		if r.RequestsNote == "" {
+			cpu = fmt.Sprintf("%s/%s (%s)", kube.CPU(n.Requested.CPUMillis), kube.CPU(n.Allocatable.CPUMillis), kube.Percent(n.Requested.CPUMillis, n.Allocatable.CPUMillis))
+			mem = fmt.Sprintf("%s/%s (%s)", kube.Memory(n.Requested.MemoryBytes), kube.Memory(n.Allocatable.MemoryBytes), kube.Percent(n.Requested.MemoryBytes, n.Allocatable.MemoryBytes))
+		}
+		status := n.Ready
+		if n.Unschedulable {
+			status += ",SchedulingDisabled"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", n.Name, status, roles, n.Age, n.Kubelet, n.Pods, cpu, mem, strings.Join(n.Taints, ","))
+	}
+	tw.Flush()
+	if len(r.Nodes) > textRows {
+		fmt.Fprintf(&b, "… and %d more nodes (all are in the structured result; narrow with label_selector)\n", len(r.Nodes)-textRows)
+	}
+	for _, n := range r.Nodes {
+		for _, p := range n.Problems {
+			fmt.Fprintf(&b, "%s: %s\n", n.Name, p)
+		}
+	}
+	if r.RequestsNote != "" {
+		b.WriteString(r.RequestsNote + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+var getNodes = mcpkit.NewTool(mcpkit.Def{
+	Name:        "get_nodes",
+	Title:       "Get nodes",
+	Description: "Nodes: readiness and problem conditions, capacity and allocatable, taints, kubelet version, pods and their requests.",
+	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+	Timeout:     time.Minute,
+}, func(ctx context.Context, c *mcpkit.Call, in GetNodesInput) (GetNodesResult, error) {
+	cl, err := kube.Connect(c.Runtime.Config.Kubernetes, in.Context)
+	if err != nil {
+		return GetNodesResult{}, err
+	}
+	nodes, podsErr, err := cl.Nodes(ctx, in.LabelSelector)
+	if err != nil {
+		return GetNodesResult{}, err
+	}
+	res := GetNodesResult{Context: cl.Context, Count: len(nodes), Nodes: nodes}
+	if podsErr != nil {
+		res.RequestsNote = podsErr.Error()
+	}
+	for _, n := range nodes {
+		if n.Ready != "True" {
+			res.NotOK++
+		}
+	}
+	return res, nil
+})

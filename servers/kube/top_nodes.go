@@ -1,0 +1,77 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/kube"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+)
+
+// TopNodesInput is the input of top_nodes.
+type TopNodesInput struct {
+	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024"`
+	Context       string `json:"context,omitempty" desc:"default: current"`
+}
+
+// CacheScope: nodes are the cluster's.
+func (in TopNodesInput) CacheScope() string { return scope(in.Context, "") }
+
+// TopNodesResult is the result of top_nodes.
+type TopNodesResult struct {
+	Context string           `json:"context"`
+	Nodes   []kube.NodeUsage `json:"nodes"`
+	// NoMetrics says why there are none (metrics-server not installed).
+	NoMetrics string `json:"no_metrics,omitempty"`
+}
+
+func (r TopNodesResult) SummaryText() string {
+	if r.NoMetrics != "" {
+		return r.NoMetrics
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d nodes in context %s, by CPU\n", len(r.Nodes), r.Context)
+	tw := tabwriter.NewWriter(&b, 0, 0, 1, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)")
+	for i, n := range r.Nodes {
+		if i == textRows {
+			break
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.Name, kube.CPU(n.Usage.CPUMillis), kube.Percent(n.Usage.CPUMillis, n.Allocatable.CPUMillis),
+			kube.Memory(n.Usage.MemoryBytes), kube.Percent(n.Usage.MemoryBytes, n.Allocatable.MemoryBytes))
+	}
+	tw.Flush()
+	if len(r.Nodes) > textRows {
+		fmt.Fprintf(&b, "… and %d more nodes (all are in the structured result; narrow with label_selector)\n", len(r.Nodes)-textRows)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+var topNodes = mcpkit.NewTool(mcpkit.Def{
+	Name:        "top_nodes",
+	Title:       "Top nodes",
+	Description: "CPU and memory use of nodes from metrics.k8s.io (metrics-server) against allocatable, highest CPU first.",
+	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+	Timeout:     time.Minute,
+}, func(ctx context.Context, c *mcpkit.Call, in TopNodesInput) (TopNodesResult, error) {
+	cl, err := kube.Connect(c.Runtime.Config.Kubernetes, in.Context)
+	if err != nil {
+		return TopNodesResult{}, err
+	}
+	res := TopNodesResult{Context: cl.Context, Nodes: []kube.NodeUsage{}}
+	nodes, err := cl.TopNodes(ctx, in.LabelSelector)
+	var none *kube.NoMetricsError
+	if errors.As(err, &none) {
+		res.NoMetrics = none.Reason
+		return res, nil
+	}
+	if err != nil {
+		return TopNodesResult{}, err
+	}
+	res.Nodes = nodes
+	return res, nil
+})
