@@ -15,9 +15,9 @@ func New() *mcpkit.Server {
 	return &mcpkit.Server{
 		Name: Name,
 		Instructions: "Kubernetes inspection and scaling within the contexts and namespaces opsmcp.yaml allows. " +
-			"get_pods, get_logs, get_nodes, top_pods, top_nodes, list_deployments and get_events read; rollout_status judges a rollout like kubectl and can wait; " +
+			"get_pods, get_logs, list_resources, get_resource, get_nodes, top_pods, top_nodes, list_deployments and get_events read; rollout_status judges a rollout like kubectl and can wait; " +
 			"scale_deployment changes replicas (mode apply). Secret data is never returned.",
-		Tools: []mcpkit.Tool{getPods, getLogs, getNodes, topPods, topNodes, listDeployments, getEvents, rolloutStatus, scaleDeployment, gatherContext},
+		Tools: []mcpkit.Tool{getPods, getLogs, listResources, getResource, getNodes, topPods, topNodes, listDeployments, getEvents, rolloutStatus, scaleDeployment, gatherContext},
 		Ready: []mcpkit.ReadyCheck{{Name: "kubernetes", Check: kube.Ready}},
 	}
 }
