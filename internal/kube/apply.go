@@ -255,6 +255,10 @@ func changedPaths(before, after map[string]any) []string {
 		}
 		am, aok := a.(map[string]any)
 		bm, bok := b.(map[string]any)
+		// A map that appears or goes: name its leaves, not the map.
+		if aok && b == nil || bok && a == nil {
+			aok, bok = true, true
+		}
 		if aok && bok {
 			union := map[string]any{}
 			maps.Copy(union, am)

@@ -13,14 +13,14 @@ import (
 
 // GetLogsInput is the input of get_logs.
 type GetLogsInput struct {
-	Name         string `json:"name" desc:"pod name, or kind/name: deployment/web, statefulset/db, daemonset/x, job/y"`
+	Name         string `json:"name" desc:"pod, or kind/name (deployment/web)"`
 	Namespace    string `json:"namespace,omitempty" desc:"default: the context's"`
-	Container    string `json:"container,omitempty" desc:"default: the pod's only container"`
-	Previous     bool   `json:"previous,omitempty" desc:"the previous (crashed) instance's log"`
+	Container    string `json:"container,omitempty" `
+	Previous     bool   `json:"previous,omitempty" `
 	TailLines    int64  `json:"tail_lines,omitempty" default:"200" minimum:"1"`
 	SinceSeconds int64  `json:"since_seconds,omitempty" minimum:"1"`
-	Grep         string `json:"grep,omitempty" maxLength:"512" desc:"RE2: only matching lines"`
-	MaxBytes     int    `json:"max_bytes,omitempty" default:"32768" minimum:"1024" maximum:"1048576" desc:"newest lines kept"`
+	Grep         string `json:"grep,omitempty" maxLength:"512" desc:"RE2"`
+	MaxBytes     int    `json:"max_bytes,omitempty" default:"32768" minimum:"1024" maximum:"1048576"`
 	Context      string `json:"context,omitempty" desc:"default: current"`
 }
 
@@ -73,7 +73,7 @@ func (r GetLogsResult) SummaryText() string {
 var getLogs = mcpkit.NewTool(mcpkit.Def{
 	Name:        "get_logs",
 	Title:       "Get container logs",
-	Description: "Container logs of a pod or a workload's pods (newest first): tail, since, previous instance, grep; redacted, Secret values masked.",
+	Description: "Logs of a pod or a workload's pods: tail, since, previous, grep; Secret values masked.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in GetLogsInput) (GetLogsResult, error) {

@@ -13,7 +13,7 @@ import (
 
 // GetNodesInput is the input of get_nodes.
 type GetNodesInput struct {
-	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024" desc:"e.g. node-role.kubernetes.io/worker"`
+	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024"`
 	Context       string `json:"context,omitempty" desc:"default: current"`
 }
 
@@ -72,7 +72,7 @@ func (r GetNodesResult) SummaryText() string {
 var getNodes = mcpkit.NewTool(mcpkit.Def{
 	Name:        "get_nodes",
 	Title:       "Get nodes",
-	Description: "Nodes: readiness and problem conditions, capacity and allocatable, taints, kubelet version, pods and their requests.",
+	Description: "Nodes: readiness, problems, taints, kubelet version, pods and requests vs allocatable.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in GetNodesInput) (GetNodesResult, error) {

@@ -16,7 +16,7 @@ import (
 type GetResourceInput struct {
 	Kind      string `json:"kind" maxLength:"253" desc:"kind, plural, short name or resource.group"`
 	Name      string `json:"name" maxLength:"253"`
-	Namespace string `json:"namespace,omitempty" desc:"default: the context's; ignored for cluster-scoped kinds"`
+	Namespace string `json:"namespace,omitempty" desc:"default: the context's"`
 	Context   string `json:"context,omitempty" desc:"default: current"`
 }
 
@@ -73,7 +73,7 @@ func (r GetResourceResult) SummaryText() string {
 var getResource = mcpkit.NewTool(mcpkit.Def{
 	Name:        "get_resource",
 	Title:       "Get a resource",
-	Description: "One object of any kind, without managedFields, plus conditions, owner chain and recent events. Secrets: key sizes only.",
+	Description: "One object of any kind with conditions, owners and events; Secret values hidden.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in GetResourceInput) (GetResourceResult, error) {

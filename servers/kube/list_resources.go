@@ -13,13 +13,13 @@ import (
 
 // ListResourcesInput is the input of list_resources.
 type ListResourcesInput struct {
-	Kind          string `json:"kind" maxLength:"253" desc:"kind, plural, short name or resource.group: deploy, svc, ingresses.networking.k8s.io, a CRD's"`
-	Namespace     string `json:"namespace,omitempty" desc:"default: the context's; ignored for cluster-scoped kinds"`
-	AllNamespaces bool   `json:"all_namespaces,omitempty" desc:"every namespace (only without a namespace allowlist)"`
+	Kind          string `json:"kind" maxLength:"253" desc:"kind, plural, short name or resource.group"`
+	Namespace     string `json:"namespace,omitempty" desc:"default: the context's"`
+	AllNamespaces bool   `json:"all_namespaces,omitempty" desc:"every namespace"`
 	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024"`
 	FieldSelector string `json:"field_selector,omitempty" maxLength:"1024"`
 	Limit         int64  `json:"limit,omitempty" default:"500" minimum:"1" maximum:"5000"`
-	Continue      string `json:"continue,omitempty" desc:"continue token of the previous page"`
+	Continue      string `json:"continue,omitempty" `
 	Context       string `json:"context,omitempty" desc:"default: current"`
 }
 
@@ -71,7 +71,7 @@ func (r ListResourcesResult) SummaryText() string {
 var listResources = mcpkit.NewTool(mcpkit.Def{
 	Name:        "list_resources",
 	Title:       "List resources",
-	Description: "List any kind (CRDs too) with the columns kubectl get shows, from the API server's Table format; selectors and pages.",
+	Description: "Any kind (CRDs too) with the columns kubectl get shows; selectors, pages.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in ListResourcesInput) (ListResourcesResult, error) {

@@ -54,7 +54,7 @@ func (r TopNodesResult) SummaryText() string {
 var topNodes = mcpkit.NewTool(mcpkit.Def{
 	Name:        "top_nodes",
 	Title:       "Top nodes",
-	Description: "CPU and memory use of nodes from metrics.k8s.io (metrics-server) against allocatable, highest CPU first.",
+	Description: "kubectl top nodes: CPU and memory from metrics-server.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in TopNodesInput) (TopNodesResult, error) {

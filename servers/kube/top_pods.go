@@ -16,7 +16,7 @@ import (
 type TopPodsInput struct {
 	Namespace     string `json:"namespace,omitempty" desc:"default: the context's"`
 	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024"`
-	Containers    bool   `json:"containers,omitempty" desc:"each container's usage too"`
+	Containers    bool   `json:"containers,omitempty"`
 	Context       string `json:"context,omitempty" desc:"default: current"`
 }
 
@@ -61,7 +61,7 @@ func (r TopPodsResult) SummaryText() string {
 var topPods = mcpkit.NewTool(mcpkit.Def{
 	Name:        "top_pods",
 	Title:       "Top pods",
-	Description: "CPU and memory use of a namespace's pods from metrics.k8s.io (metrics-server), highest CPU first.",
+	Description: "kubectl top pods: CPU and memory from metrics-server.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in TopPodsInput) (TopPodsResult, error) {
