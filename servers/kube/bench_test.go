@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,11 +19,13 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/metrics"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/kubesim"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/testenv"
 	"github.com/opsmcp/opsmcp/servers/kube"
@@ -203,4 +207,82 @@ func BenchmarkScale20(b *testing.B) {
 	b.ReportMetric(float64(waits.n), "rate-limited-requests")
 	b.ReportMetric(float64(waits.worst.Microseconds())/1000, "max-throttle-wait-ms")
 	waits.mu.Unlock()
+}
+
+// BenchmarkGetLogs50MB reads the last 200 lines of a container whose log
+// is 50 MB, in-process (time, bytes) and as a one-shot `opsmcp call`
+// (wall time including start-up, peak RSS): the kubelet tails the file and
+// opsmcp keeps only what it returns, so neither grows with the log.
+func BenchmarkGetLogs50MB(b *testing.B) {
+	k := testenv.SharedKubesim(b)
+	cs := k.Clientset(b)
+	ns := k.Namespace(b)
+	ctx := context.Background()
+	for _, name := range []string{"chatty", "quiet"} {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Spec: podSpec("nginx:1.27")}
+		if _, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	line := strings.Repeat("x", 60)
+	lines := make([]string, 0, 50<<20/100)
+	for i := range cap(lines) {
+		lines = append(lines, fmt.Sprintf("%07d INFO GET /api/v1/items/%d 200 %s", i, i%977, line))
+	}
+	if err := k.SetLogs(ctx, ns, "chatty", kubesim.ContainerLog{Container: "app", Lines: lines}); err != nil {
+		b.Fatal(err)
+	}
+	// The same call on a 200-line log is the baseline for memory.
+	if err := k.SetLogs(ctx, ns, "quiet", kubesim.ContainerLog{Container: "app", Lines: lines[len(lines)-200:]}); err != nil {
+		b.Fatal(err)
+	}
+	h := benchHost(b, k, config.ModeReadOnly)
+	args, _ := json.Marshal(map[string]any{"name": "chatty", "namespace": ns, "tail_lines": 200})
+	deadline := time.Now().Add(time.Minute)
+	for {
+		out := h.Call(ctx, "get_logs", args, nil)
+		if !out.IsError && strings.Contains(out.Text, lines[len(lines)-1]) {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("the log is not served: %s", out.Text)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.Setenv("KUBECONFIG", k.Kubeconfig)
+	b.Setenv("OPSMCP_MODE", "read-only")
+	b.Setenv("OPSMCP_CONFIG", "")
+	b.Setenv("OPSMCP_MEMORY", filepath.Join(b.TempDir(), "m.db"))
+	opsmcp := filepath.Join(testenv.Binaries(b), "opsmcp")
+	var inproc, cli []time.Duration
+	var textBytes int
+	var rss, baseRSS int64
+	n := max(b.N, 10)
+	b.ResetTimer()
+	for range n {
+		start := time.Now()
+		out := h.Call(ctx, "get_logs", args, nil)
+		inproc = append(inproc, time.Since(start))
+		if out.IsError {
+			b.Fatal(out.Text)
+		}
+		textBytes = len(out.Text)
+		m := testenv.PeakRSS(b, opsmcp, "call", "kube", "get_logs", "name=chatty", "namespace="+ns, "tail_lines=200")
+		if m.ExitCode != 0 {
+			b.Fatalf("opsmcp call: %s", m.Output)
+		}
+		cli = append(cli, m.Wall)
+		rss = max(rss, m.PeakRSS)
+		m = testenv.PeakRSS(b, opsmcp, "call", "kube", "get_logs", "name=quiet", "namespace="+ns, "tail_lines=200")
+		if m.ExitCode != 0 {
+			b.Fatalf("opsmcp call: %s", m.Output)
+		}
+		baseRSS = max(baseRSS, m.PeakRSS)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(median(inproc).Microseconds())/1000, "get_logs-p50-ms")
+	b.ReportMetric(float64(median(cli).Microseconds())/1000, "opsmcp-call-p50-ms")
+	b.ReportMetric(float64(textBytes)/1000, "text-KB")
+	b.ReportMetric(float64(rss)/(1<<20), "opsmcp-call-peak-RSS-MB")
+	b.ReportMetric(float64(baseRSS)/(1<<20), "200-line-log-peak-RSS-MB")
 }
