@@ -22,7 +22,12 @@ type PodSummary struct {
 	Reasons  []string `json:"reasons,omitempty"` // why not ready: waiting/terminated reasons, unschedulable
 	ready    bool
 	ns       string
+	// crashLooping are the containers waiting in CrashLoopBackOff.
+	crashLooping []string
 }
+
+// CrashLooping names the containers waiting in CrashLoopBackOff.
+func (p PodSummary) CrashLooping() []string { return p.crashLooping }
 
 // Namespace is the pod's namespace (not serialized: get_pods lists one).
 func (p PodSummary) Namespace() string { return p.ns }
@@ -54,6 +59,9 @@ func SummarizePod(p *corev1.Pod, now time.Time) PodSummary {
 		switch {
 		case cs.State.Waiting != nil && cs.State.Waiting.Reason != "":
 			s.Reasons = append(s.Reasons, reason(cs.Name, cs.State.Waiting.Reason, cs.State.Waiting.Message))
+			if cs.State.Waiting.Reason == "CrashLoopBackOff" {
+				s.crashLooping = append(s.crashLooping, cs.Name)
+			}
 		case cs.State.Terminated != nil:
 			s.Reasons = append(s.Reasons, reason(cs.Name, orDefault(cs.State.Terminated.Reason, "Terminated"), cs.State.Terminated.Message))
 		}

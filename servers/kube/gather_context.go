@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -26,12 +27,15 @@ type (
 	UnhealthyWorkload = kubectx.UnhealthyWorkload
 	NotReadyPod       = kubectx.NotReadyPod
 	WarningEvent      = kubectx.WarningEvent
+	CrashLog          = kubectx.CrashLog
 )
 
 // Bounds on what gather_context lists (counts stay exact).
 const (
 	maxNotReadyPods   = 20
 	maxRecentWarnings = 20
+	maxCrashLogs      = 5  // containers
+	crashLogLines     = 10 // lines of each
 )
 
 var gatherContext = mcpkit.NewTool(mcpkit.Def{
@@ -60,6 +64,7 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	type nsResult struct {
 		unhealthy []UnhealthyWorkload
 		pods      []NotReadyPod
+		crashing  []CrashLog // pod and container; lines read after
 		notReady  int
 		warnings  []WarningEvent
 	}
@@ -111,6 +116,9 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 				}
 				r.notReady++
 				r.pods = append(r.pods, NotReadyPod{Namespace: p.Namespace(), Name: p.Name, Status: p.Status(), Reasons: p.Reasons})
+				for _, ct := range p.CrashLooping() {
+					r.crashing = append(r.crashing, CrashLog{Namespace: p.Namespace(), Pod: p.Name, Container: ct})
+				}
 			}
 			events, err := cl.Events(gctx, ns, kube.EventFilter{WarningsOnly: true, Since: time.Hour, Limit: maxRecentWarnings})
 			if err != nil {
@@ -130,8 +138,38 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 		res.NotReadyCount += r.notReady
 		res.NotReadyPods = append(res.NotReadyPods, r.pods...)
 		res.RecentWarnings = append(res.RecentWarnings, r.warnings...)
+		res.CrashLogs = append(res.CrashLogs, r.crashing...)
 	}
+	res.CrashLogs = crashLogs(ctx, c, cl, res.CrashLogs[:min(len(res.CrashLogs), maxCrashLogs)])
 	res.NotReadyPods = res.NotReadyPods[:min(len(res.NotReadyPods), maxNotReadyPods)]
 	res.RecentWarnings = res.RecentWarnings[:min(len(res.RecentWarnings), maxRecentWarnings)]
 	return res, nil
 })
+
+// crashLogs reads the last lines of each crash-looping container: its
+// previous instance's (the one that crashed), else the current one's; a
+// log that cannot be read is left out. Secret values the pods reference
+// are masked like get_logs masks them.
+func crashLogs(ctx context.Context, c *mcpkit.Call, cl *kube.Cluster, crashing []CrashLog) []CrashLog {
+	out := make([]CrashLog, len(crashing))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, cr := range crashing {
+		g.Go(func() error {
+			for _, previous := range []bool{true, false} {
+				logs, err := cl.LogsOf(gctx, kube.LogsRequest{Namespace: cr.Namespace, Target: cr.Pod, Container: cr.Container,
+					Previous: previous, TailLines: crashLogLines, MaxBytes: 4096})
+				if logs != nil {
+					c.Secrets.Add(logs.Secrets...)
+				}
+				if err == nil && len(logs.Pods) == 1 && len(logs.Pods[0].Lines) > 0 {
+					cr.Lines = logs.Pods[0].Lines
+					out[i] = cr
+					return nil
+				}
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	return slices.DeleteFunc(out, func(l CrashLog) bool { return l.Lines == nil })
+}

@@ -162,3 +162,35 @@ func TestGetLogsOfAWorkload(t *testing.T) {
 	fenced := newEnv(t, config.ModeReadOnly, func(k *config.Kubernetes) { k.Namespaces = []string{"default"} })
 	fenced.MustFail(fenced.Call("get_logs", map[string]any{"name": "deployment/web", "namespace": ns}), `namespace "`+ns+`" is not allowed`)
 }
+
+// gather_context shows the last lines a crash-looping container printed
+// before it crashed.
+func TestGatherContextShowsCrashLogs(t *testing.T) {
+	e := newEnv(t, config.ModeReadOnly, nil)
+	ns := e.Namespace()
+	ctx := context.Background()
+	e.pod(ns, "crashy", nil, nil)
+	e.running(ns, 1)
+	e.setLogs(ns, "crashy", kubesim.ContainerLog{Container: "app", Lines: []string{"starting again"},
+		Previous: []string{"loading config", "panic: config key db.url is missing"}})
+	p, err := e.CS.CoreV1().Pods(ns).Get(ctx, "crashy", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Status.ContainerStatuses[0].Ready = false
+	p.Status.ContainerStatuses[0].RestartCount = 6
+	p.Status.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 5m0s restarting failed container"}}
+	if _, err := e.CS.CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	scoped := newEnv(t, config.ModeReadOnly, func(k *config.Kubernetes) { k.Namespaces = []string{ns} })
+	var out string
+	scoped.eventually(30*time.Second, "the crash in gather_context", func() bool {
+		o := scoped.Call("gather_context", map[string]any{})
+		out = o.Text
+		return strings.Contains(out, "panic: config key db.url is missing")
+	})
+	if !strings.Contains(out, "last lines of crash-looping "+ns+"/crashy container app") {
+		t.Fatalf("gather_context:\n%s", out)
+	}
+}

@@ -40,6 +40,17 @@ type KubeContext struct {
 	NotReadyPods   []NotReadyPod       `json:"not_ready_pods"`
 	NotReadyCount  int                 `json:"not_ready_count"`
 	RecentWarnings []WarningEvent      `json:"recent_warnings"`
+	// CrashLogs are the last lines of crash-looping containers (their
+	// previous instance's, where it has one).
+	CrashLogs []CrashLog `json:"crash_logs,omitempty"`
+}
+
+// CrashLog is the end of a crash-looping container's log.
+type CrashLog struct {
+	Namespace string   `json:"namespace"`
+	Pod       string   `json:"pod"`
+	Container string   `json:"container"`
+	Lines     []string `json:"lines"`
 }
 
 // WarningEvent is a recent warning with where it happened.
@@ -64,6 +75,12 @@ func (r KubeContext) SummaryText() string {
 	}
 	for _, e := range r.RecentWarnings {
 		fmt.Fprintf(&b, "\n  warning %s %s/%s %s ago: %s", e.Reason, e.Namespace, e.Object, e.LastSeen, e.Message)
+	}
+	for _, l := range r.CrashLogs {
+		fmt.Fprintf(&b, "\n  last lines of crash-looping %s/%s container %s:", l.Namespace, l.Pod, l.Container)
+		for _, line := range l.Lines {
+			b.WriteString("\n    " + line)
+		}
 	}
 	return b.String()
 }
