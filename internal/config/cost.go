@@ -35,12 +35,16 @@ type CostKubernetes struct {
 }
 
 // DefaultPriceCache is $XDG_CACHE_HOME/opsmcp/prices.json (~/.cache/...).
-func DefaultPriceCache() string {
+func DefaultPriceCache() string { return filepath.Join(CacheDir(), "prices.json") }
+
+// CacheDir is $XDG_CACHE_HOME/opsmcp: what can be fetched again (prices,
+// Helm charts from repositories).
+func CacheDir() string {
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		dir = os.TempDir()
 	}
-	return filepath.Join(dir, "opsmcp", "prices.json")
+	return filepath.Join(dir, "opsmcp")
 }
 
 // DefaultCostIncreaseThreshold is cost.increase_threshold's default, in

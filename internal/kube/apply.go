@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -186,7 +187,7 @@ func (c *Cluster) resource(p *Planned) dynamic.ResourceInterface {
 
 // applyOne server-side applies one object (dryRun: nothing persists) and
 // reports created / configured / unchanged with the changed field paths.
-func (c *Cluster) applyOne(ctx context.Context, p *Planned, dryRun bool) (ObjectResult, error) {
+func (c *Cluster) applyOne(ctx context.Context, p *Planned, dryRun bool, manager string) (ObjectResult, error) {
 	res := ObjectResult{Kind: p.GVK.Kind, Name: p.Object.GetName(), Namespace: p.Namespace, Source: p.Source}
 	ri := c.resource(p)
 	live, err := ri.Get(ctx, p.Object.GetName(), metav1.GetOptions{})
@@ -200,7 +201,7 @@ func (c *Cluster) applyOne(ctx context.Context, p *Planned, dryRun bool) (Object
 	if err != nil {
 		return res, err
 	}
-	opts := metav1.PatchOptions{FieldManager: FieldManager, FieldValidation: "Strict"}
+	opts := metav1.PatchOptions{FieldManager: manager, FieldValidation: "Strict"}
 	if dryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
@@ -213,7 +214,7 @@ func (c *Cluster) applyOne(ctx context.Context, p *Planned, dryRun bool) (Object
 	case live == nil:
 		res.Action = ActionCreated
 	default:
-		res.Changed = changedPaths(live.Object, after.Object)
+		res.Changed = ChangedPaths(live.Object, after.Object)
 		res.Action = ActionUnchanged
 		if len(res.Changed) > 0 {
 			res.Action = ActionConfigured
@@ -244,9 +245,9 @@ var ignoredPaths = []string{"metadata.managedFields", "metadata.resourceVersion"
 // maxChangedPaths bounds the list per object.
 const maxChangedPaths = 25
 
-// changedPaths lists the field paths whose values differ between two
+// ChangedPaths lists the field paths whose values differ between two
 // versions of an object: paths only, never values (Secrets).
-func changedPaths(before, after map[string]any) []string {
+func ChangedPaths(before, after map[string]any) []string {
 	var out []string
 	var walk func(path string, a, b any)
 	walk = func(path string, a, b any) {
@@ -365,13 +366,17 @@ type ApplyOptions struct {
 	// Expect, when set, judges the dry run before a real apply: its error
 	// stops the apply before anything is written.
 	Expect func(dry []ObjectResult) error
+	// FieldManager applies as another manager than opsmcp (a Helm
+	// release's objects are helm's).
+	FieldManager string
 }
 
 // Apply applies the planned objects in order. A real apply is preceded by
 // a server-side dry run of everything that can be dry-run, so validation,
 // admission and RBAC refusals stop it before anything is written.
 func (c *Cluster) Apply(ctx context.Context, plan []*Planned, opts ApplyOptions) ([]ObjectResult, error) {
-	results, err := c.applyAll(ctx, plan, true, nil)
+	manager := cmp.Or(opts.FieldManager, FieldManager)
+	results, err := c.applyAll(ctx, plan, true, nil, manager)
 	if err != nil && !opts.DryRun {
 		return nil, fmt.Errorf("nothing was applied: the server-side dry run refused the request: %w", err)
 	}
@@ -383,10 +388,10 @@ func (c *Cluster) Apply(ctx context.Context, plan []*Planned, opts ApplyOptions)
 			return nil, err
 		}
 	}
-	return c.applyAll(ctx, plan, false, opts.Progress)
+	return c.applyAll(ctx, plan, false, opts.Progress, manager)
 }
 
-func (c *Cluster) applyAll(ctx context.Context, plan []*Planned, dryRun bool, progress func(int, int, ObjectResult)) ([]ObjectResult, error) {
+func (c *Cluster) applyAll(ctx context.Context, plan []*Planned, dryRun bool, progress func(int, int, ObjectResult), manager string) ([]ObjectResult, error) {
 	results := make([]ObjectResult, 0, len(plan))
 	newNamespaces := map[string]bool{}
 	crdsApplied := false
@@ -414,7 +419,7 @@ func (c *Cluster) applyAll(ctx context.Context, plan []*Planned, dryRun bool, pr
 				Action: ActionCreated, Note: "its namespace is created by this request; not dry-run"})
 			continue
 		}
-		r, err := c.applyOne(ctx, p, dryRun)
+		r, err := c.applyOne(ctx, p, dryRun, manager)
 		if err != nil {
 			return results, err
 		}

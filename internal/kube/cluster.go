@@ -255,6 +255,10 @@ func (c *Cluster) AllowClusterRead(kind string) error {
 // allowlist, or kubernetes.cluster_reads).
 func (c *Cluster) AllNamespaces() bool { return len(c.policy.Namespaces) == 0 || c.policy.ClusterReads }
 
+// Discovery is the cluster's cached discovery, shared with what else
+// talks to the cluster (Helm).
+func (c *Cluster) Discovery() discovery.CachedDiscoveryInterface { return c.discovery }
+
 // Namespaces is the allowlist, or nil when every namespace is allowed.
 func (c *Cluster) Namespaces() []string { return c.policy.Namespaces }
 

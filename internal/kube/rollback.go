@@ -186,22 +186,16 @@ func (c *Cluster) controllerRevision(ctx context.Context, kind string, obj *unst
 		return 0, 0, nil, c.Explain(err, "list", "controllerrevisions", ns)
 	}
 	byRevision := map[int64]*appsv1.ControllerRevision{}
-	byName := map[string]int64{}
 	for i := range list.Items {
 		cr := &list.Items[i]
 		if !metav1.IsControlledBy(cr, obj) {
 			continue
 		}
 		byRevision[cr.Revision] = cr
-		byName[cr.Name] = cr.Revision
 	}
+	// As kubectl: the newest revision is the current one (status may lag).
 	for n := range byRevision {
 		from = max(from, n)
-	}
-	if kind == KindStatefulSet {
-		if cur, _, _ := unstructured.NestedString(obj.Object, "status", "updateRevision"); byName[cur] > 0 {
-			from = byName[cur]
-		}
 	}
 	to, err = pickRevision(kind+"/"+name, from, want, byRevision)
 	if err != nil {
@@ -259,7 +253,7 @@ func templateChanges(before, after *unstructured.Unstructured) []string {
 	b, _, _ := unstructured.NestedMap(before.Object, "spec", "template")
 	a, _, _ := unstructured.NestedMap(after.Object, "spec", "template")
 	out := []string{}
-	for _, p := range changedPaths(b, a) {
+	for _, p := range ChangedPaths(b, a) {
 		out = append(out, "spec.template."+p)
 	}
 	return out

@@ -1,0 +1,105 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/helm"
+	"github.com/opsmcp/opsmcp/internal/kube"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+)
+
+// HelmListInput is the input of helm_list.
+type HelmListInput struct {
+	Namespace     string `json:"namespace,omitempty" desc:"default: the context's"`
+	AllNamespaces bool   `json:"all_namespaces,omitempty"`
+	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024"`
+	Context       string `json:"context,omitempty" desc:"default: current"`
+}
+
+// CacheScope is the namespace read.
+func (in HelmListInput) CacheScope() string { return scope(in.Context, in.Namespace) }
+
+// HelmListResult is the result of helm_list.
+type HelmListResult struct {
+	Context   string         `json:"context"`
+	Namespace string         `json:"namespace,omitempty"`
+	Releases  []helm.Release `json:"releases"`
+}
+
+func (r HelmListResult) SummaryText() string {
+	var b strings.Builder
+	where := "every namespace"
+	if r.Namespace != "" {
+		where = r.Namespace
+	}
+	fmt.Fprintf(&b, "%d releases in %s (context %s)", len(r.Releases), where, r.Context)
+	if len(r.Releases) == 0 {
+		return b.String()
+	}
+	b.WriteString("\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tNAMESPACE\tREVISION\tUPDATED\tSTATUS\tCHART\tAPP VERSION")
+	for i, rel := range r.Releases {
+		if i == textRows {
+			break
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", rel.Name, rel.Namespace, rel.Revision, rel.Updated, rel.Status, rel.Chart, rel.AppVersion)
+	}
+	tw.Flush()
+	if len(r.Releases) > textRows {
+		fmt.Fprintf(&b, "… and %d more releases (all are in the structured result)\n", len(r.Releases)-textRows)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+var helmList = mcpkit.NewTool(mcpkit.Def{
+	Name:        "helm_list",
+	Title:       "List Helm releases",
+	Description: "helm list: releases with status, chart, app version, revision and update time.",
+	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+	Timeout:     time.Minute,
+}, func(ctx context.Context, c *mcpkit.Call, in HelmListInput) (HelmListResult, error) {
+	cl, ns, err := helmNamespace(c, in.Context, in.Namespace, in.AllNamespaces)
+	if err != nil {
+		return HelmListResult{}, err
+	}
+	h, err := helm.New(cl, ns)
+	if err != nil {
+		return HelmListResult{}, err
+	}
+	rels, err := h.List(in.LabelSelector)
+	if err != nil {
+		return HelmListResult{}, err
+	}
+	return HelmListResult{Context: cl.Context, Namespace: ns, Releases: rels}, nil
+})
+
+// helmNamespace connects and resolves the namespace of a Helm call ("" for
+// every namespace, only without an allowlist).
+func helmNamespace(c *mcpkit.Call, context, namespace string, all bool) (*kube.Cluster, string, error) {
+	if !all {
+		return connect(c, context, namespace)
+	}
+	cl, err := kube.Connect(c.Runtime.Config.Kubernetes, context)
+	if err != nil {
+		return nil, "", err
+	}
+	if !cl.AllNamespaces() {
+		return nil, "", &mcpkit.ArgError{Err: fmt.Errorf("all_namespaces: kubernetes.namespaces in opsmcp.yaml allows only %s", strings.Join(cl.Namespaces(), ", "))}
+	}
+	return cl, "", nil
+}
+
+// helmClient connects to one release's namespace.
+func helmClient(c *mcpkit.Call, context, namespace string) (*helm.Client, *kube.Cluster, string, error) {
+	cl, ns, err := connect(c, context, namespace)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	h, err := helm.New(cl, ns)
+	return h, cl, ns, err
+}
