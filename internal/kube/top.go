@@ -64,13 +64,16 @@ func (c *Cluster) TopPods(ctx context.Context, ns, labelSelector string) ([]PodU
 		}
 		out = append(out, p)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Usage.CPUMillis != out[j].Usage.CPUMillis {
-			return out[i].Usage.CPUMillis > out[j].Usage.CPUMillis
-		}
-		return out[i].Name < out[j].Name
-	})
+	sort.SliceStable(out, func(i, j int) bool { return busier(out[i].Usage, out[j].Usage, out[i].Name, out[j].Name) })
 	return out, nil
+}
+
+// busier orders by CPU, highest first, then by name.
+func busier(a, b Resources, aName, bName string) bool {
+	if a.CPUMillis != b.CPUMillis {
+		return a.CPUMillis > b.CPUMillis
+	}
+	return aName < bName
 }
 
 // TopNodes is `kubectl top nodes`, by CPU, highest first.
@@ -92,12 +95,7 @@ func (c *Cluster) TopNodes(ctx context.Context, labelSelector string) ([]NodeUsa
 		u, _, _ := unstructured.NestedMap(item.Object)
 		out = append(out, NodeUsage{Name: item.GetName(), Usage: usageOf(u), Allocatable: alloc[item.GetName()]})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Usage.CPUMillis != out[j].Usage.CPUMillis {
-			return out[i].Usage.CPUMillis > out[j].Usage.CPUMillis
-		}
-		return out[i].Name < out[j].Name
-	})
+	sort.SliceStable(out, func(i, j int) bool { return busier(out[i].Usage, out[j].Usage, out[i].Name, out[j].Name) })
 	return out, nil
 }
 

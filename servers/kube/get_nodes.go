@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/kube"
@@ -33,12 +32,8 @@ type GetNodesResult struct {
 func (r GetNodesResult) SummaryText() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d nodes in context %s, %d not ready\n", r.Count, r.Context, r.NotOK)
-	tw := tabwriter.NewWriter(&b, 0, 0, 1, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tREADY\tROLES\tAGE\tVERSION\tPODS\tCPU REQ\tMEM REQ\tTAINTS")
-	for i, n := range r.Nodes {
-		if i == textRows {
-			break
-		}
+	writeTable(&b, []string{"NAME", "READY", "ROLES", "AGE", "VERSION", "PODS", "CPU REQ", "MEM REQ", "TAINTS"}, len(r.Nodes), func(i int) []string {
+		n := r.Nodes[i]
 		roles := strings.Join(n.Roles, ",")
 		if roles == "" {
 			roles = "<none>"
@@ -52,12 +47,8 @@ func (r GetNodesResult) SummaryText() string {
 		if n.Unschedulable {
 			status += ",SchedulingDisabled"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", n.Name, status, roles, n.Age, n.Kubelet, n.Pods, cpu, mem, strings.Join(n.Taints, ","))
-	}
-	tw.Flush()
-	if len(r.Nodes) > textRows {
-		fmt.Fprintf(&b, "… and %d more nodes (all are in the structured result; narrow with label_selector)\n", len(r.Nodes)-textRows)
-	}
+		return []string{n.Name, status, roles, n.Age, n.Kubelet, fmt.Sprint(n.Pods), cpu, mem, strings.Join(n.Taints, ",")}
+	}, "nodes", "label_selector")
 	for _, n := range r.Nodes {
 		for _, p := range n.Problems {
 			fmt.Fprintf(&b, "%s: %s\n", n.Name, p)

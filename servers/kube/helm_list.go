@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/helm"
@@ -41,18 +40,10 @@ func (r HelmListResult) SummaryText() string {
 		return b.String()
 	}
 	b.WriteString("\n")
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tNAMESPACE\tREVISION\tUPDATED\tSTATUS\tCHART\tAPP VERSION")
-	for i, rel := range r.Releases {
-		if i == textRows {
-			break
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", rel.Name, rel.Namespace, rel.Revision, rel.Updated, rel.Status, rel.Chart, rel.AppVersion)
-	}
-	tw.Flush()
-	if len(r.Releases) > textRows {
-		fmt.Fprintf(&b, "… and %d more releases (all are in the structured result)\n", len(r.Releases)-textRows)
-	}
+	writeTable(&b, []string{"NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"}, len(r.Releases), func(i int) []string {
+		rel := r.Releases[i]
+		return []string{rel.Name, rel.Namespace, fmt.Sprint(rel.Revision), rel.Updated, rel.Status, rel.Chart, rel.AppVersion}
+	}, "releases", "label_selector")
 	return strings.TrimRight(b.String(), "\n")
 }
 

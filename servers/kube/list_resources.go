@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/kube"
@@ -53,18 +52,7 @@ func (r ListResourcesResult) SummaryText() string {
 		return b.String()
 	}
 	b.WriteString("\n")
-	tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(r.Columns, "\t"))
-	for i, row := range r.Rows {
-		if i == textRows {
-			break
-		}
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
-	}
-	tw.Flush()
-	if len(r.Rows) > textRows {
-		fmt.Fprintf(&b, "… and %d more rows (all are in the structured result; narrow with label_selector, field_selector or limit)\n", len(r.Rows)-textRows)
-	}
+	writeTable(&b, r.Columns, len(r.Rows), func(i int) []string { return r.Rows[i] }, "rows", "label_selector, field_selector or limit")
 	return strings.TrimRight(b.String(), "\n")
 }
 

@@ -3,6 +3,7 @@ package kube_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -67,7 +68,7 @@ func TestListResources(t *testing.T) {
 	if fmt.Sprint(res["columns"]) != "[NAME READY STATUS RESTARTS AGE]" || res["count"].(float64) != 3 || res["resource"] != "pods" {
 		t.Fatalf("pods: %v\n%s", res, out.Text)
 	}
-	if !strings.Contains(out.Text, "p1     1/1     Running   0") {
+	if !regexp.MustCompile(`\np1 +1/1 +Running +0 `).MatchString(out.Text) {
 		t.Fatalf("text:\n%s", out.Text)
 	}
 	page := e.MustOK(e.Call("list_resources", map[string]any{"kind": "pods", "namespace": ns, "limit": 2}))

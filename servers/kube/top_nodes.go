@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/kube"
@@ -35,19 +34,11 @@ func (r TopNodesResult) SummaryText() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d nodes in context %s, by CPU\n", len(r.Nodes), r.Context)
-	tw := tabwriter.NewWriter(&b, 0, 0, 1, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)")
-	for i, n := range r.Nodes {
-		if i == textRows {
-			break
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.Name, kube.CPU(n.Usage.CPUMillis), kube.Percent(n.Usage.CPUMillis, n.Allocatable.CPUMillis),
-			kube.Memory(n.Usage.MemoryBytes), kube.Percent(n.Usage.MemoryBytes, n.Allocatable.MemoryBytes))
-	}
-	tw.Flush()
-	if len(r.Nodes) > textRows {
-		fmt.Fprintf(&b, "… and %d more nodes (all are in the structured result; narrow with label_selector)\n", len(r.Nodes)-textRows)
-	}
+	writeTable(&b, []string{"NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"}, len(r.Nodes), func(i int) []string {
+		n := r.Nodes[i]
+		return []string{n.Name, kube.CPU(n.Usage.CPUMillis), kube.Percent(n.Usage.CPUMillis, n.Allocatable.CPUMillis),
+			kube.Memory(n.Usage.MemoryBytes), kube.Percent(n.Usage.MemoryBytes, n.Allocatable.MemoryBytes)}
+	}, "nodes", "label_selector")
 	return strings.TrimRight(b.String(), "\n")
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/kube"
@@ -38,23 +37,14 @@ func (r TopPodsResult) SummaryText() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d pods in %s (context %s), by CPU\n", len(r.Pods), r.Namespace, r.Context)
-	tw := tabwriter.NewWriter(&b, 0, 0, 1, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tCPU(cores)\tMEMORY(bytes)")
-	for i, p := range r.Pods {
-		if i == textRows {
-			break
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, kube.CPU(p.Usage.CPUMillis), kube.Memory(p.Usage.MemoryBytes))
-		if len(p.Containers) > 0 {
-			for _, ct := range p.Containers {
-				fmt.Fprintf(tw, "  %s\t%s\t%s\n", ct.Name, kube.CPU(ct.Usage.CPUMillis), kube.Memory(ct.Usage.MemoryBytes))
-			}
+	var rows [][]string
+	for _, p := range r.Pods {
+		rows = append(rows, []string{p.Name, kube.CPU(p.Usage.CPUMillis), kube.Memory(p.Usage.MemoryBytes)})
+		for _, ct := range p.Containers {
+			rows = append(rows, []string{"  " + ct.Name, kube.CPU(ct.Usage.CPUMillis), kube.Memory(ct.Usage.MemoryBytes)})
 		}
 	}
-	tw.Flush()
-	if len(r.Pods) > textRows {
-		fmt.Fprintf(&b, "… and %d more pods (all are in the structured result; narrow with label_selector)\n", len(r.Pods)-textRows)
-	}
+	writeTable(&b, []string{"NAME", "CPU(cores)", "MEMORY(bytes)"}, len(rows), func(i int) []string { return rows[i] }, "rows", "label_selector")
 	return strings.TrimRight(b.String(), "\n")
 }
 
