@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/opsmcp/opsmcp/internal/contract/kubectx"
+	"github.com/opsmcp/opsmcp/internal/helm"
 	"github.com/opsmcp/opsmcp/internal/kube"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 )
@@ -28,6 +29,7 @@ type (
 	NotReadyPod       = kubectx.NotReadyPod
 	WarningEvent      = kubectx.WarningEvent
 	CrashLog          = kubectx.CrashLog
+	FailingRelease    = kubectx.FailingRelease
 )
 
 // Bounds on what gather_context lists (counts stay exact).
@@ -141,6 +143,7 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 		res.CrashLogs = append(res.CrashLogs, r.crashing...)
 	}
 	res.CrashLogs = crashLogs(ctx, c, cl, res.CrashLogs[:min(len(res.CrashLogs), maxCrashLogs)])
+	res.FailingReleases, res.HelmNote = failingReleases(cl, scan)
 	res.NotReadyPods = res.NotReadyPods[:min(len(res.NotReadyPods), maxNotReadyPods)]
 	res.RecentWarnings = res.RecentWarnings[:min(len(res.RecentWarnings), maxRecentWarnings)]
 	return res, nil
@@ -172,4 +175,27 @@ func crashLogs(ctx context.Context, c *mcpkit.Call, cl *kube.Cluster, crashing [
 	}
 	g.Wait()
 	return slices.DeleteFunc(out, func(l CrashLog) bool { return l.Lines == nil })
+}
+
+// failingReleases are the Helm releases of the scanned namespaces whose
+// latest revision is not deployed (failed, pending-*). A cluster where
+// releases cannot be read (no RBAC on Secrets) is noted, not an error.
+func failingReleases(cl *kube.Cluster, namespaces []string) ([]FailingRelease, string) {
+	var out []FailingRelease
+	for _, ns := range namespaces {
+		h, err := helm.New(cl, ns)
+		if err != nil {
+			return out, err.Error()
+		}
+		rels, err := h.List("")
+		if err != nil {
+			return out, "Helm releases not read: " + err.Error()
+		}
+		for _, r := range rels {
+			if r.Status != "deployed" && r.Status != "superseded" && r.Status != "uninstalled" {
+				out = append(out, FailingRelease{Namespace: r.Namespace, Name: r.Name, Revision: r.Revision, Status: r.Status, Chart: r.Chart, Description: r.Description})
+			}
+		}
+	}
+	return out, ""
 }

@@ -87,6 +87,11 @@ func TestHelmInstallUpgradeRollback(t *testing.T) {
 		t.Fatalf("history after the broken upgrade:\n%s", out.Text)
 	}
 
+	scoped := newEnv(t, config.ModeReadOnly, func(k *config.Kubernetes) { k.Namespaces = []string{ns} })
+	if out := scoped.Call("gather_context", map[string]any{}); !strings.Contains(out.Text, "helm release "+ns+"/shop revision 2 failed (web-0.1.0)") {
+		t.Fatalf("gather_context does not show the failed release:\n%s", out.Text)
+	}
+
 	res = e.MustOK(e.Call("helm_rollback", map[string]any{"release": "shop", "namespace": ns, "revision": 1, "dry_run": true}))
 	if res["from"].(float64) != 2 || res["to"].(float64) != 1 || !strings.Contains(fmt.Sprint(res["changed"]), "deployment/shop -n ") && !strings.Contains(fmt.Sprint(res["changed"]), "deployment/shop: spec.replicas") {
 		t.Fatalf("rollback dry run: %v", res)

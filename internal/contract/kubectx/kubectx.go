@@ -43,6 +43,20 @@ type KubeContext struct {
 	// CrashLogs are the last lines of crash-looping containers (their
 	// previous instance's, where it has one).
 	CrashLogs []CrashLog `json:"crash_logs,omitempty"`
+	// FailingReleases are Helm releases whose latest revision failed or
+	// is stuck pending; HelmNote says why releases could not be read.
+	FailingReleases []FailingRelease `json:"failing_releases,omitempty"`
+	HelmNote        string           `json:"helm_note,omitempty"`
+}
+
+// FailingRelease is a Helm release that is not deployed.
+type FailingRelease struct {
+	Namespace   string `json:"namespace"`
+	Name        string `json:"name"`
+	Revision    int    `json:"revision"`
+	Status      string `json:"status"`
+	Chart       string `json:"chart"`
+	Description string `json:"description,omitempty"`
 }
 
 // CrashLog is the end of a crash-looping container's log.
@@ -75,6 +89,9 @@ func (r KubeContext) SummaryText() string {
 	}
 	for _, e := range r.RecentWarnings {
 		fmt.Fprintf(&b, "\n  warning %s %s/%s %s ago: %s", e.Reason, e.Namespace, e.Object, e.LastSeen, e.Message)
+	}
+	for _, f := range r.FailingReleases {
+		fmt.Fprintf(&b, "\n  helm release %s/%s revision %d %s (%s): %s", f.Namespace, f.Name, f.Revision, f.Status, f.Chart, f.Description)
 	}
 	for _, l := range r.CrashLogs {
 		fmt.Fprintf(&b, "\n  last lines of crash-looping %s/%s container %s:", l.Namespace, l.Pod, l.Container)
