@@ -177,3 +177,47 @@ func TestGetResource(t *testing.T) {
 	}
 	e.MustFail(e.Call("get_resource", map[string]any{"kind": "deploy", "name": "nope", "namespace": ns}), `deployments.apps "nope" not found`)
 }
+
+// Every new kube tool gives the restricted user the RBAC sentence, and
+// refuses a namespace outside the allowlist before any request.
+func TestNewToolsRefuseWithTheReason(t *testing.T) {
+	e := newEnv(t, config.ModeApply, nil)
+	ns := e.Namespace()
+	calls := []struct {
+		tool string
+		args map[string]any
+	}{
+		{"get_logs", map[string]any{"name": "web"}},
+		{"list_resources", map[string]any{"kind": "pods"}},
+		{"get_resource", map[string]any{"kind": "pods", "name": "web"}},
+		{"top_pods", map[string]any{}},
+		{"rollout_restart", map[string]any{"name": "web"}},
+		{"rollout_undo", map[string]any{"name": "web"}},
+		{"helm_list", map[string]any{}},
+		{"helm_status", map[string]any{"release": "web"}},
+		{"helm_history", map[string]any{"release": "web"}},
+		{"helm_values", map[string]any{"release": "web"}},
+		{"helm_upgrade", map[string]any{"release": "web", "chart": webChart()}},
+		{"helm_rollback", map[string]any{"release": "web"}},
+		{"get_nodes", nil},
+		{"top_nodes", nil},
+	}
+	restricted := newEnv(t, config.ModeApply, func(k *config.Kubernetes) {
+		k.Contexts = []string{testenv.KubesimContext, testenv.KubesimRestrictedContext}
+	})
+	fenced := newEnv(t, config.ModeApply, func(k *config.Kubernetes) { k.Namespaces = []string{"default"} })
+	for _, c := range calls {
+		args := map[string]any{"context": testenv.KubesimRestrictedContext}
+		for k, v := range c.args {
+			args[k] = v
+		}
+		if c.args != nil {
+			args["namespace"] = ns
+		}
+		restricted.MustFail(restricted.Call(c.tool, args), `forbidden: user "restricted" (context kubesim-restricted) may not`)
+		if c.args != nil {
+			delete(args, "context")
+			fenced.MustFail(fenced.Call(c.tool, args), `namespace "`+ns+`" is not allowed`)
+		}
+	}
+}
