@@ -3,10 +3,16 @@ package kube_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+	repo "helm.sh/helm/v4/pkg/repo/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/opsmcp/opsmcp/internal/config"
@@ -130,4 +136,51 @@ func TestHelmInstallUpgradeRollback(t *testing.T) {
 	outside := newEnv(t, config.ModeApply, func(k *config.Kubernetes) {})
 	outside.Cfg.ReadPaths = []string{t.TempDir()}
 	outside.MustFail(outside.Call("helm_upgrade", install), "not allowed")
+}
+
+// helm_upgrade installs from a packaged chart and from a chart repository
+// (served on loopback, as a repository serves index.yaml and the .tgz),
+// with values files merged under the inline values.
+func TestHelmUpgradeFromAPackageAndARepository(t *testing.T) {
+	e := newEnv(t, config.ModeApply, nil)
+	ns := e.Namespace()
+	ctx := context.Background()
+	ch, err := loader.LoadDir(webChart())
+	if err != nil {
+		t.Fatal(err)
+	}
+	repoDir := t.TempDir()
+	tgz, err := chartutil.Save(ch, repoDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(repoDir)))
+	defer srv.Close()
+	index, err := repo.IndexDirectory(repoDir, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := index.WriteFile(filepath.Join(repoDir, "index.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	valuesFile := filepath.Join(t.TempDir(), "prod.yaml")
+	os.WriteFile(valuesFile, []byte("replicaCount: 3\nlogLevel: warn\n"), 0o644)
+
+	res := e.MustOK(e.Call("helm_upgrade", map[string]any{"release": "packaged", "chart": tgz, "namespace": ns,
+		"values_files": []string{valuesFile}, "values": map[string]any{"logLevel": "debug"}}))
+	if res["release"].(map[string]any)["status"] != "deployed" {
+		t.Fatalf("from the package: %v", res)
+	}
+	d, err := e.CS.AppsV1().Deployments(ns).Get(ctx, "packaged", metav1.GetOptions{})
+	cm, _ := e.CS.CoreV1().ConfigMaps(ns).Get(ctx, "packaged-config", metav1.GetOptions{})
+	if err != nil || *d.Spec.Replicas != 3 || cm.Data["LOG_LEVEL"] != "debug" {
+		t.Fatalf("values files under inline values: %v replicas, LOG_LEVEL %q", d, cm.Data["LOG_LEVEL"])
+	}
+
+	res = e.MustOK(e.Call("helm_upgrade", map[string]any{"release": "fetched", "chart": "web", "repo": srv.URL, "version": "0.1.0", "namespace": ns}))
+	if rel := res["release"].(map[string]any); rel["status"] != "deployed" || rel["chart"] != "web-0.1.0" {
+		t.Fatalf("from the repository: %v", res)
+	}
+	e.MustFail(e.Call("helm_upgrade", map[string]any{"release": "fetched", "chart": "web", "repo": srv.URL, "version": "9.9.9", "namespace": ns}), "9.9.9")
+	e.MustFail(e.Call("helm_upgrade", map[string]any{"release": "x", "chart": webChart(), "version": "1.0.0", "namespace": ns}), "version applies to a repository chart")
 }
