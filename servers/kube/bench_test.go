@@ -286,3 +286,76 @@ func BenchmarkGetLogs50MB(b *testing.B) {
 	b.ReportMetric(float64(rss)/(1<<20), "opsmcp-call-peak-RSS-MB")
 	b.ReportMetric(float64(baseRSS)/(1<<20), "200-line-log-peak-RSS-MB")
 }
+
+// BenchmarkListPods1000VsKubernetesMCPServer lists a namespace of 1,000
+// Running pods over stdio with opsmcp-kube's list_resources and with
+// containers/kubernetes-mcp-server's resources_list and
+// pods_list_in_namespace (npm package, `make tools`), interleaved in one
+// run against the same kubesim: median time and text bytes of each.
+func BenchmarkListPods1000VsKubernetesMCPServer(b *testing.B) {
+	k := testenv.SharedKubesim(b)
+	ns := k.Namespace(b)
+	seedPods(b, k.Clientset(b), ns, 1000)
+
+	ours, err := client.NewStdioMCPClient(filepath.Join(testenv.Binaries(b), "opsmcp-kube"), append(os.Environ(), "KUBECONFIG="+k.Kubeconfig,
+		"OPSMCP_MODE=read-only", "OPSMCP_MEMORY="+filepath.Join(b.TempDir(), "m.db"), "OPSMCP_CONFIG="))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ours.Close()
+	testenv.StartMCP(b, ours)
+	bin, env := testenv.NodeTool(b, "kubernetes-mcp-server")
+	peer, err := client.NewStdioMCPClient(bin, append(env, "HOME="+b.TempDir()), "--kubeconfig", k.Kubeconfig, "--read-only", "--disable-multi-cluster")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer peer.Close()
+	testenv.StartMCP(b, peer)
+
+	type contender struct {
+		name string
+		c    *client.Client
+		tool string
+		args map[string]any
+		d    []time.Duration
+		text int
+		all  int // the whole result: text and structured content
+	}
+	contenders := []*contender{
+		{name: "opsmcp-list_resources", c: ours, tool: "list_resources", args: map[string]any{"kind": "pods", "namespace": ns, "limit": 1000}},
+		{name: "kms-resources_list", c: peer, tool: "resources_list", args: map[string]any{"apiVersion": "v1", "kind": "Pod", "namespace": ns}},
+		{name: "kms-pods_list_in_namespace", c: peer, tool: "pods_list_in_namespace", args: map[string]any{"namespace": ns}},
+	}
+	n := max(b.N, 15)
+	b.ResetTimer()
+	for range n {
+		for _, ct := range contenders {
+			req := mcp.CallToolRequest{}
+			req.Params.Name, req.Params.Arguments = ct.tool, ct.args
+			start := time.Now()
+			res, err := ct.c.CallTool(context.Background(), req)
+			ct.d = append(ct.d, time.Since(start))
+			if err != nil || res.IsError {
+				b.Fatalf("%s: %v %v", ct.name, err, res)
+			}
+			ct.text = 0
+			for _, c := range res.Content {
+				if t, ok := c.(mcp.TextContent); ok {
+					ct.text += len(t.Text)
+				}
+			}
+			// Our text shows 200 rows; the structured result has every pod.
+			all, _ := json.Marshal(res)
+			ct.all = len(all)
+			if !strings.Contains(string(all), "web-0999") {
+				b.Fatalf("%s did not list every pod", ct.name)
+			}
+		}
+	}
+	b.StopTimer()
+	for _, ct := range contenders {
+		b.ReportMetric(float64(median(ct.d).Microseconds())/1000, ct.name+"-p50-ms")
+		b.ReportMetric(float64(ct.text)/1000, ct.name+"-text-KB")
+		b.ReportMetric(float64(ct.all)/1000, ct.name+"-result-KB")
+	}
+}
