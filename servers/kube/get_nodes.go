@@ -13,6 +13,8 @@ import (
 // GetNodesInput is the input of get_nodes.
 type GetNodesInput struct {
 	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024"`
+	Limit         int    `json:"limit,omitempty" default:"500" minimum:"1" maximum:"5000"`
+	Continue      string `json:"continue,omitempty"`
 	Context       string `json:"context,omitempty" desc:"default: current"`
 }
 
@@ -27,11 +29,12 @@ type GetNodesResult struct {
 	Nodes   []kube.NodeSummary `json:"nodes"`
 	// RequestsNote says why requested CPU and memory are not summed.
 	RequestsNote string `json:"requests_note,omitempty"`
+	Continue     string `json:"continue,omitempty"`
 }
 
 func (r GetNodesResult) SummaryText() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d nodes in context %s, %d not ready\n", r.Count, r.Context, r.NotOK)
+	fmt.Fprintf(&b, "%d nodes in context %s, %d not ready%s\n", r.Count, r.Context, r.NotOK, moreRemain(r.Continue))
 	writeTable(&b, []string{"NAME", "READY", "ROLES", "AGE", "VERSION", "PODS", "CPU REQ", "MEM REQ", "TAINTS"}, len(r.Nodes), func(i int) []string {
 		n := r.Nodes[i]
 		roles := strings.Join(n.Roles, ",")
@@ -75,11 +78,15 @@ var getNodes = mcpkit.NewTool(mcpkit.Def{
 	if err != nil {
 		return GetNodesResult{}, err
 	}
-	res := GetNodesResult{Context: cl.Context, Count: len(nodes), Nodes: nodes}
+	res := GetNodesResult{Context: cl.Context}
+	if res.Nodes, res.Continue, err = pageOf(nodes, in.Limit, in.Continue); err != nil {
+		return GetNodesResult{}, &mcpkit.ArgError{Err: err}
+	}
+	res.Count = len(res.Nodes)
 	if podsErr != nil {
 		res.RequestsNote = podsErr.Error()
 	}
-	for _, n := range nodes {
+	for _, n := range res.Nodes {
 		if n.Ready != "True" {
 			res.NotOK++
 		}

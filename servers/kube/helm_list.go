@@ -16,6 +16,8 @@ type HelmListInput struct {
 	Namespace     string `json:"namespace,omitempty" desc:"default: the context's"`
 	AllNamespaces bool   `json:"all_namespaces,omitempty"`
 	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024"`
+	Limit         int    `json:"limit,omitempty" default:"500" minimum:"1" maximum:"5000"`
+	Continue      string `json:"continue,omitempty"`
 	Context       string `json:"context,omitempty" desc:"default: current"`
 }
 
@@ -27,6 +29,7 @@ type HelmListResult struct {
 	Context   string         `json:"context"`
 	Namespace string         `json:"namespace,omitempty"`
 	Releases  []helm.Release `json:"releases"`
+	Continue  string         `json:"continue,omitempty"`
 }
 
 func (r HelmListResult) SummaryText() string {
@@ -35,7 +38,7 @@ func (r HelmListResult) SummaryText() string {
 	if r.Namespace != "" {
 		where = r.Namespace
 	}
-	fmt.Fprintf(&b, "%d releases in %s (context %s)", len(r.Releases), where, r.Context)
+	fmt.Fprintf(&b, "%d releases in %s (context %s)%s", len(r.Releases), where, r.Context, moreRemain(r.Continue))
 	if len(r.Releases) == 0 {
 		return b.String()
 	}
@@ -66,7 +69,11 @@ var helmList = mcpkit.NewTool(mcpkit.Def{
 	if err != nil {
 		return HelmListResult{}, err
 	}
-	return HelmListResult{Context: cl.Context, Namespace: ns, Releases: rels}, nil
+	res := HelmListResult{Context: cl.Context, Namespace: ns}
+	if res.Releases, res.Continue, err = pageOf(rels, in.Limit, in.Continue); err != nil {
+		return HelmListResult{}, &mcpkit.ArgError{Err: err}
+	}
+	return res, nil
 })
 
 // helmNamespace connects and resolves the namespace of a Helm call ("" for

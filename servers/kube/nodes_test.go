@@ -2,6 +2,7 @@ package kube_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,33 @@ func TestGetNodes(t *testing.T) {
 	if all["count"].(float64) < 4 || all["not_ready"].(float64) != 0 {
 		t.Fatalf("all nodes: %v", all["count"])
 	}
+
+	// Pages: every node once, in order, then the end.
+	var names []string
+	cont := ""
+	for {
+		args := map[string]any{"limit": 2}
+		if cont != "" {
+			args["continue"] = cont
+		}
+		out := e.Call("get_nodes", args)
+		page := e.MustOK(out)
+		for _, n := range page["nodes"].([]any) {
+			names = append(names, n.(map[string]any)["name"].(string))
+		}
+		next, _ := page["continue"].(string)
+		if next == "" {
+			break
+		}
+		if !strings.Contains(out.Text, "more remain: pass continue") {
+			t.Fatalf("a page does not say more remain:\n%s", out.Text)
+		}
+		cont = next
+	}
+	if len(names) != int(all["count"].(float64)) || !slices.IsSorted(names) {
+		t.Fatalf("pages: %v", names)
+	}
+	e.MustFail(e.Call("get_nodes", map[string]any{"continue": "x"}), `continue "x" is not a token of this list`)
 
 	fenced := newEnv(t, config.ModeReadOnly, func(k *config.Kubernetes) { k.Namespaces = []string{ns} })
 	out = fenced.Call("get_nodes", map[string]any{"label_selector": "node-role.kubernetes.io/gpu"})

@@ -14,6 +14,8 @@ import (
 // TopNodesInput is the input of top_nodes.
 type TopNodesInput struct {
 	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024"`
+	Limit         int    `json:"limit,omitempty" default:"500" minimum:"1" maximum:"5000"`
+	Continue      string `json:"continue,omitempty"`
 	Context       string `json:"context,omitempty" desc:"default: current"`
 }
 
@@ -26,6 +28,7 @@ type TopNodesResult struct {
 	Nodes   []kube.NodeUsage `json:"nodes"`
 	// NoMetrics says why there are none (metrics-server not installed).
 	NoMetrics string `json:"no_metrics,omitempty"`
+	Continue  string `json:"continue,omitempty"`
 }
 
 func (r TopNodesResult) SummaryText() string {
@@ -33,7 +36,7 @@ func (r TopNodesResult) SummaryText() string {
 		return r.NoMetrics
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d nodes in context %s, by CPU\n", len(r.Nodes), r.Context)
+	fmt.Fprintf(&b, "%d nodes in context %s, by CPU%s\n", len(r.Nodes), r.Context, moreRemain(r.Continue))
 	writeTable(&b, []string{"NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"}, len(r.Nodes), func(i int) []string {
 		n := r.Nodes[i]
 		return []string{n.Name, kube.CPU(n.Usage.CPUMillis), kube.Percent(n.Usage.CPUMillis, n.Allocatable.CPUMillis),
@@ -63,6 +66,8 @@ var topNodes = mcpkit.NewTool(mcpkit.Def{
 	if err != nil {
 		return TopNodesResult{}, err
 	}
-	res.Nodes = nodes
+	if res.Nodes, res.Continue, err = pageOf(nodes, in.Limit, in.Continue); err != nil {
+		return TopNodesResult{}, &mcpkit.ArgError{Err: err}
+	}
 	return res, nil
 })

@@ -16,6 +16,8 @@ type TopPodsInput struct {
 	Namespace     string `json:"namespace,omitempty" desc:"default: the context's"`
 	LabelSelector string `json:"label_selector,omitempty" maxLength:"1024"`
 	Containers    bool   `json:"containers,omitempty"`
+	Limit         int    `json:"limit,omitempty" default:"500" minimum:"1" maximum:"5000"`
+	Continue      string `json:"continue,omitempty"`
 	Context       string `json:"context,omitempty" desc:"default: current"`
 }
 
@@ -29,6 +31,7 @@ type TopPodsResult struct {
 	Pods      []kube.PodUsage `json:"pods"`
 	// NoMetrics says why there are none (metrics-server not installed).
 	NoMetrics string `json:"no_metrics,omitempty"`
+	Continue  string `json:"continue,omitempty"`
 }
 
 func (r TopPodsResult) SummaryText() string {
@@ -36,7 +39,7 @@ func (r TopPodsResult) SummaryText() string {
 		return r.NoMetrics
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d pods in %s (context %s), by CPU\n", len(r.Pods), r.Namespace, r.Context)
+	fmt.Fprintf(&b, "%d pods in %s (context %s), by CPU%s\n", len(r.Pods), r.Namespace, r.Context, moreRemain(r.Continue))
 	var rows [][]string
 	for _, p := range r.Pods {
 		rows = append(rows, []string{p.Name, kube.CPU(p.Usage.CPUMillis), kube.Memory(p.Usage.MemoryBytes)})
@@ -75,6 +78,8 @@ var topPods = mcpkit.NewTool(mcpkit.Def{
 			pods[i].Containers = nil
 		}
 	}
-	res.Pods = pods
+	if res.Pods, res.Continue, err = pageOf(pods, in.Limit, in.Continue); err != nil {
+		return TopPodsResult{}, &mcpkit.ArgError{Err: err}
+	}
 	return res, nil
 })
