@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,12 +215,12 @@ func decodeMap(m map[string]any, into any) error {
 
 // pickRevision is want, or the newest revision before the current one.
 func pickRevision[T any](what string, current, want int64, byRevision map[int64]T) (int64, error) {
-	var revs []int64
-	for n := range byRevision {
-		revs = append(revs, n)
+	revs := slices.Sorted(maps.Keys(byRevision))
+	names := make([]string, len(revs))
+	for i, n := range revs {
+		names[i] = strconv.FormatInt(n, 10)
 	}
-	slices.Sort(revs)
-	list := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(revs)), ", "), "[]")
+	list := strings.Join(names, ", ")
 	if want > 0 {
 		if _, ok := byRevision[want]; !ok {
 			return 0, fmt.Errorf("%s has no revision %d (its revisions: %s)", what, want, list)
