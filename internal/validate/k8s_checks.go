@@ -101,7 +101,13 @@ func (k *kubeChecker) apiserverChecks(d *kubeDoc) {
 		if o, ok := decodeAs[appsv1.StatefulSet](d); ok {
 			k.checkReplicas(d, o.Spec.Replicas)
 			k.checkWorkloadSelector(d, o.Spec.Selector, o.Spec.Template.Labels, true)
-			k.checkPodTemplate(d, &o.Spec.Template, "Always")
+			// The controller adds a volume per claim template to every pod,
+			// so mounts may name them (as the apiserver's validation does).
+			var claims []string
+			for _, c := range o.Spec.VolumeClaimTemplates {
+				claims = append(claims, c.Name)
+			}
+			k.checkPodTemplate(d, &o.Spec.Template, "Always", claims...)
 		}
 	case "DaemonSet.apps":
 		if o, ok := decodeAs[appsv1.DaemonSet](d); ok {
@@ -272,10 +278,12 @@ func (k *kubeChecker) checkWorkloadSelector(d *kubeDoc, sel *metav1.LabelSelecto
 	}
 }
 
-func (k *kubeChecker) checkPodTemplate(d *kubeDoc, t *corev1.PodTemplateSpec, restart string) {
+// checkPodTemplate checks a workload's pod template; claims are volumes
+// the controller adds to each pod (a StatefulSet's volumeClaimTemplates).
+func (k *kubeChecker) checkPodTemplate(d *kubeDoc, t *corev1.PodTemplateSpec, restart string, claims ...string) {
 	base := p("spec", "template")
 	k.checkLabels(d, asAny(t.Labels), append(base, "metadata", "labels"))
-	k.checkPodSpec(d, &t.Spec, append(base, "spec"), restart)
+	k.checkPodSpec(d, &t.Spec, append(base, "spec"), restart, claims...)
 }
 
 func (k *kubeChecker) checkJobTemplate(d *kubeDoc, spec *batchv1.JobSpec, base []string) {
@@ -300,7 +308,7 @@ func idx(path []string, field string, i int) []string {
 	return append(append(path[:len(path):len(path)], field), "["+strconv.Itoa(i)+"]")
 }
 
-func (k *kubeChecker) checkPodSpec(d *kubeDoc, ps *corev1.PodSpec, base []string, restart string) {
+func (k *kubeChecker) checkPodSpec(d *kubeDoc, ps *corev1.PodSpec, base []string, restart string, claims ...string) {
 	if restart != "" && ps.RestartPolicy != "" && string(ps.RestartPolicy) != restart {
 		k.finding(d, "invalid-restart-policy", append(base, "restartPolicy"), fmt.Sprintf("restartPolicy is not allowed here; only %q", restart), "remove restartPolicy or set it to "+restart)
 	}
@@ -320,6 +328,9 @@ func (k *kubeChecker) checkPodSpec(d *kubeDoc, ps *corev1.PodSpec, base []string
 		if n := countSources(v.VolumeSource); n != 1 {
 			k.finding(d, "invalid-volume", path, fmt.Sprintf("volume %q must have exactly one source (emptyDir, configMap, secret, persistentVolumeClaim...), has %d", v.Name, n), "")
 		}
+	}
+	for _, c := range claims {
+		volumes[c] = true
 	}
 	names := map[string]bool{}
 	check := func(field string, cs []corev1.Container) {
