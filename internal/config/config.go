@@ -72,6 +72,7 @@ type Config struct {
 	// every terraform workspace.
 	ReadPaths []string `json:"read_paths,omitempty"`
 	Limits    Limits   `json:"limits"`
+	Validate  Validate `json:"validate"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
@@ -179,6 +180,7 @@ func (c *Config) finish() error {
 		c.Limits.finish,
 		func() error { return c.Gate.finish(base) },
 		func() error { return c.Kubernetes.finish(base) },
+		func() error { return c.Validate.finish(base) },
 		c.checkRoles,
 	} {
 		if err := section(); err != nil {

@@ -40,17 +40,32 @@ type Finding struct {
 	Column   int      `json:"column,omitempty"`
 	Resource string   `json:"resource,omitempty"` // Kind/namespace/name, or a Terraform address
 	Hint     string   `json:"hint,omitempty"`
+	// Suppressed, when set, says who decided the finding does not count
+	// and why; it stays in the report but out of the counts.
+	Suppressed Suppression `json:"suppressed,omitzero"`
 }
 
 // Report is the result of a validation run.
 type Report struct {
-	Valid     bool      `json:"valid"`
-	Errors    int       `json:"errors"`
-	Warnings  int       `json:"warnings"`
-	Infos     int       `json:"infos"`
-	Files     int       `json:"files"`
-	Resources int       `json:"resources"`
-	Findings  []Finding `json:"findings"`
+	Valid     bool `json:"valid"`
+	Errors    int  `json:"errors"`
+	Warnings  int  `json:"warnings"`
+	Infos     int  `json:"infos"`
+	Files     int  `json:"files"`
+	Resources int  `json:"resources"`
+	// Suppressed counts findings an annotation, a comment or the baseline
+	// suppressed (they are in Findings, not in the other counts).
+	Suppressed int       `json:"suppressed"`
+	Findings   []Finding `json:"findings"`
+
+	strict bool // as finished; ApplyBaseline counts again under it
+}
+
+// ApplyBaseline suppresses the findings b holds (the CLI's
+// --write-baseline, applied to the run that wrote it) and counts again.
+func (r *Report) ApplyBaseline(b *Baseline, unsuppressible []string) {
+	b.apply(r, unsuppressible)
+	r.finish(r.strict)
 }
 
 // finish sorts the findings (file, line, column, rule, message: the same
@@ -62,8 +77,12 @@ func (r *Report) finish(strict bool) {
 			cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Message, b.Message), cmp.Compare(a.Resource, b.Resource))
 	})
 	r.Findings = slices.Compact(r.Findings)
-	r.Errors, r.Warnings, r.Infos = 0, 0, 0
+	r.Errors, r.Warnings, r.Infos, r.Suppressed = 0, 0, 0, 0
 	for _, f := range r.Findings {
+		if f.Suppressed.Kind != "" {
+			r.Suppressed++
+			continue
+		}
 		switch f.Severity {
 		case SeverityError:
 			r.Errors++
@@ -73,6 +92,7 @@ func (r *Report) finish(strict bool) {
 			r.Infos++
 		}
 	}
+	r.strict = strict
 	r.Valid = r.Errors == 0 && (!strict || r.Warnings == 0)
 	if r.Findings == nil {
 		r.Findings = []Finding{}

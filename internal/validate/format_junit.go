@@ -15,6 +15,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -22,6 +23,7 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
 	Cases    []junitCase `xml:"testcase"`
 }
 
@@ -29,6 +31,12 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+}
+
+// junitSkipped is a suppressed finding: shown, not failed.
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -49,7 +57,10 @@ func writeJUnit(w io.Writer, rep *Report) error {
 			order = append(order, f.File)
 		}
 		c := junitCase{Name: fmt.Sprintf("%s:%d %s", filepath.Base(f.File), f.Line, f.Rule), Classname: f.File}
-		if f.Severity != SeverityInfo {
+		if f.Suppressed.Kind != "" {
+			c.Skipped = &junitSkipped{Message: "suppressed by " + f.Suppressed.Kind + ": " + f.Suppressed.Justification}
+			s.Skipped++
+		} else if f.Severity != SeverityInfo {
 			text := f.Message
 			if f.Hint != "" {
 				text += "\nhint: " + f.Hint
@@ -65,6 +76,7 @@ func writeJUnit(w io.Writer, rep *Report) error {
 		out.Suites = append(out.Suites, *s)
 		out.Tests += s.Tests
 		out.Failures += s.Failures
+		out.Skipped += s.Skipped
 	}
 	if len(out.Suites) == 0 {
 		out.Suites = []junitSuite{{Name: "opsmcp validate", Tests: 1, Cases: []junitCase{{Name: "no findings", Classname: "opsmcp"}}}}

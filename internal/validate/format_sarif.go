@@ -55,6 +55,15 @@ type sarifResult struct {
 	Level     string          `json:"level"`
 	Message   sarifText       `json:"message"`
 	Locations []sarifLocation `json:"locations"`
+	// Suppressions: inSource for an annotation or comment, external for
+	// a baseline; code scanning shows such a result as dismissed.
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification"`
 }
 
 type sarifLocation struct {
@@ -145,6 +154,13 @@ func writeSARIF(w io.Writer, rep *Report) error {
 			loc.Physical.Region = &sarifRegion{StartLine: f.Line, StartColumn: f.Column}
 		}
 		res.Locations = []sarifLocation{loc}
+		if sup := f.Suppressed; sup.Kind != "" {
+			kind := "inSource"
+			if sup.Kind == SuppressedByBaseline {
+				kind = "external"
+			}
+			res.Suppressions = []sarifSuppression{{Kind: kind, Status: "accepted", Justification: sup.Justification}}
+		}
 		return res
 	}
 	head := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}

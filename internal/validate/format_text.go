@@ -24,6 +24,9 @@ func writeText(w io.Writer, rep *Report, color bool) error {
 	// being held in memory.
 	var line []byte
 	for _, f := range rep.Findings {
+		if f.Suppressed.Kind != "" {
+			continue // counted below; JSON and SARIF list them
+		}
 		line = append(line[:0], f.File...)
 		if f.Line > 0 {
 			line = fmt.Appendf(line, ":%d", f.Line)
@@ -56,6 +59,10 @@ func writeText(w io.Writer, rep *Report, color bool) error {
 	if !rep.Valid {
 		verdict = paint("31;1", "INVALID")
 	}
-	_, err := fmt.Fprintf(w, "%s: %d files, %d resources; %d errors, %d warnings, %d info\n", verdict, rep.Files, rep.Resources, rep.Errors, rep.Warnings, rep.Infos)
+	suppressed := ""
+	if rep.Suppressed > 0 {
+		suppressed = fmt.Sprintf(", %d suppressed", rep.Suppressed)
+	}
+	_, err := fmt.Fprintf(w, "%s: %d files, %d resources; %d errors, %d warnings, %d info%s\n", verdict, rep.Files, rep.Resources, rep.Errors, rep.Warnings, rep.Infos, suppressed)
 	return err
 }

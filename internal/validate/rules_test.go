@@ -93,8 +93,11 @@ func TestEveryRuleHasAFailingAndAPassingExample(t *testing.T) {
 }
 
 func typeOf(ruleType string) string {
-	if ruleType == "compose" {
+	switch ruleType {
+	case "compose":
 		return "docker"
+	case "any":
+		return "auto"
 	}
 	return ruleType
 }

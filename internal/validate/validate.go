@@ -43,6 +43,11 @@ type Options struct {
 	// Files is the rule every path is read under (nil: any regular file,
 	// at most 16 MiB). A pipe is read only when the rule allows it.
 	Files *fsguard.Guard
+	// Unsuppressible are rule ids whose errors no annotation, comment or
+	// baseline hides (validate.unsuppressible).
+	Unsuppressible []string
+	// Baseline, when set, suppresses the findings it holds.
+	Baseline *Baseline
 }
 
 // PolicyCheck evaluates policies on one input; the findings it returns
@@ -64,6 +69,11 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	if err := opts.Rules.check(); err != nil {
 		return nil, err
 	}
+	for _, id := range opts.Unsuppressible {
+		if _, ok := registry[id]; !ok && !strings.HasPrefix(id, "policy/") {
+			return nil, &UnknownRuleError{ID: id}
+		}
+	}
 	if len(paths) == 0 {
 		return nil, errors.New("nothing to validate: give a file or a directory")
 	}
@@ -75,6 +85,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("kubernetes_version %s: this opsmcp embeds the schemas of Kubernetes %s only", v, cat.Version)
 	}
 	rep := &Report{}
+	sup := newSuppressions()
 	add := func(f Finding) {
 		if r := registry[f.Rule]; r != nil && !opts.Rules.on(r) {
 			return
@@ -108,6 +119,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 				kubeFiles = append(kubeFiles, f.path)
 			case "docker":
 				if data, ok := readBounded(g, f.path, add); ok {
+					sup.scanComments(f.path, data, add)
 					validateDockerfile(f.path, data, add)
 				}
 			case "tfplan":
@@ -122,6 +134,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 				}
 			case "compose":
 				if data, ok := readBounded(g, f.path, add); ok {
+					sup.scanComments(f.path, data, add)
 					validateCompose(ctx, f.path, data, add)
 				}
 			case "terraform":
@@ -131,16 +144,20 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			}
 		}
 	}
-	rep.Resources = validateKubeFiles(ctx, kubeFiles, opts, cat, add)
+	rep.Resources = validateKubeFiles(ctx, kubeFiles, opts, cat, sup, add)
 	for _, dir := range tfDirs {
 		if err := validateTerraform(ctx, dir, opts, add); err != nil {
 			return nil, err
 		}
 	}
+	sup.apply(rep, g, opts.Unsuppressible, add)
 	for i, f := range rep.Findings {
 		if orig, ok := spooled[f.File]; ok {
 			rep.Findings[i].File = orig
 		}
+	}
+	if opts.Baseline != nil {
+		opts.Baseline.apply(rep, opts.Unsuppressible)
 	}
 	rep.finish(opts.Strict)
 	return rep, nil
@@ -294,7 +311,7 @@ func readBounded(g *fsguard.Guard, path string, add func(Finding)) ([]byte, bool
 // sorted at the end, so arrival order does not matter) and only the small
 // records the cross-file rules need are kept: memory grows with findings,
 // not with resources. It returns the number of resources.
-func validateKubeFiles(ctx context.Context, files []string, opts Options, cat *kubeschema.Catalog, add func(Finding)) int {
+func validateKubeFiles(ctx context.Context, files []string, opts Options, cat *kubeschema.Catalog, sup *suppressions, add func(Finding)) int {
 	var mu sync.Mutex
 	var cross []crossInfo
 	resources := 0
@@ -312,8 +329,10 @@ func validateKubeFiles(ctx context.Context, files []string, opts Options, cat *k
 				if !ok {
 					continue
 				}
+				sup.scanComments(file, data, locked)
 				k := &kubeChecker{opts: opts, catalog: cat, add: locked}
 				parseKube(file, data, locked, func(d *kubeDoc) {
+					sup.addObject(d, locked)
 					info := k.check(ctx, d)
 					mu.Lock()
 					resources++

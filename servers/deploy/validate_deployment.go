@@ -101,6 +101,7 @@ func validateOptions(c *mcpkit.Call, o validate.Options) validate.Options {
 	o.Files = c.Files()
 	o.TerraformBinary = c.Runtime.Config.Terraform.Binary
 	o.TerraformMirror = c.Runtime.Config.Terraform.ProviderMirror
+	o.Unsuppressible = c.Runtime.Config.Validate.Unsuppressible
 	// The policies are loaded once for the whole validation, not per
 	// object; one that does not load is each object's error finding.
 	if set, err := gatePolicies(c); err != nil {

@@ -29,6 +29,9 @@ type Options struct {
 	Cluster, Strict, ListRules   bool
 	Enable, Disable              []string
 	Policy                       []string
+	// Baseline reports only findings not in this file; WriteBaseline
+	// writes the run's findings to one.
+	Baseline, WriteBaseline string
 }
 
 // Hooks let the opsmcp command add what this package must not link.
@@ -84,6 +87,8 @@ func New(g *clibase.Globals, use string, h Hooks) *cobra.Command {
 	f.StringSliceVar(&o.Enable, "enable", nil, "rules to turn on (comma-separated ids)")
 	f.StringSliceVar(&o.Disable, "disable", nil, "rules to turn off (comma-separated ids)")
 	f.BoolVar(&o.ListRules, "list-rules", false, "list every rule and exit")
+	f.StringVar(&o.Baseline, "baseline", "", "report only findings not in this baseline file (the others are counted as suppressed)")
+	f.StringVar(&o.WriteBaseline, "write-baseline", "", "write the findings of this run to a baseline file (they are then suppressed)")
 	f.StringArrayVar(&o.Policy, "policy", nil, "also run the Rego policies in this file or directory (conftest's deny/warn rules); repeatable")
 	return cmd
 }
@@ -116,7 +121,14 @@ func run(ctx context.Context, g *clibase.Globals, o *Options, h Hooks, paths []s
 	// bounded, nothing in them executed.
 	opts := validate.Options{Type: o.Type, Strict: o.Strict, TerraformBinary: cfg.Terraform.Binary,
 		TerraformMirror: cfg.Terraform.ProviderMirror, Files: fsguard.CommandLine(cfg.Limits.MaxInputBytes),
-		Rules: validate.RuleSet{Enable: o.Enable, Disable: o.Disable}}
+		Rules: validate.RuleSet{Enable: o.Enable, Disable: o.Disable}, Unsuppressible: cfg.Validate.Unsuppressible}
+	if o.Baseline != "" {
+		b, err := validate.LoadBaseline(o.Baseline)
+		if err != nil {
+			return clibase.UsageErr("--baseline: %v", err)
+		}
+		opts.Baseline = b
+	}
 	if o.Cluster {
 		if h.Cluster == nil {
 			return clibase.UsageErr("--cluster needs a connection to the cluster: run opsmcp validate --cluster")
@@ -145,6 +157,18 @@ func run(ctx context.Context, g *clibase.Globals, o *Options, h Hooks, paths []s
 			return clibase.UsageErr("%v", err)
 		}
 		return clibase.FailErr("%v", err)
+	}
+	if o.WriteBaseline != "" {
+		b, err := validate.NewBaseline(o.WriteBaseline)
+		if err != nil {
+			return clibase.FailErr("--write-baseline: %v", err)
+		}
+		b.Accept(rep, opts.Unsuppressible)
+		if err := b.Write(); err != nil {
+			return clibase.FailErr("--write-baseline: %v", err)
+		}
+		rep.ApplyBaseline(b, opts.Unsuppressible)
+		fmt.Fprintf(g.Stderr, "wrote %d findings to the baseline %s\n", len(b.Findings), o.WriteBaseline)
 	}
 	color := o.Output == "" && o.Format == "text" && clibase.IsTerminal(g.Stdout)
 	if o.Output != "" {
