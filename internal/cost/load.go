@@ -105,7 +105,7 @@ func LoadPlan(p *tfjson.Plan) *Input {
 
 func loadManifestDir(g *fsguard.Guard, dir string) (*Input, error) {
 	var files []string
-	hidden := func(name string) bool { return strings.HasPrefix(name, ".") }
+	hidden := func(dir string) bool { return strings.HasPrefix(filepath.Base(dir), ".") }
 	err := g.WalkFiles(dir, hidden, func(p string) error {
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".yaml", ".yml":

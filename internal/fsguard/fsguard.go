@@ -277,10 +277,11 @@ func (g *Guard) Glob(dir, pattern string) []string {
 }
 
 // WalkFiles calls fn for every regular file under root (root may itself be
-// a file), in lexical order, skipping directories skip says to, and
+// a file), in lexical order, skipping directories skip says to (it gets
+// the directory's path as the caller named root), and
 // passing over what the rule refuses (links out of the roots, devices,
 // FIFOs). Symlinked directories are not followed.
-func (g *Guard) WalkFiles(root string, skip func(name string) bool, fn func(path string) error) error {
+func (g *Guard) WalkFiles(root string, skip func(dir string) bool, fn func(path string) error) error {
 	real, st, err := g.Resolve(root)
 	if err != nil {
 		return err
@@ -299,7 +300,7 @@ func (g *Guard) WalkFiles(root string, skip func(name string) bool, fn func(path
 			p = filepath.Join(root, rel)
 		}
 		if d.IsDir() {
-			if rp != real && skip != nil && skip(d.Name()) {
+			if rp != real && skip != nil && skip(p) {
 				return filepath.SkipDir
 			}
 			return nil

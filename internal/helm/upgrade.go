@@ -11,13 +11,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/helmchart"
+
 	"helm.sh/helm/v4/pkg/action"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/cli"
 	helmkube "helm.sh/helm/v4/pkg/kube"
 	release "helm.sh/helm/v4/pkg/release/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/kube"
@@ -62,7 +63,7 @@ func (c *Client) Upgrade(ctx context.Context, req UpgradeRequest) (*UpgradeResul
 	if err != nil {
 		return nil, err
 	}
-	vals, err := valuesOf(req)
+	vals, err := helmchart.Values(req.Files, req.ValuesFiles, req.Values, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +152,7 @@ func (c *Client) chartOf(req UpgradeRequest) (*chart.Chart, error) {
 		if req.Version != "" {
 			return nil, errors.New("version applies to a repository chart: give repo too, or drop version for a chart path")
 		}
-		return LoadChart(req.Files, req.Chart)
+		return helmchart.Load(req.Files, req.Chart)
 	}
 	settings := cli.New()
 	settings.RepositoryCache = filepath.Join(req.CacheDir, "repository")
@@ -169,41 +170,6 @@ func (c *Client) chartOf(req UpgradeRequest) (*chart.Chart, error) {
 		return nil, fmt.Errorf("chart %s from %s: %w", req.Chart, req.Repo, err)
 	}
 	return ch, nil
-}
-
-// valuesOf merges the values files in order, then the inline values, as
-// helm merges -f files and --set.
-func valuesOf(req UpgradeRequest) (map[string]any, error) {
-	out := map[string]any{}
-	for _, f := range req.ValuesFiles {
-		data, err := req.Files.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		var m map[string]any
-		if err := yaml.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("values file %s: %w", f, err)
-		}
-		merge(out, m)
-	}
-	merge(out, req.Values)
-	return out, nil
-}
-
-// merge lays src over dst, maps merged key by key.
-func merge(dst, src map[string]any) {
-	for k, v := range src {
-		sm, sok := v.(map[string]any)
-		dm, dok := dst[k].(map[string]any)
-		if sok && dok {
-			merge(dm, sm)
-			continue
-		}
-		if sok {
-			v = maps.Clone(sm)
-		}
-		dst[k] = v
-	}
 }
 
 // RollbackRequest is helm rollback.

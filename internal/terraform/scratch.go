@@ -56,7 +56,7 @@ func (s *Scratch) copyTrees(g *fsguard.Guard, trees []string, onlyOwn bool) erro
 	}
 	files, bytes := 0, int64(0)
 	for _, t := range trees {
-		err := g.WalkFiles(t, func(name string) bool { return scratchSkip[name] }, func(p string) error {
+		err := g.WalkFiles(t, func(dir string) bool { return scratchSkip[filepath.Base(dir)] }, func(p string) error {
 			if onlyOwn && !terraformOwn(filepath.Base(p)) {
 				return nil
 			}

@@ -40,6 +40,9 @@ type Finding struct {
 	Column   int      `json:"column,omitempty"`
 	Resource string   `json:"resource,omitempty"` // Kind/namespace/name, or a Terraform address
 	Hint     string   `json:"hint,omitempty"`
+	// Via names what produced the object from the file: "helm chart
+	// charts/web (release web)", "kustomize overlays/prod".
+	Via string `json:"via,omitempty"`
 	// Suppressed, when set, says who decided the finding does not count
 	// and why; it stays in the report but out of the counts.
 	Suppressed Suppression `json:"suppressed,omitzero"`

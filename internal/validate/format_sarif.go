@@ -145,6 +145,9 @@ func writeSARIF(w io.Writer, rep *Report) error {
 		if f.Resource != "" {
 			msg += " (" + f.Resource + ")"
 		}
+		if f.Via != "" {
+			msg += " via " + f.Via
+		}
 		if f.Hint != "" {
 			msg += ". Fix: " + f.Hint
 		}

@@ -44,8 +44,13 @@ func writeText(w io.Writer, rep *Report, color bool) error {
 			sev = paint("36", sev)
 		}
 		line = fmt.Appendf(line, ": %s [%s] %s", sev, f.Rule, f.Message)
-		if f.Resource != "" {
+		switch {
+		case f.Resource != "" && f.Via != "":
+			line = fmt.Appendf(line, " (%s, via %s)", f.Resource, f.Via)
+		case f.Resource != "":
 			line = fmt.Appendf(line, " (%s)", f.Resource)
+		case f.Via != "":
+			line = fmt.Appendf(line, " (via %s)", f.Via)
 		}
 		if f.Hint != "" {
 			line = fmt.Appendf(line, "\n    hint: %s", f.Hint)

@@ -19,7 +19,7 @@ import (
 )
 
 // Types validate_deployment and opsmcp validate accept.
-var Types = []string{"auto", "kubernetes", "docker", "terraform"}
+var Types = []string{"auto", "kubernetes", "helm", "kustomize", "docker", "terraform"}
 
 // Options say what to validate and how.
 type Options struct {
@@ -48,6 +48,13 @@ type Options struct {
 	Unsuppressible []string
 	// Baseline, when set, suppresses the findings it holds.
 	Baseline *Baseline
+	// Chart is how Helm charts are rendered (helm template's flags).
+	Chart ChartOptions
+	// CRDs are files or directories of CustomResourceDefinitions whose
+	// schemas check custom resources (besides those in the validated set).
+	CRDs []string
+	// ClusterCRDs, when set, reads the cluster's CustomResourceDefinitions.
+	ClusterCRDs func(ctx context.Context) ([]map[string]any, error)
 }
 
 // PolicyCheck evaluates policies on one input; the findings it returns
@@ -92,7 +99,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 		}
 		rep.Findings = append(rep.Findings, f)
 	}
-	var kubeFiles []string
+	var kube kubeSources
 	var tfDirs []string
 	// Pipes (/dev/stdin, <(helm template .)) can be read only once, and
 	// detecting a file's type reads it before validating does: each is
@@ -116,7 +123,11 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			rep.Files++
 			switch f.kind {
 			case "kubernetes":
-				kubeFiles = append(kubeFiles, f.path)
+				kube.files = append(kube.files, kubeSource{file: f.path})
+			case "chart":
+				renderChart(g, f.path, opts, &kube, add)
+			case "kustomize":
+				buildKustomization(g, f.path, &kube, add)
 			case "docker":
 				if data, ok := readBounded(g, f.path, add); ok {
 					sup.scanComments(f.path, data, add)
@@ -144,7 +155,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			}
 		}
 	}
-	rep.Resources = validateKubeFiles(ctx, kubeFiles, opts, cat, sup, add)
+	rep.Resources = validateKubeFiles(ctx, kube.files, opts, cat, sup, add)
 	for _, dir := range tfDirs {
 		if err := validateTerraform(ctx, dir, opts, add); err != nil {
 			return nil, err
@@ -154,6 +165,11 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	for i, f := range rep.Findings {
 		if orig, ok := spooled[f.File]; ok {
 			rep.Findings[i].File = orig
+		}
+		if shown, ok := kube.shown[f.File]; ok {
+			// Lines of rendered output are not lines of the template or
+			// source file the finding names: it names the object instead.
+			rep.Findings[i].File, rep.Findings[i].Via, rep.Findings[i].Line, rep.Findings[i].Column = shown.file, shown.via, 0, 0
 		}
 	}
 	if opts.Baseline != nil {
@@ -204,13 +220,18 @@ var skipDirs = map[string]bool{".git": true, ".terraform": true, "node_modules":
 
 // collect lists what to validate under root, under g's rule: links out of
 // the roots, pipes and devices in a tree are passed over (opening one could
-// wait forever), and symlinked directories are not followed.
+// wait forever), and symlinked directories are not followed. A Helm chart
+// or a kustomization is one input, validated as a whole: the walk does not
+// enter it (its templates are not YAML, its files are built by it).
 func collect(g *fsguard.Guard, root, typ string) ([]input, error) {
 	_, st, err := g.Resolve(root)
 	if err != nil {
 		return nil, err
 	}
 	if !st.IsDir() {
+		if typ == "helm" || (typ == "auto" && isPackagedChart(g, root)) {
+			return []input{{root, "chart"}}, nil
+		}
 		kind := detect(g, root, typ)
 		if kind == "" {
 			if typ != "auto" {
@@ -223,8 +244,24 @@ func collect(g *fsguard.Guard, root, typ string) ([]input, error) {
 		}
 		return []input{{root, kind}}, nil
 	}
+	if unit := unitOf(g, root, typ); unit != "" {
+		return []input{{root, unit}}, nil
+	}
+	unitsOnly := typ == "helm" || typ == "kustomize"
 	var out []input
-	err = g.WalkFiles(root, func(name string) bool { return skipDirs[name] }, func(path string) error {
+	err = g.WalkFiles(root, func(dir string) bool {
+		if skipDirs[filepath.Base(dir)] {
+			return true
+		}
+		if unit := unitOf(g, dir, typ); unit != "" {
+			out = append(out, input{dir, unit})
+			return true
+		}
+		return false
+	}, func(path string) error {
+		if unitsOnly {
+			return nil
+		}
 		switch kind := detect(g, path, typ); kind {
 		case "":
 		case "terraform":
@@ -234,6 +271,9 @@ func collect(g *fsguard.Guard, root, typ string) ([]input, error) {
 		}
 		return nil
 	})
+	if err == nil && unitsOnly && len(out) == 0 {
+		err = fmt.Errorf("%s holds no %s", root, map[string]string{"helm": "Helm chart (Chart.yaml)", "kustomize": "kustomization (kustomization.yaml)"}[typ])
+	}
 	return out, err
 }
 
@@ -311,7 +351,7 @@ func readBounded(g *fsguard.Guard, path string, add func(Finding)) ([]byte, bool
 // sorted at the end, so arrival order does not matter) and only the small
 // records the cross-file rules need are kept: memory grows with findings,
 // not with resources. It returns the number of resources.
-func validateKubeFiles(ctx context.Context, files []string, opts Options, cat *kubeschema.Catalog, sup *suppressions, add func(Finding)) int {
+func validateKubeFiles(ctx context.Context, files []kubeSource, opts Options, cat *kubeschema.Catalog, sup *suppressions, add func(Finding)) int {
 	var mu sync.Mutex
 	var cross []crossInfo
 	resources := 0
@@ -320,18 +360,27 @@ func validateKubeFiles(ctx context.Context, files []string, opts Options, cat *k
 		add(f)
 		mu.Unlock()
 	}
-	work := make(chan string)
+	work := make(chan kubeSource)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
 		wg.Go(func() {
-			for file := range work {
-				data, ok := readBounded(opts.Files, file, locked)
-				if !ok {
-					continue
+			for src := range work {
+				file, data, ok := src.file, src.data, true
+				if data == nil {
+					if data, ok = readBounded(opts.Files, file, locked); !ok {
+						continue
+					}
 				}
 				sup.scanComments(file, data, locked)
 				k := &kubeChecker{opts: opts, catalog: cat, add: locked}
-				parseKube(file, data, locked, func(d *kubeDoc) {
+				if len(src.drop) > 0 {
+					k.add = func(f Finding) {
+						if !slices.Contains(src.drop, f.Rule) {
+							locked(f)
+						}
+					}
+				}
+				parseKube(file, data, k.add, func(d *kubeDoc) {
 					sup.addObject(d, locked)
 					info := k.check(ctx, d)
 					mu.Lock()

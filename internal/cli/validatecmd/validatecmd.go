@@ -32,6 +32,11 @@ type Options struct {
 	// Baseline reports only findings not in this file; WriteBaseline
 	// writes the run's findings to one.
 	Baseline, WriteBaseline string
+	// Helm charts: helm template's flags.
+	ValuesFiles, Set       []string
+	ReleaseName, Namespace string
+	// CRDs are files or directories of CustomResourceDefinitions.
+	CRDs []string
 }
 
 // Hooks let the opsmcp command add what this package must not link.
@@ -78,7 +83,12 @@ func New(g *clibase.Globals, use string, h Hooks) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Type, "type", "auto", "auto, kubernetes, docker or terraform")
+	f.StringVar(&o.Type, "type", "auto", "auto, kubernetes, helm, kustomize, docker or terraform")
+	f.StringArrayVarP(&o.ValuesFiles, "values", "f", nil, "Helm charts: a values file (repeatable; later files win)")
+	f.StringArrayVar(&o.Set, "set", nil, "Helm charts: a value, as helm --set takes it (a.b=c; repeatable)")
+	f.StringVar(&o.ReleaseName, "release-name", "", "Helm charts: the release name (default: the chart's name)")
+	f.StringVarP(&o.Namespace, "namespace", "n", "", "Helm charts: the release namespace (default: default)")
+	f.StringArrayVar(&o.CRDs, "crds", nil, "a file or directory of CustomResourceDefinitions whose schemas check custom resources (repeatable; adds to validate.crds)")
 	f.StringVar(&o.Format, "format", "text", "text, json, sarif or junit")
 	f.StringVar(&o.Output, "output", "", "write the report to this file (default stdout)")
 	f.StringVar(&o.FailOn, "fail-on", "error", "exit 1 when a finding is at least: error, warning, or never")
@@ -121,7 +131,9 @@ func run(ctx context.Context, g *clibase.Globals, o *Options, h Hooks, paths []s
 	// bounded, nothing in them executed.
 	opts := validate.Options{Type: o.Type, Strict: o.Strict, TerraformBinary: cfg.Terraform.Binary,
 		TerraformMirror: cfg.Terraform.ProviderMirror, Files: fsguard.CommandLine(cfg.Limits.MaxInputBytes),
-		Rules: validate.RuleSet{Enable: o.Enable, Disable: o.Disable}, Unsuppressible: cfg.Validate.Unsuppressible}
+		Rules: validate.RuleSet{Enable: o.Enable, Disable: o.Disable}, Unsuppressible: cfg.Validate.Unsuppressible,
+		Chart: validate.ChartOptions{ValuesFiles: o.ValuesFiles, Set: o.Set, ReleaseName: o.ReleaseName, Namespace: o.Namespace},
+		CRDs:  append(slices.Clone(cfg.Validate.CRDs), o.CRDs...)}
 	if o.Baseline != "" {
 		b, err := validate.LoadBaseline(o.Baseline)
 		if err != nil {

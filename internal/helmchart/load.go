@@ -1,8 +1,9 @@
-// Package helm works with Helm charts and releases through Helm's Go SDK
-// (no helm binary): charts are read only through the caller's path guard,
-// releases through the same kubeconfig contexts and allowlists as every
-// kube tool.
-package helm
+// Package helmchart reads and renders Helm charts with Helm's Go SDK, as
+// `helm template` does, without a cluster: the Helm tools install what it
+// loads, and validation checks what it renders. It links no Kubernetes
+// client beyond what Helm's template engine needs, so opsmcp-validate stays
+// small. Every file is read through the caller's path guard.
+package helmchart
 
 import (
 	"bytes"
@@ -19,10 +20,10 @@ import (
 	"github.com/opsmcp/opsmcp/internal/fsguard"
 )
 
-// LoadChart reads a chart directory or packaged chart (.tgz) through g:
+// Load reads a chart directory or packaged chart (.tgz) through g:
 // every file is read by the guard (a symlink out of read_paths is not
 // followed into the chart), and .helmignore is honoured as helm does.
-func LoadChart(g *fsguard.Guard, path string) (*chart.Chart, error) {
+func Load(g *fsguard.Guard, path string) (*chart.Chart, error) {
 	_, st, err := g.Resolve(path)
 	if err != nil {
 		return nil, err
