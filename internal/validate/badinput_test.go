@@ -159,8 +159,11 @@ func TestBadInputGetsClearFindings(t *testing.T) {
 	if _, err := validate.Run(context.Background(), []string{filepath.Join(dir, "nope")}, validate.Options{}); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Fatalf("missing path: %v", err)
 	}
-	if _, err := validate.Run(context.Background(), []string{dir}, validate.Options{Type: "helm"}); err == nil || !strings.Contains(err.Error(), "not one of") {
+	if _, err := validate.Run(context.Background(), []string{dir}, validate.Options{Type: "ansible"}); err == nil || !strings.Contains(err.Error(), "not one of") {
 		t.Fatalf("bad type: %v", err)
+	}
+	if _, err := validate.Run(context.Background(), []string{dir}, validate.Options{Type: "helm"}); err == nil || !strings.Contains(err.Error(), "holds no Helm chart") {
+		t.Fatalf("--type helm on a directory without a chart: %v", err)
 	}
 	if _, err := validate.Run(context.Background(), []string{dir}, validate.Options{Rules: validate.RuleSet{Disable: []string{"yaml-syntax"}}}); err == nil || !strings.Contains(err.Error(), "cannot be disabled") {
 		t.Fatalf("disabling a parse rule: %v", err)

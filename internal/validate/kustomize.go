@@ -203,4 +203,3 @@ func (f *guardedFS) Mkdir(string) error                  { return errReadOnly }
 func (f *guardedFS) MkdirAll(string) error               { return errReadOnly }
 func (f *guardedFS) RemoveAll(string) error              { return errReadOnly }
 func (f *guardedFS) WriteFile(string, []byte) error      { return errReadOnly }
-
