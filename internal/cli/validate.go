@@ -25,12 +25,12 @@ const validateBinary = "opsmcp-validate"
 func newValidateCmd(g *globals) *cobra.Command {
 	return validatecmd.New(g, "validate PATH...", validatecmd.Hooks{
 		Before: handOffValidate,
-		Cluster: func(cfg config.Kubernetes) (validate.ClusterDryRun, error) {
+		Cluster: func(cfg config.Kubernetes) (validate.ClusterDryRun, validate.ClusterCRDs, error) {
 			cl, err := kube.Connect(cfg, "")
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			return cl.DryRunCreate, nil
+			return cl.DryRunCreate, cl.CRDs, nil
 		},
 		Policy: func(paths []string) (validate.PolicyCheck, error) {
 			set, err := policy.Load(paths)

@@ -167,3 +167,23 @@ func cell(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// CRDs lists the cluster's CustomResourceDefinitions (every page), for
+// validating custom resources against the schemas the cluster serves.
+func (c *Cluster) CRDs(ctx context.Context) ([]map[string]any, error) {
+	gvr := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	var out []map[string]any
+	opts := metav1.ListOptions{Limit: 250}
+	for {
+		list, err := c.Dynamic.Resource(gvr).List(ctx, opts)
+		if err != nil {
+			return nil, c.Explain(err, "list", "customresourcedefinitions", "")
+		}
+		for _, it := range list.Items {
+			out = append(out, it.Object)
+		}
+		if opts.Continue = list.GetContinue(); opts.Continue == "" {
+			return out, nil
+		}
+	}
+}

@@ -113,6 +113,11 @@ func (d *argDecoder[T]) decode(raw json.RawMessage) (T, error) {
 				return in, fmt.Errorf("argument %q is %v; it must be at most %s", f.name, num, m)
 			}
 		}
+		if m := f.Tag.Get("maxItems"); m != "" && (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) {
+			if max, _ := strconv.Atoi(m); fv.Len() > max {
+				return in, fmt.Errorf("argument %q has %d items; it may have at most %s", f.name, fv.Len(), m)
+			}
+		}
 		if m := f.Tag.Get("maxLength"); m != "" && fv.Kind() == reflect.String {
 			if max, _ := strconv.Atoi(m); len(fv.String()) > max {
 				return in, fmt.Errorf("argument %q is %d bytes long; it may be at most %s", f.name, len(fv.String()), m)

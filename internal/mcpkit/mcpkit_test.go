@@ -18,7 +18,7 @@ type echoIn struct {
 	Text  string   `json:"text" desc:"what to echo"`
 	Times int      `json:"times,omitempty" default:"1" minimum:"1"`
 	Mode  string   `json:"mode,omitempty" enum:"plain|loud"`
-	Tags  []string `json:"tags,omitempty"`
+	Tags  []string `json:"tags,omitempty" maxItems:"3"`
 }
 
 type echoOut struct {
@@ -66,15 +66,16 @@ func newHostB(t testing.TB, cfg *config.Config) (*mcpkit.Host, *bytes.Buffer, me
 func TestArgumentErrorsSayWhatIsWrong(t *testing.T) {
 	h, _, _ := newHost(t, config.ModePlan)
 	cases := map[string]string{
-		`{}`:                          `missing required argument "text" (a string: what to echo)`,
-		`{"text":1}`:                  `argument "text" must be a string, got a number`,
-		`{"text":"a","times":"2"}`:    `argument "times" must be an integer, got a string`,
-		`{"text":"a","times":0}`:      `argument "times" is 0; it must be at least 1`,
-		`{"text":"a","mode":"quiet"}`: `argument "mode" is "quiet"; expected one of: plain, loud`,
-		`{"text":"a","tags":"x"}`:     `argument "tags" must be a list of string values, got a string`,
-		`{"text":"a","colour":"red"}`: `unknown argument "colour"; expected one of: text, times, mode, tags`,
-		`[1,2]`:                       `arguments must be a JSON object`,
-		`{"text":"a","times":1.5}`:    `argument "times" must be an integer, got the number 1.5`,
+		`{}`:                                    `missing required argument "text" (a string: what to echo)`,
+		`{"text":1}`:                            `argument "text" must be a string, got a number`,
+		`{"text":"a","times":"2"}`:              `argument "times" must be an integer, got a string`,
+		`{"text":"a","times":0}`:                `argument "times" is 0; it must be at least 1`,
+		`{"text":"a","mode":"quiet"}`:           `argument "mode" is "quiet"; expected one of: plain, loud`,
+		`{"text":"a","tags":"x"}`:               `argument "tags" must be a list of string values, got a string`,
+		`{"text":"a","tags":["1","2","3","4"]}`: `argument "tags" has 4 items; it may have at most 3`,
+		`{"text":"a","colour":"red"}`:           `unknown argument "colour"; expected one of: text, times, mode, tags`,
+		`[1,2]`:                                 `arguments must be a JSON object`,
+		`{"text":"a","times":1.5}`:              `argument "times" must be an integer, got the number 1.5`,
 	}
 	for args, want := range cases {
 		out := h.Call(context.Background(), "echo", json.RawMessage(args), nil)

@@ -133,7 +133,7 @@ func schemaFor(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
 				}
 				p["minimum"] = v
 			}
-			for _, bound := range []string{"maximum", "maxLength"} {
+			for _, bound := range []string{"maximum", "maxLength", "maxItems"} {
 				if m := f.Tag.Get(bound); m != "" {
 					v, err := strconv.ParseFloat(m, 64)
 					if err != nil {

@@ -1,11 +1,14 @@
 package validate
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
+
+	crdvalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 
 	"github.com/robfig/cron/v3"
 	appsv1 "k8s.io/api/apps/v1"
@@ -124,6 +127,12 @@ func (k *kubeChecker) apiserverChecks(d *kubeDoc) {
 				k.finding(d, "invalid-schedule", p("spec", "schedule"), "spec.schedule is not a valid cron expression", "five fields: minute hour day-of-month month day-of-week, e.g. \"*/5 * * * *\"")
 			}
 			k.checkJobTemplate(d, &o.Spec.JobTemplate.Spec, p("spec", "jobTemplate", "spec"))
+		}
+	case "CustomResourceDefinition.apiextensions.k8s.io":
+		if crd, err := decodeCRD(d.obj); err == nil {
+			for _, e := range crdvalidation.ValidateCustomResourceDefinition(context.Background(), crd) {
+				k.finding(d, "invalid-crd", fieldSegments(e.Field), e.Error(), "")
+			}
 		}
 	case "Service":
 		if o, ok := decodeAs[corev1.Service](d); ok {

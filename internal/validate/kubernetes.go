@@ -297,6 +297,7 @@ func firstInvalidUTF8Line(data []byte) int {
 type kubeChecker struct {
 	opts    Options
 	catalog *kubeschema.Catalog
+	crds    *crdSchemas // nil when the run knows no CRD
 	add     func(Finding)
 }
 
@@ -329,8 +330,17 @@ func (k *kubeChecker) schemaCheck(d *kubeDoc) bool {
 			k.finding(d, "removed-api", []string{"apiVersion"}, fmt.Sprintf("%s %s was removed from Kubernetes", d.gvk.GroupVersion(), d.gvk.Kind), "use "+replacement)
 			return false
 		}
-		k.finding(d, "unknown-kind", []string{"kind"}, fmt.Sprintf("%s %s has no schema in Kubernetes %s (a custom resource?); it is not schema-checked offline", d.gvk.GroupVersion(), d.gvk.Kind, k.catalog.Version),
-			"validate with cluster: true to ask the cluster")
+		if v := k.crds.For(d.gvk); v != nil {
+			k.crdCheck(d, v)
+			return false
+		}
+		if served := k.crds.served(d.gvk.GroupKind()); len(served) > 0 {
+			k.finding(d, "removed-api", []string{"apiVersion"}, fmt.Sprintf("the CRD of %s serves version(s) %s, not %s", d.gvk.GroupKind(), strings.Join(served, ", "), d.gvk.Version),
+				fmt.Sprintf("use apiVersion %s", schema.GroupVersion{Group: d.gvk.Group, Version: served[len(served)-1]}))
+			return false
+		}
+		k.finding(d, "unknown-kind", []string{"kind"}, fmt.Sprintf("%s %s has no schema in Kubernetes %s and no CRD was given for it; it is not schema-checked", d.gvk.GroupVersion(), d.gvk.Kind, k.catalog.Version),
+			"give its CustomResourceDefinition: --crds DIR (or validate.crds in opsmcp.yaml), include it in the validated files, or --cluster to read the cluster's")
 		return false
 	}
 	v := kubeschema.Validator{Strict: k.opts.Strict}

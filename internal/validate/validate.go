@@ -54,7 +54,7 @@ type Options struct {
 	// schemas check custom resources (besides those in the validated set).
 	CRDs []string
 	// ClusterCRDs, when set, reads the cluster's CustomResourceDefinitions.
-	ClusterCRDs func(ctx context.Context) ([]map[string]any, error)
+	ClusterCRDs ClusterCRDs
 }
 
 // PolicyCheck evaluates policies on one input; the findings it returns
@@ -64,6 +64,9 @@ type PolicyCheck func(ctx context.Context, input any) ([]Finding, error)
 // ClusterDryRun asks a live cluster about an object (server-side dry run);
 // it returns the apiserver's refusal, or nil.
 type ClusterDryRun func(ctx context.Context, obj map[string]any) error
+
+// ClusterCRDs reads a live cluster's CustomResourceDefinitions.
+type ClusterCRDs func(ctx context.Context) ([]map[string]any, error)
 
 // Run validates every path (files, or directories walked recursively).
 func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
@@ -155,7 +158,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			}
 		}
 	}
-	rep.Resources = validateKubeFiles(ctx, kube.files, opts, cat, sup, add)
+	crds := loadCRDs(ctx, g, kube.files, opts.CRDs, opts.ClusterCRDs, add)
+	rep.Resources = validateKubeFiles(ctx, kube.files, opts, cat, crds, sup, add)
 	for _, dir := range tfDirs {
 		if err := validateTerraform(ctx, dir, opts, add); err != nil {
 			return nil, err
@@ -351,7 +355,7 @@ func readBounded(g *fsguard.Guard, path string, add func(Finding)) ([]byte, bool
 // sorted at the end, so arrival order does not matter) and only the small
 // records the cross-file rules need are kept: memory grows with findings,
 // not with resources. It returns the number of resources.
-func validateKubeFiles(ctx context.Context, files []kubeSource, opts Options, cat *kubeschema.Catalog, sup *suppressions, add func(Finding)) int {
+func validateKubeFiles(ctx context.Context, files []kubeSource, opts Options, cat *kubeschema.Catalog, crds *crdSchemas, sup *suppressions, add func(Finding)) int {
 	var mu sync.Mutex
 	var cross []crossInfo
 	resources := 0
@@ -372,7 +376,7 @@ func validateKubeFiles(ctx context.Context, files []kubeSource, opts Options, ca
 					}
 				}
 				sup.scanComments(file, data, locked)
-				k := &kubeChecker{opts: opts, catalog: cat, add: locked}
+				k := &kubeChecker{opts: opts, catalog: cat, crds: crds, add: locked}
 				if len(src.drop) > 0 {
 					k.add = func(f Finding) {
 						if !slices.Contains(src.drop, f.Rule) {
@@ -398,7 +402,7 @@ func validateKubeFiles(ctx context.Context, files []kubeSource, opts Options, ca
 	}
 	close(work)
 	wg.Wait()
-	(&kubeChecker{opts: opts, catalog: cat, add: add}).crossChecks(cross)
+	(&kubeChecker{opts: opts, catalog: cat, crds: crds, add: add}).crossChecks(cross)
 	return resources
 }
 

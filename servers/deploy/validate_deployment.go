@@ -13,12 +13,20 @@ import (
 
 // ValidateDeploymentInput is the input of validate_deployment.
 type ValidateDeploymentInput struct {
-	Type              string           `json:"type,omitempty" enum:"auto|kubernetes|docker|terraform" default:"\"auto\""`
+	Type              string           `json:"type,omitempty" enum:"auto|kubernetes|helm|kustomize|docker|terraform" default:"\"auto\""`
 	ConfigPath        string           `json:"config_path"`
 	Strict            bool             `json:"strict,omitempty" default:"true"`
 	KubernetesVersion string           `json:"kubernetes_version,omitempty"`
 	Cluster           bool             `json:"cluster,omitempty"`
 	Rules             validate.RuleSet `json:"rules,omitempty"`
+	// Helm charts: helm template's inputs.
+	Values      map[string]any `json:"values,omitempty"`
+	ValuesFiles []string       `json:"values_files,omitempty" maxItems:"20"`
+	Set         []string       `json:"set,omitempty" maxItems:"100"`
+	ReleaseName string         `json:"release_name,omitempty" maxLength:"53"`
+	Namespace   string         `json:"namespace,omitempty" maxLength:"63"`
+	// CRDs are files or directories of CRDs for custom resources.
+	CRDs []string `json:"crds,omitempty" maxItems:"20"`
 }
 
 // ValidateDeploymentResult is the result of validate_deployment.
@@ -45,19 +53,21 @@ func (r ValidateDeploymentResult) SummaryText() string {
 
 var validateDeployment = mcpkit.NewTool(mcpkit.Def{
 	Name:        "validate_deployment",
-	Description: "Validate Kubernetes, Docker, Terraform files/dirs: findings with rule, line, fix.",
+	Description: "Validate Kubernetes (charts, kustomizations, CRs), Docker, Terraform files/dirs: findings with rule, line, fix.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
 	// terraform init may download providers.
 	Timeout: 10 * time.Minute,
 	Heavy:   true,
 }, func(ctx context.Context, c *mcpkit.Call, in ValidateDeploymentInput) (ValidateDeploymentResult, error) {
-	opts := validateOptions(c, validate.Options{Type: in.Type, Strict: in.Strict, KubernetesVersion: in.KubernetesVersion, Rules: in.Rules})
+	opts := validateOptions(c, validate.Options{Type: in.Type, Strict: in.Strict, KubernetesVersion: in.KubernetesVersion, Rules: in.Rules,
+		Chart: validate.ChartOptions{Values: in.Values, ValuesFiles: in.ValuesFiles, Set: in.Set, ReleaseName: in.ReleaseName, Namespace: in.Namespace}})
+	opts.CRDs = append(opts.CRDs, in.CRDs...)
 	if in.Cluster {
 		cl, err := kube.Connect(c.Runtime.Config.Kubernetes, "")
 		if err != nil {
 			return ValidateDeploymentResult{}, err
 		}
-		opts.Cluster = cl.DryRunCreate
+		opts.Cluster, opts.ClusterCRDs = cl.DryRunCreate, cl.CRDs
 	}
 	rep, err := validate.Run(ctx, []string{in.ConfigPath}, opts)
 	if err != nil {
@@ -102,6 +112,7 @@ func validateOptions(c *mcpkit.Call, o validate.Options) validate.Options {
 	o.TerraformBinary = c.Runtime.Config.Terraform.Binary
 	o.TerraformMirror = c.Runtime.Config.Terraform.ProviderMirror
 	o.Unsuppressible = c.Runtime.Config.Validate.Unsuppressible
+	o.CRDs = c.Runtime.Config.Validate.CRDs
 	// The policies are loaded once for the whole validation, not per
 	// object; one that does not load is each object's error finding.
 	if set, err := gatePolicies(c); err != nil {

@@ -44,9 +44,10 @@ type Hooks struct {
 	// Before runs once the flags are parsed, before anything is validated;
 	// opsmcp hands the run over to opsmcp-validate here.
 	Before func(cmd *cobra.Command, o *Options, paths []string) error
-	// Cluster connects to the configured cluster for --cluster; without it
-	// --cluster is refused with a pointer to opsmcp validate.
-	Cluster func(cfg config.Kubernetes) (validate.ClusterDryRun, error)
+	// Cluster connects to the configured cluster for --cluster (dry runs,
+	// and the CRDs it serves); without it --cluster is refused with a
+	// pointer to opsmcp validate.
+	Cluster func(cfg config.Kubernetes) (validate.ClusterDryRun, validate.ClusterCRDs, error)
 	// Policy loads --policy's Rego policies; without it --policy is
 	// refused with a pointer to opsmcp validate.
 	Policy func(paths []string) (validate.PolicyCheck, error)
@@ -145,11 +146,11 @@ func run(ctx context.Context, g *clibase.Globals, o *Options, h Hooks, paths []s
 		if h.Cluster == nil {
 			return clibase.UsageErr("--cluster needs a connection to the cluster: run opsmcp validate --cluster")
 		}
-		dry, err := h.Cluster(cfg.Kubernetes)
+		dry, crds, err := h.Cluster(cfg.Kubernetes)
 		if err != nil {
 			return clibase.FailErr("--cluster: %v", err)
 		}
-		opts.Cluster = dry
+		opts.Cluster, opts.ClusterCRDs = dry, crds
 	}
 	if len(o.Policy) > 0 {
 		if h.Policy == nil {
