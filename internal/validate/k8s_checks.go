@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	networkingv1 "k8s.io/api/networking/v1"
+
 	crdvalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 
 	"github.com/robfig/cron/v3"
@@ -133,6 +135,10 @@ func (k *kubeChecker) apiserverChecks(d *kubeDoc) {
 			for _, e := range crdvalidation.ValidateCustomResourceDefinition(context.Background(), crd) {
 				k.finding(d, "invalid-crd", fieldSegments(e.Field), e.Error(), "")
 			}
+		}
+	case "Ingress.networking.k8s.io":
+		if o, ok := decodeAs[networkingv1.Ingress](d); ok {
+			k.checkIngress(d, o)
 		}
 	case "Service":
 		if o, ok := decodeAs[corev1.Service](d); ok {
