@@ -94,6 +94,11 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	if v := opts.KubernetesVersion; v != "" && !strings.HasPrefix(strings.TrimPrefix(cat.Version, "v"), strings.TrimPrefix(v, "v")) {
 		return nil, fmt.Errorf("kubernetes_version %s: this opsmcp embeds the schemas of Kubernetes %s only", v, cat.Version)
 	}
+	for _, p := range opts.CRDs {
+		if _, _, err := opts.Files.Resolve(p); err != nil {
+			return nil, fmt.Errorf("crds: %w", err)
+		}
+	}
 	rep := &Report{}
 	sup := newSuppressions()
 	add := func(f Finding) {

@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/opsmcp/opsmcp/internal/config"
@@ -139,5 +140,36 @@ func TestValidateDeploymentKubernetesAndDocker(t *testing.T) {
 	res = e.MustOK(e.Call("validate_deployment", map[string]any{"type": "kubernetes", "config_path": filepath.Join(dir, "k8s"), "strict": false}))
 	if res["valid"] != true || res["errors"] != 0.0 {
 		t.Fatalf("kubernetes only, not strict: %v", res)
+	}
+}
+
+// validate_deployment takes what opsmcp validate takes for charts and
+// custom resources: values, values files, set, release, namespace, crds.
+func TestValidateDeploymentChartsAndCustomResources(t *testing.T) {
+	e := newEnv(t, "basic", config.ModePlan)
+	dir := t.TempDir()
+	src := filepath.Join(testenv.RepoRoot(t), "testdata", "validate")
+	os.CopyFS(filepath.Join(dir, "shop"), os.DirFS(filepath.Join(src, "helm", "shop")))
+	os.CopyFS(filepath.Join(dir, "crds"), os.DirFS(filepath.Join(src, "crds", "definitions")))
+	os.CopyFS(filepath.Join(dir, "crs"), os.DirFS(filepath.Join(src, "crds", "resources")))
+	res := e.MustOK(e.Call("validate_deployment", map[string]any{"config_path": filepath.Join(dir, "shop"),
+		"values": map[string]any{"ingress": map[string]any{"enabled": true}}, "values_files": []string{filepath.Join(dir, "shop", "ci", "bad-ingress-host.yaml")},
+		"set": []string{"image.tag=latest"}, "release_name": "store", "namespace": "retail"}))
+	rules := map[string]string{}
+	for _, f := range res["findings"].([]any) {
+		m := f.(map[string]any)
+		rules[m["rule"].(string)], _ = m["resource"].(string)
+	}
+	if rules["invalid-ingress"] != "Ingress/store" || rules["latest-tag"] != "Deployment/store" {
+		t.Fatalf("chart inputs: %v", res)
+	}
+	res = e.MustOK(e.Call("validate_deployment", map[string]any{"config_path": filepath.Join(dir, "crs", "i-widget-cel.yaml"), "crds": []string{filepath.Join(dir, "crds")}}))
+	if res["errors"] != 1.0 || res["findings"].([]any)[0].(map[string]any)["rule"] != "crd-rule" {
+		t.Fatalf("crds: %v", res)
+	}
+	// A CRD directory outside read_paths is refused like any path.
+	out := e.Call("validate_deployment", map[string]any{"config_path": filepath.Join(dir, "crs", "i-widget-cel.yaml"), "crds": []string{"/etc"}})
+	if !out.IsError || !strings.Contains(out.Text, "crds: ") || !strings.Contains(out.Text, "/etc") {
+		t.Fatalf("crds outside read_paths: %+v", out)
 	}
 }
