@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -160,7 +161,7 @@ func loadCRDs(ctx context.Context, g *fsguard.Guard, set []kubeSource, extra []s
 	c := newCRDSchemas()
 	found := false
 	learn := func(file string, data []byte, report bool) {
-		if !strings.Contains(string(data), "CustomResourceDefinition") {
+		if !bytes.Contains(data, []byte("CustomResourceDefinition")) {
 			return
 		}
 		parseKube(file, data, func(Finding) {}, func(d *kubeDoc) {

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -66,7 +67,7 @@ func (s *suppressions) scanComments(file string, data []byte, add func(Finding))
 		s.comments[file] = map[int][]ignore{}
 	}
 	s.mu.Unlock()
-	if done || !strings.Contains(string(data), "opsmcp:ignore") {
+	if done || !bytes.Contains(data, []byte("opsmcp:ignore")) {
 		return
 	}
 	byLine := map[int][]ignore{}
