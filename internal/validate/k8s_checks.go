@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -88,6 +89,7 @@ func (k *kubeChecker) apiserverChecks(d *kubeDoc) {
 	case "Deployment.apps":
 		if o, ok := decodeAs[appsv1.Deployment](d); ok {
 			k.checkReplicas(d, o.Spec.Replicas)
+			k.checkDeploymentTiming(d, &o.Spec)
 			k.checkWorkloadSelector(d, o.Spec.Selector, o.Spec.Template.Labels, true)
 			k.checkPodTemplate(d, &o.Spec.Template, "Always")
 			if ru := o.Spec.Strategy.RollingUpdate; ru != nil && o.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
@@ -109,8 +111,9 @@ func (k *kubeChecker) apiserverChecks(d *kubeDoc) {
 			// The controller adds a volume per claim template to every pod,
 			// so mounts may name them (as the apiserver's validation does).
 			var claims []string
-			for _, c := range o.Spec.VolumeClaimTemplates {
+			for i, c := range o.Spec.VolumeClaimTemplates {
 				claims = append(claims, c.Name)
+				k.checkClaim(d, &c.Spec, append(idx(p("spec"), "volumeClaimTemplates", i), "spec"))
 			}
 			k.checkPodTemplate(d, &o.Spec.Template, "Always", claims...)
 		}
@@ -121,6 +124,7 @@ func (k *kubeChecker) apiserverChecks(d *kubeDoc) {
 		}
 	case "Job.batch":
 		if o, ok := decodeAs[batchv1.Job](d); ok {
+			k.checkJobCounts(d, &o.Spec, p("spec"))
 			k.checkJobTemplate(d, &o.Spec, p("spec"))
 		}
 	case "CronJob.batch":
@@ -128,6 +132,8 @@ func (k *kubeChecker) apiserverChecks(d *kubeDoc) {
 			if _, err := cron.ParseStandard(o.Spec.Schedule); err != nil || strings.Contains(o.Spec.Schedule, "TZ") {
 				k.finding(d, "invalid-schedule", p("spec", "schedule"), "spec.schedule is not a valid cron expression", "five fields: minute hour day-of-month month day-of-week, e.g. \"*/5 * * * *\"")
 			}
+			k.checkCronJobName(d)
+			k.checkJobCounts(d, &o.Spec.JobTemplate.Spec, p("spec", "jobTemplate", "spec"))
 			k.checkJobTemplate(d, &o.Spec.JobTemplate.Spec, p("spec", "jobTemplate", "spec"))
 		}
 	case "CustomResourceDefinition.apiextensions.k8s.io":
@@ -140,8 +146,17 @@ func (k *kubeChecker) apiserverChecks(d *kubeDoc) {
 		if o, ok := decodeAs[networkingv1.Ingress](d); ok {
 			k.checkIngress(d, o)
 		}
+	case "PersistentVolumeClaim":
+		if o, ok := decodeAs[corev1.PersistentVolumeClaim](d); ok {
+			k.checkClaim(d, &o.Spec, p("spec"))
+		}
+	case "NetworkPolicy.networking.k8s.io":
+		if o, ok := decodeAs[networkingv1.NetworkPolicy](d); ok {
+			k.checkNetworkPolicy(d, o)
+		}
 	case "Service":
 		if o, ok := decodeAs[corev1.Service](d); ok {
+			k.checkExternalName(d, o)
 			k.checkService(d, o)
 		}
 	case "ConfigMap", "Secret":
@@ -418,6 +433,7 @@ func (k *kubeChecker) checkContainer(d *kubeDoc, c *corev1.Container, path []str
 			}
 		}
 	}
+	mounted := map[string]bool{}
 	for i, m := range c.VolumeMounts {
 		mp := idx(path, "volumeMounts", i)
 		if !volumes[m.Name] {
@@ -425,6 +441,12 @@ func (k *kubeChecker) checkContainer(d *kubeDoc, c *corev1.Container, path []str
 		}
 		if m.MountPath == "" {
 			k.finding(d, "invalid-volume", mp, fmt.Sprintf("volume mount %q has no mountPath", m.Name), "")
+		} else if mounted[m.MountPath] {
+			k.finding(d, "invalid-volume", append(mp, "mountPath"), fmt.Sprintf("mountPath %q is used twice in container %q", m.MountPath, c.Name), "each mount needs its own path")
+		}
+		mounted[m.MountPath] = true
+		if sp := m.SubPath; sp != "" && (strings.HasPrefix(sp, "/") || slices.Contains(strings.Split(sp, "/"), "..")) {
+			k.finding(d, "invalid-volume", append(mp, "subPath"), fmt.Sprintf("subPath %q must be a relative path without '..'", sp), "")
 		}
 	}
 	k.checkResources(d, c, append(path, "resources"))
