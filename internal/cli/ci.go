@@ -79,7 +79,8 @@ func runCI(ctx context.Context, g *globals, o *ciOptions, paths []string) error 
 	host := mcpkit.NewHost(deploy.New(), rt)
 	rep := &ci.Report{}
 	val, err := validate.Run(ctx, paths, validate.Options{Type: "auto", Strict: true, TerraformBinary: rt.Config.Terraform.Binary,
-		TerraformMirror: rt.Config.Terraform.ProviderMirror, Files: fsguard.CommandLine(rt.Config.Limits.MaxInputBytes)})
+		TerraformMirror: rt.Config.Terraform.ProviderMirror, Files: fsguard.CommandLine(rt.Config.Limits.MaxInputBytes),
+		CRDs: rt.Config.Validate.CRDs, Unsuppressible: rt.Config.Validate.Unsuppressible})
 	if err != nil {
 		return failErr("validate: %v", err)
 	}

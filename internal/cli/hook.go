@@ -127,12 +127,15 @@ func postToolUse(ctx context.Context, g *globals, in io.Reader) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	target := ti.FilePath
+	files := fsguard.CommandLine(cfg.Limits.MaxInputBytes)
 	if strings.HasSuffix(target, ".tf") {
 		target = filepath.Dir(target) // a module is validated whole
+	} else if unit := validate.EnclosingUnit(files, target); unit != "" {
+		target = unit // a template or overlay file: its chart or kustomization, rendered
 	}
 	rep, err := validate.Run(ctx, []string{target}, validate.Options{Type: "auto",
 		TerraformBinary: cfg.Terraform.Binary, TerraformMirror: cfg.Terraform.ProviderMirror,
-		Files: fsguard.CommandLine(cfg.Limits.MaxInputBytes)})
+		Files: files, CRDs: cfg.Validate.CRDs, Unsuppressible: cfg.Validate.Unsuppressible})
 	if err != nil {
 		return writeHookOutput(g, map[string]any{"hookSpecificOutput": map[string]any{"hookEventName": "PostToolUse",
 			"additionalContext": "opsmcp could not validate " + ti.FilePath + ": " + err.Error()}})

@@ -120,6 +120,14 @@ func TestPostToolUseHookValidatesWrittenFiles(t *testing.T) {
 	if out, _ := runHook(t, "post-tool-use", input("Write", filepath.Join(dir, "main.go")), "OPSMCP_CONFIG="); out != nil {
 		t.Fatalf("a Go file was judged: %v", out)
 	}
+	// An edited chart template is judged by rendering its chart, not read
+	// as YAML: a template is fine, the object it renders is not.
+	chart := filepath.Join(dir, "chart")
+	os.CopyFS(chart, os.DirFS(filepath.Join(testenv.RepoRoot(t), "testdata", "validate", "helm", "broken")))
+	out, text = runHook(t, "post-tool-use", input("Edit", filepath.Join(chart, "templates", "deployment.yaml")), "OPSMCP_CONFIG=")
+	if out["decision"] != "block" || !strings.Contains(text, "selector-mismatch") || strings.Contains(text, "yaml-syntax") {
+		t.Fatalf("an edited chart template: %s", text)
+	}
 }
 
 // opsmcp init --hooks merges its two hooks into .claude/settings.json,

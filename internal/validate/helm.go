@@ -133,3 +133,18 @@ func renderChart(g *fsguard.Guard, path string, opts Options, kube *kubeSources,
 		kube.addRendered(filepath.Join(path, filepath.FromSlash(m.Template)), via, []byte(m.Content), "missing-namespace")
 	}
 }
+
+// EnclosingUnit is the chart or kustomization a file belongs to (the
+// nearest directory above it holding Chart.yaml or a kustomization), or
+// "" when there is none: an edited template is validated by rendering
+// its chart, not read as YAML.
+func EnclosingUnit(g *fsguard.Guard, file string) string {
+	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
+		if unitOf(g, dir, "auto") != "" {
+			return dir
+		}
+		if parent := filepath.Dir(dir); parent == dir {
+			return ""
+		}
+	}
+}
