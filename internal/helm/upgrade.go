@@ -63,6 +63,9 @@ func (c *Client) Upgrade(ctx context.Context, req UpgradeRequest) (*UpgradeResul
 	if err != nil {
 		return nil, err
 	}
+	if err := helmchart.ExternalSchemaRefs(ch); err != nil {
+		return nil, fmt.Errorf("chart %s: %w", req.Chart, err)
+	}
 	vals, err := helmchart.Values(req.Files, req.ValuesFiles, req.Values, nil)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package helmchart
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
 	"slices"
@@ -100,6 +101,9 @@ func Render(ch *chart.Chart, o RenderOptions) ([]Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ExternalSchemaRefs(ch); err != nil {
+		return nil, err
+	}
 	if v, ok := top["Values"].(common.Values); ok {
 		if err := util.ValidateAgainstSchema(ch, v); err != nil {
 			return nil, &ValuesSchemaError{Detail: strings.TrimSpace(err.Error())}
@@ -128,6 +132,48 @@ func Render(ch *chart.Chart, o RenderOptions) ([]Manifest, error) {
 		out = append(out, Manifest{Template: relToTop(ch, name), Content: files[name]})
 	}
 	return out, nil
+}
+
+// ExternalSchemaRefs refuses a values.schema.json (of the chart or a
+// subchart) whose $ref points outside itself: Helm's validator would fetch
+// an http(s) URL or read a file: path from anywhere on the machine, past
+// the path rule. Only references within the document ("#/...") are read.
+func ExternalSchemaRefs(ch *chart.Chart) error {
+	var refs []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, e := range t {
+				if s, ok := e.(string); ok && (k == "$ref" || k == "$dynamicRef") && !strings.HasPrefix(s, "#") {
+					refs = append(refs, s)
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	var each func(c *chart.Chart)
+	each = func(c *chart.Chart) {
+		if len(c.Schema) > 0 {
+			var doc any
+			if json.Unmarshal(c.Schema, &doc) == nil {
+				walk(doc)
+			}
+		}
+		for _, sub := range c.Dependencies() {
+			each(sub)
+		}
+	}
+	each(ch)
+	if len(refs) > 0 {
+		slices.Sort(refs)
+		return &ValuesSchemaError{Detail: fmt.Sprintf("it refers to %s outside itself, which opsmcp neither fetches nor reads; inline the referenced schema", strings.Join(slices.Compact(refs), ", "))}
+	}
+	return nil
 }
 
 // relToTop drops the top chart's name: "web/charts/redis/templates/x.yaml"

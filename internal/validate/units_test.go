@@ -119,6 +119,17 @@ func TestChartsAreRenderedAndValidatedAsAWhole(t *testing.T) {
 		t.Fatalf("missing dependency:\n%s", validate.Text(rep, false))
 	}
 
+	// A values schema that refers outside itself is neither fetched nor read.
+	leaky := filepath.Join(dir, "leaky")
+	os.MkdirAll(filepath.Join(leaky, "templates"), 0o755)
+	os.WriteFile(filepath.Join(leaky, "Chart.yaml"), []byte("apiVersion: v2\nname: leaky\nversion: 0.1.0\n"), 0o644)
+	os.WriteFile(filepath.Join(leaky, "values.schema.json"), []byte(`{"type":"object","properties":{"a":{"$ref":"file:///etc/hostname"},"b":{"$ref":"#/$defs/b"}},"$defs":{"b":{"type":"string"}}}`), 0o644)
+	os.WriteFile(filepath.Join(leaky, "templates", "cm.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"), 0o644)
+	rep = runUnits(t, []string{leaky}, validate.Options{})
+	if fs := findingsOf(rep, "helm-values-schema"); len(fs) != 1 || !strings.Contains(fs[0].Message, "file:///etc/hostname") || strings.Contains(fs[0].Message, "#/$defs/b") {
+		t.Fatalf("a schema referring outside itself:\n%s", validate.Text(rep, false))
+	}
+
 	// A comment in a template suppresses on the object it renders.
 	quiet := filepath.Join(dir, "quiet")
 	os.MkdirAll(filepath.Join(quiet, "templates"), 0o755)

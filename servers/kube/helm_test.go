@@ -183,4 +183,13 @@ func TestHelmUpgradeFromAPackageAndARepository(t *testing.T) {
 	}
 	e.MustFail(e.Call("helm_upgrade", map[string]any{"release": "fetched", "chart": "web", "repo": srv.URL, "version": "9.9.9", "namespace": ns}), "9.9.9")
 	e.MustFail(e.Call("helm_upgrade", map[string]any{"release": "x", "chart": webChart(), "version": "1.0.0", "namespace": ns}), "version applies to a repository chart")
+
+	// A values schema pointing at a local file is refused: Helm's validator
+	// would read it from anywhere on the machine.
+	ch.Schema = []byte(`{"type":"object","properties":{"logLevel":{"$ref":"file:///etc/passwd"}}}`)
+	leaky, err := chartutil.Save(ch, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.MustFail(e.Call("helm_upgrade", map[string]any{"release": "leaky", "chart": leaky, "namespace": ns, "dry_run": true}), "file:///etc/passwd outside itself")
 }
