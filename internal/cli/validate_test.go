@@ -95,7 +95,7 @@ func TestValidateCommand(t *testing.T) {
 
 	for _, bad := range [][]string{
 		{"validate", "--format", "xml", corpus},
-		{"validate", "--type", "helm", corpus},
+		{"validate", "--type", "ansible", corpus},
 		{"validate", "--fail-on", "sometimes", corpus},
 		{"validate", filepath.Join(dir, "missing")},
 		{"validate", "--disable", "no-such-rule", corpus},
