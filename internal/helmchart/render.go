@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/util/validation"
+
 	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/common/util"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
@@ -75,6 +77,12 @@ func Render(ch *chart.Chart, o RenderOptions) ([]Manifest, error) {
 	}
 	if o.Namespace == "" {
 		o.Namespace = "default"
+	}
+	if err := chartutil.ValidateReleaseName(o.ReleaseName); err != nil {
+		return nil, fmt.Errorf("release name %q: %w", o.ReleaseName, err)
+	}
+	if msgs := validation.IsDNS1123Label(o.Namespace); len(msgs) > 0 {
+		return nil, fmt.Errorf("namespace %q: %s", o.Namespace, strings.Join(msgs, "; "))
 	}
 	vals := o.Values
 	if vals == nil {

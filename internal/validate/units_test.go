@@ -94,6 +94,12 @@ func TestChartsAreRenderedAndValidatedAsAWhole(t *testing.T) {
 		t.Fatalf("values schema violation:\n%s", validate.Text(rep, false))
 	}
 
+	// Helm's own release name rule, and a namespace that is a DNS label.
+	rep = runUnits(t, []string{shop}, validate.Options{Chart: validate.ChartOptions{ReleaseName: "Shop_Front", Namespace: "retail"}})
+	if fs := findingsOf(rep, "helm-render"); len(fs) != 1 || !strings.Contains(fs[0].Message, `release name "Shop_Front"`) {
+		t.Fatalf("a bad release name:\n%s", validate.Text(rep, false))
+	}
+
 	// A packaged chart renders like its directory.
 	dir := t.TempDir()
 	ch, err := helmchart.Load(fsguard.CommandLine(16<<20), filepath.Join(root, "broken"))

@@ -51,7 +51,7 @@ func briefOf(path string, rep *validate.Report) *ValidationBrief {
 
 var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	Name:        "gather_context",
-	Description: "Each (or one) workspace's last plan and apply, pending plans, config_path's validation.",
+	Description: "Workspaces' last plan and apply, pending plans, config_path's validation.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     30 * time.Second,
 	// Short: other processes (the CLI, other servers) change memory too.

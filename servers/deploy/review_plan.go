@@ -17,7 +17,7 @@ import (
 
 // ReviewPlanInput is the input of approve_plan and reject_plan.
 type ReviewPlanInput struct {
-	PlanID string `json:"plan_id" desc:"a plan id, or the id of another change waiting for approvals"`
+	PlanID string `json:"plan_id" desc:"a plan or change id"`
 	Reason string `json:"reason,omitempty" desc:"shown with the decision"`
 }
 
@@ -50,8 +50,8 @@ func reviewTool(name string, d gate.Decision, desc string) mcpkit.Tool {
 }
 
 var (
-	approvePlan = reviewTool("approve_plan", gate.Approved, "Approve another principal's saved plan (gate.approvals); needs a role with approve: true.")
-	rejectPlan  = reviewTool("reject_plan", gate.Rejected, "Reject another principal's saved plan: it cannot be applied; needs a role with approve: true.")
+	approvePlan = reviewTool("approve_plan", gate.Approved, "Approve another principal's saved plan (gate.approvals); needs approve: true.")
+	rejectPlan  = reviewTool("reject_plan", gate.Rejected, "Reject another principal's saved plan; needs approve: true.")
 )
 
 func reviewPlan(ctx context.Context, c *mcpkit.Call, in ReviewPlanInput, d gate.Decision) (ReviewPlanResult, error) {

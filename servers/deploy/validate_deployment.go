@@ -21,12 +21,14 @@ type ValidateDeploymentInput struct {
 	Rules             validate.RuleSet `json:"rules,omitempty"`
 	// Helm charts: helm template's inputs.
 	Values      map[string]any `json:"values,omitempty"`
-	ValuesFiles []string       `json:"values_files,omitempty" maxItems:"20"`
-	Set         []string       `json:"set,omitempty" maxItems:"100"`
-	ReleaseName string         `json:"release_name,omitempty" maxLength:"53"`
-	Namespace   string         `json:"namespace,omitempty" maxLength:"63"`
+	// (Bounded by the handler and by Helm's name checks, not in the
+	// schema: every byte of tools/list is an agent's context.)
+	ValuesFiles []string `json:"values_files,omitempty"`
+	Set         []string `json:"set,omitempty"`
+	ReleaseName string   `json:"release_name,omitempty"`
+	Namespace   string   `json:"namespace,omitempty"`
 	// CRDs are files or directories of CRDs for custom resources.
-	CRDs []string `json:"crds,omitempty" maxItems:"20"`
+	CRDs []string `json:"crds,omitempty"`
 }
 
 // ValidateDeploymentResult is the result of validate_deployment.
@@ -38,6 +40,9 @@ type ValidateDeploymentResult struct {
 	// of errors and warnings stay exact; opsmcp validate writes them all).
 	FindingsOmitted int `json:"findings_omitted,omitempty"`
 }
+
+// maxListArg bounds each list argument.
+const maxListArg = 100
 
 // maxFindings keeps a result token-frugal and its encoding small: errors
 // are kept before warnings, then in report order.
@@ -53,12 +58,15 @@ func (r ValidateDeploymentResult) SummaryText() string {
 
 var validateDeployment = mcpkit.NewTool(mcpkit.Def{
 	Name:        "validate_deployment",
-	Description: "Validate Kubernetes (charts, kustomizations, CRs), Docker, Terraform files/dirs: findings with rule, line, fix.",
+	Description: "Validate K8s (Helm, kustomize, CRs), Docker, Terraform: findings with rule, line, fix.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
 	// terraform init may download providers.
 	Timeout: 10 * time.Minute,
 	Heavy:   true,
 }, func(ctx context.Context, c *mcpkit.Call, in ValidateDeploymentInput) (ValidateDeploymentResult, error) {
+	if len(in.ValuesFiles) > maxListArg || len(in.CRDs) > maxListArg || len(in.Set) > maxListArg {
+		return ValidateDeploymentResult{}, fmt.Errorf("values_files, crds and set take at most %d entries each", maxListArg)
+	}
 	opts := validateOptions(c, validate.Options{Type: in.Type, Strict: in.Strict, KubernetesVersion: in.KubernetesVersion, Rules: in.Rules,
 		Chart: validate.ChartOptions{Values: in.Values, ValuesFiles: in.ValuesFiles, Set: in.Set, ReleaseName: in.ReleaseName, Namespace: in.Namespace}})
 	opts.CRDs = append(opts.CRDs, in.CRDs...)
