@@ -20,7 +20,7 @@ type ValidateDeploymentInput struct {
 	Cluster           bool             `json:"cluster,omitempty"`
 	Rules             validate.RuleSet `json:"rules,omitempty"`
 	// Helm charts: helm template's inputs.
-	Values      map[string]any `json:"values,omitempty"`
+	Values map[string]any `json:"values,omitempty"`
 	// (Bounded by the handler and by Helm's name checks, not in the
 	// schema: every byte of tools/list is an agent's context.)
 	ValuesFiles []string `json:"values_files,omitempty"`
