@@ -49,7 +49,8 @@ func TestValidateDeploymentTerraform(t *testing.T) {
 		t.Fatalf("a .tf file: %v", res)
 	}
 
-	e.MustFail(e.Call("validate_deployment", map[string]any{"type": "helm", "config_path": e.ws}), `expected one of: auto, kubernetes, docker, terraform`)
+	e.MustFail(e.Call("validate_deployment", map[string]any{"type": "ansible", "config_path": e.ws}), `expected one of: auto, kubernetes, helm, kustomize, docker, terraform`)
+	e.MustFail(e.Call("validate_deployment", map[string]any{"type": "helm", "config_path": e.ws}), "holds no Helm chart")
 	e.MustFail(e.Call("validate_deployment", map[string]any{"type": "terraform", "config_path": filepath.Join(e.ws, "nope")}), "does not exist")
 	e.MustFail(e.Call("validate_deployment", map[string]any{"config_path": e.ws, "rules": map[string]any{"disable": []string{"no-such-rule"}}}), `unknown rule "no-such-rule"`)
 }
