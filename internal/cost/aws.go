@@ -263,7 +263,11 @@ func awsRDSCluster(c *costing) {
 	c.usage("Storage", c.key("aws", "rds", "aurora-storage"), "storage_gb", Int(1), "GB")
 	c.usage("I/O requests", c.key("aws", "rds", "aurora-io"), "monthly_io_requests", million, "I/O requests")
 	if sv2 := c.block("serverlessv2_scaling_configuration"); sv2 != nil {
-		if v, given := c.e.opts.Usage.value(c.r, "average_acus"); given {
+		v, given, ok := c.usageNumber("average_acus", "Aurora Serverless v2 capacity units on average")
+		if !ok {
+			return
+		}
+		if given {
 			c.add("Serverless v2 capacity", c.key("aws", "rds", "aurora-acu"), v.Mul(c.e.hours).Mul(c.count), true,
 				fmt.Sprintf("%s ACUs on average (usage average_acus)", v))
 		} else {
@@ -301,7 +305,10 @@ func awsNATGateway(c *costing) {
 
 // usageHourly prices an hourly average given in usage (LCUs, vCPUs).
 func (c *costing) usageHourly(name, key, usageKey, what string) {
-	v, given := c.e.opts.Usage.value(c.r, usageKey)
+	v, given, ok := c.usageNumber(usageKey, what+" on average")
+	if !ok {
+		return
+	}
 	assumption := fmt.Sprintf("%s %s on average (usage %s)", v, what, usageKey)
 	if !given {
 		assumption = fmt.Sprintf("no usage given: 0 %s assumed; set usage %s.%s", what, c.r.Address, usageKey)

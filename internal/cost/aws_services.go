@@ -71,8 +71,11 @@ func awsLambda(c *costing) {
 		arch, item = "arm64", "gb-second-arm"
 	}
 	c.usage("Requests", c.key("aws", "lambda", "requests"), "monthly_requests", million, "requests")
-	reqs, given := c.e.opts.Usage.value(c.r, "monthly_requests")
-	ms, msGiven := c.e.opts.Usage.value(c.r, "request_duration_ms")
+	reqs, given, ok := c.usageNumber("monthly_requests", "requests per month")
+	ms, msGiven, msOK := c.usageNumber("request_duration_ms", "average duration of a request in milliseconds")
+	if !ok || !msOK {
+		return
+	}
 	gbs := reqs.Mul(ms).Div(thousand).Mul(mem).Div(Int(1024))
 	assumption := fmt.Sprintf("%s requests × %s ms × %s MB per month", reqs, ms, mem)
 	if !given || !msGiven {

@@ -46,11 +46,52 @@ func (c *costing) monthly(name, key string, perInstance Dec) {
 
 func (c *costing) months() Dec { return c.e.months }
 
+// usageNumber reads a usage value for the resource and records the key
+// (for --sync-usage-file and for keys given that nothing reads). ok is
+// false when the value is there but wrong: the reason is recorded and the
+// caller leaves the component it prices out.
+func (c *costing) usageNumber(key, what string) (v Dec, given, ok bool) {
+	v, given, err := c.e.opts.Usage.number(c.r, key)
+	c.readUsage(key, what, given)
+	if err != nil {
+		c.badUsage(err)
+		return Dec{}, false, false
+	}
+	return v, given, true
+}
+
+// usageText reads a string usage value (a reservation term, an OS).
+func (c *costing) usageText(key, what string, allowed ...string) (s string, given, ok bool) {
+	s, given, err := c.e.opts.Usage.text(c.r, key, allowed...)
+	c.readUsage(key, what, given)
+	if err != nil {
+		c.badUsage(err)
+		return "", false, false
+	}
+	return s, given, true
+}
+
+func (c *costing) readUsage(key, what string, given bool) {
+	for _, k := range c.usageRead {
+		if k.Key == key {
+			return
+		}
+	}
+	c.usageRead = append(c.usageRead, UsageKey{Key: key, Description: what, Given: given})
+}
+
+func (c *costing) badUsage(err error) {
+	c.unresolved = append(c.unresolved, err.Error()+": the component it prices is left out")
+}
+
 // usage prices a usage-based quantity given per month per instance in the
 // usage under usageKey (0 when not given, and the assumption says so),
 // divided by per (1,000,000 for a per-1M price).
 func (c *costing) usage(name, key, usageKey string, per Dec, what string) {
-	v, given := c.e.opts.Usage.value(c.r, usageKey)
+	v, given, ok := c.usageNumber(usageKey, what+" per month")
+	if !ok {
+		return
+	}
 	assumption := fmt.Sprintf("%s %s per month (usage %s)", v.String(), what, usageKey)
 	if !given {
 		assumption = fmt.Sprintf("no usage given: 0 %s per month assumed; set usage %s.%s", what, c.r.Address, usageKey)

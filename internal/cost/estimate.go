@@ -54,7 +54,16 @@ type ResourceCost struct {
 	PriorMonthlyCost *Cents   `json:"prior_monthly_cost,omitempty"`
 	DiffMonthlyCost  *Cents   `json:"diff_monthly_cost,omitempty"`
 	Notes            []string `json:"notes,omitempty"`
-	monthly, prior   Dec
+	// Usage are the usage keys pricing read for the resource.
+	Usage          []UsageKey `json:"usage,omitempty"`
+	monthly, prior Dec
+}
+
+// UsageKey is a usage value a resource's price depends on.
+type UsageKey struct {
+	Key         string `json:"key"`
+	Description string `json:"description"`
+	Given       bool   `json:"given"`
 }
 
 // TypeCount is a resource type and how many resources of it.
@@ -124,6 +133,10 @@ type costing struct {
 	comps   []Component
 	notes   []string
 	problem string // why it cannot be priced, when it cannot
+	// usageRead are the usage keys read; unresolved the components left
+	// out for a wrong usage value.
+	usageRead  []UsageKey
+	unresolved []string
 }
 
 type engine struct {
@@ -301,7 +314,15 @@ func (e *engine) price(r *Resource, est *Estimate, unsupported, free map[string]
 	if c.problem == "" {
 		m(c)
 	}
-	rc := &ResourceCost{Address: r.Address, Type: r.Type, Region: r.Region, Count: n, Components: c.comps, Notes: c.notes}
+	rc := &ResourceCost{Address: r.Address, Type: r.Type, Region: r.Region, Count: n, Components: c.comps, Notes: c.notes, Usage: c.usageRead}
+	if est != nil {
+		est.Unresolved = append(est.Unresolved, c.unresolved...)
+		for _, k := range e.opts.Usage.given(r) {
+			if !slices.ContainsFunc(c.usageRead, func(u UsageKey) bool { return u.Key == k }) {
+				rc.Notes = append(rc.Notes, fmt.Sprintf("usage key %s is not one opsmcp reads for %s; it is ignored", k, r.Type))
+			}
+		}
+	}
 	if rc.Components == nil {
 		rc.Components = []Component{}
 	}

@@ -293,7 +293,10 @@ func gcsBucket(c *costing) {
 }
 
 func gcpNAT(c *costing) {
-	vms, given := c.e.opts.Usage.value(c.r, "assigned_vms")
+	vms, given, ok := c.usageNumber("assigned_vms", "VMs that use the gateway")
+	if !ok {
+		return
+	}
 	assumption := fmt.Sprintf("%s VMs use the gateway (usage assigned_vms)", vms)
 	if !given {
 		assumption = fmt.Sprintf("no usage given: 0 VMs assumed; set usage %s.assigned_vms", c.r.Address)
@@ -348,8 +351,11 @@ func gcpCloudRun(c *costing) {
 			}
 		}
 	}
-	reqs, given := c.e.opts.Usage.value(c.r, "monthly_requests")
-	ms, _ := c.e.opts.Usage.value(c.r, "average_request_duration_ms")
+	reqs, given, ok := c.usageNumber("monthly_requests", "requests per month")
+	ms, _, msOK := c.usageNumber("average_request_duration_ms", "average duration of a request in milliseconds")
+	if !ok || !msOK {
+		return
+	}
 	seconds := reqs.Mul(ms).Div(thousand)
 	assumption := fmt.Sprintf("%s requests × %s ms", reqs, ms)
 	if !given {

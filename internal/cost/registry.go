@@ -43,11 +43,8 @@ func SupportedTypes() (priced, free []string) {
 // monthly_data_transfer_out_gb): it is priced per provider and region in
 // aggregate, because the tiers and the free allowance are per account.
 func (c *costing) dataOut(provider string) {
-	if !c.e.opts.IncludeDataTransfer {
-		return
-	}
-	v, given := c.e.opts.Usage.value(c.r, "monthly_data_transfer_out_gb")
-	if !given || v.IsZero() {
+	v, given, ok := c.usageNumber("monthly_data_transfer_out_gb", "GB sent to the internet per month")
+	if !c.e.opts.IncludeDataTransfer || !ok || !given || v.IsZero() {
 		return
 	}
 	k := provider + "/" + c.r.Region

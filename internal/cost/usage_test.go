@@ -1,0 +1,111 @@
+package cost
+
+import (
+	"strings"
+	"testing"
+)
+
+// Infracost's usage file format, all of it: version, type defaults,
+// strings, nested maps, lists, addr[*] and type.* keys. Nothing in it
+// aborts an estimate.
+const infracostUsage = `
+version: 0.1
+resource_type_default_usage:
+  aws_lambda_function:
+    request_duration_ms: 250
+resource_usage:
+  aws_lambda_function.api:
+    monthly_requests: 2000000
+  aws_lambda_function.*:
+    monthly_requests: 1000000
+  aws_instance.web[*]:
+    operating_system: linux
+    reserved_instance_type: standard
+    reserved_instance_term: 1_year
+    reserved_instance_payment_option: all_upfront
+    monthly_cpu_credit_hrs: 0
+  aws_s3_bucket.assets:
+    storage_classes:
+      standard:
+        storage_gb: 1000
+        monthly_tier_1_requests: 50000
+      intelligent_tiering:
+        frequent_access_storage_gb: 200
+  google_container_node_pool.pool:
+    nodes: 4
+  google_container_cluster.main:
+    node_pool[0]:
+      nodes: 4
+  aws_data_transfer.this:
+    region: us-east-1
+    monthly_intra_region_gb: 10
+  aws_nat_gateway.gw:
+    monthly_data_processed_gb: lots
+`
+
+func TestInfracostUsageFilesNeverAbort(t *testing.T) {
+	est := estimateInline(t, `{"resources":[
+		{"address":"aws_lambda_function.api","type":"aws_lambda_function","region":"us-east-1","attributes":{"memory_size":512}},
+		{"address":"aws_lambda_function.worker","type":"aws_lambda_function","region":"us-east-1","attributes":{"memory_size":1024}},
+		{"address":"aws_instance.web[0]","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"t3.micro"}},
+		{"address":"aws_nat_gateway.gw","type":"aws_nat_gateway","region":"us-east-1"}
+	]}`, infracostUsage)
+
+	// The address wins over type.*, which wins over the type's default.
+	api := resourceCost(t, est, "aws_lambda_function.api")
+	worker := resourceCost(t, est, "aws_lambda_function.worker")
+	want := map[string]string{
+		"aws_lambda_function.api":    "2000000 requests × 250 ms × 512 MB per month",
+		"aws_lambda_function.worker": "1000000 requests × 250 ms × 1024 MB per month",
+	}
+	for _, rc := range []ResourceCost{api, worker} {
+		found := false
+		for _, c := range rc.Components {
+			found = found || c.Assumption == want[rc.Address]
+		}
+		if !found {
+			t.Errorf("%s: want the assumption %q in %+v", rc.Address, want[rc.Address], rc.Components)
+		}
+	}
+	// A wrong value leaves only its component out, and says why.
+	nat := resourceCost(t, est, "aws_nat_gateway.gw")
+	if len(nat.Components) != 1 || nat.Components[0].Name != "NAT gateway" {
+		t.Fatalf("the NAT gateway's hours stand, its data processed is left out: %+v", nat.Components)
+	}
+	if !strings.Contains(strings.Join(est.Unresolved, "\n"), `usage aws_nat_gateway.gw.monthly_data_processed_gb is "lots", not a number`) {
+		t.Fatalf("unresolved: %v", est.Unresolved)
+	}
+	// Usage keys are reported: read ones with Given, unknown ones as notes.
+	if len(api.Usage) < 2 || api.Usage[0].Key != "monthly_requests" || !api.Usage[0].Given {
+		t.Errorf("usage keys read: %+v", api.Usage)
+	}
+	web := resourceCost(t, est, "aws_instance.web[0]")
+	if !strings.Contains(strings.Join(web.Notes, "\n"), "usage key monthly_cpu_credit_hrs is not one opsmcp reads for aws_instance") {
+		t.Errorf("an unknown key is a note naming it: %v", web.Notes)
+	}
+	if Dec(est.TotalMonthlyCost).IsZero() {
+		t.Fatal("the estimate must stand")
+	}
+}
+
+func TestUsageFileErrors(t *testing.T) {
+	for in, want := range map[string]string{
+		"version: 0.2\nresource_usage: {}":               "usage file version 0.2: opsmcp reads version 0.1",
+		"version: 0.1\nresource_usage: {}\nextra: 1":     `unknown top-level key "extra"`,
+		"resource_usage: [1, 2]":                         "resource_usage must map resource addresses",
+		"resource_usage: {not-an-address: {a: 1}}":       "every key must be a resource address",
+		"resource_type_default_usage: {aws_instance: 3}": "resource_type_default_usage.aws_instance",
+		"resource_usage: {aws_instance.web: [1]}":        "must be an object of usage keys",
+	} {
+		if _, err := ParseUsage([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", in, err, want)
+		}
+	}
+	// Negative and non-numeric values are found when read: the component
+	// is left out, the rest of the resource stands.
+	est := estimateInline(t, `{"resources":[{"address":"aws_nat_gateway.gw","type":"aws_nat_gateway","region":"us-east-1"}]}`,
+		`resource_usage: {aws_nat_gateway.gw: {monthly_data_processed_gb: -5}}`)
+	if !strings.Contains(strings.Join(est.Unresolved, "\n"), "is -5, not a number of zero or more") || len(est.Resources[0].Components) != 1 {
+		t.Fatalf("negative usage: %v %+v", est.Unresolved, est.Resources[0].Components)
+	}
+}
