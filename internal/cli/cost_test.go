@@ -67,3 +67,44 @@ func TestCostCommand(t *testing.T) {
 		t.Errorf("missing path: exit %d %q", code, errs)
 	}
 }
+
+// --sync-usage-file writes every usage key the resources take, keeps what
+// the file gives, and the file it writes is read back by the next run.
+func TestCostSyncUsageFile(t *testing.T) {
+	ws := filepath.Join(testenv.RepoRoot(t), "testdata", "cost", "workspace")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "opsmcp.yaml")
+	write(t, cfg, "memory: "+filepath.Join(dir, "memory.db")+"\ncost:\n  region: us-east-1\n  price_cache: "+filepath.Join(dir, "prices.json")+"\n")
+	t.Setenv("OPSMCP_CONFIG", cfg)
+	usage := filepath.Join(dir, "usage.yml")
+	write(t, usage, "version: 0.1\nresource_usage:\n  aws_s3_bucket.assets:\n    storage_gb: 500 # set by the team\n    objects: 12\n  aws_instance.*:\n    monthly_data_transfer_out_gb: 20\n")
+	code, _, errs := run(t, "cost", "--sync-usage-file", "--usage", usage, ws)
+	if code != 0 || !strings.Contains(errs, "synced "+usage) {
+		t.Fatalf("sync: exit %d %s", code, errs)
+	}
+	data, _ := os.ReadFile(usage)
+	text := string(data)
+	for _, want := range []string{
+		"version: 0.1",
+		"storage_gb: 500",               // a value given is kept
+		"objects: 12",                   // a key opsmcp does not read is kept
+		"monthly_tier_1_requests: 0 # ", // a key not given is added, with what it is
+		"aws_route53_zone.main:\n    monthly_queries: 0 # Standard queries: queries per month",
+		"aws_instance.*:\n    monthly_data_transfer_out_gb: 20",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("synced file lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "aws_instance.web[0]") {
+		t.Errorf("a key given through aws_instance.* is not repeated per instance:\n%s", text)
+	}
+	// The next run reads it, and a second sync changes nothing.
+	if code, _, errs := run(t, "cost", "--sync-usage-file", "--usage", usage, ws); code != 0 {
+		t.Fatalf("second sync: %d %s", code, errs)
+	}
+	again, _ := os.ReadFile(usage)
+	if string(again) != text {
+		t.Fatalf("a second sync changed the file:\n%s\n---\n%s", text, again)
+	}
+}

@@ -88,7 +88,7 @@ func (c *costing) badUsage(err error) {
 // usage under usageKey (0 when not given, and the assumption says so),
 // divided by per (1,000,000 for a per-1M price).
 func (c *costing) usage(name, key, usageKey string, per Dec, what string) {
-	v, given, ok := c.usageNumber(usageKey, what+" per month")
+	v, given, ok := c.usageNumber(usageKey, name+": "+what+" per month")
 	if !ok {
 		return
 	}
