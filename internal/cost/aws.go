@@ -93,6 +93,29 @@ func usageOnly(name, service, item, usageKey string, per Dec, what string) mappe
 	return func(c *costing) { c.usage(name, c.key("aws", service, item), usageKey, per, what) }
 }
 
+// ec2Terms reads the usage keys Infracost uses to choose an instance's
+// rate. The catalog holds Linux on-demand rates only: another operating
+// system cannot be priced (it would be a different price), and a
+// reservation is priced on demand and says so. It reports whether the
+// instance can be priced.
+func (c *costing) ec2Terms() bool {
+	os, given, ok := c.usageText("operating_system", "operating system: linux, windows, rhel, suse", "linux", "windows", "rhel", "suse")
+	if !ok {
+		return false
+	}
+	if given && os != "linux" {
+		c.fail("operating_system %s: the catalog has Linux/UNIX rates only", os)
+		return false
+	}
+	rtype, typeGiven, ok1 := c.usageText("reserved_instance_type", "reservation: standard or convertible", "standard", "convertible")
+	term, _, ok2 := c.usageText("reserved_instance_term", "reservation term: 1_year or 3_year", "1_year", "3_year")
+	pay, _, ok3 := c.usageText("reserved_instance_payment_option", "reservation payment: no_upfront, partial_upfront or all_upfront", "no_upfront", "partial_upfront", "all_upfront")
+	if ok1 && ok2 && ok3 && typeGiven {
+		c.note("reserved %s %s %s given: reserved rates are not in the catalog, so this is the on-demand rate (an upper bound)", rtype, term, pay)
+	}
+	return true
+}
+
 func awsInstance(c *costing) {
 	typ := c.str("instance_type", true)
 	if typ == "" {
@@ -104,6 +127,9 @@ func awsInstance(c *costing) {
 	}
 	if len(blocks(c.attr("instance_market_options"))) > 0 {
 		c.note("spot: priced at the on-demand rate, the most a spot instance can cost")
+	}
+	if !c.ec2Terms() {
+		return
 	}
 	c.hourly(fmt.Sprintf("Instance usage (Linux/UNIX, on-demand, %s)", typ), c.key("aws", "ec2", typ), Int(1))
 	root := c.block("root_block_device")

@@ -3,6 +3,7 @@ package cost
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -204,7 +205,7 @@ func (u *Usage) text(r *Resource, key string, allowed ...string) (string, bool, 
 		return "", false, nil
 	}
 	s, isString := v.(string)
-	if !isString || (len(allowed) > 0 && !containsString(allowed, s)) {
+	if !isString || (len(allowed) > 0 && !slices.Contains(allowed, s)) {
 		want := "a string"
 		if len(allowed) > 0 {
 			want = "one of " + strings.Join(allowed, ", ")
@@ -212,15 +213,6 @@ func (u *Usage) text(r *Resource, key string, allowed ...string) (string, bool, 
 		return "", false, &UsageValueError{r.Address, key, v, want}
 	}
 	return s, true, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // given lists the top-level usage keys given for r, from every pattern.

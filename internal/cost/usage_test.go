@@ -83,6 +83,9 @@ func TestInfracostUsageFilesNeverAbort(t *testing.T) {
 	if !strings.Contains(strings.Join(web.Notes, "\n"), "usage key monthly_cpu_credit_hrs is not one opsmcp reads for aws_instance") {
 		t.Errorf("an unknown key is a note naming it: %v", web.Notes)
 	}
+	if !strings.Contains(strings.Join(web.Notes, "\n"), "reserved standard 1_year all_upfront given: reserved rates are not in the catalog") {
+		t.Errorf("a reservation is said to be priced on demand: %v", web.Notes)
+	}
 	if Dec(est.TotalMonthlyCost).IsZero() {
 		t.Fatal("the estimate must stand")
 	}
@@ -101,9 +104,20 @@ func TestUsageFileErrors(t *testing.T) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
 	}
+	// Another operating system is a different price: not priced, and said.
+	est := estimateInline(t, `{"resources":[{"address":"aws_instance.w","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"t3.micro"}}]}`,
+		`resource_usage: {aws_instance.w: {operating_system: windows}}`)
+	if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0].Reason, "operating_system windows") {
+		t.Fatalf("windows: %+v", est.Unpriced)
+	}
+	est = estimateInline(t, `{"resources":[{"address":"aws_instance.w","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"t3.micro"}}]}`,
+		`resource_usage: {aws_instance.w: {reserved_instance_term: 2_years}}`)
+	if !strings.Contains(strings.Join(est.Unresolved, "\n"), `usage aws_instance.w.reserved_instance_term is "2_years", not one of 1_year, 3_year`) {
+		t.Fatalf("a term not offered: %v", est.Unresolved)
+	}
 	// Negative and non-numeric values are found when read: the component
 	// is left out, the rest of the resource stands.
-	est := estimateInline(t, `{"resources":[{"address":"aws_nat_gateway.gw","type":"aws_nat_gateway","region":"us-east-1"}]}`,
+	est = estimateInline(t, `{"resources":[{"address":"aws_nat_gateway.gw","type":"aws_nat_gateway","region":"us-east-1"}]}`,
 		`resource_usage: {aws_nat_gateway.gw: {monthly_data_processed_gb: -5}}`)
 	if !strings.Contains(strings.Join(est.Unresolved, "\n"), "is -5, not a number of zero or more") || len(est.Resources[0].Components) != 1 {
 		t.Fatalf("negative usage: %v %+v", est.Unresolved, est.Resources[0].Components)
