@@ -136,6 +136,9 @@ func runCI(ctx context.Context, g *globals, o *ciOptions, paths []string) error 
 			if o.plan && slices.Contains(workspaces, p) {
 				continue // priced from its plan above
 			}
+			if !cost.Priceable(rt.Files, p) {
+				continue // a Dockerfile, a chart's README: nothing to price
+			}
 			var est deploy.EstimateCostsResult
 			if err := call("estimate_costs", map[string]any{"infrastructure": p}, &est); err != nil {
 				rep.Errors = append(rep.Errors, fmt.Sprintf("cost of %s: %v", p, err))

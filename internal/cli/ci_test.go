@@ -61,6 +61,13 @@ func TestCIEndToEnd(t *testing.T) {
 		t.Fatalf("report differs from %s (go test ./internal/cli -run TestCIEndToEnd -update):\n%s", golden, out)
 	}
 
+	// A path with nothing to price (a Dockerfile) is passed over by --cost,
+	// not a failed step.
+	write(t, "Dockerfile", "FROM alpine:3.20\nUSER 1000\nHEALTHCHECK CMD true\n")
+	if code, out, errs := run(t, "ci", "--cost", "Dockerfile", "k8s"); code != 0 || strings.Contains(out+errs, "cost of Dockerfile") {
+		t.Fatalf("--cost with a Dockerfile: exit %d\n%s\n%s", code, out, errs)
+	}
+
 	// --comment in a GitHub Actions pull request run.
 	write(t, "event.json", `{"action":"synchronize","number":7,"pull_request":{"number":7}}`)
 	t.Setenv("GITHUB_REPOSITORY", "acme/infra")

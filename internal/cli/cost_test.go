@@ -96,8 +96,11 @@ func TestCostSyncUsageFile(t *testing.T) {
 			t.Errorf("synced file lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "aws_instance.web[0]") {
+	if strings.Contains(text, "aws_instance.web[0]:\n    monthly_data_transfer_out_gb") {
 		t.Errorf("a key given through aws_instance.* is not repeated per instance:\n%s", text)
+	}
+	if !strings.Contains(text, `reserved_instance_term: "" # reservation term: 1_year or 3_year`) {
+		t.Errorf("a string key is written unset:\n%s", text)
 	}
 	// The next run reads it, and a second sync changes nothing.
 	if code, _, errs := run(t, "cost", "--sync-usage-file", "--usage", usage, ws); code != 0 {

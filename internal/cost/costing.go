@@ -52,7 +52,7 @@ func (c *costing) months() Dec { return c.e.months }
 // caller leaves the component it prices out.
 func (c *costing) usageNumber(key, what string) (v Dec, given, ok bool) {
 	v, given, err := c.e.opts.Usage.number(c.r, key)
-	c.readUsage(key, what, given)
+	c.readUsage(key, what, "number", given)
 	if err != nil {
 		c.badUsage(err)
 		return Dec{}, false, false
@@ -63,7 +63,7 @@ func (c *costing) usageNumber(key, what string) (v Dec, given, ok bool) {
 // usageText reads a string usage value (a reservation term, an OS).
 func (c *costing) usageText(key, what string, allowed ...string) (s string, given, ok bool) {
 	s, given, err := c.e.opts.Usage.text(c.r, key, allowed...)
-	c.readUsage(key, what, given)
+	c.readUsage(key, what, "string", given)
 	if err != nil {
 		c.badUsage(err)
 		return "", false, false
@@ -71,13 +71,13 @@ func (c *costing) usageText(key, what string, allowed ...string) (s string, give
 	return s, given, true
 }
 
-func (c *costing) readUsage(key, what string, given bool) {
+func (c *costing) readUsage(key, what, typ string, given bool) {
 	for _, k := range c.usageRead {
 		if k.Key == key {
 			return
 		}
 	}
-	c.usageRead = append(c.usageRead, UsageKey{Key: key, Description: what, Given: given})
+	c.usageRead = append(c.usageRead, UsageKey{Key: key, Description: what, Type: typ, Given: given})
 }
 
 func (c *costing) badUsage(err error) {

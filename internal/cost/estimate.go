@@ -63,7 +63,9 @@ type ResourceCost struct {
 type UsageKey struct {
 	Key         string `json:"key"`
 	Description string `json:"description"`
-	Given       bool   `json:"given"`
+	// Type is number or string.
+	Type  string `json:"type"`
+	Given bool   `json:"given"`
 }
 
 // TypeCount is a resource type and how many resources of it.

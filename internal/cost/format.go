@@ -1,12 +1,11 @@
 package cost
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // Formats an estimate can be written in.
@@ -77,51 +76,79 @@ func Signed(d Dec) string {
 }
 
 func writeTable(w io.Writer, est *Estimate) error {
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	plan := est.DiffMonthlyCost != nil
-	// Every line has the same cells, so the columns line up across
-	// resources and their components.
-	cells := func(name, qty, unit, price, monthly, before, change, action string) string {
-		line := strings.Join([]string{name, qty, unit, price, monthly}, "\t")
+	// Rows of cells, and notes between them: the columns are sized over
+	// every row of every resource, so they line up across the whole table
+	// (a note does not widen or break them).
+	type row struct {
+		cells []string
+		note  string
+	}
+	var rows []row
+	cells := func(name, qty, unit, price, monthly, before, change, action string) {
+		c := []string{name, qty, unit, price, monthly}
 		if plan {
-			line += "\t" + before + "\t" + change + "\t" + action
+			c = append(c, before, change, action)
 		}
-		return line
+		rows = append(rows, row{cells: c})
 	}
 	monthly := "MONTHLY"
 	if est.DurationHours != HoursPerMonth {
 		monthly = fmt.Sprintf("%dH", est.DurationHours)
 	}
-	fmt.Fprintln(tw, cells("RESOURCE", "QUANTITY", "UNIT", "UNIT PRICE", monthly, "BEFORE", "CHANGE", "ACTION"))
+	unpriced := map[string]bool{}
+	for _, u := range est.Unpriced {
+		unpriced[u.Address] = true
+	}
+	cells("RESOURCE", "QUANTITY", "UNIT", "UNIT PRICE", monthly, "BEFORE", "CHANGE", "ACTION")
 	for _, r := range est.Resources {
 		before, change := "", ""
 		if plan {
 			before, change = priorOf(r)
 		}
-		fmt.Fprintln(tw, cells(r.Address, "", "", "", "$"+Dec(r.MonthlyCost).Money(), before, change, r.Action))
+		cost := "$" + Dec(r.MonthlyCost).Money()
+		if unpriced[r.Address] {
+			cost = "not priced"
+		}
+		cells(r.Address, "", "", "", cost, before, change, r.Action)
 		for _, c := range r.Components {
 			name := "  " + c.Name
 			if c.UsageBased {
 				name += " *"
 			}
-			fmt.Fprintln(tw, cells(name, c.Quantity.String(), c.Unit, "$"+Dec(c.UnitPrice).PriceString(), "$"+Dec(c.MonthlyCost).Money(), "", "", ""))
+			cells(name, c.Quantity.String(), c.Unit, "$"+Dec(c.UnitPrice).PriceString(), "$"+Dec(c.MonthlyCost).Money(), "", "", "")
 		}
 		for _, n := range r.Notes {
-			fmt.Fprintf(tw, "  note: %s\n", n) // no tab: a note does not widen the columns
+			rows = append(rows, row{note: "  note: " + n})
 		}
 	}
-	total := cells("TOTAL", "", "", "", "$"+Dec(est.TotalMonthlyCost).Money(), "", "", "")
 	if plan {
-		total = cells("TOTAL", "", "", "", "$"+Dec(est.TotalMonthlyCost).Money(), "$"+Dec(*est.PriorMonthlyCost).Money(), Signed(Dec(*est.DiffMonthlyCost)), "")
+		cells("TOTAL", "", "", "", "$"+Dec(est.TotalMonthlyCost).Money(), "$"+Dec(*est.PriorMonthlyCost).Money(), Signed(Dec(*est.DiffMonthlyCost)), "")
+	} else {
+		cells("TOTAL", "", "", "", "$"+Dec(est.TotalMonthlyCost).Money(), "", "", "")
 	}
-	fmt.Fprintln(tw, total)
-	if err := tw.Flush(); err != nil {
-		return err
+	var width []int
+	for _, r := range rows {
+		for i, c := range r.cells {
+			if i >= len(width) {
+				width = append(width, 0)
+			}
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
 	}
-	// tabwriter pads empty trailing cells; lines end without spaces.
-	for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
-		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
+	var line strings.Builder
+	for _, r := range rows {
+		line.Reset()
+		if r.cells == nil {
+			line.WriteString(r.note)
+		}
+		for i, c := range r.cells {
+			line.WriteString(c)
+			if i < len(r.cells)-1 {
+				line.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+2))
+			}
+		}
+		if _, err := fmt.Fprintln(w, strings.TrimRight(line.String(), " ")); err != nil {
 			return err
 		}
 	}
@@ -190,12 +217,20 @@ func Markdown(est *Estimate) string {
 	} else {
 		b.WriteString("| Resource | Monthly |\n|---|---:|\n")
 	}
+	why := map[string]string{}
+	for _, u := range est.Unpriced {
+		why[u.Address] = "not priced: " + mdEscape(u.Reason)
+	}
 	for _, r := range est.Resources {
+		after := "$" + Dec(r.MonthlyCost).Money()
+		if reason, ok := why[r.Address]; ok {
+			after = reason // never a bare $0.00 for what could not be priced
+		}
 		if plan {
 			before, change := priorOf(r)
-			fmt.Fprintf(&b, "| `%s` | %s | %s | $%s | %s |\n", r.Address, r.Action, before, Dec(r.MonthlyCost).Money(), change)
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.Address, r.Action, before, after, change)
 		} else {
-			fmt.Fprintf(&b, "| `%s` | $%s |\n", r.Address, Dec(r.MonthlyCost).Money())
+			fmt.Fprintf(&b, "| `%s` | %s |\n", r.Address, after)
 		}
 	}
 	b.WriteString("\n<details><summary>Cost components</summary>\n\n| Resource | Component | Quantity | Unit price | Monthly |\n|---|---|---:|---:|---:|\n")

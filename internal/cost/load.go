@@ -29,6 +29,36 @@ type Input struct {
 // JSON by `terraform show -json` first (the tool and CLI do that).
 var ErrBinaryPlan = fmt.Errorf("a binary Terraform plan")
 
+// Priceable reports whether path may hold something to price: a
+// directory with Terraform or YAML files, or a .tf, .json, .yaml or .yml
+// file. opsmcp ci --cost passes over the rest (a Dockerfile).
+func Priceable(g *fsguard.Guard, path string) bool {
+	_, st, err := g.Resolve(path)
+	if err != nil {
+		return true // Load says what is wrong
+	}
+	priceableFile := func(p string) bool {
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".tf", ".json", ".yaml", ".yml":
+			return true
+		}
+		return false
+	}
+	if !st.IsDir() {
+		return priceableFile(path)
+	}
+	found := false
+	hidden := func(dir string) bool { return strings.HasPrefix(filepath.Base(dir), ".") }
+	g.WalkFiles(path, hidden, func(p string) error {
+		if priceableFile(p) && filepath.Ext(p) != ".json" {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
 // Load reads a path under g's rule: a Terraform plan JSON, an inline
 // resource list in a JSON file, a Terraform workspace directory, or
 // Kubernetes manifests (a file, or a directory of them walked recursively).

@@ -201,7 +201,7 @@ func (u *Usage) number(r *Resource, key string) (Dec, bool, error) {
 // text is a string given for key, one of allowed when allowed is given.
 func (u *Usage) text(r *Resource, key string, allowed ...string) (string, bool, error) {
 	v, ok := u.lookup(r, key)
-	if !ok {
+	if !ok || v == "" { // "" is how a synced file leaves a string unset
 		return "", false, nil
 	}
 	s, isString := v.(string)

@@ -15,7 +15,8 @@ import (
 // holds stays as it is, comments and order included (values, type
 // defaults, wildcard entries, keys opsmcp does not read); each key given
 // nowhere is added to its resource's entry as 0, with a comment saying
-// what it is. existing may be empty (a new file).
+// what it is (strings as "", which reads as not given). existing may be
+// empty (a new file).
 func SyncUsage(existing []byte, resources []ResourceCost) ([]byte, error) {
 	root, err := usageDocument(existing)
 	if err != nil {
@@ -48,7 +49,11 @@ func SyncUsage(existing []byte, resources []ResourceCost) ([]byte, error) {
 			if mappingValue(entry, k.Key) != nil || hasKey(entry, k.Key) {
 				continue
 			}
-			entry.Content = append(entry.Content, scalar(k.Key), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "0", LineComment: k.Description})
+			v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "0", LineComment: k.Description}
+			if k.Type == "string" {
+				v.Tag, v.Value, v.Style = "!!str", "", yaml.DoubleQuotedStyle
+			}
+			entry.Content = append(entry.Content, scalar(k.Key), v)
 		}
 	}
 	sort.Strings(newAddrs)
