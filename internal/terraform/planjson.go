@@ -15,7 +15,10 @@ func IsPlanJSON(head []byte) bool {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return false
 	}
+	// Keys may come in any order (terraform writes format_version first;
+	// jq -S sorts them), so every top-level key the head holds is looked at.
 	seen := map[string]bool{}
+	planKey := false
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -25,8 +28,8 @@ func IsPlanJSON(head []byte) bool {
 		switch key {
 		case "values":
 			return false // `terraform show -json` of a state
-		case "variables", "planned_values", "resource_drift", "resource_changes", "output_changes", "prior_state", "configuration":
-			return seen["format_version"]
+		case "planned_values", "resource_drift", "resource_changes", "output_changes", "prior_state":
+			planKey = true
 		}
 		seen[key] = true
 		var skip json.RawMessage
@@ -34,5 +37,5 @@ func IsPlanJSON(head []byte) bool {
 			break // cut off: the head ends inside this value
 		}
 	}
-	return seen["format_version"] && seen["terraform_version"]
+	return seen["format_version"] && (seen["terraform_version"] || planKey)
 }
