@@ -10,12 +10,19 @@ import (
 	"github.com/opsmcp/opsmcp/internal/testenv"
 )
 
-func TestCostCommand(t *testing.T) {
-	ws := filepath.Join(testenv.RepoRoot(t), "testdata", "cost", "workspace")
+// costConfig points OPSMCP_CONFIG at a config pricing in us-east-1 with
+// its own memory and price cache; it returns the directory.
+func costConfig(t *testing.T) string {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "opsmcp.yaml")
 	write(t, cfg, "memory: "+filepath.Join(dir, "memory.db")+"\ncost:\n  region: us-east-1\n  price_cache: "+filepath.Join(dir, "prices.json")+"\n")
 	t.Setenv("OPSMCP_CONFIG", cfg)
+	return dir
+}
+
+func TestCostCommand(t *testing.T) {
+	ws := filepath.Join(testenv.RepoRoot(t), "testdata", "cost", "workspace")
+	dir := costConfig(t)
 
 	code, out, errs := run(t, "cost", ws)
 	if code != 0 || !strings.Contains(out, "TOTAL") || !strings.Contains(out, "$579.69") || !strings.Contains(out, "unsupported, not in the total: aws_glue_job × 1") {
@@ -72,10 +79,7 @@ func TestCostCommand(t *testing.T) {
 // the file gives, and the file it writes is read back by the next run.
 func TestCostSyncUsageFile(t *testing.T) {
 	ws := filepath.Join(testenv.RepoRoot(t), "testdata", "cost", "workspace")
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "opsmcp.yaml")
-	write(t, cfg, "memory: "+filepath.Join(dir, "memory.db")+"\ncost:\n  region: us-east-1\n  price_cache: "+filepath.Join(dir, "prices.json")+"\n")
-	t.Setenv("OPSMCP_CONFIG", cfg)
+	dir := costConfig(t)
 	usage := filepath.Join(dir, "usage.yml")
 	write(t, usage, "version: 0.1\nresource_usage:\n  aws_s3_bucket.assets:\n    storage_gb: 500 # set by the team\n    objects: 12\n  aws_instance.*:\n    monthly_data_transfer_out_gb: 20\n")
 	code, _, errs := run(t, "cost", "--sync-usage-file", "--usage", usage, ws)

@@ -1,20 +1,12 @@
 package validate_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/kube"
@@ -32,43 +24,16 @@ func TestMain(m *testing.M) {
 // takes (YAML to JSON with sigs.k8s.io/yaml, then a create) as a server-side
 // dry run with strict field validation; nil means the apiserver accepts all.
 func apiserverVerdict(ctx context.Context, cl *kube.Cluster, data []byte) error {
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
+	objs, err := readObjects(data)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if err := cl.DryRunCreate(ctx, o); err != nil {
 			return err
-		}
-		j, err := yaml.YAMLToJSON(doc)
-		if err != nil {
-			return err
-		}
-		if strings.TrimSpace(string(j)) == "null" {
-			continue
-		}
-		u := &unstructured.Unstructured{}
-		if err := u.UnmarshalJSON(j); err != nil {
-			return err
-		}
-		objs := []*unstructured.Unstructured{u}
-		if u.IsList() {
-			list, err := u.ToList()
-			if err != nil {
-				return err
-			}
-			objs = nil
-			for i := range list.Items {
-				objs = append(objs, &list.Items[i])
-			}
-		}
-		for _, o := range objs {
-			if err := cl.DryRunCreate(ctx, o.Object); err != nil {
-				return err
-			}
 		}
 	}
+	return nil
 }
 
 // Every manifest of the corpus gets the same verdict offline as from the

@@ -33,31 +33,50 @@ import (
 	"github.com/opsmcp/opsmcp/internal/validate"
 )
 
-// objectsOf splits YAML into objects, as kubectl reads them.
+// objectsOf splits YAML into objects, as kubectl reads them (YAML to
+// JSON with sigs.k8s.io/yaml; a List's items); empty documents are skipped.
 func objectsOf(t *testing.T, data []byte) []map[string]any {
 	t.Helper()
+	objs, err := readObjects(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
+
+func readObjects(data []byte) ([]map[string]any, error) {
 	var out []map[string]any
 	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	for {
 		doc, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			return out
+			return out, nil
 		}
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		j, err := yaml.YAMLToJSON(doc)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		if s := strings.TrimSpace(string(j)); s == "null" || s == "{}" {
 			continue
 		}
 		u := &unstructured.Unstructured{}
 		if err := u.UnmarshalJSON(j); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
-		out = append(out, u.Object)
+		if !u.IsList() {
+			out = append(out, u.Object)
+			continue
+		}
+		list, err := u.ToList()
+		if err != nil {
+			return nil, err
+		}
+		for i := range list.Items {
+			out = append(out, list.Items[i].Object)
+		}
 	}
 }
 

@@ -25,6 +25,26 @@ func findingsOf(rep *validate.Report, rule string) []validate.Finding {
 	return out
 }
 
+// writeChart writes a chart named name under dir: its files by relative
+// path, and a Chart.yaml unless files give one.
+func writeChart(t *testing.T, dir, name string, files map[string]string) string {
+	t.Helper()
+	root := filepath.Join(dir, name)
+	if _, ok := files["Chart.yaml"]; !ok {
+		files["Chart.yaml"] = "apiVersion: v2\nname: " + name + "\nversion: 0.1.0\n"
+	}
+	for rel, body := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
 func runUnits(t *testing.T, paths []string, opts validate.Options) *validate.Report {
 	t.Helper()
 	if opts.Type == "" {
@@ -116,31 +136,29 @@ func TestChartsAreRenderedAndValidatedAsAWhole(t *testing.T) {
 	}
 
 	// A dependency that needs a download is reported, not fetched.
-	needs := filepath.Join(dir, "needs")
-	os.MkdirAll(filepath.Join(needs, "templates"), 0o755)
-	os.WriteFile(filepath.Join(needs, "Chart.yaml"), []byte("apiVersion: v2\nname: needs\nversion: 0.1.0\ndependencies:\n  - name: postgresql\n    version: 15.5.0\n    repository: https://127.0.0.1:1/charts\n"), 0o644)
-	os.WriteFile(filepath.Join(needs, "templates", "cm.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"), 0o644)
+	needs := writeChart(t, dir, "needs", map[string]string{
+		"Chart.yaml":        "apiVersion: v2\nname: needs\nversion: 0.1.0\ndependencies:\n  - name: postgresql\n    version: 15.5.0\n    repository: https://127.0.0.1:1/charts\n",
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+	})
 	rep = runUnits(t, []string{needs}, validate.Options{})
 	if fs := findingsOf(rep, "helm-dependency"); len(fs) != 1 || !strings.Contains(fs[0].Message, "postgresql (https://127.0.0.1:1/charts, 15.5.0)") || !strings.Contains(fs[0].Hint, "helm dependency build") {
 		t.Fatalf("missing dependency:\n%s", validate.Text(rep, false))
 	}
 
 	// A values schema that refers outside itself is neither fetched nor read.
-	leaky := filepath.Join(dir, "leaky")
-	os.MkdirAll(filepath.Join(leaky, "templates"), 0o755)
-	os.WriteFile(filepath.Join(leaky, "Chart.yaml"), []byte("apiVersion: v2\nname: leaky\nversion: 0.1.0\n"), 0o644)
-	os.WriteFile(filepath.Join(leaky, "values.schema.json"), []byte(`{"type":"object","properties":{"a":{"$ref":"file:///etc/hostname"},"b":{"$ref":"#/$defs/b"}},"$defs":{"b":{"type":"string"}}}`), 0o644)
-	os.WriteFile(filepath.Join(leaky, "templates", "cm.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"), 0o644)
+	leaky := writeChart(t, dir, "leaky", map[string]string{
+		"values.schema.json": `{"type":"object","properties":{"a":{"$ref":"file:///etc/hostname"},"b":{"$ref":"#/$defs/b"}},"$defs":{"b":{"type":"string"}}}`,
+		"templates/cm.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+	})
 	rep = runUnits(t, []string{leaky}, validate.Options{})
 	if fs := findingsOf(rep, "helm-values-schema"); len(fs) != 1 || !strings.Contains(fs[0].Message, "file:///etc/hostname") || strings.Contains(fs[0].Message, "#/$defs/b") {
 		t.Fatalf("a schema referring outside itself:\n%s", validate.Text(rep, false))
 	}
 
 	// A comment in a template suppresses on the object it renders.
-	quiet := filepath.Join(dir, "quiet")
-	os.MkdirAll(filepath.Join(quiet, "templates"), 0o755)
-	os.WriteFile(filepath.Join(quiet, "Chart.yaml"), []byte("apiVersion: v2\nname: quiet\nversion: 0.1.0\n"), 0o644)
-	os.WriteFile(filepath.Join(quiet, "templates", "pod.yaml"), []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  # opsmcp:ignore host-network the agent reads the node's interfaces\n  hostNetwork: true\n  containers:\n    - name: a\n      image: busybox:1.36\n"), 0o644)
+	quiet := writeChart(t, dir, "quiet", map[string]string{
+		"templates/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  # opsmcp:ignore host-network the agent reads the node's interfaces\n  hostNetwork: true\n  containers:\n    - name: a\n      image: busybox:1.36\n",
+	})
 	rep = runUnits(t, []string{quiet}, validate.Options{})
 	if fs := findingsOf(rep, "host-network"); len(fs) != 1 || fs[0].Suppressed.Kind != validate.SuppressedByComment {
 		t.Fatalf("a comment in a template:\n%+v", fs)
