@@ -142,23 +142,35 @@ func Patterns(s string) string {
 // Value masks secrets in a JSON-like value (maps, slices, strings) and
 // returns a new value; the input is not modified.
 func (r *Redactor) Value(v any) any {
+	return r.value(v, map[string]bool{})
+}
+
+// value walks v; sensitive memoises sensitiveKeyName per key, since a
+// large result repeats the same few keys (a 10,000-resource estimate has
+// hundreds of thousands of "name" and "unit" keys).
+func (r *Redactor) value(v any, sensitive map[string]bool) any {
 	switch t := v.(type) {
 	case string:
 		return r.String(t)
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, val := range t {
-			if s, ok := val.(string); ok && s != "" && sensitiveKeyName(k) {
+			isSensitive, known := sensitive[k]
+			if !known {
+				isSensitive = sensitiveKeyName(k)
+				sensitive[k] = isSensitive
+			}
+			if s, ok := val.(string); ok && s != "" && isSensitive {
 				out[k] = Mask
 				continue
 			}
-			out[k] = r.Value(val)
+			out[k] = r.value(val, sensitive)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, val := range t {
-			out[i] = r.Value(val)
+			out[i] = r.value(val, sensitive)
 		}
 		return out
 	default:
