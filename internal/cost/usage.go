@@ -254,33 +254,3 @@ func (u *Usage) unused(resources []Resource) []string {
 	sort.Strings(out)
 	return out
 }
-
-// Values is the usage given for an address (its own entry only), for
-// writing a usage file back.
-func (u *Usage) Values(addr string) map[string]any {
-	if u == nil {
-		return nil
-	}
-	return u.byAddr[addr]
-}
-
-// Addresses lists the addresses (patterns included) usage is given for.
-func (u *Usage) Addresses() []string {
-	if u == nil {
-		return nil
-	}
-	out := make([]string, 0, len(u.byAddr))
-	for a := range u.byAddr {
-		out = append(out, a)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// TypeDefaults is resource_type_default_usage, for writing it back.
-func (u *Usage) TypeDefaults() map[string]map[string]any {
-	if u == nil {
-		return nil
-	}
-	return u.byType
-}

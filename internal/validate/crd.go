@@ -21,6 +21,7 @@ import (
 	apiextensionsvalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
@@ -217,7 +218,7 @@ func loadCRDs(ctx context.Context, g *fsguard.Guard, set []kubeSource, extra []s
 // metadata, embedded resources, list types, then the CEL rules (skipped
 // when a blocking error came first, as the apiserver skips them).
 func (k *kubeChecker) crdCheck(d *kubeDoc, v *crdVersion) {
-	obj, _ := deepCopyJSON(d.obj).(map[string]any)
+	obj := runtime.DeepCopyJSON(d.obj)
 	structuraldefaulting.Default(obj, v.structural)
 	opts := structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}
 	for _, p := range structuralpruning.PruneWithOptions(obj, v.structural, true, opts) {
@@ -295,23 +296,4 @@ func fieldSegments(path string) []string {
 	}
 	flush()
 	return out
-}
-
-// deepCopyJSON copies a decoded document (maps, slices, scalars).
-func deepCopyJSON(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = deepCopyJSON(e)
-		}
-		return m
-	case []any:
-		l := make([]any, len(t))
-		for i, e := range t {
-			l[i] = deepCopyJSON(e)
-		}
-		return l
-	}
-	return v
 }
