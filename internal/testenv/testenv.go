@@ -5,6 +5,7 @@ package testenv
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -289,4 +291,12 @@ func GoTool(t testing.TB, module, version, name string) string {
 		t.Fatal(err)
 	}
 	return bin
+}
+
+// Median is the middle of what a benchmark measured (the input is not
+// reordered).
+func Median[T cmp.Ordered](v []T) T {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

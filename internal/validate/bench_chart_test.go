@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,26 +110,14 @@ func BenchmarkChart500Objects(b *testing.B) {
 		theirs, theirsRSS = append(theirs, m.Wall), append(theirsRSS, m.PeakRSS)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(median(ours).Microseconds())/1000, "opsmcp-ms")
-	b.ReportMetric(float64(median(theirs).Microseconds())/1000, "helm-template|kubeconform-ms")
-	b.ReportMetric(float64(median(ours))/float64(median(theirs)), "ratio")
-	b.ReportMetric(float64(medianInt(oursRSS))/(1<<20), "opsmcp-peak-MB")
-	b.ReportMetric(float64(medianInt(theirsRSS))/(1<<20), "pipeline-peak-MB")
+	b.ReportMetric(float64(testenv.Median(ours).Microseconds())/1000, "opsmcp-ms")
+	b.ReportMetric(float64(testenv.Median(theirs).Microseconds())/1000, "helm-template|kubeconform-ms")
+	b.ReportMetric(float64(testenv.Median(ours))/float64(testenv.Median(theirs)), "ratio")
+	b.ReportMetric(float64(testenv.Median(oursRSS))/(1<<20), "opsmcp-peak-MB")
+	b.ReportMetric(float64(testenv.Median(theirsRSS))/(1<<20), "pipeline-peak-MB")
 	data, _ := os.ReadFile(report)
 	var rep validate.Report
 	if err := json.Unmarshal(data, &rep); err != nil || rep.Resources != 500 || rep.Errors != 0 {
 		b.Fatalf("opsmcp: %d resources, %d errors: %v", rep.Resources, rep.Errors, err)
 	}
-}
-
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func medianInt(v []int64) int64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	return s[len(s)/2]
 }

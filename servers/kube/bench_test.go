@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,11 +29,6 @@ import (
 	"github.com/opsmcp/opsmcp/internal/testenv"
 	"github.com/opsmcp/opsmcp/servers/kube"
 )
-
-func median(d []time.Duration) time.Duration {
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return d[len(d)/2]
-}
 
 func benchHost(b *testing.B, k *testenv.Kubesim, mode config.Mode) *mcpkit.Host {
 	return mcpkit.NewHost(kube.New(), &mcpkit.Runtime{Config: k.Config(mode), Log: slog.New(slog.DiscardHandler)})
@@ -102,7 +96,7 @@ func BenchmarkGetPods1000(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	r, t, s := median(rawD), median(toolD), median(stdioD)
+	r, t, s := testenv.Median(rawD), testenv.Median(toolD), testenv.Median(stdioD)
 	b.ReportMetric(float64(r.Microseconds())/1000, "raw-list-p50-ms")
 	b.ReportMetric(float64(t.Microseconds())/1000, "get_pods-p50-ms")
 	b.ReportMetric(float64(s.Microseconds())/1000, "stdio-get_pods-p50-ms")
@@ -140,7 +134,7 @@ func BenchmarkStartupToInitialize(b *testing.B) {
 		cmd.Wait()
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(median(d).Microseconds())/1000, "start-to-initialize-p50-ms")
+	b.ReportMetric(float64(testenv.Median(d).Microseconds())/1000, "start-to-initialize-p50-ms")
 }
 
 // throttleWaits records client-go's client-side rate limiter waits.
@@ -201,7 +195,7 @@ func BenchmarkScale20(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(failures.Load()), "failures")
 	b.ReportMetric(float64(calls.Load()), "calls")
-	b.ReportMetric(float64(median(all).Microseconds())/1000, "p50-ms/call")
+	b.ReportMetric(float64(testenv.Median(all).Microseconds())/1000, "p50-ms/call")
 	b.ReportMetric(float64(worst.Microseconds())/1000, "max-ms/call")
 	waits.mu.Lock()
 	b.ReportMetric(float64(waits.n), "rate-limited-requests")
@@ -280,8 +274,8 @@ func BenchmarkGetLogs50MB(b *testing.B) {
 		baseRSS = max(baseRSS, m.PeakRSS)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(median(inproc).Microseconds())/1000, "get_logs-p50-ms")
-	b.ReportMetric(float64(median(cli).Microseconds())/1000, "opsmcp-call-p50-ms")
+	b.ReportMetric(float64(testenv.Median(inproc).Microseconds())/1000, "get_logs-p50-ms")
+	b.ReportMetric(float64(testenv.Median(cli).Microseconds())/1000, "opsmcp-call-p50-ms")
 	b.ReportMetric(float64(textBytes)/1000, "text-KB")
 	b.ReportMetric(float64(rss)/(1<<20), "opsmcp-call-peak-RSS-MB")
 	b.ReportMetric(float64(baseRSS)/(1<<20), "200-line-log-peak-RSS-MB")
@@ -354,7 +348,7 @@ func BenchmarkListPods1000VsKubernetesMCPServer(b *testing.B) {
 	}
 	b.StopTimer()
 	for _, ct := range contenders {
-		b.ReportMetric(float64(median(ct.d).Microseconds())/1000, ct.name+"-p50-ms")
+		b.ReportMetric(float64(testenv.Median(ct.d).Microseconds())/1000, ct.name+"-p50-ms")
 		b.ReportMetric(float64(ct.text)/1000, ct.name+"-text-KB")
 		b.ReportMetric(float64(ct.all)/1000, ct.name+"-result-KB")
 	}
