@@ -154,41 +154,35 @@ func (c *crdSchemas) add(obj map[string]any) error {
 	return nil
 }
 
-// loadCRDs learns the CRDs of the validated set (read now, before any
-// custom resource is checked), of the given files and directories, and
-// of the cluster. Files outside the set are read through g; a CRD there
-// that cannot be used is a finding on its file.
-func loadCRDs(ctx context.Context, g *fsguard.Guard, set []kubeSource, extra []string, cluster ClusterCRDs, add func(Finding)) *crdSchemas {
+// crdKind is the CustomResourceDefinition kind.
+var crdKind = schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}
+
+// loadCRDs learns the CRDs of the given files and directories and of the
+// cluster (those of the validated set are learned as the run reads them).
+// Files are read through g; a CRD there that cannot be used is a finding
+// on its file.
+func loadCRDs(ctx context.Context, g *fsguard.Guard, extra []string, cluster ClusterCRDs, add func(Finding)) *crdSchemas {
 	c := newCRDSchemas()
-	found := false
-	learn := func(file string, data []byte, report bool) {
+	learn := func(file string, data []byte) {
 		if !bytes.Contains(data, []byte("CustomResourceDefinition")) {
 			return
 		}
 		parseKube(file, data, func(Finding) {}, func(d *kubeDoc) {
-			if d.gvk.GroupKind() != (schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}) {
+			if d.gvk.GroupKind() != crdKind {
 				return
 			}
-			found = true
-			if err := c.add(d.obj); err != nil && report {
+			if err := c.add(d.obj); err != nil {
 				line, col := d.at(nil)
 				add(Finding{Rule: "invalid-crd", Severity: SeverityError, File: file, Line: line, Column: col, Resource: d.resource(),
 					Message: "not used to check custom resources: " + err.Error()})
 			}
 		})
 	}
-	for _, src := range set {
-		data := src.data
-		if data == nil {
-			data, _ = g.ReadFile(src.file) // the main pass reports what cannot be read
-		}
-		learn(src.file, data, false)
-	}
 	for _, root := range extra {
 		err := g.WalkFiles(root, func(dir string) bool { return skipDirs[filepath.Base(dir)] }, func(p string) error {
 			if ext := strings.ToLower(p); strings.HasSuffix(ext, ".yaml") || strings.HasSuffix(ext, ".yml") || strings.HasSuffix(ext, ".json") {
 				if data, err := g.ReadFile(p); err == nil {
-					learn(p, data, true)
+					learn(p, data)
 				}
 			}
 			return nil
@@ -203,12 +197,8 @@ func loadCRDs(ctx context.Context, g *fsguard.Guard, set []kubeSource, extra []s
 			add(Finding{Rule: "cluster-dry-run", Severity: SeverityError, Message: "reading the cluster's CRDs: " + err.Error()})
 		}
 		for _, o := range objs {
-			found = true
 			c.add(o)
 		}
-	}
-	if !found {
-		return nil
 	}
 	return c
 }

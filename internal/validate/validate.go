@@ -163,7 +163,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			}
 		}
 	}
-	crds := loadCRDs(ctx, g, kube.files, opts.CRDs, opts.ClusterCRDs, add)
+	crds := loadCRDs(ctx, g, opts.CRDs, opts.ClusterCRDs, add)
 	rep.Resources = validateKubeFiles(ctx, kube.files, opts, cat, crds, sup, add)
 	for _, dir := range tfDirs {
 		if err := validateTerraform(ctx, dir, opts, add); err != nil {
@@ -363,6 +363,14 @@ func readBounded(g *fsguard.Guard, path string, add func(Finding)) ([]byte, bool
 func validateKubeFiles(ctx context.Context, files []kubeSource, opts Options, cat *kubeschema.Catalog, crds *crdSchemas, sup *suppressions, add func(Finding)) int {
 	var mu sync.Mutex
 	var cross []crossInfo
+	// later holds the documents no embedded schema knows: only custom
+	// resources and removed APIs, so memory still grows with them, not
+	// with the run.
+	type pendingDoc struct {
+		k *kubeChecker
+		d *kubeDoc
+	}
+	var later []pendingDoc
 	resources := 0
 	locked := func(f Finding) {
 		mu.Lock()
@@ -391,6 +399,18 @@ func validateKubeFiles(ctx context.Context, files []kubeSource, opts Options, ca
 				}
 				parseKube(file, data, k.add, func(d *kubeDoc) {
 					sup.addObject(d, locked)
+					if d.gvk.GroupKind() == crdKind {
+						crds.add(d.obj) // a CRD the apiserver refuses is reported by its own check
+					}
+					if cat.For(d.gvk) == nil {
+						// A custom resource (or an API no longer served) is
+						// checked once every file is read: its CRD may come later.
+						mu.Lock()
+						resources++
+						later = append(later, pendingDoc{k, d})
+						mu.Unlock()
+						return
+					}
 					info := k.check(ctx, d)
 					mu.Lock()
 					resources++
@@ -407,6 +427,11 @@ func validateKubeFiles(ctx context.Context, files []kubeSource, opts Options, ca
 	}
 	close(work)
 	wg.Wait()
+	for _, p := range later {
+		if info := p.k.check(ctx, p.d); info.crossFile() {
+			cross = append(cross, info)
+		}
+	}
 	(&kubeChecker{opts: opts, catalog: cat, crds: crds, add: add}).crossChecks(cross)
 	return resources
 }
