@@ -15,7 +15,7 @@ import (
 type pricesOptions struct {
 	provider               string
 	awsRegions, gcpRegions []string
-	output                 string
+	output, dump           string
 }
 
 func newPricesCmd(g *globals) *cobra.Command {
@@ -24,11 +24,14 @@ func newPricesCmd(g *globals) *cobra.Command {
 	refresh := &cobra.Command{
 		Use:   "refresh",
 		Short: "Fetch live prices from the AWS Price List API and the GCP Billing Catalog into the price cache",
-		Long: "Fetch the prices estimates use — EC2 Linux on-demand and EBS per AWS region, Compute Engine vCPU,\n" +
-			"memory and persistent disk per GCP region — from the clouds' own price APIs, with the credentials of\n" +
-			"the environment, into cost.price_cache (written atomically). estimate_costs and opsmcp cost then\n" +
+		Long: "Fetch the prices estimates use — per AWS region EC2 instances (every OS and tenancy, with their\n" +
+			"reservations), EBS, RDS, ElastiCache, OpenSearch and Redshift; per GCP region Compute Engine vCPU,\n" +
+			"memory, commitments, GPUs and persistent disk — from the clouds' own price APIs, with the credentials\n" +
+			"of the environment, into cost.price_cache (written atomically). estimate_costs and opsmcp cost then\n" +
 			"prefer them over the embedded catalog, and say so per price. With --provider all (the default), a\n" +
-			"provider without credentials is skipped with a message. Exit 1 when nothing was refreshed.",
+			"provider without credentials is skipped with a message. --dump DIR also saves the documents as\n" +
+			"fetched (AWS offer files, Billing Catalog SKU lists), from which `go generate ./internal/cost`\n" +
+			"with OPSMCP_PRICE_DUMP=DIR regenerates the embedded catalog. Exit 1 when nothing was refreshed.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains([]string{"all", "aws", "gcp"}, o.provider) {
@@ -73,7 +76,7 @@ func newPricesCmd(g *globals) *cobra.Command {
 				if fresh != nil {
 					base = fresh
 				}
-				cat, counts, err := cloud.Refresh(cmd.Context(), a, o.awsRegions, gc, o.gcpRegions, base)
+				cat, counts, err := cloud.Refresh(cmd.Context(), cloud.RefreshOptions{AWS: a, AWSRegions: o.awsRegions, GCP: gc, GCPRegions: o.gcpRegions, Old: base, Dump: o.dump})
 				if err != nil {
 					if o.provider != "all" {
 						return failErr("%v", err)
@@ -105,6 +108,7 @@ func newPricesCmd(g *globals) *cobra.Command {
 	f.StringSliceVar(&o.awsRegions, "aws-region", nil, "AWS regions (default cloud.aws.regions, else the catalog's)")
 	f.StringSliceVar(&o.gcpRegions, "gcp-region", nil, "GCP regions (default the catalog's)")
 	f.StringVar(&o.output, "output", "", "the cache file (default cost.price_cache)")
+	f.StringVar(&o.dump, "dump", "", "also save the price documents as fetched in this directory")
 	cmd.AddCommand(refresh)
 	return cmd
 }

@@ -50,7 +50,7 @@ func TestPricesRefresh(t *testing.T) {
 	code, out, _ = run(t, "cost", "--format", "json", inline)
 	today := time.Now().UTC().Format(time.DateOnly)
 	// 730 × 0.1111 (live) + 8 GB gp2 × 0.11 (embedded eu-west-1) = 81.103 + 0.88
-	if code != 0 || !strings.Contains(out, `"total_monthly_cost": "81.98"`) || !strings.Contains(out, `"price_source": "AWS Price List API (AmazonEC2, effective 2026-11-01)"`) ||
+	if code != 0 || !strings.Contains(out, `"total_monthly_cost": "81.98"`) || !strings.Contains(out, `"price_source": "AWS Price List (AmazonEC2 on-demand, effective 2026-11-01)"`) ||
 		!strings.Contains(out, `"price_date": "`+today+`"`) || !strings.Contains(out, `"live_date": "`+today+`"`) {
 		t.Errorf("cost with live prices: exit %d\n%s", code, out)
 	}

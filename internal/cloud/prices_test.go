@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/cost/pricelist"
 	"github.com/opsmcp/opsmcp/internal/testenv"
 )
 
@@ -34,14 +36,14 @@ func TestAWSPricesPagesAndRetriesThrottling(t *testing.T) {
 		{testenv.EBSProduct("SKU4", "gp3", "eu-west-1", "0.088")},
 	}, 2)
 	a := awsTestEnv(t, stub.URL)
-	prices, err := a.AWSPrices(context.Background(), Query{Region: "eu-west-1"}, "AmazonEC2", map[string]string{"tenancy": "Shared"}, 0)
+	prices, err := a.AWSPrices(context.Background(), Query{Region: "eu-west-1"}, "AmazonEC2", map[string]string{"servicecode": "AmazonEC2"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := stub.Requests(); n != 5 {
 		t.Errorf("%d requests, want 2 throttled + 3 pages", n)
 	}
-	if f := stub.Filters[len(stub.Filters)-1]; f["regionCode"] != "eu-west-1" || f["tenancy"] != "Shared" {
+	if f := stub.Filters[len(stub.Filters)-1]; f["regionCode"] != "eu-west-1" || f["servicecode"] != "AmazonEC2" {
 		t.Errorf("filters %v", f)
 	}
 	byKey := map[string]LivePrice{}
@@ -58,12 +60,8 @@ func TestAWSPricesPagesAndRetriesThrottling(t *testing.T) {
 	if p := byKey["aws/ebs/eu-west-1/gp3"]; p.USD != "0.088" || p.Unit != "GB-month" {
 		t.Errorf("gp3: %+v", p)
 	}
-	if p := byKey[""]; !strings.Contains(p.Description, "Windows") {
-		t.Errorf("a Windows price must not be keyed for estimates: %+v", byKey)
-	}
-	cat := CatalogOf(prices, "test")
-	if len(cat.Prices) != 3 {
-		t.Errorf("cache: %+v", cat.Prices)
+	if p := byKey["aws/ec2/eu-west-1/m5.large/windows"]; p.USD != "0.199" {
+		t.Errorf("Windows is keyed apart from Linux: %+v", byKey)
 	}
 }
 
@@ -83,20 +81,39 @@ func TestAWSPricesThrottledToTheEnd(t *testing.T) {
 
 // A refresh writes a dated cache that estimates prefer: a live price
 // says where and when it came from, and prices the refresh did not fetch
-// stay the embedded catalog's.
+// stay the embedded catalog's. With a dump directory, the documents are
+// saved as offer files that read back to the same prices.
 func TestRefreshFeedsEstimates(t *testing.T) {
 	stub := testenv.NewPriceListStub(t, [][]string{{testenv.EC2Product("SKU1", "m5.large", "eu-west-1", "Linux", "0.1111"), testenv.EBSProduct("SKU2", "gp3", "eu-west-1", "0.0888")}}, 0)
 	a := awsTestEnv(t, stub.URL)
+	dump := t.TempDir()
 	old := &cost.Catalog{Date: "2026-01-01", Currency: "USD", Source: "old", Prices: map[string]cost.CatalogPrice{
 		"gcp/compute/us-central1/e2-vcpu": {Unit: "vCPU-hour", USD: cost.D("0.02"), Source: "old live"},
 		"aws/ec2/eu-west-1/m5.large":      {Unit: "hour", USD: cost.D("0.5"), Source: "stale"},
 	}}
-	cat, counts, err := Refresh(context.Background(), a, []string{"eu-west-1"}, nil, nil, old)
+	cat, counts, err := Refresh(context.Background(), RefreshOptions{AWS: a, AWSRegions: []string{"eu-west-1"}, Old: old, Dump: dump})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if counts["aws"] != 2 || len(cat.Prices) != 3 || cat.Prices["gcp/compute/us-central1/e2-vcpu"].Date != "2026-01-01" {
 		t.Fatalf("counts %v, prices %+v", counts, cat.Prices)
+	}
+	if n := len(stub.Filters); n != len(awsRefreshQueries) {
+		t.Errorf("%d queries, want one per product family: %v", n, stub.Filters)
+	}
+	f, err := os.Open(filepath.Join(dump, "aws", "AmazonEC2-eu-west-1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := pricelist.ReadAWSOffer(f)
+	f.Close()
+	if err != nil || len(saved) != 2 {
+		t.Fatalf("dumped offer file: %v %+v", err, saved)
+	}
+	for _, p := range saved {
+		if live := cat.Prices[p.Key]; live.USD.Cmp(p.USD) != 0 {
+			t.Errorf("%s: dumped %s, refreshed %s", p.Key, p.USD, live.USD)
+		}
 	}
 	path := filepath.Join(t.TempDir(), "prices.json")
 	if err := cost.WriteCache(path, cat); err != nil {
@@ -117,7 +134,7 @@ func TestRefreshFeedsEstimates(t *testing.T) {
 	eu, us := est.Resources[0].Components, est.Resources[1].Components
 	today := time.Now().UTC().Format(time.DateOnly)
 	// 730 × 0.1111 + 10 × 0.0888 = 81.103 + 0.888
-	if cost.Dec(est.Resources[0].MonthlyCost).Money() != "81.99" || eu[0].PriceSource != "AWS Price List API (AmazonEC2, effective 2026-11-01)" || eu[0].PriceDate != today || eu[1].PriceDate != today {
+	if cost.Dec(est.Resources[0].MonthlyCost).Money() != "81.99" || eu[0].PriceSource != "AWS Price List (AmazonEC2 on-demand, effective 2026-11-01)" || eu[0].PriceDate != today || eu[1].PriceDate != today {
 		t.Errorf("eu: %s %+v", cost.Dec(est.Resources[0].MonthlyCost).Money(), eu)
 	}
 	if us[0].PriceDate != cost.Embedded().Date || !strings.HasPrefix(us[0].PriceSource, "AWS public on-demand list price") {

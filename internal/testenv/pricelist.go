@@ -43,7 +43,7 @@ func NewPriceListStub(t testing.TB, pages [][]string, throttle int) *PriceListSt
 			Filters     []struct{ Type, Field, Value string }
 		}
 		body, _ := io.ReadAll(r.Body)
-		if err := json.Unmarshal(body, &in); err != nil || in.ServiceCode != "AmazonEC2" {
+		if err := json.Unmarshal(body, &in); err != nil || in.ServiceCode == "" {
 			t.Errorf("GetProducts body %s", body)
 		}
 		fs := map[string]string{}
@@ -65,7 +65,15 @@ func NewPriceListStub(t testing.TB, pages [][]string, throttle int) *PriceListSt
 		if in.NextToken != "" {
 			fmt.Sscanf(in.NextToken, "page-%d", &page)
 		}
-		out := map[string]any{"FormatVersion": "aws_v1", "PriceList": s.pages[page]}
+		// Like the API, a page holds the products of the service that
+		// match every filter.
+		matching := []string{}
+		for _, doc := range s.pages[page] {
+			if productMatches(doc, in.ServiceCode, fs) {
+				matching = append(matching, doc)
+			}
+		}
+		out := map[string]any{"FormatVersion": "aws_v1", "PriceList": matching}
 		if page+1 < len(s.pages) {
 			out["NextToken"] = fmt.Sprintf("page-%d", page+1)
 		}
@@ -73,6 +81,29 @@ func NewPriceListStub(t testing.TB, pages [][]string, throttle int) *PriceListSt
 	}))
 	t.Cleanup(s.Close)
 	return s
+}
+
+func productMatches(doc, service string, filters map[string]string) bool {
+	var p struct {
+		ServiceCode string `json:"serviceCode"`
+		Product     struct {
+			ProductFamily string            `json:"productFamily"`
+			Attributes    map[string]string `json:"attributes"`
+		} `json:"product"`
+	}
+	if json.Unmarshal([]byte(doc), &p) != nil || p.ServiceCode != service {
+		return false
+	}
+	for k, v := range filters {
+		have := p.Product.Attributes[k]
+		if k == "productFamily" {
+			have = p.Product.ProductFamily
+		}
+		if have != v {
+			return false
+		}
+	}
+	return true
 }
 
 // Requests is how many requests the stub answered.

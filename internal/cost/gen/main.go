@@ -2,8 +2,11 @@
 // catalog, from the tables below (go generate ./internal/cost).
 //
 // The tables are public list prices (on-demand, Linux, shared tenancy,
-// USD) compiled by hand; this build machine has no access to the clouds'
-// price APIs. Where a price is not listed below for a region it is
+// USD) compiled by hand. With -from DIR (or OPSMCP_PRICE_DUMP=DIR), the
+// clouds' own price files in DIR — as `opsmcp prices refresh --dump DIR`
+// saves them — are read too, and each of their prices replaces the
+// table's: a maintainer with credentials regenerates the catalog from
+// source. Where a price is not listed below for a region it is
 // estimated from the same product's price in a reference region times the
 // region's ratio for a comparable product, and its source says exactly
 // that. `opsmcp prices refresh` replaces any of them with the clouds' own
@@ -14,6 +17,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math/big"
 	"os"
@@ -348,8 +352,34 @@ func gcpCatalog() {
 }
 
 func main() {
+	from := flag.String("from", os.Getenv("OPSMCP_PRICE_DUMP"), "a directory of the clouds' price files (aws/*.json, gcp/*.json)")
+	dest := flag.String("o", "catalog.json.gz", "the catalog file to write")
+	flag.Parse()
+	if err := generate(*from, *dest); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// generate writes the catalog from the tables and, when from is set, the
+// price files in it.
+func generate(from, dest string) error {
+	out = map[string]price{}
 	awsCatalog()
 	gcpCatalog()
+	tables := len(out)
+	source := "opsmcp embedded catalog: public list prices compiled by hand; estimated prices say so"
+	if from != "" {
+		dumped, err := fromDump(from)
+		if err != nil {
+			return err
+		}
+		for k, p := range dumped {
+			out[k] = p
+		}
+		source = "opsmcp embedded catalog: the clouds' own price files, else public list prices compiled by hand; estimated prices say so"
+		fmt.Printf("%d prices from %s (%d of them new), %d from the tables\n", len(dumped), from, len(out)-tables, len(out)-len(dumped))
+	}
 	keys := make([]string, 0, len(out))
 	for k := range out {
 		keys = append(keys, k)
@@ -358,8 +388,7 @@ func main() {
 	// Written by hand in key order, one price per line, so the file is
 	// the same bytes on every run and diffs read line by line.
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "{\n  \"date\": %q,\n  \"currency\": \"USD\",\n  \"source\": %q,\n  \"prices\": {\n", date,
-		"opsmcp embedded catalog: public list prices compiled by hand; estimated prices say so")
+	fmt.Fprintf(&b, "{\n  \"date\": %q,\n  \"currency\": \"USD\",\n  \"source\": %q,\n  \"prices\": {\n", date, source)
 	for i, k := range keys {
 		v, _ := json.Marshal(out[k])
 		sep := ","
@@ -373,9 +402,9 @@ func main() {
 	zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
 	zw.Write(b.Bytes())
 	zw.Close()
-	if err := os.WriteFile("catalog.json.gz", z.Bytes(), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	if err := os.WriteFile(dest, z.Bytes(), 0o644); err != nil {
+		return err
 	}
-	fmt.Printf("catalog.json.gz: %d prices\n", len(keys))
+	fmt.Printf("%s: %d prices\n", dest, len(keys))
+	return nil
 }

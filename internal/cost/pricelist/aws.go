@@ -67,25 +67,22 @@ func ParseAWSProduct(doc []byte) (*AWSProduct, error) {
 // Prices names every price of the product the catalog uses: its
 // on-demand rate, and each reservation amortised to an hourly rate.
 func (p *AWSProduct) Prices() []Price {
-	key, unit := awsKey(p.ServiceCode, p.Product.ProductFamily, p.Product.Attributes)
-	if key == "" {
-		return nil
-	}
 	var out []Price
 	for _, t := range p.Terms.OnDemand {
 		for _, d := range t.PriceDimensions {
-			if d.Unit != unit.aws || (d.BeginRange != "" && d.BeginRange != "0") {
+			key, unit := p.OnDemandKey(d)
+			if key == "" {
 				continue
 			}
 			usd, err := cost.ParseDec(d.PricePerUnit["USD"])
 			if err != nil {
 				continue
 			}
-			out = append(out, Price{Key: key, CatalogPrice: cost.CatalogPrice{Unit: unit.catalog, USD: usd,
-				Source: fmt.Sprintf("AWS Price List (%s on-demand, effective %s)", p.ServiceCode, day(t.EffectiveDate))}})
+			out = append(out, Price{Key: key, CatalogPrice: cost.CatalogPrice{Unit: unit, USD: usd,
+				Source: fmt.Sprintf("AWS Price List (%s on-demand, effective %s)", p.ServiceCode, Day(t.EffectiveDate))}})
 		}
 	}
-	if unit.aws == "Hrs" {
+	if key, unit := awsKey(p.ServiceCode, p.Product.ProductFamily, p.Product.Attributes); unit.aws == "Hrs" {
 		for _, t := range p.Terms.Reserved {
 			if rp, ok := reserved(p.ServiceCode, key, t); ok {
 				out = append(out, rp)
@@ -95,7 +92,18 @@ func (p *AWSProduct) Prices() []Price {
 	return out
 }
 
-func day(ts string) string { return strings.SplitN(ts, "T", 2)[0] }
+// OnDemandKey names an on-demand price dimension of the product by its
+// catalog key and unit, or "" when estimates do not use it.
+func (p *AWSProduct) OnDemandKey(d AWSDimension) (key, unit string) {
+	k, u := awsKey(p.ServiceCode, p.Product.ProductFamily, p.Product.Attributes)
+	if k == "" || d.Unit != u.aws || (d.BeginRange != "" && d.BeginRange != "0") {
+		return "", ""
+	}
+	return k, u.catalog
+}
+
+// Day is the date of a Price List timestamp.
+func Day(ts string) string { return strings.SplitN(ts, "T", 2)[0] }
 
 // HoursPerYear amortises an upfront fee over a reservation's term, as AWS
 // bills a reservation: every hour of the term, used or not.
@@ -135,7 +143,7 @@ func reserved(service, key string, t AWSTerm) (Price, bool) {
 	term := fmt.Sprintf("%d_year", years)
 	return Price{Key: ReservedKey(key, class, term, payment), CatalogPrice: cost.CatalogPrice{Unit: "hour", USD: rate,
 		Source: fmt.Sprintf("AWS Price List (%s reserved, %s %s %s: $%s upfront + $%s/hour, upfront spread over %d hours; effective %s)",
-			service, class, a["LeaseContractLength"], a["PurchaseOption"], upfront, hourly, years*HoursPerYear, day(t.EffectiveDate))}}, true
+			service, class, a["LeaseContractLength"], a["PurchaseOption"], upfront, hourly, years*HoursPerYear, Day(t.EffectiveDate))}}, true
 }
 
 // ReservedKey is the catalog key of a reservation's hourly rate for the

@@ -198,7 +198,7 @@ func ReadSavingsPlans(r io.Reader) ([]Price, error) {
 				continue
 			}
 			out = append(out, Price{Key: SavingsPlanKey(EC2Key(f.RegionCode, typ, "", false), term, payment), CatalogPrice: cost.CatalogPrice{Unit: "hour", USD: usd,
-				Source: fmt.Sprintf("AWS Price List (Compute Savings Plan, %d year %s, effective %s)", t.LeaseContractLength.Duration, a["purchaseOption"], day(t.EffectiveDate))}})
+				Source: fmt.Sprintf("AWS Price List (Compute Savings Plan, %d year %s, effective %s)", t.LeaseContractLength.Duration, a["purchaseOption"], Day(t.EffectiveDate))}})
 		}
 	}
 	return out, nil

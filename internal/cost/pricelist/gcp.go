@@ -58,34 +58,51 @@ func ReadGCPSkus(r io.Reader) ([]Price, error) {
 	return out, nil
 }
 
-// Prices names the SKU's price in each of its regions, when the catalog
-// uses it. The last tier is the price once any free tier is used up.
-func (s *GCPSku) Prices() []Price {
+// Price is the SKU's unit price in USD once any free tier is used up
+// (its last tier), with the pricing's unit and date.
+func (s *GCPSku) Price() (usd cost.Dec, usageUnit, effective string, ok bool) {
 	if len(s.PricingInfo) == 0 {
-		return nil
+		return cost.Dec{}, "", "", false
 	}
 	info := s.PricingInfo[len(s.PricingInfo)-1]
 	tiers := info.PricingExpression.TieredRates
 	if len(tiers) == 0 || tiers[len(tiers)-1].UnitPrice.CurrencyCode != "USD" {
-		return nil
+		return cost.Dec{}, "", "", false
 	}
 	up := tiers[len(tiers)-1].UnitPrice
 	var units int64
 	if up.Units != "" { // int64 fields are strings in the API's JSON, and omitted when zero
 		var err error
 		if units, err = strconv.ParseInt(up.Units, 10, 64); err != nil {
-			return nil
+			return cost.Dec{}, "", "", false
 		}
 	}
-	usd := cost.Int(units).Add(cost.Int(up.Nanos).Div(cost.Int(1_000_000_000)))
+	return cost.Int(units).Add(cost.Int(up.Nanos).Div(cost.Int(1_000_000_000))), info.PricingExpression.UsageUnit, Day(info.EffectiveTime), true
+}
+
+// KeyIn names the SKU's price in a region by its catalog key and unit, or
+// "" when estimates do not use it.
+func (s *GCPSku) KeyIn(region string) (key, unit string) {
+	_, usageUnit, _, ok := s.Price()
+	if !ok {
+		return "", ""
+	}
+	return gcpKey(s.Description, s.Category.UsageType, region, usageUnit)
+}
+
+// Prices names the SKU's price in each of its regions, when the catalog
+// uses it.
+func (s *GCPSku) Prices() []Price {
+	usd, _, effective, ok := s.Price()
+	if !ok {
+		return nil
+	}
 	var out []Price
 	for _, region := range s.ServiceRegions {
-		key, unit := gcpKey(s.Description, s.Category.UsageType, region, info.PricingExpression.UsageUnit)
-		if key == "" {
-			continue
+		if key, unit := s.KeyIn(region); key != "" {
+			out = append(out, Price{Key: key, CatalogPrice: cost.CatalogPrice{Unit: unit, USD: usd,
+				Source: fmt.Sprintf("Google Cloud Billing Catalog (SKU %s %q, effective %s)", s.SkuID, s.Description, effective)}})
 		}
-		out = append(out, Price{Key: key, CatalogPrice: cost.CatalogPrice{Unit: unit, USD: usd,
-			Source: fmt.Sprintf("Google Cloud Billing Catalog (SKU %s %q, effective %s)", s.SkuID, s.Description, day(info.EffectiveTime))}})
 	}
 	return out
 }
