@@ -93,27 +93,64 @@ func usageOnly(name, service, item, usageKey string, per Dec, what string) mappe
 	return func(c *costing) { c.usage(name, c.key("aws", service, item), usageKey, per, what) }
 }
 
-// ec2Terms reads the usage keys Infracost uses to choose an instance's
-// rate. The catalog holds Linux on-demand rates only: another operating
-// system cannot be priced (it would be a different price), and a
-// reservation is priced on demand and says so. It reports whether the
-// instance can be priced.
-func (c *costing) ec2Terms() bool {
-	os, given, ok := c.usageText("operating_system", "operating system: linux, windows, rhel, suse", "linux", "windows", "rhel", "suse")
+// ec2Rate chooses an instance's rate: its operating system (usage
+// operating_system) and tenancy choose the on-demand price, and a
+// reservation (usage reserved_instance_type, _term and _payment_option,
+// as Infracost names them) its reserved rate, the upfront fee spread over
+// every hour of the term. A reservation the catalog has no rate for is
+// priced on demand, the most it can cost, and says so.
+func (c *costing) ec2Rate(typ string) (key, label, assumption string, ok bool) {
+	os, _, ok := c.usageText("operating_system", "operating system: linux, windows, rhel, suse", "linux", "windows", "rhel", "suse")
 	if !ok {
-		return false
+		return "", "", "", false
 	}
-	if given && os != "linux" {
-		c.fail("operating_system %s: the catalog has Linux/UNIX rates only", os)
-		return false
+	if os == "" {
+		os = "linux"
 	}
-	rtype, typeGiven, ok1 := c.usageText("reserved_instance_type", "reservation: standard or convertible", "standard", "convertible")
-	term, _, ok2 := c.usageText("reserved_instance_term", "reservation term: 1_year or 3_year", "1_year", "3_year")
-	pay, _, ok3 := c.usageText("reserved_instance_payment_option", "reservation payment: no_upfront, partial_upfront or all_upfront", "no_upfront", "partial_upfront", "all_upfront")
-	if ok1 && ok2 && ok3 && typeGiven {
-		c.note("reserved %s %s %s given: reserved rates are not in the catalog, so this is the on-demand rate (an upper bound)", rtype, term, pay)
+	tenancy := c.str("tenancy", false)
+	if tenancy == "host" {
+		c.fail("tenancy host: a Dedicated Host is billed per host, not per instance")
+		return "", "", "", false
 	}
-	return true
+	key = EC2Key(c.r.Region, typ, os, tenancy == "dedicated")
+	label = map[string]string{"linux": "Linux/UNIX", "windows": "Windows", "rhel": "RHEL", "suse": "SUSE"}[os]
+	if tenancy == "dedicated" {
+		label += ", dedicated"
+	}
+	key, assumption = c.reservation(key, typ, true)
+	if assumption != "" {
+		return key, label + ", reserved", assumption, true
+	}
+	return key, label + ", on-demand", "", true
+}
+
+// reservation chooses a reserved rate for the on-demand key base from
+// Infracost's usage keys: reserved_instance_term and _payment_option, and
+// for EC2 (withClass) reserved_instance_type — other services sell one
+// class, standard. Without a reservation, or when the catalog has no rate
+// for it (which a note then says), it is base: the on-demand rate, the
+// most the resource can cost.
+func (c *costing) reservation(base, what string, withClass bool) (key, assumption string) {
+	class, classGiven, ok1 := "standard", true, true
+	if withClass {
+		class, classGiven, ok1 = c.usageText("reserved_instance_type", "reservation: standard or convertible", "standard", "convertible")
+	}
+	term, termGiven, ok2 := c.usageText("reserved_instance_term", "reservation term: 1_year or 3_year", "1_year", "3_year")
+	pay, payGiven, ok3 := c.usageText("reserved_instance_payment_option", "reservation payment: no_upfront, partial_upfront or all_upfront", "no_upfront", "partial_upfront", "all_upfront")
+	needed := "reserved_instance_term and reserved_instance_payment_option"
+	if withClass {
+		needed = "reserved_instance_type, " + needed
+	}
+	switch {
+	case !ok1 || !ok2 || !ok3 || (!termGiven && !payGiven && (!withClass || !classGiven)):
+	case !classGiven || !termGiven || !payGiven:
+		c.note("a reservation needs %s: priced on demand", needed)
+	case c.priced(ReservedKey(base, class, term, pay)):
+		return ReservedKey(base, class, term, pay), fmt.Sprintf("reserved %s %s %s (usage reserved_instance_*): the hourly rate with any upfront fee spread over the term", class, term, pay)
+	default:
+		c.note("no reserved %s %s %s rate for %s in the catalog: priced on demand, the most it can cost (opsmcp prices refresh fetches reserved rates)", class, term, pay, what)
+	}
+	return base, ""
 }
 
 func awsInstance(c *costing) {
@@ -121,17 +158,14 @@ func awsInstance(c *costing) {
 	if typ == "" {
 		return
 	}
-	if c.str("tenancy", false) == "dedicated" || c.str("tenancy", false) == "host" {
-		c.fail("dedicated tenancy is not in the catalog")
-		return
-	}
 	if len(blocks(c.attr("instance_market_options"))) > 0 {
 		c.note("spot: priced at the on-demand rate, the most a spot instance can cost")
 	}
-	if !c.ec2Terms() {
+	key, label, assumption, ok := c.ec2Rate(typ)
+	if !ok {
 		return
 	}
-	c.hourly(fmt.Sprintf("Instance usage (Linux/UNIX, on-demand, %s)", typ), c.key("aws", "ec2", typ), Int(1))
+	c.add(fmt.Sprintf("Instance usage (%s, %s)", label, typ), key, c.e.hours.Mul(c.count), false, assumption)
 	root := c.block("root_block_device")
 	vt, _ := root["volume_type"].(string)
 	size, sizeKnown := numOf(root["volume_size"], Dec{})
@@ -144,13 +178,12 @@ func awsInstance(c *costing) {
 		size = Int(8)
 		assumed = append(assumed, "8 GB")
 	}
-	label := "Root volume"
 	if len(assumed) > 0 {
 		c.note("root volume: %s assumed (the AMI decides; set root_block_device to be exact)", strings.Join(assumed, ", "))
 	}
 	iops, _ := numOf(root["iops"], Dec{})
 	tput, _ := numOf(root["throughput"], Dec{})
-	c.ebs(label, vt, size, iops, tput)
+	c.ebs("Root volume", vt, size, iops, tput)
 	for i, b := range blocks(c.attr("ebs_block_device")) {
 		vt, _ := b["volume_type"].(string)
 		if vt == "" {
@@ -222,19 +255,61 @@ func awsEBSSnapshot(c *costing) {
 	c.usage("Snapshot storage", c.key("aws", "ebs", "snapshot"), "monthly_storage_gb", Int(1), "GB (changed blocks)")
 }
 
-// rdsEngine maps a Terraform engine name to the catalog's.
-func rdsEngine(engine string) (string, bool) {
+// rdsEngine maps a Terraform engine name to the catalog's; alias is the
+// engine whose prices the embedded tables list it at, if any.
+func rdsEngine(engine string) (name, alias string, ok bool) {
 	switch engine {
-	case "postgres":
-		return "postgres", true
-	case "mysql", "mariadb": // RDS lists MariaDB at MySQL's prices
-		return "mysql", true
-	case "aurora-postgresql":
-		return "aurora-postgresql", true
-	case "aurora", "aurora-mysql":
-		return "aurora-mysql", true
+	case "postgres", "mysql", "aurora-postgresql", "aurora-mysql", "sqlserver-ex", "sqlserver-web", "sqlserver-se", "sqlserver-ee", "oracle-se2", "oracle-ee":
+		return engine, "", true
+	case "mariadb": // RDS lists MariaDB at MySQL's prices
+		return "mariadb", "mysql", true
+	case "aurora":
+		return "aurora-mysql", "", true
+	case "oracle-se2-cdb", "oracle-ee-cdb": // the multitenant architecture is the same price
+		return strings.TrimSuffix(engine, "-cdb"), "", true
 	}
-	return "", false
+	return "", "", false
+}
+
+// rdsInstance prices a database instance's hours: the engine, licence and
+// deployment choose the rate; a reservation its reserved rate.
+func (c *costing) rdsInstance(engine, class string, multiAZ bool) bool {
+	name, alias, ok := rdsEngine(engine)
+	if !ok {
+		c.fail("engine %q: not one of postgres, mysql, mariadb, aurora-postgresql, aurora-mysql, sqlserver-ex/web/se/ee, oracle-se2, oracle-ee", engine)
+		return false
+	}
+	// Oracle Enterprise is sold on RDS only with your own licence.
+	byol := c.str("license_model", false) == "bring-your-own-license" || name == "oracle-ee"
+	key := RDSKey(c.r.Region, name, class, byol, false)
+	if alias != "" && !c.priced(key) {
+		key = RDSKey(c.r.Region, alias, class, byol, false)
+	}
+	azs, label := Int(1), "Single-AZ"
+	if multiAZ {
+		label = "Multi-AZ"
+		if k := RDSKey(c.r.Region, name, class, byol, true); c.priced(k) {
+			key = k
+		} else {
+			azs = Int(2)
+			c.note("Multi-AZ priced as two Single-AZ instances, as RDS lists it")
+		}
+	}
+	if byol {
+		label += ", bring your own licence"
+	}
+	key, assumption := c.reservation(key, class, false)
+	c.add(fmt.Sprintf("Database instance (%s, %s, %s)", engine, class, label), key, c.e.hours.Mul(c.count).Mul(azs), false, assumption)
+	return true
+}
+
+// rdsGP3Baseline is the IOPS and throughput (MB/s) a gp3 RDS volume
+// includes: more from 400 GB, except for SQL Server.
+func rdsGP3Baseline(engine string, size Dec) (iops, throughput Dec) {
+	if !strings.HasPrefix(engine, "sqlserver") && size.Cmp(Int(400)) >= 0 {
+		return Int(12000), Int(500)
+	}
+	return Int(3000), Int(125)
 }
 
 func awsDBInstance(c *costing) {
@@ -242,16 +317,18 @@ func awsDBInstance(c *costing) {
 	if engine == "" || class == "" {
 		return
 	}
-	cat, ok := rdsEngine(engine)
-	if !ok || strings.HasPrefix(cat, "aurora") {
-		c.fail("engine %q: the catalog prices RDS postgres, mysql and mariadb (Aurora instances are aws_rds_cluster_instance)", engine)
+	multiAZ := c.boolean("multi_az")
+	if !c.rdsInstance(engine, class, multiAZ) {
+		return
+	}
+	if strings.HasPrefix(engine, "aurora") {
+		c.note("storage and I/O of an Aurora instance are priced on its aws_rds_cluster")
 		return
 	}
 	azs, label := Int(1), "Single-AZ"
-	if c.boolean("multi_az") {
-		azs, label = Int(2), "Multi-AZ"
+	if multiAZ {
+		azs, label = Int(2), "Multi-AZ" // a standby holds a full copy
 	}
-	c.hourly(fmt.Sprintf("Database instance (%s, %s, %s)", engine, class, label), c.key("aws", "rds", cat+"/"+class), azs)
 	st := c.str("storage_type", false)
 	if st == "" {
 		st = "gp2"
@@ -261,19 +338,33 @@ func awsDBInstance(c *costing) {
 	}
 	size, ok := c.num("allocated_storage", Dec{})
 	if !ok || size.IsZero() {
+		if c.attr("replicate_source_db") != nil || c.attr("snapshot_identifier") != nil {
+			c.note("allocated_storage is not set: the storage comes from the source database, which this estimate cannot see")
+			return
+		}
 		c.fail("allocated_storage is not known")
 		return
 	}
 	switch st {
-	case "gp2", "gp3", "io1", "standard":
+	case "gp2", "gp3", "io1", "io2", "standard":
 	default:
-		c.fail("storage_type %q is not one of gp2, gp3, io1, standard", st)
+		c.fail("storage_type %q is not one of gp2, gp3, io1, io2, standard", st)
 		return
 	}
 	c.monthly(fmt.Sprintf("Storage (%s, %s GB, %s)", st, size, label), c.key("aws", "rds", "storage-"+st), size.Mul(azs))
-	if st == "io1" {
-		iops, _ := c.num("iops", Dec{})
-		c.monthly(fmt.Sprintf("Provisioned IOPS (%s, %s)", iops, label), c.key("aws", "rds", "io1-iops"), iops.Mul(azs))
+	iops, _ := c.num("iops", Dec{})
+	switch st {
+	case "io1", "io2":
+		c.monthly(fmt.Sprintf("Provisioned IOPS (%s, %s)", iops, label), c.key("aws", "rds", st+"-iops"), iops.Mul(azs))
+	case "gp3":
+		baseIOPS, baseTput := rdsGP3Baseline(engine, size)
+		if over := iops.Sub(baseIOPS); over.Sign() > 0 {
+			c.monthly(fmt.Sprintf("IOPS over the %s included (%s, %s)", baseIOPS, over, label), c.key("aws", "rds", "gp3-iops"), over.Mul(azs))
+		}
+		tput, _ := c.num("storage_throughput", Dec{})
+		if over := tput.Sub(baseTput); over.Sign() > 0 {
+			c.monthly(fmt.Sprintf("Throughput over the %s MB/s included (%s MB/s, %s)", baseTput, over, label), c.key("aws", "rds", "gp3-throughput"), over.Mul(azs))
+		}
 	}
 }
 
@@ -282,7 +373,7 @@ func awsRDSCluster(c *costing) {
 	if engine == "" {
 		engine = "aurora-mysql" // the provider's default, "aurora"
 	}
-	if _, ok := rdsEngine(engine); !ok || !strings.HasPrefix(engine, "aurora") {
+	if name, _, ok := rdsEngine(engine); !ok || !strings.HasPrefix(name, "aurora") {
 		c.fail("engine %q: the catalog prices Aurora clusters (aurora-postgresql, aurora-mysql)", engine)
 		return
 	}
@@ -316,12 +407,11 @@ func awsRDSClusterInstance(c *costing) {
 	if engine == "" {
 		engine = "aurora-mysql"
 	}
-	cat, ok := rdsEngine(engine)
-	if !ok || !strings.HasPrefix(cat, "aurora") {
+	if name, _, ok := rdsEngine(engine); !ok || !strings.HasPrefix(name, "aurora") {
 		c.fail("engine %q is not an Aurora engine", engine)
 		return
 	}
-	c.hourly(fmt.Sprintf("Database instance (%s, %s)", engine, class), c.key("aws", "rds", cat+"/"+class), Int(1))
+	c.rdsInstance(engine, class, false)
 }
 
 func awsNATGateway(c *costing) {

@@ -108,7 +108,18 @@ func awsElastiCacheCluster(c *costing) {
 		return
 	}
 	n, _ := c.num("num_cache_nodes", Int(1))
-	c.hourly(fmt.Sprintf("Cache nodes (%s × %s)", n, node), c.key("aws", "elasticache", node), n)
+	c.cacheNodes(node, n)
+}
+
+// cacheNodes prices n nodes: Valkey has its own (lower) rate, Redis and
+// Memcached one rate; a reservation its reserved rate.
+func (c *costing) cacheNodes(node string, n Dec) {
+	key, label := c.key("aws", "elasticache", node), ""
+	if c.str("engine", false) == "valkey" {
+		key, label = key+"/valkey", "Valkey "
+	}
+	key, assumption := c.reservation(key, node, false)
+	c.add(fmt.Sprintf("%sCache nodes (%s × %s)", label, n, node), key, c.e.hours.Mul(c.count).Mul(n), false, assumption)
 }
 
 func awsElastiCacheReplicationGroup(c *costing) {
@@ -122,7 +133,7 @@ func awsElastiCacheReplicationGroup(c *costing) {
 		replicas, _ := c.num("replicas_per_node_group", Dec{})
 		n = groups.Mul(replicas.Add(Int(1)))
 	}
-	c.hourly(fmt.Sprintf("Cache nodes (%s × %s)", n, node), c.key("aws", "elasticache", node), n)
+	c.cacheNodes(node, n)
 }
 
 func awsDynamoDB(c *costing) {

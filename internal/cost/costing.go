@@ -21,15 +21,24 @@ func (c *costing) note(format string, args ...any) {
 
 // add prices qty units (for the whole duration, all instances) of key.
 func (c *costing) add(name, key string, qty Dec, usage bool, assumption string) {
-	p, ok := c.e.cat.Lookup(key)
+	p, ok, why := c.e.lookup(key)
 	if !ok {
-		c.fail("no price for %s (%s)", name, key)
+		if why != "" {
+			why = ": " + why
+		}
+		c.fail("no price for %s (%s)%s", name, key, why)
 		return
 	}
 	monthly := qty.Mul(p.USD)
 	c.comps = append(c.comps, Component{Name: name, Unit: p.Unit, Quantity: qty, UnitPrice: Price(p.USD),
 		HourlyCost: Price(monthly.Div(c.e.hours)), MonthlyCost: Cents(monthly), UsageBased: usage, Assumption: assumption,
 		PriceSource: p.Source, PriceDate: p.Date, monthly: monthly})
+}
+
+// priced reports whether key has a price (in the catalog or live).
+func (c *costing) priced(key string) bool {
+	_, ok, _ := c.e.lookup(key)
+	return ok
 }
 
 // hourly prices per-hour units (instance hours) for every instance:

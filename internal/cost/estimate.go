@@ -122,6 +122,15 @@ type Options struct {
 	// workloads).
 	DefaultRegion string
 	Kubernetes    KubePricing
+	// Live, when set, prices what the catalog lacks from a cloud's own
+	// price API (with the environment's credentials).
+	Live PriceLookup
+}
+
+// PriceLookup finds a price by catalog key in a cloud's price API: found
+// is false when the cloud lists no such price.
+type PriceLookup interface {
+	LookupPrice(key string) (p CatalogPrice, found bool, err error)
 }
 
 // mapper prices one resource type.
@@ -152,6 +161,41 @@ type engine struct {
 	seen map[string]int
 	// egress is internet egress GB by provider/region (dataOut).
 	egress map[string]Dec
+	// live memoises live lookups by key: a 10,000-resource plan asks
+	// for the same missing price once.
+	live map[string]liveAnswer
+}
+
+type liveAnswer struct {
+	p     CatalogPrice
+	found bool
+	err   error
+}
+
+// lookup finds a price in the catalog, else live when a lookup is set;
+// why says why there is none.
+func (e *engine) lookup(key string) (p CatalogPrice, ok bool, why string) {
+	if p, ok := e.cat.Lookup(key); ok {
+		return p, true, ""
+	}
+	if e.opts.Live == nil {
+		return CatalogPrice{}, false, ""
+	}
+	a, seen := e.live[key]
+	if !seen {
+		a.p, a.found, a.err = e.opts.Live.LookupPrice(key)
+		if e.live == nil {
+			e.live = map[string]liveAnswer{}
+		}
+		e.live[key] = a
+	}
+	switch {
+	case a.err != nil:
+		return CatalogPrice{}, false, "live lookup failed: " + a.err.Error()
+	case !a.found:
+		return CatalogPrice{}, false, "not in the catalog nor in the cloud's price list"
+	}
+	return a.p, true, ""
 }
 
 // EstimateResources prices planned resources; prior, when not nil, is what exists

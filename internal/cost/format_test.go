@@ -41,7 +41,7 @@ func TestTableAlignsAcrossResourcesAndNamesWhatIsNotPriced(t *testing.T) {
 		t.Fatalf("an unpriced resource must say so:\n%s", buf.String())
 	}
 	md := Markdown(est)
-	if !strings.Contains(md, "| `aws_instance.win` | not priced: operating_system windows: the catalog has Linux/UNIX rates only |") {
+	if !strings.Contains(md, "| `aws_instance.win` | not priced: no price for Instance usage (Windows, on-demand, t3.micro) (aws/ec2/us-east-1/t3.micro/windows) |") {
 		t.Fatalf("markdown:\n%s", md)
 	}
 }

@@ -83,7 +83,7 @@ func TestInfracostUsageFilesNeverAbort(t *testing.T) {
 	if !strings.Contains(strings.Join(web.Notes, "\n"), "usage key monthly_cpu_credit_hrs is not one opsmcp reads for aws_instance") {
 		t.Errorf("an unknown key is a note naming it: %v", web.Notes)
 	}
-	if !strings.Contains(strings.Join(web.Notes, "\n"), "reserved standard 1_year all_upfront given: reserved rates are not in the catalog") {
+	if !strings.Contains(strings.Join(web.Notes, "\n"), "no reserved standard 1_year all_upfront rate for t3.micro in the catalog: priced on demand, the most it can cost") {
 		t.Errorf("a reservation is said to be priced on demand: %v", web.Notes)
 	}
 	if Dec(est.TotalMonthlyCost).IsZero() {
@@ -104,10 +104,11 @@ func TestUsageFileErrors(t *testing.T) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
 	}
-	// Another operating system is a different price: not priced, and said.
+	// Another operating system is a different price, which the embedded
+	// catalog does not hold: not priced, and the key said.
 	est := estimateInline(t, `{"resources":[{"address":"aws_instance.w","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"t3.micro"}}]}`,
 		`resource_usage: {aws_instance.w: {operating_system: windows}}`)
-	if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0].Reason, "operating_system windows") {
+	if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0].Reason, "(aws/ec2/us-east-1/t3.micro/windows)") {
 		t.Fatalf("windows: %+v", est.Unpriced)
 	}
 	est = estimateInline(t, `{"resources":[{"address":"aws_instance.w","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"t3.micro"}}]}`,

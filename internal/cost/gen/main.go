@@ -199,6 +199,11 @@ func awsCatalog() {
 	regionalAWS("aws/rds/%s/storage-gp3", "GB-month", rds, map[string]string{"us-east-1": "0.115", "us-east-2": "0.115", "us-west-2": "0.115", "eu-west-1": "0.127", "eu-central-1": "0.137", "ap-southeast-1": "0.138"})
 	regionalAWS("aws/rds/%s/storage-io1", "GB-month", rds, map[string]string{"us-east-1": "0.125", "us-east-2": "0.125", "us-west-2": "0.125"})
 	regionalAWS("aws/rds/%s/io1-iops", "IOPS-month", rds, map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10"})
+	// io2 is listed at io1's prices.
+	regionalAWS("aws/rds/%s/storage-io2", "GB-month", rds, map[string]string{"us-east-1": "0.125", "us-east-2": "0.125", "us-west-2": "0.125"})
+	regionalAWS("aws/rds/%s/io2-iops", "IOPS-month", rds, map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10"})
+	regionalAWS("aws/rds/%s/gp3-iops", "IOPS-month", rds+"; gp3 IOPS above the baseline", map[string]string{"us-east-1": "0.02", "us-east-2": "0.02", "us-west-2": "0.02"})
+	regionalAWS("aws/rds/%s/gp3-throughput", "MBps-month", rds+"; gp3 throughput above the baseline", map[string]string{"us-east-1": "0.08", "us-east-2": "0.08", "us-west-2": "0.08"})
 	regionalAWS("aws/rds/%s/storage-standard", "GB-month", rds+" (magnetic)", map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10"})
 	regionalAWS("aws/rds/%s/aurora-storage", "GB-month", awsList+" (Aurora storage)", map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10", "eu-west-1": "0.11", "eu-central-1": "0.119", "ap-southeast-1": "0.12"})
 	regionalAWS("aws/rds/%s/aurora-io", "1M requests", awsList+" (Aurora I/O)", map[string]string{"us-east-1": "0.20", "us-east-2": "0.20", "us-west-2": "0.20", "eu-west-1": "0.22", "eu-central-1": "0.24", "ap-southeast-1": "0.22"})

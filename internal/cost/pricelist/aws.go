@@ -141,21 +141,7 @@ func reserved(service, key string, t AWSTerm) (Price, bool) {
 	}
 	rate := hourly.Add(upfront.Div(cost.Int(years * HoursPerYear)))
 	term := fmt.Sprintf("%d_year", years)
-	return Price{Key: ReservedKey(key, class, term, payment), CatalogPrice: cost.CatalogPrice{Unit: "hour", USD: rate,
+	return Price{Key: cost.ReservedKey(key, class, term, payment), CatalogPrice: cost.CatalogPrice{Unit: "hour", USD: rate,
 		Source: fmt.Sprintf("AWS Price List (%s reserved, %s %s %s: $%s upfront + $%s/hour, upfront spread over %d hours; effective %s)",
 			service, class, a["LeaseContractLength"], a["PurchaseOption"], upfront, hourly, years*HoursPerYear, Day(t.EffectiveDate))}}, true
-}
-
-// ReservedKey is the catalog key of a reservation's hourly rate for the
-// on-demand key base: class standard or convertible, term 1_year or
-// 3_year, payment no_upfront, partial_upfront or all_upfront (Infracost's
-// usage values).
-func ReservedKey(base, class, term, payment string) string {
-	return base + "/reserved/" + class + "/" + term + "/" + payment
-}
-
-// SavingsPlanKey is the catalog key of a Compute Savings Plan's hourly
-// rate for an EC2 on-demand key.
-func SavingsPlanKey(base, term, payment string) string {
-	return base + "/savings-plan/compute/" + term + "/" + payment
 }

@@ -3,6 +3,8 @@ package pricelist
 import (
 	"fmt"
 	"strings"
+
+	"github.com/opsmcp/opsmcp/internal/cost"
 )
 
 // unit is a price dimension's unit in the Price List and in the catalog.
@@ -51,7 +53,7 @@ func awsKey(service, family string, a map[string]string) (string, unit) {
 				(a["licenseModel"] != "" && a["licenseModel"] != "No License required" && !(os == "windows" && a["licenseModel"] == "License Included")) {
 				return "", unit{}
 			}
-			return EC2Key(region, a["instanceType"], os, a["tenancy"] == "Dedicated"), hours
+			return cost.EC2Key(region, a["instanceType"], os, a["tenancy"] == "Dedicated"), hours
 		case "Storage":
 			if a["volumeApiName"] != "" {
 				return fmt.Sprintf("aws/ebs/%s/%s", region, a["volumeApiName"]), gbMonths
@@ -83,7 +85,7 @@ func awsKey(service, family string, a map[string]string) (string, unit) {
 			if !ok {
 				return "", unit{}
 			}
-			return RDSKey(region, engine, a["instanceType"], a["licenseModel"] == "Bring your own license", d != ""), hours
+			return cost.RDSKey(region, engine, a["instanceType"], a["licenseModel"] == "Bring your own license", d != ""), hours
 		case "Database Storage":
 			if a["deploymentOption"] != "Single-AZ" || strings.Contains(usage, "IOOptimized") {
 				return "", unit{}
@@ -135,31 +137,4 @@ func awsKey(service, family string, a map[string]string) (string, unit) {
 // list still says ".elasticsearch" for domains of either engine.
 func openSearchType(t string) string {
 	return strings.Replace(t, ".elasticsearch", ".search", 1)
-}
-
-// EC2Key is an instance type's on-demand key: Linux on shared tenancy is
-// the bare key, other systems (windows, rhel, suse) and dedicated
-// tenancy add a segment.
-func EC2Key(region, typ, os string, dedicated bool) string {
-	k := fmt.Sprintf("aws/ec2/%s/%s", region, typ)
-	if os != "" {
-		k += "/" + os
-	}
-	if dedicated {
-		k += "/dedicated"
-	}
-	return k
-}
-
-// RDSKey is a database instance class's on-demand key for a Terraform
-// engine name, Single-AZ unless multiAZ, license included unless byol.
-func RDSKey(region, engine, class string, byol, multiAZ bool) string {
-	k := fmt.Sprintf("aws/rds/%s/%s/%s", region, engine, class)
-	if byol {
-		k += "/byol"
-	}
-	if multiAZ {
-		k += "/multi-az"
-	}
-	return k
 }

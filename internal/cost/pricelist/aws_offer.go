@@ -197,7 +197,7 @@ func ReadSavingsPlans(r io.Reader) ([]Price, error) {
 			if err != nil {
 				continue
 			}
-			out = append(out, Price{Key: SavingsPlanKey(EC2Key(f.RegionCode, typ, "", false), term, payment), CatalogPrice: cost.CatalogPrice{Unit: "hour", USD: usd,
+			out = append(out, Price{Key: cost.SavingsPlanKey(cost.EC2Key(f.RegionCode, typ, "", false), term, payment), CatalogPrice: cost.CatalogPrice{Unit: "hour", USD: usd,
 				Source: fmt.Sprintf("AWS Price List (Compute Savings Plan, %d year %s, effective %s)", t.LeaseContractLength.Duration, a["purchaseOption"], Day(t.EffectiveDate))}})
 		}
 	}

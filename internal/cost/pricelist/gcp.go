@@ -150,13 +150,9 @@ func gcpKey(desc, usageType, region, usageUnit string) (string, string) {
 				item, unit = "ram", "GB-hour"
 			}
 			if (item == "vcpu" && usageUnit == "h") || (item == "ram" && usageUnit == "GiBy.h") {
-				return CommitKey(fmt.Sprintf("gcp/compute/%s/%s-%s", region, m[1], item), m[3]+"_year"), unit
+				return cost.CommitKey(fmt.Sprintf("gcp/compute/%s/%s-%s", region, m[1], item), m[3]+"_year"), unit
 			}
 		}
 	}
 	return "", ""
 }
-
-// CommitKey is the catalog key of a committed use rate (term 1_year or
-// 3_year) for an on-demand Compute Engine key.
-func CommitKey(base, term string) string { return base + "/commit/" + term }

@@ -76,13 +76,13 @@ func TestReadAWSOfferEC2(t *testing.T) {
 		base:                "0.067",
 		base + "/windows":   "0.13",
 		base + "/dedicated": "0.073",
-		ReservedKey(base, "standard", "1_year", "all_upfront"):        "373/8760",   // $373 upfront over 8,760 hours
-		ReservedKey(base, "standard", "1_year", "no_upfront"):         "0.045",      // hourly only
-		ReservedKey(base, "convertible", "3_year", "partial_upfront"): "2629/65700", // $526 over 26,280 hours + $0.02
+		cost.ReservedKey(base, "standard", "1_year", "all_upfront"):        "373/8760",   // $373 upfront over 8,760 hours
+		cost.ReservedKey(base, "standard", "1_year", "no_upfront"):         "0.045",      // hourly only
+		cost.ReservedKey(base, "convertible", "3_year", "partial_upfront"): "2629/65700", // $526 over 26,280 hours + $0.02
 		"aws/ebs/us-east-1/gp3":                                       "0.08",
 		"aws/ebs/us-east-1/io2-iops":                                  "0.065",
 	}, map[string]string{base: "hour", "aws/ebs/us-east-1/gp3": "GB-month", "aws/ebs/us-east-1/io2-iops": "IOPS-month"})
-	if conv := got[ReservedKey(base, "convertible", "3_year", "partial_upfront")]; !strings.Contains(conv.Source, "$526 upfront + $0.02/hour") {
+	if conv := got[cost.ReservedKey(base, "convertible", "3_year", "partial_upfront")]; !strings.Contains(conv.Source, "$526 upfront + $0.02/hour") {
 		t.Errorf("source %q does not say how it was amortised", conv.Source)
 	}
 }
@@ -92,12 +92,12 @@ func TestReadAWSOfferEC2(t *testing.T) {
 // a partial-upfront reservation ($3,942 / 8,760 h + $0.45 = $0.90).
 func TestReadAWSOfferRDS(t *testing.T) {
 	got := read(t, "AmazonRDS-us-east-1.json", ReadAWSOffer)
-	se := RDSKey("us-east-1", "sqlserver-se", "db.m5.large", false, false)
+	se := cost.RDSKey("us-east-1", "sqlserver-se", "db.m5.large", false, false)
 	expect(t, got, map[string]string{
 		se: "0.977",
-		RDSKey("us-east-1", "sqlserver-se", "db.m5.large", false, true): "1.954",
-		RDSKey("us-east-1", "oracle-se2", "db.m5.large", true, false):   "0.171",
-		ReservedKey(se, "standard", "1_year", "partial_upfront"):        "0.9",
+		cost.RDSKey("us-east-1", "sqlserver-se", "db.m5.large", false, true): "1.954",
+		cost.RDSKey("us-east-1", "oracle-se2", "db.m5.large", true, false):   "0.171",
+		cost.ReservedKey(se, "standard", "1_year", "partial_upfront"):        "0.9",
 		"aws/rds/us-east-1/storage-gp3":                                 "0.115",
 		"aws/rds/us-east-1/gp3-iops":                                    "0.02",
 	}, nil)
@@ -108,10 +108,10 @@ func TestReadAWSOfferRDS(t *testing.T) {
 // catalog prices.
 func TestReadSavingsPlans(t *testing.T) {
 	got := read(t, "AWSComputeSavingsPlan-us-east-2.json", ReadSavingsPlans)
-	base := EC2Key("us-east-2", "m5.large", "", false)
+	base := cost.EC2Key("us-east-2", "m5.large", "", false)
 	expect(t, got, map[string]string{
-		SavingsPlanKey(base, "1_year", "no_upfront"):  "0.069",
-		SavingsPlanKey(base, "3_year", "all_upfront"): "0.0425",
+		cost.SavingsPlanKey(base, "1_year", "no_upfront"):  "0.069",
+		cost.SavingsPlanKey(base, "3_year", "all_upfront"): "0.0425",
 	}, nil)
 }
 
@@ -125,7 +125,7 @@ func TestReadGCPSkus(t *testing.T) {
 		"gcp/compute/us-central1/n2-vcpu":                      "0.031611",
 		"gcp/compute/us-east1/n2-vcpu":                         "0.031611",
 		"gcp/compute/us-central1/n2-ram":                       "0.004237",
-		CommitKey("gcp/compute/us-central1/n2-vcpu", "3_year"): "0.014225",
+		cost.CommitKey("gcp/compute/us-central1/n2-vcpu", "3_year"): "0.014225",
 		"gcp/gpu/europe-west1/nvidia-tesla-t4":                 "0.35",
 		"gcp/disk/us-central1/pd-standard":                     "0.04",
 	}, map[string]string{"gcp/compute/us-central1/n2-ram": "GB-hour", "gcp/gpu/europe-west1/nvidia-tesla-t4": "GPU-hour"})

@@ -1,0 +1,166 @@
+package cost
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// estimateWith estimates inline resources with usage, the catalog
+// overlaid by prices (as a refreshed cache is) and an optional live
+// lookup.
+func estimateWith(t *testing.T, inline, usage string, prices map[string]string, live PriceLookup) *Estimate {
+	t.Helper()
+	res, err := ParseInline([]byte(inline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Live: live}
+	if usage != "" {
+		if opts.Usage, err = ParseUsage([]byte(usage)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if prices != nil {
+		top := &Catalog{Date: "2026-12-01", Currency: "USD", Source: "test cache", Prices: map[string]CatalogPrice{}}
+		for k, v := range prices {
+			top.Prices[k] = CatalogPrice{Unit: "hour", USD: D(v), Source: "AWS Price List (test)"}
+		}
+		opts.Catalog = top.Over(Embedded())
+	}
+	est, err := EstimateResources(res, nil, nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return est
+}
+
+func monthly(r ResourceCost) string { return Dec(r.MonthlyCost).Money() }
+
+// A reservation is chosen by Infracost's usage keys when the catalog has
+// its rate: m5.large 1-year standard all upfront is $520 upfront, so
+// 520/8,760 an hour and 730 × 520/8,760 = $43.33 a month. Without a rate,
+// or with the keys incomplete, it is on demand (730 × $0.096 = $70.08)
+// and a note says why.
+func TestEC2Reservations(t *testing.T) {
+	inline := `{"resources":[{"address":"aws_instance.r","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"m5.large","root_block_device":[{"volume_size":10,"volume_type":"gp3"}]}}]}`
+	ri := `resource_usage: {aws_instance.r: {reserved_instance_type: standard, reserved_instance_term: 1_year, reserved_instance_payment_option: all_upfront}}`
+	rate := map[string]string{"aws/ec2/us-east-1/m5.large/reserved/standard/1_year/all_upfront": "520/8760"}
+	r := estimateWith(t, inline, ri, rate, nil).Resources[0]
+	// 43.33 + 10 GB × $0.08
+	if monthly(r) != "44.13" || !strings.Contains(r.Components[0].Name, "reserved") || !strings.Contains(r.Components[0].Assumption, "reserved standard 1_year all_upfront") {
+		t.Errorf("reserved: %s %+v", monthly(r), r.Components[0])
+	}
+	r = estimateWith(t, inline, ri, nil, nil).Resources[0]
+	if monthly(r) != "70.88" || !strings.Contains(strings.Join(r.Notes, "\n"), "no reserved standard 1_year all_upfront rate for m5.large") {
+		t.Errorf("no reserved rate: %s %v", monthly(r), r.Notes)
+	}
+	r = estimateWith(t, inline, `resource_usage: {aws_instance.r: {reserved_instance_type: convertible}}`, rate, nil).Resources[0]
+	if monthly(r) != "70.88" || !strings.Contains(strings.Join(r.Notes, "\n"), "a reservation needs reserved_instance_type, reserved_instance_term and reserved_instance_payment_option") {
+		t.Errorf("incomplete reservation: %s %v", monthly(r), r.Notes)
+	}
+	// Dedicated tenancy and another OS have their own keys.
+	est := estimateWith(t, `{"resources":[{"address":"aws_instance.d","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"m5.large","tenancy":"dedicated"}}]}`,
+		`resource_usage: {aws_instance.d: {operating_system: rhel}}`, nil, nil)
+	if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0].Reason, "(aws/ec2/us-east-1/m5.large/rhel/dedicated)") {
+		t.Errorf("dedicated RHEL: %+v", est.Unpriced)
+	}
+}
+
+// RDS, priced by hand from the us-east-1 list: PostgreSQL db.m5.large
+// Multi-AZ is two instances, 2 × 730 × $0.178 = $259.88; 500 GB gp3 is
+// stored twice, 1,000 × $0.115 = $115; from 400 GB gp3 includes 12,000
+// IOPS and 500 MB/s, so 15,000 IOPS bill 3,000 × 2 × $0.02 = $120 and 600
+// MB/s bill 100 × 2 × $0.08 = $16. Total $510.88.
+func TestRDSRates(t *testing.T) {
+	est := estimateWith(t, `{"resources":[{"address":"aws_db_instance.pg","type":"aws_db_instance","region":"us-east-1","attributes":{
+		"engine":"postgres","instance_class":"db.m5.large","multi_az":true,"storage_type":"gp3","allocated_storage":500,"iops":15000,"storage_throughput":600}}]}`, "", nil, nil)
+	r := est.Resources[0]
+	if monthly(r) != "510.88" || len(r.Components) != 4 {
+		t.Errorf("postgres Multi-AZ gp3: %s %+v", monthly(r), r.Components)
+	}
+	// Below 400 GB the baseline is 3,000 IOPS and 125 MB/s: 100 GB with
+	// 3,000 IOPS bills nothing above it. MariaDB is listed at MySQL's
+	// prices: 730 × $0.017 + 100 × $0.115 = $12.41 + $11.50.
+	est = estimateWith(t, `{"resources":[{"address":"aws_db_instance.m","type":"aws_db_instance","region":"us-east-1","attributes":{
+		"engine":"mariadb","instance_class":"db.t3.micro","storage_type":"gp3","allocated_storage":100,"iops":3000}}]}`, "", nil, nil)
+	if r := est.Resources[0]; monthly(r) != "23.91" || len(r.Components) != 2 {
+		t.Errorf("mariadb: %s %+v", monthly(r), r.Components)
+	}
+	// SQL Server and Oracle have their own rates, keyed by edition and
+	// licence; a reservation takes RDS's two usage keys.
+	sql := `{"resources":[{"address":"aws_db_instance.s","type":"aws_db_instance","region":"us-east-1","attributes":{
+		"engine":"sqlserver-se","instance_class":"db.m5.large","allocated_storage":20}}]}`
+	est = estimateWith(t, sql, "", nil, nil)
+	if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0].Reason, "(aws/rds/us-east-1/sqlserver-se/db.m5.large)") {
+		t.Errorf("SQL Server without a rate: %+v", est.Unpriced)
+	}
+	est = estimateWith(t, sql, `resource_usage: {aws_db_instance.s: {reserved_instance_term: 1_year, reserved_instance_payment_option: partial_upfront}}`,
+		map[string]string{"aws/rds/us-east-1/sqlserver-se/db.m5.large": "0.977", "aws/rds/us-east-1/sqlserver-se/db.m5.large/reserved/standard/1_year/partial_upfront": "0.9"}, nil)
+	// 730 × $0.90 + 20 GB gp2 × $0.115
+	if r := est.Resources[0]; monthly(r) != "659.30" || !strings.Contains(r.Components[0].Assumption, "reserved standard 1_year partial_upfront") {
+		t.Errorf("SQL Server reserved: %s %+v", monthly(r), r.Components)
+	}
+	est = estimateWith(t, `{"resources":[{"address":"aws_db_instance.o","type":"aws_db_instance","region":"us-east-1","attributes":{
+		"engine":"oracle-ee","instance_class":"db.m5.large","allocated_storage":20}}]}`, "", nil, nil)
+	if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0].Reason, "(aws/rds/us-east-1/oracle-ee/db.m5.large/byol)") {
+		t.Errorf("Oracle EE is bring-your-own-licence: %+v", est.Unpriced)
+	}
+}
+
+// ElastiCache: Valkey nodes have their own key; reservations take the
+// term and payment keys. 2 × 730 × $0.156 = $227.76 for Redis m5.large.
+func TestElastiCacheRates(t *testing.T) {
+	est := estimateWith(t, `{"resources":[{"address":"aws_elasticache_cluster.c","type":"aws_elasticache_cluster","region":"us-east-1","attributes":{"node_type":"cache.m5.large","num_cache_nodes":2,"engine":"redis"}}]}`, "", nil, nil)
+	if monthly(est.Resources[0]) != "227.76" {
+		t.Errorf("redis: %+v", est.Resources[0])
+	}
+	est = estimateWith(t, `{"resources":[{"address":"aws_elasticache_cluster.v","type":"aws_elasticache_cluster","region":"us-east-1","attributes":{"node_type":"cache.m5.large","num_cache_nodes":2,"engine":"valkey"}}]}`,
+		`resource_usage: {aws_elasticache_cluster.v: {reserved_instance_term: 3_year, reserved_instance_payment_option: no_upfront}}`,
+		map[string]string{"aws/elasticache/us-east-1/cache.m5.large/valkey": "0.1248", "aws/elasticache/us-east-1/cache.m5.large/valkey/reserved/standard/3_year/no_upfront": "0.07"}, nil)
+	// 2 × 730 × $0.07
+	if r := est.Resources[0]; monthly(r) != "102.20" || !strings.HasPrefix(r.Components[0].Name, "Valkey") {
+		t.Errorf("valkey reserved: %s %+v", monthly(r), r.Components)
+	}
+}
+
+// lookupStub is a PriceLookup that answers from a map and counts calls.
+type lookupStub struct {
+	prices map[string]string
+	err    error
+	calls  map[string]int
+}
+
+func (l *lookupStub) LookupPrice(key string) (CatalogPrice, bool, error) {
+	l.calls[key]++
+	if l.err != nil {
+		return CatalogPrice{}, false, l.err
+	}
+	v, ok := l.prices[key]
+	if !ok {
+		return CatalogPrice{}, false, nil
+	}
+	return CatalogPrice{Unit: "hour", USD: D(v), Source: "AWS Price List API (live, test)", Date: "2026-12-06"}, true, nil
+}
+
+// What the catalog lacks is asked of the live lookup once per key, however
+// many resources need it; its price says where it came from; a failed
+// lookup is the reason the resource is not priced.
+func TestLiveLookupFillsTheCatalogsGaps(t *testing.T) {
+	inline := `{"resources":[
+		{"address":"aws_instance.a","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"m3.medium","root_block_device":[{"volume_size":8,"volume_type":"gp2"}]}},
+		{"address":"aws_instance.b","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"m3.medium","root_block_device":[{"volume_size":8,"volume_type":"gp2"}]}}]}`
+	live := &lookupStub{prices: map[string]string{"aws/ec2/us-east-1/m3.medium": "0.067"}, calls: map[string]int{}}
+	est := estimateWith(t, inline, "", nil, live)
+	// 730 × $0.067 + 8 × $0.10 = $48.91 + $0.80
+	if len(est.Resources) != 2 || monthly(est.Resources[0]) != "49.71" || est.Resources[0].Components[0].PriceSource != "AWS Price List API (live, test)" {
+		t.Fatalf("live: %+v %+v", est.Resources, est.Unpriced)
+	}
+	if live.calls["aws/ec2/us-east-1/m3.medium"] != 1 || live.calls["aws/ebs/us-east-1/gp2"] != 0 {
+		t.Errorf("lookups: %v", live.calls)
+	}
+	est = estimateWith(t, inline, "", nil, &lookupStub{err: errors.New("no AWS credentials"), calls: map[string]int{}})
+	if len(est.Unpriced) != 2 || !strings.Contains(est.Unpriced[0].Reason, "live lookup failed: no AWS credentials") {
+		t.Errorf("failed lookup: %+v", est.Unpriced)
+	}
+}
