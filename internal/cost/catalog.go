@@ -155,3 +155,31 @@ func (c *Catalog) Regions(provider string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// AddToCache adds prices to the cache at path (created when missing),
+// keeping the others, written atomically.
+func AddToCache(path string, prices map[string]CatalogPrice, source string) error {
+	c, err := LoadCache(path)
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		c = &Catalog{Currency: "USD", Source: source, Prices: map[string]CatalogPrice{}}
+	}
+	for k, p := range c.Prices { // dated before the cache's date moves
+		if p.Date == "" {
+			p.Date = c.Date
+			c.Prices[k] = p
+		}
+	}
+	for k, p := range prices {
+		if p.Date == "" {
+			p.Date = c.Date
+		}
+		c.Prices[k] = p
+		if p.Date > c.Date {
+			c.Date = p.Date
+		}
+	}
+	return WriteCache(path, c)
+}

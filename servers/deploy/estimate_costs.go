@@ -12,6 +12,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/opsmcp/opsmcp/internal/cloud"
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/fsguard"
@@ -43,8 +44,10 @@ func (r EstimateCostsResult) SummaryText() string {
 
 var estimateCosts = mcpkit.NewTool(mcpkit.Def{
 	Name:        "estimate_costs",
-	Description: "Estimate cost offline, line by line: price, quantity, source.",
-	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
+	Description: "Estimate cost line by line: price, quantity, source.",
+	// Open world: with AWS credentials, what the catalog lacks is looked up
+	// in the AWS Price List.
+	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
 	Timeout:     5 * time.Minute,
 	Heavy:       true,
 }, func(ctx context.Context, c *mcpkit.Call, in EstimateCostsInput) (EstimateCostsResult, error) {
@@ -55,6 +58,9 @@ var estimateCosts = mcpkit.NewTool(mcpkit.Def{
 	opts, err := CostOptions(files, c.Runtime.Config.Cost)
 	if err != nil {
 		return EstimateCostsResult{}, err
+	}
+	if cloud.HasAWSCredentials() {
+		opts.Live = &cloud.LiveLookup{AWS: &cloud.AWS{Policy: c.Runtime.Config.Cloud.AWS}, Cache: c.Runtime.Config.Cost.PriceCache, Ctx: ctx}
 	}
 	opts.DurationHours, opts.IncludeDataTransfer = in.DurationHours, in.IncludeDataTransfer
 	if len(in.Usage) > 0 && string(in.Usage) != "null" {

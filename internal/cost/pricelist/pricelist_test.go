@@ -1,6 +1,7 @@
 package pricelist
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 	"strings"
@@ -139,5 +140,50 @@ func TestReadersRefuseOtherFiles(t *testing.T) {
 				t.Errorf("%s reader accepted %s", name, doc)
 			}
 		}
+	}
+}
+
+// Every key a product maps to is found again by the query built from the
+// key: the query's filters all hold for the product.
+func TestAWSQueryFindsTheProductOfItsKey(t *testing.T) {
+	for _, name := range []string{"AmazonEC2-us-east-1.json", "AmazonRDS-us-east-1.json"} {
+		f, err := os.Open("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var offer struct {
+			OfferCode string `json:"offerCode"`
+			Products  map[string]struct {
+				ProductFamily string            `json:"productFamily"`
+				Attributes    map[string]string `json:"attributes"`
+			} `json:"products"`
+		}
+		if err := json.NewDecoder(f).Decode(&offer); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		for sku, p := range offer.Products {
+			key, u := awsKey(offer.OfferCode, p.ProductFamily, p.Attributes)
+			if key == "" || u != hours {
+				continue
+			}
+			service, region, filters, ok := AWSQuery(key)
+			if !ok || service != offer.OfferCode || region != p.Attributes["regionCode"] {
+				t.Errorf("%s (%s): query %s %s %v", key, sku, service, region, ok)
+				continue
+			}
+			for k, v := range filters {
+				have := p.Attributes[k]
+				if k == "productFamily" {
+					have = p.ProductFamily
+				}
+				if have != v {
+					t.Errorf("%s (%s): filter %s=%s, product has %q", key, sku, k, v, have)
+				}
+			}
+		}
+	}
+	if _, _, _, ok := AWSQuery("aws/nat/us-east-1/hour"); ok {
+		t.Error("a key no query finds")
 	}
 }
