@@ -80,8 +80,8 @@ func TestReadAWSOfferEC2(t *testing.T) {
 		cost.ReservedKey(base, "standard", "1_year", "all_upfront"):        "373/8760",   // $373 upfront over 8,760 hours
 		cost.ReservedKey(base, "standard", "1_year", "no_upfront"):         "0.045",      // hourly only
 		cost.ReservedKey(base, "convertible", "3_year", "partial_upfront"): "2629/65700", // $526 over 26,280 hours + $0.02
-		"aws/ebs/us-east-1/gp3":                                       "0.08",
-		"aws/ebs/us-east-1/io2-iops":                                  "0.065",
+		"aws/ebs/us-east-1/gp3":      "0.08",
+		"aws/ebs/us-east-1/io2-iops": "0.065",
 	}, map[string]string{base: "hour", "aws/ebs/us-east-1/gp3": "GB-month", "aws/ebs/us-east-1/io2-iops": "IOPS-month"})
 	if conv := got[cost.ReservedKey(base, "convertible", "3_year", "partial_upfront")]; !strings.Contains(conv.Source, "$526 upfront + $0.02/hour") {
 		t.Errorf("source %q does not say how it was amortised", conv.Source)
@@ -99,8 +99,8 @@ func TestReadAWSOfferRDS(t *testing.T) {
 		cost.RDSKey("us-east-1", "sqlserver-se", "db.m5.large", false, true): "1.954",
 		cost.RDSKey("us-east-1", "oracle-se2", "db.m5.large", true, false):   "0.171",
 		cost.ReservedKey(se, "standard", "1_year", "partial_upfront"):        "0.9",
-		"aws/rds/us-east-1/storage-gp3":                                 "0.115",
-		"aws/rds/us-east-1/gp3-iops":                                    "0.02",
+		"aws/rds/us-east-1/storage-gp3":                                      "0.115",
+		"aws/rds/us-east-1/gp3-iops":                                         "0.02",
 	}, nil)
 }
 
@@ -123,12 +123,12 @@ func TestReadSavingsPlans(t *testing.T) {
 func TestReadGCPSkus(t *testing.T) {
 	got := read(t, "compute-skus.json", ReadGCPSkus)
 	expect(t, got, map[string]string{
-		"gcp/compute/us-central1/n2-vcpu":                      "0.031611",
-		"gcp/compute/us-east1/n2-vcpu":                         "0.031611",
-		"gcp/compute/us-central1/n2-ram":                       "0.004237",
+		"gcp/compute/us-central1/n2-vcpu":                           "0.031611",
+		"gcp/compute/us-east1/n2-vcpu":                              "0.031611",
+		"gcp/compute/us-central1/n2-ram":                            "0.004237",
 		cost.CommitKey("gcp/compute/us-central1/n2-vcpu", "3_year"): "0.014225",
-		"gcp/gpu/europe-west1/nvidia-tesla-t4":                 "0.35",
-		"gcp/disk/us-central1/pd-standard":                     "0.04",
+		"gcp/gpu/europe-west1/nvidia-tesla-t4":                      "0.35",
+		"gcp/disk/us-central1/pd-standard":                          "0.04",
 	}, map[string]string{"gcp/compute/us-central1/n2-ram": "GB-hour", "gcp/gpu/europe-west1/nvidia-tesla-t4": "GPU-hour"})
 }
 
