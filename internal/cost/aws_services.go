@@ -3,20 +3,65 @@ package cost
 // AWS services priced beyond compute and storage: load balancers, EKS,
 // S3, Lambda, logs, addresses, DNS and what follows.
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 func awsLB(c *costing) {
 	switch t := c.str("load_balancer_type", false); t {
 	case "", "application":
 		c.hourly("Application load balancer", c.key("aws", "elb", "alb-hour"), Int(1))
-		c.usageHourly("Load balancer capacity units", c.key("aws", "elb", "alb-lcu"), "average_lcus", "LCUs")
+		c.capacityUnits("Load balancer capacity units", c.key("aws", "elb", "alb-lcu"), "average_lcus", "LCUs",
+			[]lcuDimension{{"new_connections", "new connections a second", 25}, {"active_connections", "active connections a minute", 3000},
+				{"processed_bytes_gb", "GB processed an hour", 1}, {"rule_evaluations", "rule evaluations a second", 1000}})
 	case "network":
 		c.hourly("Network load balancer", c.key("aws", "elb", "nlb-hour"), Int(1))
-		c.usageHourly("Network load balancer capacity units", c.key("aws", "elb", "nlb-lcu"), "average_nlcus", "NLCUs")
+		c.capacityUnits("Network load balancer capacity units", c.key("aws", "elb", "nlb-lcu"), "average_nlcus", "NLCUs",
+			[]lcuDimension{{"new_connections", "new connections (flows) a second", 800}, {"active_connections", "active connections a minute", 100000},
+				{"processed_bytes_gb", "GB processed an hour", 1}})
 	default:
 		c.fail("load_balancer_type %q is not in the catalog", t)
 	}
 	c.dataOut("aws")
+}
+
+// lcuDimension is one measure of load a capacity unit covers: per units
+// of the usage key make one LCU.
+type lcuDimension struct {
+	key, what string
+	per       int64
+}
+
+// capacityUnits prices a load balancer's capacity units as AWS bills
+// them: each hour, the largest of its dimensions (new connections, active
+// connections, bytes processed, rule evaluations) in LCUs, from
+// Infracost's usage keys — or an hourly average of LCUs given directly
+// (averageKey).
+func (c *costing) capacityUnits(name, key, averageKey, unit string, dims []lcuDimension) {
+	if avg, given, ok := c.usageNumber(averageKey, unit+" an hour on average"); !ok {
+		return
+	} else if given {
+		c.add(name, key, avg.Mul(c.e.hours).Mul(c.count), true, fmt.Sprintf("%s %s an hour on average (usage %s)", avg, unit, averageKey))
+		return
+	}
+	var most Dec
+	var why []string
+	for _, d := range dims {
+		v, given, ok := c.usageNumber(d.key, d.what+" on average")
+		if !ok || !given {
+			continue
+		}
+		n := v.Div(Int(d.per))
+		why = append(why, fmt.Sprintf("%s %s = %s %s", v, d.what, n, unit))
+		most = most.Max(n)
+	}
+	assumption := fmt.Sprintf("no usage given: 0 %s assumed; set usage %s.new_connections, active_connections, processed_bytes_gb", unit, c.r.Address)
+	if len(why) > 0 {
+		assumption = fmt.Sprintf("the largest dimension each hour: %s", strings.Join(why, "; "))
+	}
+	c.add(name, key, most.Mul(c.e.hours).Mul(c.count), true, assumption)
 }
 
 func awsClassicLB(c *costing) {
@@ -24,7 +69,21 @@ func awsClassicLB(c *costing) {
 	c.usage("Data processed", c.key("aws", "elb", "clb-gb"), "monthly_data_processed_gb", Int(1), "GB")
 }
 
+// eksStandardSupportEnds is when each Kubernetes minor version leaves
+// EKS standard support (the EKS Kubernetes release calendar); a cluster
+// on it after that pays the extended support rate.
+var eksStandardSupportEnds = map[string]string{
+	"1.23": "2023-10-11", "1.24": "2024-01-31", "1.25": "2024-05-01", "1.26": "2024-06-11", "1.27": "2024-07-24",
+	"1.28": "2024-11-26", "1.29": "2025-03-23", "1.30": "2025-07-23", "1.31": "2025-11-26", "1.32": "2026-03-23", "1.33": "2026-07-29",
+}
+
 func awsEKSCluster(c *costing) {
+	v := c.str("version", false)
+	if end, ok := eksStandardSupportEnds[v]; ok && c.e.opts.Today.Format(time.DateOnly) > end {
+		c.add(fmt.Sprintf("EKS cluster (Kubernetes %s, extended support)", v), c.key("aws", "eks", "cluster-hour-extended"), c.e.hours.Mul(c.count), false,
+			fmt.Sprintf("Kubernetes %s left standard support on %s: the extended support rate applies", v, end))
+		return
+	}
 	c.hourly("EKS cluster", c.key("aws", "eks", "cluster-hour"), Int(1))
 }
 
@@ -47,7 +106,14 @@ func awsEKSNodeGroup(c *costing) {
 	if c.str("capacity_type", false) == "SPOT" {
 		c.note("spot: priced at the on-demand rate, the most spot capacity can cost")
 	}
-	c.hourly(fmt.Sprintf("Nodes (%s × %s, on-demand)", nodes, typ), c.key("aws", "ec2", typ), nodes)
+	if v, given, ok := c.usageNumber("instances", "number of nodes"); ok && given {
+		nodes = v
+	}
+	key, label, assumption, ok := c.ec2Rate(typ)
+	if !ok {
+		return
+	}
+	c.add(fmt.Sprintf("Nodes (%s × %s, %s)", nodes, typ, label), key, c.e.hours.Mul(c.count).Mul(nodes), false, assumption)
 	disk, _ := c.num("disk_size", Int(20))
 	c.monthly(fmt.Sprintf("Node volumes (gp2, %s GB × %s)", disk, nodes), c.key("aws", "ebs", "gp2"), disk.Mul(nodes))
 }
@@ -76,12 +142,27 @@ func awsLambda(c *costing) {
 	if !ok || !msOK {
 		return
 	}
-	gbs := reqs.Mul(ms).Div(thousand).Mul(mem).Div(Int(1024))
+	// Duration is billed per GB-second of memory configured, in tiers
+	// per month: the first 6 billion GB-seconds, the next 9 billion, then
+	// the rest.
+	gbs := reqs.Mul(ms).Div(thousand).Mul(mem).Div(Int(1024)).Mul(c.count).Mul(c.months())
 	assumption := fmt.Sprintf("%s requests × %s ms × %s MB per month", reqs, ms, mem)
 	if !given || !msGiven {
 		assumption = fmt.Sprintf("no usage given: set usage %s.monthly_requests and request_duration_ms (%s MB, %s)", c.r.Address, mem, arch)
 	}
-	c.add(fmt.Sprintf("Duration (%s MB, %s)", mem, arch), c.key("aws", "lambda", item), gbs.Mul(c.count).Mul(c.months()), true, assumption)
+	c.tiered(fmt.Sprintf("Duration (%s MB, %s)", mem, arch), gbs, []tier{
+		{Int(6_000_000_000), c.key("aws", "lambda", item), "first 6B GB-seconds"},
+		{Int(15_000_000_000), c.key("aws", "lambda", item+"-tier2"), "next 9B GB-seconds"},
+		{Dec{}, c.key("aws", "lambda", item+"-tier3"), "over 15B GB-seconds"},
+	}, true, assumption)
+	// Ephemeral storage above the 512 MB included, per GB-second.
+	if st := c.block("ephemeral_storage"); st != nil {
+		if size, ok := numOf(st["size"], Int(512)); ok && size.Cmp(Int(512)) > 0 {
+			extra := size.Sub(Int(512)).Div(Int(1024))
+			c.add(fmt.Sprintf("Ephemeral storage (%s MB over the 512 included)", size.Sub(Int(512))), c.key("aws", "lambda", "ephemeral-gb-second"),
+				reqs.Mul(ms).Div(thousand).Mul(extra).Mul(c.count).Mul(c.months()), true, assumption)
+		}
+	}
 }
 
 func awsLogGroup(c *costing) {
@@ -143,10 +224,24 @@ func awsDynamoDB(c *costing) {
 	} else {
 		w, _ := c.num("write_capacity", Dec{})
 		r, _ := c.num("read_capacity", Dec{})
+		// Global secondary indexes have their own provisioned capacity.
+		for _, gsi := range blocks(c.attr("global_secondary_index")) {
+			gw, _ := numOf(gsi["write_capacity"], Dec{})
+			gr, _ := numOf(gsi["read_capacity"], Dec{})
+			w, r = w.Add(gw), r.Add(gr)
+		}
 		c.hourly(fmt.Sprintf("Provisioned write capacity (%s WCU)", w), c.key("aws", "dynamodb", "wcu"), w)
 		c.hourly(fmt.Sprintf("Provisioned read capacity (%s RCU)", r), c.key("aws", "dynamodb", "rcu"), r)
 	}
 	c.usage("Storage", c.key("aws", "dynamodb", "storage"), "storage_gb", Int(1), "GB")
+	if pitr := c.block("point_in_time_recovery"); pitr != nil && pitr["enabled"] == true {
+		c.usage("Point-in-time recovery backups", c.key("aws", "dynamodb", "pitr"), "pitr_backup_storage_gb", Int(1), "GB")
+	}
+	c.usage("On-demand backups", c.key("aws", "dynamodb", "backup"), "on_demand_backup_storage_gb", Int(1), "GB")
+	c.usage("Restores", c.key("aws", "dynamodb", "restore"), "monthly_data_restored_gb", Int(1), "GB restored")
+	if c.boolean("stream_enabled") {
+		c.usage("Streams read request units", c.key("aws", "dynamodb", "streams-reads"), "monthly_streams_read_request_units", Int(100_000), "streams read request units")
+	}
 }
 
 func awsVPCEndpoint(c *costing) {
@@ -167,17 +262,73 @@ func awsVPCEndpoint(c *costing) {
 	}
 }
 
-func awsHTTPAPI(c *costing) {
-	if p := c.str("protocol_type", false); p != "" && p != "HTTP" {
-		c.fail("protocol_type %s is not in the catalog (HTTP APIs are)", p)
+// requestsTiered prices a usage count of requests per month through
+// per-million tiers; per is how many billed requests one is (a large
+// request is metered as several).
+func (c *costing) requestsTiered(name, usageKey, what string, per Dec, tiers []tier) {
+	v, given, ok := c.usageNumber(usageKey, name+": "+what+" per month")
+	if !ok {
 		return
 	}
-	c.usage("Requests", c.key("aws", "apigw", "http-requests"), "monthly_requests", million, "requests")
+	assumption := fmt.Sprintf("%s %s per month (usage %s)", v, what, usageKey)
+	if !given {
+		assumption = fmt.Sprintf("no usage given: 0 %s per month assumed; set usage %s.%s", what, c.r.Address, usageKey)
+	}
+	for i := range tiers {
+		tiers[i].upTo = tiers[i].upTo.Div(million) // tiers are priced per million
+	}
+	c.tiered(name, v.Mul(per).Mul(c.count).Mul(c.months()).Div(million), tiers, true, assumption)
+}
+
+// meteredIn is how many billed units a size in KB is, metered in
+// increments of step KB (a 600 KB request is two 512 KB requests).
+func (c *costing) meteredIn(usageKey string, step int64) Dec {
+	size, given, ok := c.usageNumber(usageKey, fmt.Sprintf("average size in KB, metered in %d KB increments", step))
+	if !ok || !given || size.Sign() <= 0 {
+		return Int(1)
+	}
+	return size.Div(Int(step)).Ceil()
+}
+
+func awsRESTAPI(c *costing) {
+	c.requestsTiered("Requests", "monthly_requests", "requests", Int(1), []tier{
+		{Int(333_000_000), c.key("aws", "apigw", "rest-requests"), "first 333M"},
+		{Int(1_000_000_000), c.key("aws", "apigw", "rest-requests-tier2"), "next 667M"},
+		{Int(20_000_000_000), c.key("aws", "apigw", "rest-requests-tier3"), "next 19B"},
+		{Dec{}, c.key("aws", "apigw", "rest-requests-tier4"), "over 20B"},
+	})
+}
+
+func awsHTTPAPI(c *costing) {
+	switch p := c.str("protocol_type", false); p {
+	case "", "HTTP":
+		c.requestsTiered("Requests", "monthly_requests", "requests", c.meteredIn("request_size_kb", 512), []tier{
+			{Int(300_000_000), c.key("aws", "apigw", "http-requests"), "first 300M"},
+			{Dec{}, c.key("aws", "apigw", "http-requests-tier2"), "over 300M"},
+		})
+	case "WEBSOCKET":
+		c.requestsTiered("Messages", "monthly_messages", "messages", c.meteredIn("message_size_kb", 32), []tier{
+			{Int(1_000_000_000), c.key("aws", "apigw", "websocket-messages"), "first 1B"},
+			{Dec{}, c.key("aws", "apigw", "websocket-messages-tier2"), "over 1B"},
+		})
+		c.usage("Connection minutes", c.key("aws", "apigw", "websocket-minutes"), "monthly_connection_mins", million, "connection minutes")
+	default:
+		c.fail("protocol_type %q is not HTTP or WEBSOCKET", p)
+	}
 }
 
 func awsKinesisStream(c *costing) {
+	extended := false
+	if h, ok := c.num("retention_period", Int(24)); ok && h.Cmp(Int(24)) > 0 {
+		extended = true
+	}
 	if m := c.block("stream_mode_details"); m != nil && m["stream_mode"] == "ON_DEMAND" {
-		c.fail("on-demand mode is not in the catalog")
+		c.hourly("Stream (on-demand)", c.key("aws", "kinesis", "on-demand-stream-hour"), Int(1))
+		c.usage("Data ingested", c.key("aws", "kinesis", "on-demand-in"), "monthly_on_demand_data_in_gb", Int(1), "GB in")
+		c.usage("Data retrieved", c.key("aws", "kinesis", "on-demand-out"), "monthly_on_demand_data_out_gb", Int(1), "GB out")
+		if extended {
+			c.usage("Extended retention", c.key("aws", "kinesis", "on-demand-extended-retention"), "monthly_on_demand_extended_retention_gb", Int(1), "GB kept 1–7 days")
+		}
 		return
 	}
 	shards, ok := c.num("shard_count", Dec{})
@@ -186,7 +337,29 @@ func awsKinesisStream(c *costing) {
 		return
 	}
 	c.hourly(fmt.Sprintf("Shards (%s)", shards), c.key("aws", "kinesis", "shard-hour"), shards)
-	c.usage("PUT payload units", c.key("aws", "kinesis", "put-units"), "monthly_put_units", million, "PUT payload units")
+	c.usage("PUT payload units", c.key("aws", "kinesis", "put-units"), "monthly_provisioned_put_units", million, "PUT payload units (25 KB each)")
+	if extended {
+		c.hourly(fmt.Sprintf("Extended retention (%s shards)", shards), c.key("aws", "kinesis", "extended-retention-shard-hour"), shards)
+	}
+}
+
+func awsEFS(c *costing) {
+	name, item := "Storage (Standard)", "standard"
+	if c.attr("availability_zone_name") != nil {
+		name, item = "Storage (One Zone)", "one-zone"
+	}
+	c.usage(name, c.key("aws", "efs", item), "storage_gb", Int(1), "GB")
+	switch c.str("throughput_mode", false) {
+	case "provisioned":
+		mibps, ok := c.num("provisioned_throughput_in_mibps", Dec{})
+		if !ok {
+			c.fail("provisioned_throughput_in_mibps is not known")
+			return
+		}
+		c.monthly(fmt.Sprintf("Provisioned throughput (%s MB/s)", mibps), c.key("aws", "efs", "provisioned-throughput"), mibps)
+	case "elastic":
+		c.note("elastic throughput is billed per GB read and written, which this estimate does not include")
+	}
 }
 
 func awsTGWAttachment(c *costing) {

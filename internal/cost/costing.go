@@ -221,3 +221,42 @@ func blocks(v any) []map[string]any {
 	}
 	return out
 }
+
+// tier is one band of a tiered price: the units up to upTo per month (zero
+// for no bound) are priced at key.
+type tier struct {
+	upTo  Dec
+	key   string
+	label string
+}
+
+// tiered prices qty units (for the whole duration) through consecutive
+// tiers, as AWS bills requests and durations: one component per tier
+// used. Tiers are per account and month; a resource is tiered on its own,
+// so resources that share an account's tiers are priced at most at what
+// they would cost together.
+func (c *costing) tiered(name string, qty Dec, tiers []tier, usage bool, assumption string) {
+	from := Dec{}
+	for i, t := range tiers {
+		left := qty.Sub(from)
+		if left.Sign() <= 0 && i > 0 {
+			return
+		}
+		in := left
+		if !t.upTo.IsZero() {
+			bound := t.upTo.Mul(c.months())
+			if in.Cmp(bound.Sub(from)) > 0 {
+				in = bound.Sub(from)
+			}
+			from = bound
+		}
+		label := name
+		if len(tiers) > 1 {
+			label = fmt.Sprintf("%s (%s)", name, t.label)
+		}
+		c.add(label, t.key, in, usage, assumption)
+		if t.upTo.IsZero() {
+			return
+		}
+	}
+}

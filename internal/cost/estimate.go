@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // HoursPerMonth is the month the clouds price by (365 × 24 / 12).
@@ -122,6 +123,9 @@ type Options struct {
 	// workloads).
 	DefaultRegion string
 	Kubernetes    KubePricing
+	// Today is the date support calendars are read on (EKS extended
+	// support); zero means today.
+	Today time.Time
 	// Live, when set, prices what the catalog lacks from a cloud's own
 	// price API (with the environment's credentials).
 	Live PriceLookup
@@ -209,6 +213,9 @@ func EstimateResources(planned []Resource, prior []Resource, actions map[string]
 	}
 	if opts.Catalog == nil {
 		opts.Catalog = Embedded()
+	}
+	if opts.Today.IsZero() {
+		opts.Today = time.Now().UTC()
 	}
 	// Pricing fills in regions and counts: on copies, so an input can be
 	// estimated again with other options.

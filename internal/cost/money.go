@@ -163,3 +163,13 @@ type Price Dec
 func (p Price) MarshalJSON() ([]byte, error) { return json.Marshal(Dec(p).String()) }
 
 func (p *Price) UnmarshalJSON(b []byte) error { return (*Dec)(p).UnmarshalJSON(b) }
+
+// Ceil is the smallest whole number not less than d (metered increments).
+func (d Dec) Ceil() Dec {
+	r := d.rat()
+	q := new(big.Int).Quo(r.Num(), r.Denom()) // truncated toward zero
+	if r.Sign() > 0 && !r.IsInt() {
+		q.Add(q, big.NewInt(1))
+	}
+	return Dec{new(big.Rat).SetInt(q)}
+}

@@ -40,6 +40,8 @@ var typeCases = []typeCase{
 	{typ: "aws_elb", usage: `{"monthly_data_processed_gb":1000}`, want: "26.25"},
 	// 730 × 0.10
 	{typ: "aws_eks_cluster", want: "73.00"},
+	// Kubernetes 1.29 left standard support on 2025-03-23: 730 × 0.60
+	{typ: "aws_eks_cluster", attrs: `{"version":"1.29"}`, want: "438.00"},
 	// 3 × 730 × 0.096 + 3 × 50 GB gp2 × 0.10 = 210.24 + 15
 	{typ: "aws_eks_node_group", attrs: `{"scaling_config":[{"desired_size":3}],"instance_types":["m5.large"],"disk_size":50}`, want: "225.24"},
 	// 2 × 730 × 0.04048 + 4 × 730 × 0.004445 = 59.1008 + 12.9794
@@ -64,6 +66,12 @@ var typeCases = []typeCase{
 	{typ: "aws_dynamodb_table", attrs: `{"billing_mode":"PAY_PER_REQUEST"}`, usage: `{"monthly_write_request_units":10000000,"monthly_read_request_units":50000000,"storage_gb":20}`, want: "17.50"},
 	// 5 WCU × 730 × 0.00065 + 10 RCU × 730 × 0.00013 = 2.3725 + 0.949
 	{typ: "aws_dynamodb_table", attrs: `{"read_capacity":10,"write_capacity":5}`, want: "3.32"},
+	// with an index of as much again: 10 WCU × 730 × 0.00065 + 20 RCU × 730
+	// × 0.00013 = 4.745 + 1.898; PITR 100 GB × 0.20; 1M stream reads × 0.02/100k
+	{typ: "aws_dynamodb_table", attrs: `{"read_capacity":10,"write_capacity":5,"global_secondary_index":[{"read_capacity":10,"write_capacity":5}],"point_in_time_recovery":[{"enabled":true}],"stream_enabled":true}`,
+		usage: `{"pitr_backup_storage_gb":100,"monthly_streams_read_request_units":1000000}`, want: "26.84"},
+	// on-demand backups 50 GB × 0.10 + 10 GB restored × 0.15
+	{typ: "aws_dynamodb_table", attrs: `{"billing_mode":"PAY_PER_REQUEST"}`, usage: `{"on_demand_backup_storage_gb":50,"monthly_data_restored_gb":10}`, want: "6.50"},
 	{typ: "aws_kms_key", want: "1.00"},
 	{typ: "aws_secretsmanager_secret", want: "0.40"},
 	// 5 M × 0.40
@@ -74,6 +82,10 @@ var typeCases = []typeCase{
 	{typ: "aws_ecr_repository", usage: `{"storage_gb":30}`, want: "3.00"},
 	// 100 GB × 0.30
 	{typ: "aws_efs_file_system", usage: `{"storage_gb":100}`, want: "30.00"},
+	// One Zone 100 GB × 0.16
+	{typ: "aws_efs_file_system", attrs: `{"availability_zone_name":"us-east-1a"}`, usage: `{"storage_gb":100}`, want: "16.00"},
+	// 100 GB × 0.30 + 10 MB/s provisioned × 6.00
+	{typ: "aws_efs_file_system", attrs: `{"throughput_mode":"provisioned","provisioned_throughput_in_mibps":10}`, usage: `{"storage_gb":100}`, want: "90.00"},
 	// 2 AZs × 730 × 0.01 + 100 GB × 0.01
 	{typ: "aws_vpc_endpoint", attrs: `{"vpc_endpoint_type":"Interface","subnet_ids":["a","b"]}`, usage: `{"monthly_data_processed_gb":100}`, want: "15.60"},
 	{typ: "aws_vpc_endpoint", attrs: `{"vpc_endpoint_type":"Gateway"}`, want: "0.00"},
@@ -82,7 +94,30 @@ var typeCases = []typeCase{
 	// 10 M × 1.00
 	{typ: "aws_apigatewayv2_api", attrs: `{"protocol_type":"HTTP"}`, usage: `{"monthly_requests":10000000}`, want: "10.00"},
 	// 2 × 730 × 0.015 + 100 M × 0.014
-	{typ: "aws_kinesis_stream", attrs: `{"shard_count":2}`, usage: `{"monthly_put_units":100000000}`, want: "23.30"},
+	{typ: "aws_kinesis_stream", attrs: `{"shard_count":2}`, usage: `{"monthly_provisioned_put_units":100000000}`, want: "23.30"},
+	// 2 shards kept 48 h: 21.90 + 1.40 + extended retention 2 × 730 × 0.02 = 29.20
+	{typ: "aws_kinesis_stream", attrs: `{"shard_count":2,"retention_period":48}`, usage: `{"monthly_provisioned_put_units":100000000}`, want: "52.50"},
+	// on demand: 730 × 0.04 + 100 GB in × 0.08 + 200 GB out × 0.04 = 29.20 + 8 + 8
+	{typ: "aws_kinesis_stream", attrs: `{"stream_mode_details":[{"stream_mode":"ON_DEMAND"}]}`, usage: `{"monthly_on_demand_data_in_gb":100,"monthly_on_demand_data_out_gb":200}`, want: "45.20"},
+	// ALB load: 100 new connections/s = 4 LCUs, the largest of 6,000
+	// active/min = 2, 0.5 GB/h = 0.5, 500 rule evaluations/s = 0.5:
+	// 730 × 0.0225 + 4 × 730 × 0.008 = 16.425 + 23.36
+	{typ: "aws_lb", attrs: `{"load_balancer_type":"application"}`, usage: `{"new_connections":100,"active_connections":6000,"processed_bytes_gb":0.5,"rule_evaluations":500}`, want: "39.79"},
+	// NLB: 1,600 new flows/s = 2 NLCUs: 16.425 + 2 × 730 × 0.006 = 8.76
+	{typ: "aws_lb", attrs: `{"load_balancer_type":"network"}`, usage: `{"new_connections":1600,"processed_bytes_gb":1}`, want: "25.19"},
+	// 1B requests × 7 s × 1 GB = 7B GB-seconds: 6B × 0.0000166667 +
+	// 1B × 0.000015 + 1,000 M requests × 0.20 = 100,000.20 + 15,000 + 200
+	{typ: "aws_lambda_function", attrs: `{"memory_size":1024}`, usage: `{"monthly_requests":1000000000,"request_duration_ms":7000}`, want: "115200.20"},
+	// 1M × 0.1 s × 0.125 GB = 12,500 GB-s × 0.0000166667 = 0.2083 +
+	// 0.20 requests + ephemeral 9.5 GB × 100,000 s × 0.0000000309 = 0.0294
+	{typ: "aws_lambda_function", attrs: `{"ephemeral_storage":[{"size":10240}]}`, usage: `{"monthly_requests":1000000,"request_duration_ms":100}`, want: "0.44"},
+	// 500M requests: 333 × 3.50 + 167 × 2.80 = 1,165.50 + 467.60
+	{typ: "aws_api_gateway_rest_api", usage: `{"monthly_requests":500000000}`, want: "1633.10"},
+	// 400M requests of 600 KB metered as 800M 512 KB requests: 300 × 1.00 + 500 × 0.90
+	{typ: "aws_apigatewayv2_api", attrs: `{"protocol_type":"HTTP"}`, usage: `{"monthly_requests":400000000,"request_size_kb":600}`, want: "750.00"},
+	// 1.5B messages of 40 KB metered as 3B: 1,000 × 1.00 + 2,000 × 0.80,
+	// + 10M connection minutes × 0.25
+	{typ: "aws_apigatewayv2_api", attrs: `{"protocol_type":"WEBSOCKET"}`, usage: `{"monthly_messages":1500000000,"message_size_kb":40,"monthly_connection_mins":10000000}`, want: "2602.50"},
 	// 730 × 0.05
 	{typ: "aws_vpn_connection", want: "36.50"},
 	// 730 × 0.05 + 1,000 GB × 0.02

@@ -128,6 +128,12 @@ func regionalAWS(key, unit, source string, byRegion map[string]string) {
 	}
 }
 
+// usRegions is one price in the US regions, where it is listed; the
+// others are estimated from it.
+func usRegions(v string) map[string]string {
+	return map[string]string{"us-east-1": v, "us-east-2": v, "us-west-2": v}
+}
+
 // same is one price in every AWS region.
 func same(v string) map[string]string {
 	m := map[string]string{}
@@ -219,6 +225,7 @@ func awsCatalog() {
 	regionalAWS("aws/elb/%s/clb-hour", "hour", elb+" (Classic)", map[string]string{"us-east-1": "0.025", "us-east-2": "0.025", "us-west-2": "0.025", "eu-west-1": "0.028", "eu-central-1": "0.03", "ap-southeast-1": "0.028"})
 	regionalAWS("aws/elb/%s/clb-gb", "GB", elb+" (Classic)", map[string]string{"us-east-1": "0.008", "us-east-2": "0.008", "us-west-2": "0.008"})
 	regionalAWS("aws/eks/%s/cluster-hour", "hour", awsList+" (EKS control plane, standard support)", same("0.10"))
+	regionalAWS("aws/eks/%s/cluster-hour-extended", "hour", awsList+" (EKS control plane, extended support)", same("0.60"))
 	regionalAWS("aws/fargate/%s/vcpu-hour", "vCPU-hour", awsList+" (Fargate, Linux x86)", map[string]string{"us-east-1": "0.04048", "us-east-2": "0.04048", "us-west-2": "0.04048", "eu-west-1": "0.04048", "eu-central-1": "0.04656", "ap-southeast-1": "0.05056"})
 	regionalAWS("aws/fargate/%s/gb-hour", "GB-hour", awsList+" (Fargate, Linux x86)", map[string]string{"us-east-1": "0.004445", "us-east-2": "0.004445", "us-west-2": "0.004445", "eu-west-1": "0.004445", "eu-central-1": "0.00511", "ap-southeast-1": "0.00553"})
 
@@ -229,6 +236,11 @@ func awsCatalog() {
 	regionalAWS("aws/lambda/%s/requests", "1M requests", awsList+" (Lambda)", same("0.20"))
 	regionalAWS("aws/lambda/%s/gb-second", "GB-second", awsList+" (Lambda, x86)", same("0.0000166667"))
 	regionalAWS("aws/lambda/%s/gb-second-arm", "GB-second", awsList+" (Lambda, Arm)", same("0.0000133334"))
+	regionalAWS("aws/lambda/%s/gb-second-tier2", "GB-second", awsList+" (Lambda, x86; next 9B GB-seconds a month)", same("0.000015"))
+	regionalAWS("aws/lambda/%s/gb-second-tier3", "GB-second", awsList+" (Lambda, x86; over 15B GB-seconds a month)", same("0.0000133334"))
+	regionalAWS("aws/lambda/%s/gb-second-arm-tier2", "GB-second", awsList+" (Lambda, Arm; next 9B GB-seconds a month)", same("0.0000120001"))
+	regionalAWS("aws/lambda/%s/gb-second-arm-tier3", "GB-second", awsList+" (Lambda, Arm; over 15B GB-seconds a month)", same("0.0000106667"))
+	regionalAWS("aws/lambda/%s/ephemeral-gb-second", "GB-second", awsList+" (Lambda ephemeral storage over 512 MB)", same("0.0000000309"))
 	regionalAWS("aws/logs/%s/ingest", "GB", awsList+" (CloudWatch Logs, standard ingestion)", map[string]string{"us-east-1": "0.50", "us-east-2": "0.50", "us-west-2": "0.50", "eu-west-1": "0.57", "eu-central-1": "0.63", "ap-southeast-1": "0.70"})
 	regionalAWS("aws/logs/%s/storage", "GB-month", awsList+" (CloudWatch Logs, archived)", map[string]string{"us-east-1": "0.03", "us-east-2": "0.03", "us-west-2": "0.03", "eu-west-1": "0.03", "eu-central-1": "0.0324", "ap-southeast-1": "0.033"})
 	regionalAWS("aws/cloudwatch/%s/alarm", "alarm-month", awsList+" (CloudWatch standard-resolution alarm)", same("0.10"))
@@ -255,18 +267,40 @@ func awsCatalog() {
 	regionalAWS("aws/dynamodb/%s/wcu", "WCU-hour", ddb+", provisioned", map[string]string{"us-east-1": "0.00065", "us-east-2": "0.00065", "us-west-2": "0.00065"})
 	regionalAWS("aws/dynamodb/%s/rcu", "RCU-hour", ddb+", provisioned", map[string]string{"us-east-1": "0.00013", "us-east-2": "0.00013", "us-west-2": "0.00013"})
 	regionalAWS("aws/dynamodb/%s/storage", "GB-month", ddb, map[string]string{"us-east-1": "0.25", "us-east-2": "0.25", "us-west-2": "0.25"})
+	regionalAWS("aws/dynamodb/%s/pitr", "GB-month", ddb+", continuous backups (PITR)", map[string]string{"us-east-1": "0.20", "us-east-2": "0.20", "us-west-2": "0.20"})
+	regionalAWS("aws/dynamodb/%s/backup", "GB-month", ddb+", on-demand backups", map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10"})
+	regionalAWS("aws/dynamodb/%s/restore", "GB", ddb+", restores", map[string]string{"us-east-1": "0.15", "us-east-2": "0.15", "us-west-2": "0.15"})
+	regionalAWS("aws/dynamodb/%s/streams-reads", "100k read request units", ddb+", Streams", map[string]string{"us-east-1": "0.02", "us-east-2": "0.02", "us-west-2": "0.02"})
 	regionalAWS("aws/kms/%s/key", "key-month", awsList+" (KMS customer managed key)", same("1.00"))
 	regionalAWS("aws/secretsmanager/%s/secret", "secret-month", awsList+" (Secrets Manager)", same("0.40"))
 	regionalAWS("aws/sqs/%s/requests", "1M requests", awsList+" (SQS standard, after the first 1M free)", same("0.40"))
 	regionalAWS("aws/sns/%s/requests", "1M publishes", awsList+" (SNS standard topics)", same("0.50"))
 	regionalAWS("aws/ecr/%s/storage", "GB-month", awsList+" (ECR storage)", same("0.10"))
 	regionalAWS("aws/efs/%s/standard", "GB-month", awsList+" (EFS Standard)", map[string]string{"us-east-1": "0.30", "us-east-2": "0.30", "us-west-2": "0.30", "eu-west-1": "0.33", "eu-central-1": "0.36", "ap-southeast-1": "0.36"})
+	regionalAWS("aws/efs/%s/one-zone", "GB-month", awsList+" (EFS One Zone)", usRegions("0.16"))
+	regionalAWS("aws/efs/%s/provisioned-throughput", "MBps-month", awsList+" (EFS provisioned throughput)", usRegions("6.00"))
 	regionalAWS("aws/vpce/%s/hour", "AZ-hour", awsList+" (interface VPC endpoint, per AZ)", map[string]string{"us-east-1": "0.01", "us-east-2": "0.01", "us-west-2": "0.01", "eu-west-1": "0.011", "eu-central-1": "0.012", "ap-southeast-1": "0.013"})
 	regionalAWS("aws/vpce/%s/gb", "GB", awsList+" (interface VPC endpoint data processed)", same("0.01"))
-	regionalAWS("aws/apigw/%s/rest-requests", "1M requests", awsList+" (API Gateway REST, first 333M)", map[string]string{"us-east-1": "3.50", "us-east-2": "3.50", "us-west-2": "3.50", "eu-west-1": "3.50", "eu-central-1": "3.70", "ap-southeast-1": "3.80"})
-	regionalAWS("aws/apigw/%s/http-requests", "1M requests", awsList+" (API Gateway HTTP, first 300M)", map[string]string{"us-east-1": "1.00", "us-east-2": "1.00", "us-west-2": "1.00", "eu-west-1": "1.11", "eu-central-1": "1.20", "ap-southeast-1": "1.21"})
+	apigw := awsList + " (API Gateway"
+	usRegions := func(v string) map[string]string {
+		return map[string]string{"us-east-1": v, "us-east-2": v, "us-west-2": v}
+	}
+	regionalAWS("aws/apigw/%s/rest-requests", "1M requests", apigw+" REST, first 333M a month)", map[string]string{"us-east-1": "3.50", "us-east-2": "3.50", "us-west-2": "3.50", "eu-west-1": "3.50", "eu-central-1": "3.70", "ap-southeast-1": "3.80"})
+	regionalAWS("aws/apigw/%s/rest-requests-tier2", "1M requests", apigw+" REST, next 667M a month)", usRegions("2.80"))
+	regionalAWS("aws/apigw/%s/rest-requests-tier3", "1M requests", apigw+" REST, next 19B a month)", usRegions("2.38"))
+	regionalAWS("aws/apigw/%s/rest-requests-tier4", "1M requests", apigw+" REST, over 20B a month)", usRegions("1.51"))
+	regionalAWS("aws/apigw/%s/http-requests", "1M requests", apigw+" HTTP, first 300M a month)", map[string]string{"us-east-1": "1.00", "us-east-2": "1.00", "us-west-2": "1.00", "eu-west-1": "1.11", "eu-central-1": "1.20", "ap-southeast-1": "1.21"})
+	regionalAWS("aws/apigw/%s/http-requests-tier2", "1M requests", apigw+" HTTP, over 300M a month)", usRegions("0.90"))
+	regionalAWS("aws/apigw/%s/websocket-messages", "1M messages", apigw+" WebSocket, first 1B a month)", usRegions("1.00"))
+	regionalAWS("aws/apigw/%s/websocket-messages-tier2", "1M messages", apigw+" WebSocket, over 1B a month)", usRegions("0.80"))
+	regionalAWS("aws/apigw/%s/websocket-minutes", "1M connection minutes", apigw+" WebSocket)", usRegions("0.25"))
 	regionalAWS("aws/kinesis/%s/shard-hour", "shard-hour", awsList+" (Kinesis Data Streams, provisioned)", map[string]string{"us-east-1": "0.015", "us-east-2": "0.015", "us-west-2": "0.015"})
 	regionalAWS("aws/kinesis/%s/put-units", "1M PUT payload units", awsList+" (Kinesis Data Streams, provisioned)", map[string]string{"us-east-1": "0.014", "us-east-2": "0.014", "us-west-2": "0.014"})
+	regionalAWS("aws/kinesis/%s/extended-retention-shard-hour", "shard-hour", awsList+" (Kinesis Data Streams, provisioned, retention up to 7 days)", usRegions("0.02"))
+	regionalAWS("aws/kinesis/%s/on-demand-stream-hour", "hour", awsList+" (Kinesis Data Streams, on-demand stream)", usRegions("0.04"))
+	regionalAWS("aws/kinesis/%s/on-demand-in", "GB", awsList+" (Kinesis Data Streams, on-demand data ingested)", usRegions("0.08"))
+	regionalAWS("aws/kinesis/%s/on-demand-out", "GB", awsList+" (Kinesis Data Streams, on-demand data retrieved)", usRegions("0.04"))
+	regionalAWS("aws/kinesis/%s/on-demand-extended-retention", "GB-month", awsList+" (Kinesis Data Streams, on-demand, retention up to 7 days)", usRegions("0.10"))
 	regionalAWS("aws/vpn/%s/hour", "hour", awsList+" (Site-to-Site VPN connection)", same("0.05"))
 	regionalAWS("aws/tgw/%s/attachment-hour", "hour", awsList+" (Transit Gateway attachment)", same("0.05"))
 	regionalAWS("aws/tgw/%s/gb", "GB", awsList+" (Transit Gateway data processed)", same("0.02"))
