@@ -152,6 +152,9 @@ type costing struct {
 	// out for a wrong usage value.
 	usageRead  []UsageKey
 	unresolved []string
+	// spot: capacity that can be taken back, priced at on-demand rates
+	// with no discount for sustained use.
+	spot bool
 }
 
 type engine struct {

@@ -76,6 +76,36 @@ var memPerVCPU = map[string]map[string]string{
 	"c3":  {"standard": "4", "highmem": "8", "highcpu": "2"},
 	"t2d": {"standard": "4"},
 	"n1":  {"standard": "3.75", "highmem": "6.5", "highcpu": "0.9"},
+	"c2":  {"standard": "4"},
+}
+
+// sustainedUse are the families Compute Engine discounts for running
+// much of a month, with the rate of each quarter of the month: the first
+// quarter at the full price, later quarters cheaper.
+var sustainedUse = map[string][4]string{
+	"n1": {"1", "0.8", "0.6", "0.4"},
+	"n2": {"1", "0.8678", "0.733", "0.6"}, "n2d": {"1", "0.8678", "0.733", "0.6"}, "c2": {"1", "0.8678", "0.733", "0.6"},
+}
+
+// sustainedUseDiscount is the share of the list price taken off a
+// family's vCPU and memory when each instance runs hours a month (the
+// estimate's duration, up to a month); zero for families without one.
+func sustainedUseDiscount(family string, hours Dec) Dec {
+	rates, ok := sustainedUse[family]
+	if !ok {
+		return Dec{}
+	}
+	used := hours.Div(Int(HoursPerMonth)).Min(Int(1))
+	quarter := D("0.25")
+	var paid Dec
+	for i, r := range rates {
+		in := used.Sub(quarter.Mul(Int(int64(i)))).Min(quarter)
+		if in.Sign() <= 0 {
+			break
+		}
+		paid = paid.Add(in.Mul(D(r)))
+	}
+	return Int(1).Sub(paid.Div(used))
 }
 
 func parseMachine(mt string) (machine, error) {
@@ -98,7 +128,7 @@ func parseMachine(mt string) (machine, error) {
 			return machine{family: parts[0], vcpus: Int(int64(cpus)), memGB: Int(int64(cpus)).Mul(D(per))}, nil
 		}
 	}
-	return machine{}, fmt.Errorf("machine type %q is not in the catalog (e2, n2, n2d, c3, t2d, n1 predefined types and e2 custom are)", mt)
+	return machine{}, fmt.Errorf("machine type %q is not in the catalog (e2, n2, n2d, c2, c3, t2d, n1 predefined types and e2 custom are)", mt)
 }
 
 // vm prices n machines of type mt for the duration.
@@ -114,6 +144,24 @@ func (c *costing) vm(label, mt string, n Dec) {
 	}
 	c.hourly(fmt.Sprintf("%s vCPUs (%s × %s: %s vCPUs)", label, n, mt, m.vcpus), c.key("gcp", "compute", m.family+"-vcpu"), n.Mul(m.vcpus))
 	c.hourly(fmt.Sprintf("%s memory (%s × %s: %s GB)", label, n, mt, m.memGB), c.key("gcp", "compute", m.family+"-ram"), n.Mul(m.memGB))
+	if c.spot {
+		return
+	}
+	// Sustained use: the vCPU and memory lines just added, discounted.
+	hours := c.e.hours
+	if c.e.hours.Cmp(Int(HoursPerMonth)) > 0 {
+		hours = Int(HoursPerMonth) // each month of a longer estimate runs whole
+	}
+	if off := sustainedUseDiscount(m.family, hours); off.Sign() > 0 && len(c.comps) >= 2 {
+		var list Dec
+		for _, comp := range c.comps[len(c.comps)-2:] {
+			list = list.Add(comp.monthly)
+		}
+		cut := list.Mul(off).Neg()
+		c.comps = append(c.comps, Component{Name: fmt.Sprintf("%s sustained use discount (%s%% of vCPUs and memory, running %s hours a month)", label, off.Mul(Int(100)).Round(2), hours),
+			Unit: "USD", Quantity: Int(1), UnitPrice: Price(cut), HourlyCost: Price(cut.Div(c.e.hours)), MonthlyCost: Cents(cut),
+			PriceSource: "Compute Engine sustained use discounts, applied automatically", monthly: cut})
+	}
 }
 
 func (c *costing) pd(label, typ string, gb Dec) {
@@ -132,13 +180,19 @@ func gcpInstance(c *costing) {
 		return
 	}
 	if s := c.block("scheduling"); s != nil && (s["preemptible"] == true || s["provisioning_model"] == "SPOT") {
-		c.note("spot/preemptible: priced at the on-demand rate, the most it can cost")
-	}
-	if len(blocks(c.attr("guest_accelerator"))) > 0 {
-		c.fail("GPUs (guest_accelerator) are not in the catalog")
-		return
+		c.note("spot/preemptible: priced at the on-demand rate, the most it can cost, without sustained use discounts")
+		c.spot = true
 	}
 	c.vm("Instance", mt, Int(1))
+	for _, g := range blocks(c.attr("guest_accelerator")) {
+		typ, _ := g["type"].(string)
+		n, ok := numOf(g["count"], Int(1))
+		if typ == "" || !ok {
+			c.fail("guest_accelerator: type and count must be known")
+			return
+		}
+		c.hourly(fmt.Sprintf("GPUs (%s × %s)", n, typ), c.key("gcp", "gpu", typ), n)
+	}
 	params := firstBlock(c.block("boot_disk")["initialize_params"])
 	typ, _ := params["type"].(string)
 	size, ok := numOf(params["size"], Dec{})
@@ -191,6 +245,10 @@ func gkeCluster(c *costing) {
 // unset, GKE's default) and their boot disks (100 GB pd-balanced).
 func (c *costing) gkeNodes(label string, nodes Dec) {
 	nc := c.block("node_config")
+	if nc["preemptible"] == true || nc["spot"] == true {
+		c.note("%s: spot/preemptible, priced at the on-demand rate, the most it can cost", strings.ToLower(label))
+		c.spot = true
+	}
 	mt, _ := nc["machine_type"].(string)
 	if mt == "" {
 		mt = "e2-medium"

@@ -164,3 +164,19 @@ func TestLiveLookupFillsTheCatalogsGaps(t *testing.T) {
 		t.Errorf("failed lookup: %+v", est.Unpriced)
 	}
 }
+
+// Sustained use: each quarter of a month is billed at its rate, so the
+// discount grows with the hours run — N1 half a month is 0.25 × 100% +
+// 0.25 × 80% = 0.45 of 0.5 (10% off), a whole month 70% (30% off); N2 a
+// whole month 80.02%; E2 has none.
+func TestSustainedUseDiscount(t *testing.T) {
+	for _, c := range []struct {
+		family string
+		hours  int64
+		want   string
+	}{{"n1", 365, "0.1"}, {"n1", 730, "0.3"}, {"n1", 100, "0"}, {"n2", 730, "0.1998"}, {"e2", 730, "0"}} {
+		if got := sustainedUseDiscount(c.family, Int(c.hours)); got.Cmp(D(c.want)) != 0 {
+			t.Errorf("%s %d hours: %s, want %s", c.family, c.hours, got, c.want)
+		}
+	}
+}

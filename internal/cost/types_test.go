@@ -131,16 +131,25 @@ var typeCases = []typeCase{
 
 	// 730 × 0.008376 + 10 GB pd-standard (assumed) × 0.04 = 6.11448 + 0.40
 	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"e2-micro","zone":"us-central1-a"}`, want: "6.51"},
-	// 4 × 730 × 0.031611 + 16 × 730 × 0.004237 + 50 × 0.10 = 92.30412 + 49.48816 + 5
-	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"n2-standard-4","zone":"us-central1-a","boot_disk":[{"initialize_params":[{"type":"pd-balanced","size":50}]}]}`, want: "146.79"},
+	// 4 × 730 × 0.031611 + 16 × 730 × 0.004237 = 92.30412 + 49.48816, less
+	// N2's sustained use discount for a whole month (quarters at 100%,
+	// 86.78%, 73.3%, 60%: 19.98% off), + 50 × 0.10 = 113.462182 + 5
+	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"n2-standard-4","zone":"us-central1-a","boot_disk":[{"initialize_params":[{"type":"pd-balanced","size":50}]}]}`, want: "118.46"},
+	// N1 runs a month at 70% of list (quarters at 100, 80, 60, 40%):
+	// (730 × 0.031611 + 3.75 × 730 × 0.004237) × 0.7 = 34.6748175 × 0.7 =
+	// 24.27237 + 10 GB × 0.04
+	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"n1-standard-1","zone":"us-central1-a"}`, want: "24.67"},
+	// spot: no discount; a T4 GPU at 730 × 0.35: 34.6748175 + 255.50 + 0.40
+	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"n1-standard-1","zone":"us-central1-a","scheduling":[{"preemptible":true}],"guest_accelerator":[{"type":"nvidia-tesla-t4","count":1}]}`, want: "290.57"},
 	// 200 GB × 0.10
 	{typ: "google_compute_disk", region: "-", attrs: `{"type":"pd-balanced","size":200,"zone":"us-central1-a"}`, want: "20.00"},
 	// fee 730 × 0.10 + 2 × e2-standard-4: 8 vCPU × 730 × 0.021811 + 32 GB × 730 × 0.002923 + 100 GB pd-balanced × 0.10
 	// = 73 + 127.37624 + 68.28128 + 10
 	{typ: "google_container_cluster", region: "-", attrs: `{"location":"us-central1-a","initial_node_count":2,"node_config":[{"machine_type":"e2-standard-4","disk_size_gb":50}]}`, want: "278.66"},
 	{typ: "google_container_cluster", region: "-", attrs: `{"location":"us-central1","enable_autopilot":true}`, want: "73.00"},
-	// regional: 3 nodes of n2-standard-2: 6 × 730 × 0.031611 + 24 × 730 × 0.004237 + 300 GB × 0.10 = 138.45618 + 74.23224 + 30
-	{typ: "google_container_node_pool", region: "-", attrs: `{"location":"us-central1","node_count":1,"node_config":[{"machine_type":"n2-standard-2"}]}`, want: "242.69"},
+	// regional: 3 nodes of n2-standard-2: (6 × 730 × 0.031611 + 24 × 730 ×
+	// 0.004237) × 0.8002 (sustained use) + 300 GB × 0.10 = 170.19 + 30
+	{typ: "google_container_node_pool", region: "-", attrs: `{"location":"us-central1","node_count":1,"node_config":[{"machine_type":"n2-standard-2"}]}`, want: "200.19"},
 	// HA: 4 vCPU × 730 × 0.0413 + 15 GB × 730 × 0.007 + 100 GB × 0.17 = 120.596 + 76.65 + 17
 	{typ: "google_sql_database_instance", region: "-", attrs: `{"region":"us-central1","settings":[{"tier":"db-custom-2-7680","availability_type":"REGIONAL","disk_size":50}]}`, want: "214.25"},
 	// 1,000 GB × 0.01 + 100 k × 0.005 + 1,000 k × 0.0004

@@ -340,13 +340,16 @@ func gcpCatalog() {
 	ce := gcpList + " (Compute Engine, on-demand)"
 	for family, rates := range map[string][2]string{
 		"e2": {"0.021811", "0.002923"}, "n2": {"0.031611", "0.004237"}, "n2d": {"0.027502", "0.003686"},
-		"c3": {"0.03465", "0.003938"}, "t2d": {"0.027502", "0.003686"}, "n1": {"0.031611", "0.004237"},
+		"c3": {"0.03465", "0.003938"}, "t2d": {"0.027502", "0.003686"}, "n1": {"0.031611", "0.004237"}, "c2": {"0.03398", "0.00455"},
 	} {
 		regionalGCP("gcp/compute/%s/"+family+"-vcpu", "vCPU-hour", ce, map[string]string{"us-central1": rates[0], "us-east1": rates[0]})
 		regionalGCP("gcp/compute/%s/"+family+"-ram", "GB-hour", ce, map[string]string{"us-central1": rates[1], "us-east1": rates[1]})
 	}
 	for mt, v := range map[string]string{"e2-micro": "0.008376", "e2-small": "0.016751", "e2-medium": "0.033503", "f1-micro": "0.0076", "g1-small": "0.0257"} {
 		regionalGCP("gcp/compute/%s/"+mt, "hour", ce+" (shared-core)", map[string]string{"us-central1": v, "us-east1": v})
+	}
+	for gpu, v := range map[string]string{"nvidia-tesla-t4": "0.35", "nvidia-tesla-p4": "0.60", "nvidia-tesla-p100": "1.46", "nvidia-tesla-v100": "2.48"} {
+		regionalGCP("gcp/gpu/%s/"+gpu, "GPU-hour", ce+" (GPU attached to a VM)", map[string]string{"us-central1": v})
 	}
 	pd := gcpList + " (Persistent Disk)"
 	regionalGCP("gcp/disk/%s/pd-standard", "GB-month", pd, map[string]string{"us-central1": "0.04", "us-east1": "0.04", "europe-west1": "0.04", "asia-southeast1": "0.048"})
