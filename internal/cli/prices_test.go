@@ -58,9 +58,9 @@ func TestPricesRefresh(t *testing.T) {
 	// A type the catalog lacks is looked up live once, with the
 	// environment's credentials, and kept in the cache: the next estimate
 	// asks nothing.
-	old := testenv.NewPriceListStub(t, [][]string{{testenv.EC2Product("S2", "m3.medium", "eu-west-1", "Linux", "0.073")}}, 0)
+	old := testenv.NewPriceListStub(t, [][]string{{testenv.EC2Product("S2", "x2gd.medium", "eu-west-1", "Linux", "0.073")}}, 0)
 	t.Setenv("AWS_ENDPOINT_URL_PRICING", old.URL)
-	write(t, inline, `{"resources":[{"type":"aws_instance","region":"eu-west-1","attributes":{"instance_type":"m3.medium","root_block_device":[{"volume_size":8,"volume_type":"gp2"}]}}]}`)
+	write(t, inline, `{"resources":[{"type":"aws_instance","region":"eu-west-1","attributes":{"instance_type":"x2gd.medium","root_block_device":[{"volume_size":8,"volume_type":"gp2"}]}}]}`)
 	for i := 0; i < 2; i++ {
 		code, out, errs = run(t, "cost", "--format", "json", inline)
 		// 730 × 0.073 + 8 × 0.11
@@ -72,7 +72,7 @@ func TestPricesRefresh(t *testing.T) {
 		}
 	}
 	data, _ := os.ReadFile(cache)
-	if !strings.Contains(string(data), `"aws/ec2/eu-west-1/m3.medium"`) || !strings.Contains(string(data), `"aws/ec2/eu-west-1/m5.large"`) {
+	if !strings.Contains(string(data), `"aws/ec2/eu-west-1/x2gd.medium"`) || !strings.Contains(string(data), `"aws/ec2/eu-west-1/m5.large"`) {
 		t.Errorf("the cache keeps the refreshed and the looked-up prices:\n%s", data)
 	}
 }

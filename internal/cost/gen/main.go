@@ -94,44 +94,101 @@ var ec2Families = []struct {
 	{"t3a", "0.0752", "t3", false, tSizes},
 	{"t4g", "0.0672", "t3", false, tSizes},
 	{"m5", "0.096", "m5", true, bigSizes},
-	{"m6i", "0.096", "m5", true, bigSizes},
-	{"m6g", "0.077", "m5", false, append([]string{"medium"}, bigSizes[:7]...)},
-	{"m7i", "0.1008", "m5", false, bigSizes},
-	{"m7g", "0.0816", "m5", false, append([]string{"medium"}, bigSizes[:7]...)},
-	{"c5", "0.085", "c5", true, bigSizes},
-	{"c6i", "0.085", "c5", true, bigSizes},
-	{"c7g", "0.0725", "c5", false, append([]string{"medium"}, bigSizes[:7]...)},
+	{"m5a", "0.086", "m5", false, bigSizes},
+	{"m5d", "0.113", "m5", false, bigSizes},
+	{"m5n", "0.119", "m5", false, bigSizes},
+	{"m6i", "0.096", "m5", true, intel6Sizes},
+	{"m6id", "0.1187", "m5", false, intel6Sizes},
+	{"m6a", "0.0864", "m5", false, amdSizes},
+	{"m6g", "0.077", "m5", false, armSizes},
+	{"m6gd", "0.0904", "m5", false, armSizes},
+	{"m7i", "0.1008", "m5", false, intel6Sizes},
+	{"m7i-flex", "0.09576", "m5", false, flexSizes},
+	{"m7a", "0.11592", "m5", false, amdSizes},
+	{"m7g", "0.0816", "m5", false, armSizes},
+	{"c5", "0.085", "c5", true, c5Sizes},
+	{"c5a", "0.077", "c5", false, bigSizes},
+	{"c5d", "0.096", "c5", false, c5Sizes},
+	{"c6i", "0.085", "c5", true, intel6Sizes},
+	{"c6id", "0.1008", "c5", false, intel6Sizes},
+	{"c6a", "0.0765", "c5", false, amdSizes},
+	{"c6g", "0.068", "c5", false, armSizes},
+	{"c6gd", "0.0768", "c5", false, armSizes},
+	{"c7i", "0.08925", "c5", false, intel6Sizes},
+	{"c7a", "0.10264", "c5", false, amdSizes},
+	{"c7g", "0.0725", "c5", false, armSizes},
 	{"r5", "0.126", "r5", true, bigSizes},
-	{"r6i", "0.126", "r5", true, bigSizes},
-	{"r7g", "0.1071", "r5", false, append([]string{"medium"}, bigSizes[:7]...)},
+	{"r5a", "0.113", "r5", false, bigSizes},
+	{"r5d", "0.144", "r5", false, bigSizes},
+	{"r5n", "0.149", "r5", false, bigSizes},
+	{"r6i", "0.126", "r5", true, intel6Sizes},
+	{"r6id", "0.1512", "r5", false, intel6Sizes},
+	{"r6a", "0.1134", "r5", false, amdSizes},
+	{"r6g", "0.1008", "r5", false, armSizes},
+	{"r6gd", "0.1152", "r5", false, armSizes},
+	{"r7i", "0.1323", "r5", false, intel6Sizes},
+	{"r7a", "0.15215", "r5", false, amdSizes},
+	{"r7g", "0.1071", "r5", false, armSizes},
 }
 
 var (
-	tSizes   = []string{"nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"}
-	bigSizes = []string{"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"}
+	tSizes      = []string{"nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"}
+	bigSizes    = []string{"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"}
+	intel6Sizes = append(bigSizes[:len(bigSizes):len(bigSizes)], "32xlarge")
+	amdSizes    = append(bigSizes[:len(bigSizes):len(bigSizes)], "32xlarge", "48xlarge")
+	armSizes    = []string{"medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"}
+	c5Sizes     = []string{"large", "xlarge", "2xlarge", "4xlarge", "9xlarge", "12xlarge", "18xlarge", "24xlarge"}
+	flexSizes   = []string{"large", "xlarge", "2xlarge", "4xlarge", "8xlarge"}
 	// sizeFactor is a size's multiple of .large.
 	sizeFactor = map[string]string{"nano": "0.0625", "micro": "0.125", "small": "0.25", "medium": "0.5", "large": "1", "xlarge": "2",
-		"2xlarge": "4", "4xlarge": "8", "8xlarge": "16", "12xlarge": "24", "16xlarge": "32", "24xlarge": "48"}
+		"2xlarge": "4", "4xlarge": "8", "8xlarge": "16", "9xlarge": "18", "12xlarge": "24", "16xlarge": "32", "18xlarge": "36",
+		"24xlarge": "48", "32xlarge": "64", "48xlarge": "96"}
 )
+
+// ec2Listed are us-east-1 prices of types AWS does not price in
+// proportion to size — previous generations, accelerated instances —
+// listed type by type; other regions are estimated by the family's
+// reference ratio.
+var ec2Listed = map[string]struct {
+	ref    string
+	prices map[string]string
+}{
+	"t2":   {"t3", map[string]string{"nano": "0.0058", "micro": "0.0116", "small": "0.023", "medium": "0.0464", "large": "0.0928", "xlarge": "0.1856", "2xlarge": "0.3712"}},
+	"m3":   {"m5", map[string]string{"medium": "0.067", "large": "0.133", "xlarge": "0.266", "2xlarge": "0.532"}},
+	"m4":   {"m5", map[string]string{"large": "0.10", "xlarge": "0.20", "2xlarge": "0.40", "4xlarge": "0.80", "10xlarge": "2.00", "16xlarge": "3.20"}},
+	"c3":   {"c5", map[string]string{"large": "0.105", "xlarge": "0.21", "2xlarge": "0.42", "4xlarge": "0.84", "8xlarge": "1.68"}},
+	"c4":   {"c5", map[string]string{"large": "0.10", "xlarge": "0.199", "2xlarge": "0.398", "4xlarge": "0.796", "8xlarge": "1.591"}},
+	"c5n":  {"c5", map[string]string{"large": "0.108", "xlarge": "0.216", "2xlarge": "0.432", "4xlarge": "0.864", "9xlarge": "1.944", "18xlarge": "3.888"}},
+	"r3":   {"r5", map[string]string{"large": "0.166", "xlarge": "0.333", "2xlarge": "0.665", "4xlarge": "1.33", "8xlarge": "2.66"}},
+	"r4":   {"r5", map[string]string{"large": "0.133", "xlarge": "0.266", "2xlarge": "0.532", "4xlarge": "1.064", "8xlarge": "2.128", "16xlarge": "4.256"}},
+	"g4dn": {"m5", map[string]string{"xlarge": "0.526", "2xlarge": "0.752", "4xlarge": "1.204", "8xlarge": "2.176", "12xlarge": "3.912", "16xlarge": "4.352"}},
+	"g5":   {"m5", map[string]string{"xlarge": "1.006", "2xlarge": "1.212", "4xlarge": "1.624", "8xlarge": "2.448", "12xlarge": "5.672", "16xlarge": "4.096", "24xlarge": "8.144", "48xlarge": "16.288"}},
+	"p3":   {"m5", map[string]string{"2xlarge": "3.06", "8xlarge": "12.24", "16xlarge": "24.48"}},
+}
 
 // regionalAWS holds a product's price per region where listed; regions
 // missing from it are estimated by the m5 ratio.
 func regionalAWS(key, unit, source string, byRegion map[string]string) {
-	base := byRegion["us-east-1"]
-	for _, r := range awsRegions {
-		if v, ok := byRegion[r]; ok {
-			add(fmt.Sprintf(key, r), unit, v, source)
-			continue
-		}
-		f := ratio(ec2Reference["m5"][r], ec2Reference["m5"]["us-east-1"])
-		add(fmt.Sprintf(key, r), unit, mul(base, f, 10), fmt.Sprintf("estimated: the us-east-1 list price × %s (the region's EC2 m5 price ratio)", f))
-	}
+	regionalRef(key, unit, source, "m5", byRegion)
 }
 
 // usRegions is one price in the US regions, where it is listed; the
 // others are estimated from it.
 func usRegions(v string) map[string]string {
 	return map[string]string{"us-east-1": v, "us-east-2": v, "us-west-2": v}
+}
+
+// regionalRef is regionalAWS with another reference family's ratio.
+func regionalRef(key, unit, source, ref string, byRegion map[string]string) {
+	base := byRegion["us-east-1"]
+	for _, r := range awsRegions {
+		if v, ok := byRegion[r]; ok {
+			add(fmt.Sprintf(key, r), unit, v, source)
+			continue
+		}
+		f := ratio(ec2Reference[ref][r], ec2Reference[ref]["us-east-1"])
+		add(fmt.Sprintf(key, r), unit, mul(base, f, 10), fmt.Sprintf("estimated: the us-east-1 list price × %s (the region's EC2 %s price ratio)", f, ref))
+	}
 }
 
 // same is one price in every AWS region.
@@ -164,6 +221,18 @@ func awsCatalog() {
 		}
 	}
 
+	for family, f := range ec2Listed {
+		for size, v := range f.prices {
+			byRegion := map[string]string{"us-east-1": v}
+			for _, r := range awsRegions {
+				if ec2Reference[f.ref][r] == ec2Reference[f.ref]["us-east-1"] {
+					byRegion[r] = v // regions that list the reference at us-east-1's price
+				}
+			}
+			regionalRef(fmt.Sprintf("aws/ec2/%%s/%s.%s", family, size), "hour", awsList+" (EC2, Linux, shared tenancy)", f.ref, byRegion)
+		}
+	}
+
 	ebs := awsList + " (EBS)"
 	regionalAWS("aws/ebs/%s/gp2", "GB-month", ebs, map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10", "eu-west-1": "0.11", "eu-central-1": "0.119", "ap-southeast-1": "0.12"})
 	regionalAWS("aws/ebs/%s/gp3", "GB-month", ebs, map[string]string{"us-east-1": "0.08", "us-east-2": "0.08", "us-west-2": "0.08", "eu-west-1": "0.088", "eu-central-1": "0.0952", "ap-southeast-1": "0.096"})
@@ -180,12 +249,14 @@ func awsCatalog() {
 
 	rds := awsList + " (RDS, Single-AZ)"
 	for engine, classes := range map[string]map[string]string{
-		"postgres": {"db.t3.micro": "0.018", "db.t3.small": "0.036", "db.t3.medium": "0.072", "db.t3.large": "0.145",
+		"postgres": {"db.t3.micro": "0.018", "db.t3.small": "0.036", "db.t3.medium": "0.072", "db.t3.large": "0.145", "db.t3.xlarge": "0.29", "db.t3.2xlarge": "0.579",
+			"db.t2.micro": "0.018", "db.t2.small": "0.036", "db.t2.medium": "0.073", "db.t2.large": "0.145", "db.m4.large": "0.182", "db.r4.large": "0.25",
 			"db.t4g.micro": "0.016", "db.t4g.small": "0.032", "db.t4g.medium": "0.065", "db.t4g.large": "0.129",
 			"db.m5.large": "0.178", "db.m5.xlarge": "0.356", "db.m5.2xlarge": "0.712", "db.m5.4xlarge": "1.424",
 			"db.m6g.large": "0.159", "db.m6g.xlarge": "0.318", "db.m6i.large": "0.178", "db.m6i.xlarge": "0.356", "db.m7g.large": "0.168", "db.m7g.xlarge": "0.336",
 			"db.r5.large": "0.25", "db.r5.xlarge": "0.50", "db.r5.2xlarge": "1.00", "db.r6g.large": "0.225", "db.r6g.xlarge": "0.45", "db.r6i.large": "0.25", "db.r6i.xlarge": "0.50"},
-		"mysql": {"db.t3.micro": "0.017", "db.t3.small": "0.034", "db.t3.medium": "0.068", "db.t3.large": "0.136",
+		"mysql": {"db.t3.micro": "0.017", "db.t3.small": "0.034", "db.t3.medium": "0.068", "db.t3.large": "0.136", "db.t3.xlarge": "0.272", "db.t3.2xlarge": "0.544",
+			"db.t2.micro": "0.017", "db.t2.small": "0.034", "db.t2.medium": "0.068", "db.t2.large": "0.136", "db.m4.large": "0.175", "db.r4.large": "0.24",
 			"db.t4g.micro": "0.016", "db.t4g.small": "0.032", "db.t4g.medium": "0.065", "db.t4g.large": "0.129",
 			"db.m5.large": "0.171", "db.m5.xlarge": "0.342", "db.m5.2xlarge": "0.684", "db.m5.4xlarge": "1.368",
 			"db.m6g.large": "0.152", "db.m6g.xlarge": "0.304", "db.m6i.large": "0.171", "db.m6i.xlarge": "0.342", "db.m7g.large": "0.161", "db.m7g.xlarge": "0.322",
@@ -199,6 +270,26 @@ func awsCatalog() {
 		}
 		for class, v := range classes {
 			regionalAWS("aws/rds/%s/"+engine+"/"+class, "hour", src, map[string]string{"us-east-1": v, "us-east-2": v, "us-west-2": v})
+		}
+		// Larger sizes of a class family, at the .large price times the
+		// size (as RDS lists most of them), labelled as estimated.
+		for class, v := range classes {
+			family, size, _ := strings.Cut(strings.TrimPrefix(class, "db."), ".")
+			if size != "large" || strings.HasPrefix(family, "t") || strings.HasSuffix(family, "4") { // burstable and 4th-generation sizes differ
+				continue
+			}
+			for _, bigger := range []string{"xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"} {
+				if strings.HasSuffix(family, "g") && bigger == "24xlarge" {
+					continue // Graviton classes stop at 16xlarge
+				}
+				name := "db." + family + "." + bigger
+				if _, listed := classes[name]; listed {
+					continue
+				}
+				est := mul(v, sizeFactor[bigger], 6)
+				regionalAWS("aws/rds/%s/"+engine+"/"+name, "hour", fmt.Sprintf("estimated: %s × the db.%s.large list price (%s)", sizeFactor[bigger], family, src),
+					map[string]string{"us-east-1": est, "us-east-2": est, "us-west-2": est})
+			}
 		}
 	}
 	regionalAWS("aws/rds/%s/storage-gp2", "GB-month", rds, map[string]string{"us-east-1": "0.115", "us-east-2": "0.115", "us-west-2": "0.115", "eu-west-1": "0.127", "eu-central-1": "0.137", "ap-southeast-1": "0.138"})
@@ -257,7 +348,10 @@ func awsCatalog() {
 	regionalAWS("aws/eip/%s/hour", "hour", awsList+" (public IPv4 address)", same("0.005"))
 	add("aws/route53/global/zone", "zone-month", "0.50", awsList+" (Route 53 hosted zone, first 25)")
 	add("aws/route53/global/queries", "1M queries", "0.40", awsList+" (Route 53 standard queries)")
-	for node, v := range map[string]string{"cache.t3.micro": "0.017", "cache.t3.small": "0.034", "cache.t3.medium": "0.068", "cache.t4g.micro": "0.016", "cache.t4g.small": "0.032", "cache.t4g.medium": "0.065",
+	for node, v := range map[string]string{"cache.t2.micro": "0.017", "cache.t2.small": "0.034", "cache.t2.medium": "0.068",
+		"cache.m5.2xlarge": "0.623", "cache.m5.4xlarge": "1.245", "cache.m5.12xlarge": "3.744", "cache.m5.24xlarge": "7.488",
+		"cache.r5.2xlarge": "0.864", "cache.r5.4xlarge": "1.728", "cache.r5.12xlarge": "5.184", "cache.r5.24xlarge": "10.368",
+		"cache.t3.micro": "0.017", "cache.t3.small": "0.034", "cache.t3.medium": "0.068", "cache.t4g.micro": "0.016", "cache.t4g.small": "0.032", "cache.t4g.medium": "0.065",
 		"cache.m5.large": "0.156", "cache.m5.xlarge": "0.311", "cache.m6g.large": "0.149", "cache.m6g.xlarge": "0.298", "cache.r5.large": "0.216", "cache.r5.xlarge": "0.432", "cache.r6g.large": "0.206", "cache.r6g.xlarge": "0.411"} {
 		regionalAWS("aws/elasticache/%s/"+node, "hour", awsList+" (ElastiCache)", map[string]string{"us-east-1": v, "us-east-2": v, "us-west-2": v})
 	}
