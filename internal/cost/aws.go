@@ -51,6 +51,9 @@ func init() {
 		"aws_sfn_state_machine":                  awsStateMachine,
 		"aws_wafv2_web_acl":                      awsWebACL,
 		"aws_transfer_server":                    awsTransferServer,
+		"aws_opensearch_domain":                  awsOpenSearchDomain,
+		"aws_elasticsearch_domain":               awsOpenSearchDomain,
+		"aws_redshift_cluster":                   awsRedshiftCluster,
 	} {
 		mappers[t] = m
 	}
@@ -379,7 +382,12 @@ func awsRDSCluster(c *costing) {
 	}
 	c.usage("Storage", c.key("aws", "rds", "aurora-storage"), "storage_gb", Int(1), "GB")
 	c.usage("I/O requests", c.key("aws", "rds", "aurora-io"), "monthly_io_requests", million, "I/O requests")
-	if sv2 := c.block("serverlessv2_scaling_configuration"); sv2 != nil {
+	switch {
+	case c.str("engine_mode", false) == "serverless":
+		// Aurora Serverless v1 bills the cluster's capacity units.
+		c.usageHourly("Serverless v1 capacity", c.key("aws", "rds", "aurora-acu-v1"), "capacity_units_per_hr", "ACUs")
+	case c.block("serverlessv2_scaling_configuration") != nil:
+		sv2 := c.block("serverlessv2_scaling_configuration")
 		v, given, ok := c.usageNumber("average_acus", "Aurora Serverless v2 capacity units on average")
 		if !ok {
 			return
@@ -390,7 +398,7 @@ func awsRDSCluster(c *costing) {
 		} else {
 			minACU, _ := numOf(sv2["min_capacity"], Float(0.5))
 			c.add("Serverless v2 capacity", c.key("aws", "rds", "aurora-acu"), minACU.Mul(c.e.hours).Mul(c.count), true,
-				fmt.Sprintf("no usage given: min_capacity %s ACUs all the time assumed; set usage %s.average_acus", minACU, c.r.Address))
+				fmt.Sprintf("no usage given: min_capacity %s ACUs all the time assumed; set usage %s.average_acus, or capacity_units_per_hr on its db.serverless instances", minACU, c.r.Address))
 		}
 	}
 }
@@ -401,7 +409,13 @@ func awsRDSClusterInstance(c *costing) {
 		return
 	}
 	if class == "db.serverless" {
-		c.note("db.serverless: capacity is priced on the cluster (Aurora Serverless v2 ACUs)")
+		// Infracost's key for v2 capacity is on the instance; without it
+		// the cluster prices its minimum capacity.
+		if _, given, ok := c.usageNumber("capacity_units_per_hr", "Aurora Serverless v2 capacity units an hour on average"); ok && given {
+			c.usageHourly("Serverless v2 capacity", c.key("aws", "rds", "aurora-acu"), "capacity_units_per_hr", "ACUs")
+		} else {
+			c.note("db.serverless: capacity is priced on the cluster (Aurora Serverless v2 ACUs) unless usage capacity_units_per_hr is given here")
+		}
 		return
 	}
 	if engine == "" {

@@ -390,3 +390,57 @@ func awsTransferServer(c *costing) {
 	}
 	c.hourly(fmt.Sprintf("Endpoint protocols (%s)", n), c.key("aws", "transfer", "hour"), n)
 }
+
+func awsOpenSearchDomain(c *costing) {
+	cc := c.block("cluster_config")
+	typ, _ := cc["instance_type"].(string)
+	if typ == "" {
+		typ = "m5.large.search" // the provider's default (r5.large on older domains)
+		c.note("cluster_config.instance_type not set: m5.large.search assumed")
+	}
+	typ = strings.Replace(typ, ".elasticsearch", ".search", 1)
+	n, _ := numOf(cc["instance_count"], Int(1))
+	key, assumption := c.reservation(c.key("aws", "opensearch", typ), typ, false)
+	c.add(fmt.Sprintf("Instances (%s × %s)", n, typ), key, c.e.hours.Mul(c.count).Mul(n), false, assumption)
+	if cc["dedicated_master_enabled"] == true {
+		mt, _ := cc["dedicated_master_type"].(string)
+		mn, _ := numOf(cc["dedicated_master_count"], Int(3))
+		if mt == "" {
+			mt = typ
+		}
+		mt = strings.Replace(mt, ".elasticsearch", ".search", 1)
+		c.hourly(fmt.Sprintf("Dedicated masters (%s × %s)", mn, mt), c.key("aws", "opensearch", mt), mn)
+	}
+	if cc["warm_enabled"] == true {
+		wt, _ := cc["warm_type"].(string)
+		wn, _ := numOf(cc["warm_count"], Int(2))
+		c.hourly(fmt.Sprintf("UltraWarm nodes (%s × %s)", wn, wt), c.key("aws", "opensearch", wt), wn)
+	}
+	ebs := c.block("ebs_options")
+	if ebs == nil || ebs["ebs_enabled"] == false {
+		return
+	}
+	size, ok := numOf(ebs["volume_size"], Int(10))
+	if !ok {
+		c.fail("ebs_options.volume_size is not known")
+		return
+	}
+	vt, _ := ebs["volume_type"].(string)
+	if vt == "" {
+		vt = "gp2"
+	}
+	c.monthly(fmt.Sprintf("Storage (%s, %s GB × %s)", vt, size, n), c.key("aws", "opensearch", "storage-"+vt), size.Mul(n))
+}
+
+func awsRedshiftCluster(c *costing) {
+	node := c.str("node_type", true)
+	if node == "" {
+		return
+	}
+	n, _ := c.num("number_of_nodes", Int(1))
+	key, assumption := c.reservation(c.key("aws", "redshift", node), node, false)
+	c.add(fmt.Sprintf("Nodes (%s × %s)", n, node), key, c.e.hours.Mul(c.count).Mul(n), false, assumption)
+	if strings.HasPrefix(node, "ra3.") {
+		c.usage("Managed storage", c.key("aws", "redshift", "managed-storage"), "managed_storage_gb", Int(1), "GB")
+	}
+}

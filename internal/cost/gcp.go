@@ -292,6 +292,28 @@ func gkeNodePool(c *costing) {
 	c.gkeNodes("Nodes", n.Mul(c.zones()))
 }
 
+// sqlShape is a Cloud SQL tier's vCPUs and memory: db-custom-CPUS-MB, or
+// a legacy predefined db-n1-standard-N (3.75 GB a vCPU) or db-n1-highmem-N
+// (6.5 GB a vCPU), priced by vCPU and memory alike.
+func sqlShape(tier string) (cpus, gb Dec, err error) {
+	parts := strings.Split(tier, "-")
+	if len(parts) == 4 && parts[1] == "custom" {
+		n, err1 := strconv.Atoi(parts[2])
+		mb, err2 := strconv.Atoi(parts[3])
+		if err1 == nil && err2 == nil && n > 0 {
+			return Int(int64(n)), Int(int64(mb)).Div(Int(1024)), nil
+		}
+	}
+	if len(parts) == 4 && parts[1] == "n1" {
+		per := map[string]string{"standard": "3.75", "highmem": "6.5"}[parts[2]]
+		n, err := strconv.Atoi(parts[3])
+		if per != "" && err == nil && n > 0 {
+			return Int(int64(n)), Int(int64(n)).Mul(D(per)), nil
+		}
+	}
+	return Dec{}, Dec{}, fmt.Errorf("tier %q is not db-custom-CPUS-MEMORY_MB, db-n1-standard-N or db-n1-highmem-N", tier)
+}
+
 func gcpSQL(c *costing) {
 	s := c.block("settings")
 	tier, _ := s["tier"].(string)
@@ -306,19 +328,24 @@ func gcpSQL(c *costing) {
 	switch {
 	case tier == "db-f1-micro" || tier == "db-g1-small":
 		c.hourly(fmt.Sprintf("Instance (%s, %s)", tier, label), c.key("gcp", "sql", tier), ha)
-	case strings.HasPrefix(tier, "db-custom-"):
-		parts := strings.Split(tier, "-")
-		cpus, err1 := strconv.Atoi(parts[2])
-		mb, err2 := strconv.Atoi(parts[len(parts)-1])
-		if len(parts) != 4 || err1 != nil || err2 != nil {
-			c.fail("tier %q is not db-custom-CPUS-MEMORY_MB", tier)
+	case strings.HasPrefix(tier, "db-custom-") || strings.HasPrefix(tier, "db-n1-"):
+		cpus, gb, err := sqlShape(tier)
+		if err != nil {
+			c.fail("%v", err)
 			return
 		}
-		c.hourly(fmt.Sprintf("vCPUs (%d, %s)", cpus, label), c.key("gcp", "sql", "vcpu-hour"), Int(int64(cpus)).Mul(ha))
-		gb := Int(int64(mb)).Div(Int(1024))
+		if e, _ := s["edition"].(string); e == "ENTERPRISE_PLUS" {
+			c.fail("edition ENTERPRISE_PLUS: the catalog has Cloud SQL Enterprise rates only")
+			return
+		}
+		if v, _ := c.attr("database_version").(string); strings.HasPrefix(v, "SQLSERVER") {
+			c.fail("%s: SQL Server licences are not in the catalog", v)
+			return
+		}
+		c.hourly(fmt.Sprintf("vCPUs (%s, %s)", cpus, label), c.key("gcp", "sql", "vcpu-hour"), cpus.Mul(ha))
 		c.hourly(fmt.Sprintf("Memory (%s GB, %s)", gb, label), c.key("gcp", "sql", "ram-hour"), gb.Mul(ha))
 	default:
-		c.fail("tier %q is not in the catalog (db-custom-*, db-f1-micro and db-g1-small are)", tier)
+		c.fail("tier %q is not in the catalog (db-custom-*, db-n1-standard-*, db-n1-highmem-*, db-f1-micro and db-g1-small are)", tier)
 		return
 	}
 	size, _ := numOf(s["disk_size"], Int(10))

@@ -40,6 +40,16 @@ var typeCases = []typeCase{
 	{typ: "aws_elb", usage: `{"monthly_data_processed_gb":1000}`, want: "26.25"},
 	// 730 × 0.10
 	{typ: "aws_eks_cluster", want: "73.00"},
+	// 3 × 730 × 0.142 data nodes + 3 masters as much + 3 × 100 GB gp3 × 0.122 = 310.98 × 2 + 36.60
+	{typ: "aws_opensearch_domain", attrs: `{"cluster_config":[{"instance_type":"m5.large.search","instance_count":3,"dedicated_master_enabled":true,"dedicated_master_type":"m5.large.search","dedicated_master_count":3}],"ebs_options":[{"ebs_enabled":true,"volume_type":"gp3","volume_size":100}]}`, want: "658.56"},
+	// 2 × 730 × 0.186 + 2 × 20 GB gp2 × 0.135
+	{typ: "aws_elasticsearch_domain", attrs: `{"cluster_config":[{"instance_type":"r5.large.elasticsearch","instance_count":2}],"ebs_options":[{"ebs_enabled":true,"volume_size":20}]}`, want: "276.96"},
+	// 2 × 730 × 1.086 + 1,000 GB managed storage × 0.024
+	{typ: "aws_redshift_cluster", attrs: `{"node_type":"ra3.xlplus","number_of_nodes":2}`, usage: `{"managed_storage_gb":1000}`, want: "1609.56"},
+	// Aurora Serverless v1: 4 ACUs × 730 × 0.06
+	{typ: "aws_rds_cluster", attrs: `{"engine":"aurora-postgresql","engine_mode":"serverless"}`, usage: `{"capacity_units_per_hr":4}`, want: "175.20"},
+	// Aurora Serverless v2 on its instance: 2 ACUs × 730 × 0.12
+	{typ: "aws_rds_cluster_instance", attrs: `{"engine":"aurora-postgresql","instance_class":"db.serverless"}`, usage: `{"capacity_units_per_hr":2}`, want: "175.20"},
 	// Kubernetes 1.29 left standard support on 2025-03-23: 730 × 0.60
 	{typ: "aws_eks_cluster", attrs: `{"version":"1.29"}`, want: "438.00"},
 	// 3 × 730 × 0.096 + 3 × 50 GB gp2 × 0.10 = 210.24 + 15
@@ -151,6 +161,8 @@ var typeCases = []typeCase{
 	// 0.004237) × 0.8002 (sustained use) + 300 GB × 0.10 = 170.19 + 30
 	{typ: "google_container_node_pool", region: "-", attrs: `{"location":"us-central1","node_count":1,"node_config":[{"machine_type":"n2-standard-2"}]}`, want: "200.19"},
 	// HA: 4 vCPU × 730 × 0.0413 + 15 GB × 730 × 0.007 + 100 GB × 0.17 = 120.596 + 76.65 + 17
+	// db-n1-standard-2 is 2 vCPUs and 7.5 GB: 2 × 730 × 0.0413 + 7.5 × 730 × 0.007 + 10 GB SSD × 0.17 = 60.298 + 38.325 + 1.70
+	{typ: "google_sql_database_instance", region: "-", attrs: `{"region":"us-central1","settings":[{"tier":"db-n1-standard-2"}]}`, want: "100.32"},
 	{typ: "google_sql_database_instance", region: "-", attrs: `{"region":"us-central1","settings":[{"tier":"db-custom-2-7680","availability_type":"REGIONAL","disk_size":50}]}`, want: "214.25"},
 	// 1,000 GB × 0.01 + 100 k × 0.005 + 1,000 k × 0.0004
 	{typ: "google_storage_bucket", region: "-", attrs: `{"location":"US-CENTRAL1","storage_class":"NEARLINE"}`, usage: `{"storage_gb":1000,"monthly_class_a_operations":100000,"monthly_class_b_operations":1000000}`, want: "10.90"},

@@ -355,6 +355,20 @@ func awsCatalog() {
 		"cache.m5.large": "0.156", "cache.m5.xlarge": "0.311", "cache.m6g.large": "0.149", "cache.m6g.xlarge": "0.298", "cache.r5.large": "0.216", "cache.r5.xlarge": "0.432", "cache.r6g.large": "0.206", "cache.r6g.xlarge": "0.411"} {
 		regionalAWS("aws/elasticache/%s/"+node, "hour", awsList+" (ElastiCache)", map[string]string{"us-east-1": v, "us-east-2": v, "us-west-2": v})
 	}
+	for typ, v := range map[string]string{"t3.small.search": "0.036", "t3.medium.search": "0.073",
+		"m5.large.search": "0.142", "m5.xlarge.search": "0.283", "m5.2xlarge.search": "0.566", "m5.4xlarge.search": "1.133", "m5.12xlarge.search": "3.401",
+		"r5.large.search": "0.186", "r5.xlarge.search": "0.372", "r5.2xlarge.search": "0.744", "r5.4xlarge.search": "1.488",
+		"c5.large.search": "0.125", "c5.xlarge.search": "0.25", "m6g.large.search": "0.128", "r6g.large.search": "0.167", "c6g.large.search": "0.113"} {
+		regionalAWS("aws/opensearch/%s/"+typ, "hour", awsList+" (OpenSearch Service)", usRegions(v))
+	}
+	regionalAWS("aws/opensearch/%s/storage-gp2", "GB-month", awsList+" (OpenSearch Service EBS)", usRegions("0.135"))
+	regionalAWS("aws/opensearch/%s/storage-gp3", "GB-month", awsList+" (OpenSearch Service EBS)", usRegions("0.122"))
+	for node, v := range map[string]string{"dc2.large": "0.25", "dc2.8xlarge": "4.80", "ra3.xlplus": "1.086", "ra3.4xlarge": "3.26", "ra3.16xlarge": "13.04"} {
+		regionalAWS("aws/redshift/%s/"+node, "hour", awsList+" (Redshift)", usRegions(v))
+	}
+	regionalAWS("aws/redshift/%s/managed-storage", "GB-month", awsList+" (Redshift managed storage)", usRegions("0.024"))
+	regionalAWS("aws/rds/%s/aurora-acu-v1", "ACU-hour", awsList+" (Aurora Serverless v1)", usRegions("0.06"))
+
 	ddb := awsList + " (DynamoDB Standard)"
 	regionalAWS("aws/dynamodb/%s/write-requests", "1M write request units", ddb+", on-demand", map[string]string{"us-east-1": "0.625", "us-east-2": "0.625", "us-west-2": "0.625"})
 	regionalAWS("aws/dynamodb/%s/read-requests", "1M read request units", ddb+", on-demand", map[string]string{"us-east-1": "0.125", "us-east-2": "0.125", "us-west-2": "0.125"})
