@@ -8,21 +8,7 @@ import (
 
 func estimateInline(t *testing.T, inline string, usage string) *Estimate {
 	t.Helper()
-	res, err := ParseInline([]byte(inline))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := Options{IncludeDataTransfer: true}
-	if usage != "" {
-		if opts.Usage, err = ParseUsage([]byte(usage)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	est, err := EstimateResources(res, nil, nil, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return est
+	return estimateWith(t, inline, usage, nil, nil)
 }
 
 func resourceCost(t *testing.T, est *Estimate, addr string) ResourceCost {

@@ -15,7 +15,7 @@ func estimateWith(t *testing.T, inline, usage string, prices map[string]string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Live: live}
+	opts := Options{Live: live, IncludeDataTransfer: true}
 	if usage != "" {
 		if opts.Usage, err = ParseUsage([]byte(usage)); err != nil {
 			t.Fatal(err)

@@ -390,9 +390,6 @@ func awsCatalog() {
 	regionalAWS("aws/vpce/%s/hour", "AZ-hour", awsList+" (interface VPC endpoint, per AZ)", map[string]string{"us-east-1": "0.01", "us-east-2": "0.01", "us-west-2": "0.01", "eu-west-1": "0.011", "eu-central-1": "0.012", "ap-southeast-1": "0.013"})
 	regionalAWS("aws/vpce/%s/gb", "GB", awsList+" (interface VPC endpoint data processed)", same("0.01"))
 	apigw := awsList + " (API Gateway"
-	usRegions := func(v string) map[string]string {
-		return map[string]string{"us-east-1": v, "us-east-2": v, "us-west-2": v}
-	}
 	regionalAWS("aws/apigw/%s/rest-requests", "1M requests", apigw+" REST, first 333M a month)", map[string]string{"us-east-1": "3.50", "us-east-2": "3.50", "us-west-2": "3.50", "eu-west-1": "3.50", "eu-central-1": "3.70", "ap-southeast-1": "3.80"})
 	regionalAWS("aws/apigw/%s/rest-requests-tier2", "1M requests", apigw+" REST, next 667M a month)", usRegions("2.80"))
 	regionalAWS("aws/apigw/%s/rest-requests-tier3", "1M requests", apigw+" REST, next 19B a month)", usRegions("2.38"))
