@@ -123,11 +123,58 @@ func awsFargateProfile(c *costing) {
 	c.usageHourly("Fargate memory", c.key("aws", "fargate", "gb-hour"), "average_memory_gb", "GB of pods")
 }
 
+// s3Classes are the storage classes of Infracost's nested S3 usage
+// (standard.storage_gb...) and their catalog items.
+var s3Classes = []struct{ usage, item, label string }{
+	{"standard", "standard", "Standard"},
+	{"intelligent_tiering", "intelligent-tiering", "Intelligent-Tiering"},
+	{"standard_infrequent_access", "standard-ia", "Standard-IA"},
+	{"one_zone_infrequent_access", "one-zone-ia", "One Zone-IA"},
+	{"glacier_flexible_retrieval", "glacier", "Glacier Flexible Retrieval"},
+	{"glacier_deep_archive", "deep-archive", "Glacier Deep Archive"},
+}
+
 func awsS3Bucket(c *costing) {
-	c.usage("Storage (Standard)", c.key("aws", "s3", "standard"), "storage_gb", Int(1), "GB")
-	c.usage("PUT, COPY, POST, LIST requests", c.key("aws", "s3", "put"), "monthly_tier_1_requests", thousand, "requests")
-	c.usage("GET, SELECT and other requests", c.key("aws", "s3", "get"), "monthly_tier_2_requests", thousand, "requests")
+	// Infracost nests usage by storage class; opsmcp also reads the
+	// flat keys as Standard.
+	if _, flat, _ := c.e.opts.Usage.number(c.r, "storage_gb"); flat {
+		c.usage("Storage (Standard)", c.key("aws", "s3", "standard"), "storage_gb", Int(1), "GB")
+		c.usage("PUT, COPY, POST, LIST requests", c.key("aws", "s3", "put"), "monthly_tier_1_requests", thousand, "requests")
+		c.usage("GET, SELECT and other requests", c.key("aws", "s3", "get"), "monthly_tier_2_requests", thousand, "requests")
+		c.dataOut("aws")
+		return
+	}
+	for _, cl := range s3Classes {
+		storage := cl.usage + ".storage_gb"
+		if cl.usage == "intelligent_tiering" {
+			storage = cl.usage + ".frequent_access_storage_gb"
+		}
+		if _, given, _ := c.usageNumber(storage, "GB stored in "+cl.label); !given && cl.usage != "standard" {
+			continue
+		}
+		c.usage(fmt.Sprintf("Storage (%s)", cl.label), c.key("aws", "s3", cl.item), storage, Int(1), "GB")
+		if cl.usage == "intelligent_tiering" {
+			c.usage("Storage (Intelligent-Tiering, infrequent access)", c.key("aws", "s3", "standard-ia"), cl.usage+".infrequent_access_storage_gb", Int(1), "GB")
+			c.usage("Intelligent-Tiering monitoring", c.key("aws", "s3", "it-monitoring"), cl.usage+".monitored_objects", thousand, "objects monitored")
+		}
+		if cl.usage == "standard" || cl.usage == "intelligent_tiering" {
+			c.usage(fmt.Sprintf("PUT, COPY, POST, LIST requests (%s)", cl.label), c.key("aws", "s3", "put"), cl.usage+".monthly_tier_1_requests", thousand, "requests")
+			c.usage(fmt.Sprintf("GET, SELECT and other requests (%s)", cl.label), c.key("aws", "s3", "get"), cl.usage+".monthly_tier_2_requests", thousand, "requests")
+		}
+	}
 	c.dataOut("aws")
+}
+
+// requestChunks is how many billed requests one is for SQS and SNS,
+// which bill each 64 KB of a request as one (usage request_size_kb).
+func (c *costing) requestChunks() Dec { return c.meteredIn("request_size_kb", 64) }
+
+func awsSQS(c *costing) {
+	c.requestsTiered("Requests", "monthly_requests", "requests", c.requestChunks(), []tier{{Dec{}, c.key("aws", "sqs", "requests"), ""}})
+}
+
+func awsSNS(c *costing) {
+	c.requestsTiered("Publishes", "monthly_requests", "publishes", c.requestChunks(), []tier{{Dec{}, c.key("aws", "sns", "requests"), ""}})
 }
 
 func awsLambda(c *costing) {
@@ -168,6 +215,7 @@ func awsLambda(c *costing) {
 func awsLogGroup(c *costing) {
 	c.usage("Data ingested", c.key("aws", "logs", "ingest"), "monthly_data_ingested_gb", Int(1), "GB")
 	c.usage("Storage", c.key("aws", "logs", "storage"), "storage_gb", Int(1), "GB")
+	c.usage("Insights queries", c.key("aws", "logs", "scanned"), "monthly_data_scanned_gb", Int(1), "GB scanned")
 }
 
 func awsEIP(c *costing) {
@@ -377,8 +425,15 @@ func awsStateMachine(c *costing) {
 
 func awsWebACL(c *costing) {
 	c.monthly("Web ACL", c.key("aws", "waf", "acl"), Int(1))
-	if n := len(blocks(c.attr("rule"))); n > 0 {
-		c.monthly(fmt.Sprintf("Rules (%d)", n), c.key("aws", "waf", "rule"), Int(int64(n)))
+	rules := Int(int64(len(blocks(c.attr("rule")))))
+	// Rules inside rule groups bill like the ACL's own (Infracost's keys).
+	for _, k := range []string{"rule_group_rules", "managed_rule_group_rules"} {
+		if v, given, ok := c.usageNumber(k, "rules in rule groups the ACL uses"); ok && given {
+			rules = rules.Add(v)
+		}
+	}
+	if rules.Sign() > 0 {
+		c.monthly(fmt.Sprintf("Rules (%s)", rules), c.key("aws", "waf", "rule"), rules)
 	}
 	c.usage("Requests", c.key("aws", "waf", "requests"), "monthly_requests", million, "requests")
 }
@@ -389,6 +444,8 @@ func awsTransferServer(c *costing) {
 		n = Int(int64(len(p)))
 	}
 	c.hourly(fmt.Sprintf("Endpoint protocols (%s)", n), c.key("aws", "transfer", "hour"), n)
+	c.usage("Data downloaded", c.key("aws", "transfer", "gb"), "monthly_data_downloaded_gb", Int(1), "GB")
+	c.usage("Data uploaded", c.key("aws", "transfer", "gb"), "monthly_data_uploaded_gb", Int(1), "GB")
 }
 
 func awsOpenSearchDomain(c *costing) {

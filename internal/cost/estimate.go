@@ -374,7 +374,7 @@ func (e *engine) price(r *Resource, est *Estimate, unsupported, free map[string]
 	if est != nil {
 		est.Unresolved = append(est.Unresolved, c.unresolved...)
 		for _, k := range e.opts.Usage.given(r) {
-			if !slices.ContainsFunc(c.usageRead, func(u UsageKey) bool { return u.Key == k }) {
+			if !slices.ContainsFunc(c.usageRead, func(u UsageKey) bool { return u.Key == k || strings.HasPrefix(u.Key, k+".") }) {
 				rc.Notes = append(rc.Notes, fmt.Sprintf("usage key %s is not one opsmcp reads for %s; it is ignored", k, r.Type))
 			}
 		}

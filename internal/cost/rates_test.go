@@ -180,3 +180,18 @@ func TestSustainedUseDiscount(t *testing.T) {
 		}
 	}
 }
+
+// Infracost's nested keys are read as keys, not reported as unknown.
+func TestNestedUsageIsRead(t *testing.T) {
+	est := estimateInline(t, `{"resources":[{"address":"aws_s3_bucket.b","type":"aws_s3_bucket","region":"us-east-1"}]}`,
+		`resource_usage: {aws_s3_bucket.b: {standard: {storage_gb: 100}, glacier_deep_archive: {storage_gb: 1000}, object_tags: 5}}`)
+	r := est.Resources[0]
+	notes := strings.Join(r.Notes, "\n")
+	if strings.Contains(notes, "standard") || strings.Contains(notes, "glacier") || !strings.Contains(notes, "object_tags") {
+		t.Errorf("notes: %s", notes)
+	}
+	// 100 × 0.023 + 1,000 × 0.00099
+	if monthly(r) != "3.29" {
+		t.Errorf("%s %+v", monthly(r), r.Components)
+	}
+}

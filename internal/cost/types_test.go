@@ -39,6 +39,17 @@ var typeCases = []typeCase{
 	// 730 × 0.025 + 1,000 GB × 0.008
 	{typ: "aws_elb", usage: `{"monthly_data_processed_gb":1000}`, want: "26.25"},
 	// 730 × 0.10
+	// Infracost's nested S3 usage: 100 GB Standard × 0.023 + 10k PUTs ×
+	// 0.005/1k + 1,000 GB Standard-IA × 0.0125 = 2.30 + 0.05 + 12.50
+	{typ: "aws_s3_bucket", usage: `{"standard":{"storage_gb":100,"monthly_tier_1_requests":10000},"standard_infrequent_access":{"storage_gb":1000}}`, want: "14.85"},
+	// 1M requests of 128 KB bill as 2M 64 KB requests × 0.40/M
+	{typ: "aws_sqs_queue", usage: `{"monthly_requests":1000000,"request_size_kb":128}`, want: "0.80"},
+	// 10 GB ingested × 0.50 + 100 GB scanned by Insights × 0.005
+	{typ: "aws_cloudwatch_log_group", usage: `{"monthly_data_ingested_gb":10,"monthly_data_scanned_gb":100}`, want: "5.50"},
+	// ACL 5.00 + 10 rule group rules × 1.00 + 1M requests × 0.60
+	{typ: "aws_wafv2_web_acl", usage: `{"rule_group_rules":4,"managed_rule_group_rules":6,"monthly_requests":1000000}`, want: "15.60"},
+	// 730 × 0.30 + (100 GB down + 50 GB up) × 0.04
+	{typ: "aws_transfer_server", usage: `{"monthly_data_downloaded_gb":100,"monthly_data_uploaded_gb":50}`, want: "225.00"},
 	{typ: "aws_eks_cluster", want: "73.00"},
 	// 3 × 730 × 0.142 data nodes + 3 masters as much + 3 × 100 GB gp3 × 0.122 = 310.98 × 2 + 36.60
 	{typ: "aws_opensearch_domain", attrs: `{"cluster_config":[{"instance_type":"m5.large.search","instance_count":3,"dedicated_master_enabled":true,"dedicated_master_type":"m5.large.search","dedicated_master_count":3}],"ebs_options":[{"ebs_enabled":true,"volume_type":"gp3","volume_size":100}]}`, want: "658.56"},
