@@ -165,10 +165,14 @@ func awsInstance(c *costing) {
 		c.note("spot: priced at the on-demand rate, the most a spot instance can cost")
 	}
 	key, label, assumption, ok := c.ec2Rate(typ)
-	if !ok {
+	if !ok || !c.readMonthlyHours() {
 		return
 	}
-	c.add(fmt.Sprintf("Instance usage (%s, %s)", label, typ), key, c.e.hours.Mul(c.count), false, assumption)
+	if !c.monthlyHours.IsZero() {
+		assumption = strings.TrimPrefix(assumption+"; ", "; ") + fmt.Sprintf("%s hours a month (usage monthly_hrs)", c.monthlyHours)
+	}
+	c.add(fmt.Sprintf("Instance usage (%s, %s)", label, typ), key, c.runHours().Mul(c.count), false, assumption)
+	c.cpuCredits(typ)
 	root := c.block("root_block_device")
 	vt, _ := root["volume_type"].(string)
 	size, sizeKnown := numOf(root["volume_size"], Dec{})
@@ -202,6 +206,49 @@ func awsInstance(c *costing) {
 		c.ebs(fmt.Sprintf("EBS volume %d", i+1), vt, size, iops, tput)
 	}
 	c.dataOut("aws")
+}
+
+// burstableVCPUs are the vCPUs of T instance sizes, for CPU credits.
+var burstableVCPUs = map[string]int64{"nano": 2, "micro": 2, "small": 2, "medium": 2, "large": 2, "xlarge": 4, "2xlarge": 8}
+
+// cpuCredits prices a burstable instance's CPU credits beyond its
+// baseline (Infracost's monthly_cpu_credit_hrs and vcpu_count): T3, T3a
+// and T4g run unlimited by default, T2 only when credit_specification
+// says so.
+func (c *costing) cpuCredits(typ string) {
+	family, size, _ := strings.Cut(typ, ".")
+	switch family {
+	case "t3", "t3a", "t4g":
+	case "t2":
+		if cs := c.block("credit_specification"); cs == nil || cs["cpu_credits"] != "unlimited" {
+			return
+		}
+	default:
+		return
+	}
+	if cs := c.block("credit_specification"); cs != nil && cs["cpu_credits"] == "standard" {
+		return
+	}
+	hrs, given, ok := c.usageNumber("monthly_cpu_credit_hrs", "hours a month the instance bursts above its baseline")
+	if !ok || !given || hrs.IsZero() {
+		return
+	}
+	vcpus, vGiven, ok := c.usageNumber("vcpu_count", "vCPUs of the instance type")
+	if !ok {
+		return
+	}
+	if !vGiven {
+		n, known := burstableVCPUs[size]
+		if !known {
+			return
+		}
+		if family == "t2" && (size == "nano" || size == "micro" || size == "small") {
+			n = 1
+		}
+		vcpus = Int(n)
+	}
+	c.add(fmt.Sprintf("CPU credits (%s vCPUs × %s hours)", vcpus, hrs), c.key("aws", "ec2", "cpu-credits-"+family[:2]), hrs.Mul(vcpus).Mul(c.count).Mul(c.months()), true,
+		fmt.Sprintf("%s hours of bursting a month (usage monthly_cpu_credit_hrs) on %s vCPUs", hrs, vcpus))
 }
 
 // ebs prices one volume of each instance: storage, and for gp3 the IOPS

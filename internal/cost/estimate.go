@@ -155,6 +155,34 @@ type costing struct {
 	// spot: capacity that can be taken back, priced at on-demand rates
 	// with no discount for sustained use.
 	spot bool
+	// monthlyHours is how long an instance runs a month (usage
+	// monthly_hrs); zero means all month.
+	monthlyHours Dec
+}
+
+// runHours is the hours each instance runs over the estimate's duration.
+func (c *costing) runHours() Dec {
+	if c.monthlyHours.IsZero() {
+		return c.e.hours
+	}
+	return c.monthlyHours.Mul(c.e.months)
+}
+
+// readMonthlyHours reads Infracost's monthly_hrs: an instance that runs
+// part of the month.
+func (c *costing) readMonthlyHours() bool {
+	v, given, ok := c.usageNumber("monthly_hrs", "hours the instance runs a month")
+	if !ok {
+		return false
+	}
+	if given {
+		if v.Cmp(Int(HoursPerMonth)) > 0 {
+			c.badUsage(fmt.Errorf("usage %s.monthly_hrs is %s, more than the %d hours of a month", c.r.Address, v, HoursPerMonth))
+			return false
+		}
+		c.monthlyHours = v
+	}
+	return true
 }
 
 type engine struct {

@@ -28,8 +28,14 @@ func init() {
 		"google_pubsub_topic": func(c *costing) {
 			c.usage("Message delivery", "gcp/pubsub/global/tib", "monthly_message_data_tb", Int(1), "TiB")
 		},
-		"google_secret_manager_secret":   func(c *costing) { c.monthly("Active secret version", "gcp/secretmanager/global/version", Int(1)) },
-		"google_kms_crypto_key":          func(c *costing) { c.monthly("Key version", "gcp/kms/global/key-version", Int(1)) },
+		"google_secret_manager_secret": func(c *costing) {
+			c.versionsAndOperations("Active secret versions", "gcp/secretmanager/global/version", "active_secret_versions",
+				"Access operations", "gcp/secretmanager/global/operations", "monthly_access_operations")
+		},
+		"google_kms_crypto_key": func(c *costing) {
+			c.versionsAndOperations("Key versions", "gcp/kms/global/key-version", "key_versions",
+				"Key operations", "gcp/kms/global/operations", "monthly_key_operations")
+		},
 		"google_cloudfunctions_function": gcpFunction,
 	} {
 		mappers[t] = m
@@ -142,15 +148,16 @@ func (c *costing) vm(label, mt string, n Dec) {
 		c.hourly(fmt.Sprintf("%s (%s × %s)", label, n, mt), c.key("gcp", "compute", m.shared), n)
 		return
 	}
-	c.hourly(fmt.Sprintf("%s vCPUs (%s × %s: %s vCPUs)", label, n, mt, m.vcpus), c.key("gcp", "compute", m.family+"-vcpu"), n.Mul(m.vcpus))
-	c.hourly(fmt.Sprintf("%s memory (%s × %s: %s GB)", label, n, mt, m.memGB), c.key("gcp", "compute", m.family+"-ram"), n.Mul(m.memGB))
+	run := c.runHours().Mul(c.count).Mul(n)
+	c.add(fmt.Sprintf("%s vCPUs (%s × %s: %s vCPUs)", label, n, mt, m.vcpus), c.key("gcp", "compute", m.family+"-vcpu"), run.Mul(m.vcpus), false, "")
+	c.add(fmt.Sprintf("%s memory (%s × %s: %s GB)", label, n, mt, m.memGB), c.key("gcp", "compute", m.family+"-ram"), run.Mul(m.memGB), false, "")
 	if c.spot {
 		return
 	}
 	// Sustained use: the vCPU and memory lines just added, discounted.
-	hours := c.e.hours
-	if c.e.hours.Cmp(Int(HoursPerMonth)) > 0 {
-		hours = Int(HoursPerMonth) // each month of a longer estimate runs whole
+	hours := c.monthlyHours
+	if hours.IsZero() {
+		hours = c.e.hours.Min(Int(HoursPerMonth)) // each month of a longer estimate runs whole
 	}
 	if off := sustainedUseDiscount(m.family, hours); off.Sign() > 0 && len(c.comps) >= 2 {
 		var list Dec
@@ -183,6 +190,9 @@ func gcpInstance(c *costing) {
 		c.note("spot/preemptible: priced at the on-demand rate, the most it can cost, without sustained use discounts")
 		c.spot = true
 	}
+	if !c.readMonthlyHours() {
+		return
+	}
 	c.vm("Instance", mt, Int(1))
 	for _, g := range blocks(c.attr("guest_accelerator")) {
 		typ, _ := g["type"].(string)
@@ -191,7 +201,7 @@ func gcpInstance(c *costing) {
 			c.fail("guest_accelerator: type and count must be known")
 			return
 		}
-		c.hourly(fmt.Sprintf("GPUs (%s × %s)", n, typ), c.key("gcp", "gpu", typ), n)
+		c.add(fmt.Sprintf("GPUs (%s × %s)", n, typ), c.key("gcp", "gpu", typ), c.runHours().Mul(c.count).Mul(n), false, "")
 	}
 	params := firstBlock(c.block("boot_disk")["initialize_params"])
 	typ, _ := params["type"].(string)
@@ -235,6 +245,9 @@ func gkeCluster(c *costing) {
 		return
 	}
 	n, _ := c.num("initial_node_count", Dec{})
+	if v, given, ok := c.usageNumber("nodes", "nodes per zone of the default node pool"); ok && given {
+		n = v
+	}
 	if n.IsZero() {
 		return
 	}
@@ -278,6 +291,9 @@ func (c *costing) zones() Dec {
 
 func gkeNodePool(c *costing) {
 	n, ok := c.num("node_count", Dec{})
+	if v, given, vok := c.usageNumber("nodes", "nodes per zone"); vok && given {
+		n, ok = v, true
+	}
 	if !ok || n.IsZero() {
 		if as := c.block("autoscaling"); as != nil {
 			n, _ = numOf(as["min_node_count"], Dec{})
@@ -464,7 +480,48 @@ func gcpRedis(c *costing) {
 	c.hourly(fmt.Sprintf("Capacity (%s, %s GB)", label, gb), c.key("gcp", "redis", item), gb)
 }
 
+// versionsAndOperations prices secrets and keys: versions kept (usage,
+// else one) and operations per 10,000.
+func (c *costing) versionsAndOperations(name, key, versionsKey, opsName, opsKey, opsUsage string) {
+	v, given, ok := c.usageNumber(versionsKey, "versions kept")
+	if !ok {
+		return
+	}
+	assumption := fmt.Sprintf("%s (usage %s)", v, versionsKey)
+	if !given {
+		v, assumption = Int(1), fmt.Sprintf("one assumed; set usage %s.%s", c.r.Address, versionsKey)
+	}
+	c.add(fmt.Sprintf("%s (%s)", name, v), key, v.Mul(c.count).Mul(c.months()), given, assumption)
+	c.usage(opsName, opsKey, opsUsage, Int(10_000), "operations")
+}
+
+// functionCompute is Cloud Functions (1st gen) compute per 100 ms, by the
+// memory (and the CPU that comes with it) a function is given.
+var functionCompute = map[int64]string{128: "mb128", 256: "mb256", 512: "mb512", 1024: "mb1024", 2048: "mb2048", 4096: "mb4096", 8192: "mb8192"}
+
 func gcpFunction(c *costing) {
-	c.usage("Invocations", c.key("gcp", "functions", "invocations"), "monthly_invocations", million, "invocations")
-	c.note("compute time is not in the catalog: only invocations are priced")
+	key := "monthly_function_invocations"
+	if _, given, _ := c.e.opts.Usage.number(c.r, "monthly_invocations"); given {
+		key = "monthly_invocations" // opsmcp's earlier name
+	}
+	c.usage("Invocations", c.key("gcp", "functions", "invocations"), key, million, "invocations")
+	inv, given, ok := c.usageNumber(key, "invocations per month")
+	ms, msGiven, msOK := c.usageNumber("request_duration_ms", "average duration of an invocation in milliseconds")
+	if !ok || !msOK {
+		return
+	}
+	mem, _ := c.num("available_memory_mb", Int(256))
+	m, err := strconv.ParseInt(mem.Round(0), 10, 64)
+	tier, known := functionCompute[m]
+	if err != nil || !known {
+		c.fail("available_memory_mb %s is not a Cloud Functions memory size (128, 256, 512, 1024, 2048, 4096, 8192)", mem)
+		return
+	}
+	assumption := fmt.Sprintf("%s invocations × %s ms, billed in 100 ms increments", inv, ms)
+	if !given || !msGiven {
+		assumption = fmt.Sprintf("no usage given: set usage %s.%s and request_duration_ms", c.r.Address, key)
+	}
+	units := ms.Div(Int(100)).Ceil()
+	c.add(fmt.Sprintf("Compute (%s MB)", mem), c.key("gcp", "functions", tier), inv.Mul(units).Mul(c.count).Mul(c.months()), true, assumption)
+	c.usage("Outbound data", c.key("gcp", "functions", "egress"), "monthly_outbound_data_gb", Int(1), "GB")
 }

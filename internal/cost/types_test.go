@@ -50,6 +50,10 @@ var typeCases = []typeCase{
 	{typ: "aws_wafv2_web_acl", usage: `{"rule_group_rules":4,"managed_rule_group_rules":6,"monthly_requests":1000000}`, want: "15.60"},
 	// 730 × 0.30 + (100 GB down + 50 GB up) × 0.04
 	{typ: "aws_transfer_server", usage: `{"monthly_data_downloaded_gb":100,"monthly_data_uploaded_gb":50}`, want: "225.00"},
+	// 100 hours a month (monthly_hrs) × 0.0104 + 8 GB root × 0.10
+	{typ: "aws_instance", attrs: `{"instance_type":"t3.micro"}`, usage: `{"monthly_hrs":100}`, want: "1.84"},
+	// t3 bursts unlimited: 7.592 + 0.80 + 100 hours × 2 vCPUs × 0.05
+	{typ: "aws_instance", attrs: `{"instance_type":"t3.micro"}`, usage: `{"monthly_cpu_credit_hrs":100}`, want: "18.39"},
 	{typ: "aws_eks_cluster", want: "73.00"},
 	// 3 × 730 × 0.142 data nodes + 3 masters as much + 3 × 100 GB gp3 × 0.122 = 310.98 × 2 + 36.60
 	{typ: "aws_opensearch_domain", attrs: `{"cluster_config":[{"instance_type":"m5.large.search","instance_count":3,"dedicated_master_enabled":true,"dedicated_master_type":"m5.large.search","dedicated_master_count":3}],"ebs_options":[{"ebs_enabled":true,"volume_type":"gp3","volume_size":100}]}`, want: "658.56"},
@@ -173,6 +177,17 @@ var typeCases = []typeCase{
 	{typ: "google_container_node_pool", region: "-", attrs: `{"location":"us-central1","node_count":1,"node_config":[{"machine_type":"n2-standard-2"}]}`, want: "200.19"},
 	// HA: 4 vCPU × 730 × 0.0413 + 15 GB × 730 × 0.007 + 100 GB × 0.17 = 120.596 + 76.65 + 17
 	// db-n1-standard-2 is 2 vCPUs and 7.5 GB: 2 × 730 × 0.0413 + 7.5 × 730 × 0.007 + 10 GB SSD × 0.17 = 60.298 + 38.325 + 1.70
+	// half a month: (365 × 0.031611 + 365 × 3.75 × 0.004237) × 0.9 (N1 over
+	// two quarters: 100% and 80%) + 10 GB × 0.04 = 15.603668 + 0.40
+	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"n1-standard-1","zone":"us-central1-a"}`, usage: `{"monthly_hrs":365}`, want: "16.00"},
+	// 2 nodes a zone (usage nodes) of e2-medium: 2 × 730 × 0.033503 + 2 × 100 GB pd-balanced × 0.10
+	{typ: "google_container_node_pool", region: "-", attrs: `{"location":"us-central1-a","node_count":1}`, usage: `{"nodes":2}`, want: "68.91"},
+	// 10M invocations × 0.40/M + 10M × 3 (300 ms in 100 ms units) × 0.000000463 (256 MB)
+	{typ: "google_cloudfunctions_function", region: "-", attrs: `{"region":"us-central1","available_memory_mb":256}`, usage: `{"monthly_function_invocations":10000000,"request_duration_ms":300}`, want: "17.89"},
+	// 3 versions × 0.06 + 100,000 access operations × 0.03/10k
+	{typ: "google_secret_manager_secret", region: "-", usage: `{"active_secret_versions":3,"monthly_access_operations":100000}`, want: "0.48"},
+	// one version × 0.06 + 1M operations × 0.03/10k
+	{typ: "google_kms_crypto_key", region: "-", usage: `{"monthly_key_operations":1000000}`, want: "3.06"},
 	{typ: "google_sql_database_instance", region: "-", attrs: `{"region":"us-central1","settings":[{"tier":"db-n1-standard-2"}]}`, want: "100.32"},
 	{typ: "google_sql_database_instance", region: "-", attrs: `{"region":"us-central1","settings":[{"tier":"db-custom-2-7680","availability_type":"REGIONAL","disk_size":50}]}`, want: "214.25"},
 	// 1,000 GB × 0.01 + 100 k × 0.005 + 1,000 k × 0.0004

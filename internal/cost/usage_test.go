@@ -24,6 +24,7 @@ resource_usage:
     reserved_instance_term: 1_year
     reserved_instance_payment_option: all_upfront
     monthly_cpu_credit_hrs: 0
+    spare_key_nobody_reads: 3
   aws_s3_bucket.assets:
     storage_classes:
       standard:
@@ -80,7 +81,7 @@ func TestInfracostUsageFilesNeverAbort(t *testing.T) {
 		t.Errorf("usage keys read: %+v", api.Usage)
 	}
 	web := resourceCost(t, est, "aws_instance.web[0]")
-	if !strings.Contains(strings.Join(web.Notes, "\n"), "usage key monthly_cpu_credit_hrs is not one opsmcp reads for aws_instance") {
+	if !strings.Contains(strings.Join(web.Notes, "\n"), "usage key spare_key_nobody_reads is not one opsmcp reads for aws_instance") {
 		t.Errorf("an unknown key is a note naming it: %v", web.Notes)
 	}
 	if !strings.Contains(strings.Join(web.Notes, "\n"), "no reserved standard 1_year all_upfront rate for t3.micro in the catalog: priced on demand, the most it can cost") {

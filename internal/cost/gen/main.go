@@ -233,6 +233,10 @@ func awsCatalog() {
 		}
 	}
 
+	regionalAWS("aws/ec2/%s/cpu-credits-t2", "vCPU-hour", awsList+" (T2 unlimited CPU credits, Linux)", same("0.05"))
+	regionalAWS("aws/ec2/%s/cpu-credits-t3", "vCPU-hour", awsList+" (T3/T3a unlimited CPU credits, Linux)", same("0.05"))
+	regionalAWS("aws/ec2/%s/cpu-credits-t4", "vCPU-hour", awsList+" (T4g unlimited CPU credits)", same("0.04"))
+
 	ebs := awsList + " (EBS)"
 	regionalAWS("aws/ebs/%s/gp2", "GB-month", ebs, map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10", "eu-west-1": "0.11", "eu-central-1": "0.119", "ap-southeast-1": "0.12"})
 	regionalAWS("aws/ebs/%s/gp3", "GB-month", ebs, map[string]string{"us-east-1": "0.08", "us-east-2": "0.08", "us-west-2": "0.08", "eu-west-1": "0.088", "eu-central-1": "0.0952", "ap-southeast-1": "0.096"})
@@ -503,8 +507,15 @@ func gcpCatalog() {
 	regionalGCP("gcp/redis/%s/standard-gb-hour", "GB-hour", gcpList+" (Memorystore for Redis, Standard M1)", map[string]string{"us-central1": "0.064", "us-east1": "0.064"})
 	add("gcp/pubsub/global/tib", "TiB", "40.00", gcpList+" (Pub/Sub message delivery)")
 	add("gcp/secretmanager/global/version", "version-month", "0.06", gcpList+" (Secret Manager active secret version)")
+	add("gcp/secretmanager/global/operations", "10k operations", "0.03", gcpList+" (Secret Manager access operations)")
 	add("gcp/kms/global/key-version", "key version-month", "0.06", gcpList+" (Cloud KMS software key version)")
+	add("gcp/kms/global/operations", "10k operations", "0.03", gcpList+" (Cloud KMS cryptographic operations, software keys)")
 	regionalGCP("gcp/functions/%s/invocations", "1M invocations", gcpList+" (Cloud Functions 1st gen)", gcpSame("0.40"))
+	for tier, v := range map[string]string{"mb128": "0.000000231", "mb256": "0.000000463", "mb512": "0.000000925", "mb1024": "0.00000165",
+		"mb2048": "0.0000029", "mb4096": "0.0000058", "mb8192": "0.0000068"} {
+		regionalGCP("gcp/functions/%s/"+tier, "100 ms", gcpList+" (Cloud Functions 1st gen compute, Tier 1 pricing, per 100 ms)", map[string]string{"us-central1": v, "us-east1": v, "europe-west1": v})
+	}
+	regionalGCP("gcp/functions/%s/egress", "GB", gcpList+" (Cloud Functions outbound data)", gcpSame("0.12"))
 }
 
 func main() {
