@@ -59,9 +59,7 @@ var estimateCosts = mcpkit.NewTool(mcpkit.Def{
 	if err != nil {
 		return EstimateCostsResult{}, err
 	}
-	if cloud.HasAWSCredentials() {
-		opts.Live = &cloud.LiveLookup{AWS: &cloud.AWS{Policy: c.Runtime.Config.Cloud.AWS}, Cache: c.Runtime.Config.Cost.PriceCache, Ctx: ctx}
-	}
+	opts.Live = liveLookup(ctx, c.Runtime.Config)
 	opts.DurationHours, opts.IncludeDataTransfer = in.DurationHours, in.IncludeDataTransfer
 	if len(in.Usage) > 0 && string(in.Usage) != "null" {
 		if opts.Usage, err = parseUsageArg(files, in.Usage); err != nil {
@@ -78,6 +76,23 @@ var estimateCosts = mcpkit.NewTool(mcpkit.Def{
 	}
 	return EstimateCostsResult{Input: input.Kind, Estimate: *est}, nil
 })
+
+// liveLookup prices what the catalog lacks from the clouds whose
+// credentials the environment names (or whose price API an emulator
+// endpoint stands in for); nil when none.
+func liveLookup(ctx context.Context, cfg *config.Config) cost.PriceLookup {
+	l := &cloud.LiveLookup{Cache: cfg.Cost.PriceCache, Ctx: ctx}
+	if cloud.HasAWSCredentials() {
+		l.AWS = &cloud.AWS{Policy: cfg.Cloud.AWS}
+	}
+	if cloud.HasGCPCredentials() || cfg.Cloud.GCP.Endpoints["billing"] != "" {
+		l.GCP = &cloud.GCP{Projects: cfg.Cloud.GCP.Projects, Endpoints: cfg.Cloud.GCP.Endpoints}
+	}
+	if l.AWS == nil && l.GCP == nil {
+		return nil
+	}
+	return l
+}
 
 // CostOptions turns the cost: section into estimate options: the live
 // price cache over the embedded catalog, the usage file (read under files'

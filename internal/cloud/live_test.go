@@ -1,0 +1,76 @@
+package cloud
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/opsmcp/opsmcp/internal/cost"
+)
+
+// A Compute Engine price the catalog lacks (an L4 GPU) is found in the
+// Cloud Billing Catalog's SKUs, read once however many keys are asked,
+// and kept in the price cache with every other Compute Engine price.
+func TestLiveLookupInTheBillingCatalog(t *testing.T) {
+	var requests atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if r.URL.Path != "/v1/services/6F81-5844-456A/skus" {
+			t.Errorf("unexpected %s", r.URL)
+			http.NotFound(w, r)
+			return
+		}
+		sku := func(id, desc, unit string, nanos int) map[string]any {
+			return map[string]any{"skuId": id, "description": desc, "serviceRegions": []string{"us-central1"},
+				"category": map[string]string{"resourceFamily": "Compute", "usageType": "OnDemand"},
+				"pricingInfo": []any{map[string]any{"effectiveTime": "2026-11-01T00:00:00Z", "pricingExpression": map[string]any{"usageUnit": unit,
+					"tieredRates": []any{map[string]any{"unitPrice": map[string]any{"currencyCode": "USD", "units": "0", "nanos": nanos}}}}}}}
+		}
+		json.NewEncoder(w).Encode(map[string]any{"skus": []any{
+			sku("L4-1", "Nvidia L4 GPU running in Americas", "h", 560000000),
+			sku("N2-1", "N2 Instance Core running in Americas", "h", 31611000),
+		}})
+	}))
+	defer api.Close()
+	cache := filepath.Join(t.TempDir(), "prices.json")
+	l := &LiveLookup{GCP: &GCP{Endpoints: map[string]string{"billing": api.URL + "/v1/"}}, Cache: cache}
+	res := []cost.Resource{{Address: "google_compute_instance.gpu", Type: "google_compute_instance", Region: "us-central1",
+		Attributes: map[string]any{"machine_type": "e2-standard-4", "guest_accelerator": []any{map[string]any{"type": "nvidia-l4", "count": 2}}}}}
+	est, err := cost.EstimateResources(res, nil, nil, cost.Options{Live: l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(est.Unpriced) != 0 {
+		t.Fatalf("unpriced: %+v", est.Unpriced)
+	}
+	var gpu cost.Component
+	for _, c := range est.Resources[0].Components {
+		if strings.HasPrefix(c.Name, "GPUs") {
+			gpu = c
+		}
+	}
+	// 2 × 730 × 0.56
+	if cost.Dec(gpu.MonthlyCost).Money() != "817.60" || !strings.Contains(gpu.PriceSource, "looked up live") {
+		t.Errorf("GPU: %+v", gpu)
+	}
+	if _, found, _ := l.LookupPrice("gcp/compute/us-central1/m3-vcpu"); found {
+		t.Error("a price the catalog API does not list is not found")
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d Billing Catalog requests, want 1", n)
+	}
+	saved, err := cost.LoadCache(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := saved.Prices["gcp/gpu/us-central1/nvidia-l4"]; !ok {
+		t.Errorf("cache: %v", saved.Prices)
+	}
+	if _, ok := saved.Prices["gcp/compute/us-central1/n2-vcpu"]; !ok {
+		t.Errorf("cache keeps every price read: %v", saved.Prices)
+	}
+}
