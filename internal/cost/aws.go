@@ -76,7 +76,8 @@ func init() {
 		aws_cloudwatch_event_target aws_lambda_event_source_mapping aws_api_gateway_resource
 		aws_api_gateway_method aws_api_gateway_integration aws_api_gateway_deployment aws_api_gateway_stage
 		aws_apigatewayv2_stage aws_apigatewayv2_route aws_apigatewayv2_integration aws_ecr_lifecycle_policy
-		aws_ecr_repository_policy aws_secretsmanager_secret_version aws_kms_key_policy`) {
+		aws_ecr_repository_policy aws_secretsmanager_secret_version aws_kms_key_policy aws_appautoscaling_target
+		aws_appautoscaling_policy`) {
 		freeTypes[t] = true
 	}
 }

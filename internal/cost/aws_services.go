@@ -265,17 +265,57 @@ func awsElastiCacheReplicationGroup(c *costing) {
 	c.cacheNodes(node, n)
 }
 
+// scalingTargets indexes the Application Auto Scaling targets among
+// resources, which set the capacity of what they scale (DynamoDB tables).
+func scalingTargets(rs []Resource) map[[2]string]map[string]any {
+	out := map[[2]string]map[string]any{}
+	for _, r := range rs {
+		if r.Type != "aws_appautoscaling_target" {
+			continue
+		}
+		id, _ := r.Attributes["resource_id"].(string)
+		dim, _ := r.Attributes["scalable_dimension"].(string)
+		if id != "" && dim != "" {
+			out[[2]string{id, dim}] = r.Attributes
+		}
+	}
+	return out
+}
+
+// scaledCapacity is a table's (or index's) provisioned capacity: an
+// auto scaling target's minimum when one scales it — the least it runs at
+// — else the declared capacity.
+func (c *costing) scaledCapacity(resourceID, dimension string, declared Dec) Dec {
+	t, ok := c.e.scaling[[2]string{resourceID, dimension}]
+	if !ok {
+		return declared
+	}
+	lo, okLo := numOf(t["min_capacity"], Dec{})
+	hi, _ := numOf(t["max_capacity"], Dec{})
+	if !okLo {
+		return declared
+	}
+	c.note("%s is auto scaled between %s and %s: priced at the minimum, %s", strings.TrimPrefix(dimension, "dynamodb:"), lo, hi, lo)
+	return lo
+}
+
 func awsDynamoDB(c *costing) {
 	if c.str("billing_mode", false) == "PAY_PER_REQUEST" {
 		c.usage("Write request units", c.key("aws", "dynamodb", "write-requests"), "monthly_write_request_units", million, "write request units")
 		c.usage("Read request units", c.key("aws", "dynamodb", "read-requests"), "monthly_read_request_units", million, "read request units")
 	} else {
+		name := "table/" + c.str("name", false)
 		w, _ := c.num("write_capacity", Dec{})
 		r, _ := c.num("read_capacity", Dec{})
+		w = c.scaledCapacity(name, "dynamodb:table:WriteCapacityUnits", w)
+		r = c.scaledCapacity(name, "dynamodb:table:ReadCapacityUnits", r)
 		// Global secondary indexes have their own provisioned capacity.
 		for _, gsi := range blocks(c.attr("global_secondary_index")) {
 			gw, _ := numOf(gsi["write_capacity"], Dec{})
 			gr, _ := numOf(gsi["read_capacity"], Dec{})
+			index, _ := gsi["name"].(string)
+			gw = c.scaledCapacity(name+"/index/"+index, "dynamodb:index:WriteCapacityUnits", gw)
+			gr = c.scaledCapacity(name+"/index/"+index, "dynamodb:index:ReadCapacityUnits", gr)
 			w, r = w.Add(gw), r.Add(gr)
 		}
 		c.hourly(fmt.Sprintf("Provisioned write capacity (%s WCU)", w), c.key("aws", "dynamodb", "wcu"), w)

@@ -196,6 +196,9 @@ type engine struct {
 	seen map[string]int
 	// egress is internet egress GB by provider/region (dataOut).
 	egress map[string]Dec
+	// scaling are Application Auto Scaling targets by resource id and
+	// dimension ("table/orders" "dynamodb:table:WriteCapacityUnits").
+	scaling map[[2]string]map[string]any
 	// live memoises live lookups by key: a 10,000-resource plan asks
 	// for the same missing price once.
 	live map[string]liveAnswer
@@ -254,7 +257,8 @@ func EstimateResources(planned []Resource, prior []Resource, actions map[string]
 	if prior != nil {
 		prior = slices.Clone(prior)
 	}
-	e := &engine{opts: opts, cat: opts.Catalog, hours: Int(int64(opts.DurationHours)), regions: map[string]map[string]bool{}, seen: map[string]int{}}
+	e := &engine{opts: opts, cat: opts.Catalog, hours: Int(int64(opts.DurationHours)), regions: map[string]map[string]bool{}, seen: map[string]int{},
+		scaling: scalingTargets(planned)}
 	e.months = e.hours.Div(Int(HoursPerMonth))
 	for _, p := range []string{"aws", "gcp"} {
 		e.regions[p] = map[string]bool{}

@@ -195,3 +195,20 @@ func TestNestedUsageIsRead(t *testing.T) {
 		t.Errorf("%s %+v", monthly(r), r.Components)
 	}
 }
+
+// A DynamoDB table whose capacity an auto scaling target sets is priced
+// at the target's minimum: 20 WCU × 730 × 0.00065 + 5 RCU (declared, not
+// scaled) × 730 × 0.00013 = 9.49 + 0.4745.
+func TestDynamoDBAutoScaling(t *testing.T) {
+	est := estimateInline(t, `{"resources":[
+		{"address":"aws_dynamodb_table.t","type":"aws_dynamodb_table","region":"us-east-1","attributes":{"name":"orders","read_capacity":5,"write_capacity":1}},
+		{"address":"aws_appautoscaling_target.w","type":"aws_appautoscaling_target","region":"us-east-1","attributes":{
+			"resource_id":"table/orders","scalable_dimension":"dynamodb:table:WriteCapacityUnits","min_capacity":20,"max_capacity":100}}]}`, "")
+	r := resourceCost(t, est, "aws_dynamodb_table.t")
+	if monthly(r) != "9.96" || !strings.Contains(strings.Join(r.Notes, "\n"), "table:WriteCapacityUnits is auto scaled between 20 and 100: priced at the minimum, 20") {
+		t.Errorf("%s %v %+v", monthly(r), r.Notes, r.Components)
+	}
+	if len(est.Free) != 1 || est.Free[0].Type != "aws_appautoscaling_target" {
+		t.Errorf("free: %+v", est.Free)
+	}
+}
