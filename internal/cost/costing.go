@@ -260,3 +260,28 @@ func (c *costing) tiered(name string, qty Dec, tiers []tier, usage bool, assumpt
 		}
 	}
 }
+
+// runHours is the hours each instance runs over the estimate's duration.
+func (c *costing) runHours() Dec {
+	if c.monthlyHours.IsZero() {
+		return c.e.hours
+	}
+	return c.monthlyHours.Mul(c.e.months)
+}
+
+// readMonthlyHours reads Infracost's monthly_hrs: an instance that runs
+// part of the month.
+func (c *costing) readMonthlyHours() bool {
+	v, given, ok := c.usageNumber("monthly_hrs", "hours the instance runs a month")
+	if !ok {
+		return false
+	}
+	if given {
+		if v.Cmp(Int(HoursPerMonth)) > 0 {
+			c.badUsage(fmt.Errorf("usage %s.monthly_hrs is %s, more than the %d hours of a month", c.r.Address, v, HoursPerMonth))
+			return false
+		}
+		c.monthlyHours = v
+	}
+	return true
+}

@@ -131,12 +131,6 @@ type Options struct {
 	Live PriceLookup
 }
 
-// PriceLookup finds a price by catalog key in a cloud's price API: found
-// is false when the cloud lists no such price.
-type PriceLookup interface {
-	LookupPrice(key string) (p CatalogPrice, found bool, err error)
-}
-
 // mapper prices one resource type.
 type mapper func(c *costing)
 
@@ -160,31 +154,6 @@ type costing struct {
 	monthlyHours Dec
 }
 
-// runHours is the hours each instance runs over the estimate's duration.
-func (c *costing) runHours() Dec {
-	if c.monthlyHours.IsZero() {
-		return c.e.hours
-	}
-	return c.monthlyHours.Mul(c.e.months)
-}
-
-// readMonthlyHours reads Infracost's monthly_hrs: an instance that runs
-// part of the month.
-func (c *costing) readMonthlyHours() bool {
-	v, given, ok := c.usageNumber("monthly_hrs", "hours the instance runs a month")
-	if !ok {
-		return false
-	}
-	if given {
-		if v.Cmp(Int(HoursPerMonth)) > 0 {
-			c.badUsage(fmt.Errorf("usage %s.monthly_hrs is %s, more than the %d hours of a month", c.r.Address, v, HoursPerMonth))
-			return false
-		}
-		c.monthlyHours = v
-	}
-	return true
-}
-
 type engine struct {
 	opts    Options
 	cat     *Catalog
@@ -202,38 +171,6 @@ type engine struct {
 	// live memoises live lookups by key: a 10,000-resource plan asks
 	// for the same missing price once.
 	live map[string]liveAnswer
-}
-
-type liveAnswer struct {
-	p     CatalogPrice
-	found bool
-	err   error
-}
-
-// lookup finds a price in the catalog, else live when a lookup is set;
-// why says why there is none.
-func (e *engine) lookup(key string) (p CatalogPrice, ok bool, why string) {
-	if p, ok := e.cat.Lookup(key); ok {
-		return p, true, ""
-	}
-	if e.opts.Live == nil {
-		return CatalogPrice{}, false, ""
-	}
-	a, seen := e.live[key]
-	if !seen {
-		a.p, a.found, a.err = e.opts.Live.LookupPrice(key)
-		if e.live == nil {
-			e.live = map[string]liveAnswer{}
-		}
-		e.live[key] = a
-	}
-	switch {
-	case a.err != nil:
-		return CatalogPrice{}, false, "live lookup failed: " + a.err.Error()
-	case !a.found:
-		return CatalogPrice{}, false, "not in the catalog nor in the cloud's price list"
-	}
-	return a.p, true, ""
 }
 
 // EstimateResources prices planned resources; prior, when not nil, is what exists

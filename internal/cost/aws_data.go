@@ -1,0 +1,228 @@
+package cost
+
+// Data services: S3, DynamoDB, EFS, ElastiCache, OpenSearch and Redshift.
+
+import (
+	"fmt"
+	"strings"
+)
+
+// s3Classes are the storage classes of Infracost's nested S3 usage
+// (standard.storage_gb...) and their catalog items.
+var s3Classes = []struct{ usage, item, label string }{
+	{"standard", "standard", "Standard"},
+	{"intelligent_tiering", "intelligent-tiering", "Intelligent-Tiering"},
+	{"standard_infrequent_access", "standard-ia", "Standard-IA"},
+	{"one_zone_infrequent_access", "one-zone-ia", "One Zone-IA"},
+	{"glacier_flexible_retrieval", "glacier", "Glacier Flexible Retrieval"},
+	{"glacier_deep_archive", "deep-archive", "Glacier Deep Archive"},
+}
+
+func awsS3Bucket(c *costing) {
+	// Infracost nests usage by storage class; opsmcp also reads the
+	// flat keys as Standard.
+	if _, flat, _ := c.e.opts.Usage.number(c.r, "storage_gb"); flat {
+		c.usage("Storage (Standard)", c.key("aws", "s3", "standard"), "storage_gb", Int(1), "GB")
+		c.usage("PUT, COPY, POST, LIST requests", c.key("aws", "s3", "put"), "monthly_tier_1_requests", thousand, "requests")
+		c.usage("GET, SELECT and other requests", c.key("aws", "s3", "get"), "monthly_tier_2_requests", thousand, "requests")
+		c.dataOut("aws")
+		return
+	}
+	for _, cl := range s3Classes {
+		storage := cl.usage + ".storage_gb"
+		if cl.usage == "intelligent_tiering" {
+			storage = cl.usage + ".frequent_access_storage_gb"
+		}
+		if _, given, _ := c.usageNumber(storage, "GB stored in "+cl.label); !given && cl.usage != "standard" {
+			continue
+		}
+		c.usage(fmt.Sprintf("Storage (%s)", cl.label), c.key("aws", "s3", cl.item), storage, Int(1), "GB")
+		if cl.usage == "intelligent_tiering" {
+			c.usage("Storage (Intelligent-Tiering, infrequent access)", c.key("aws", "s3", "standard-ia"), cl.usage+".infrequent_access_storage_gb", Int(1), "GB")
+			c.usage("Intelligent-Tiering monitoring", c.key("aws", "s3", "it-monitoring"), cl.usage+".monitored_objects", thousand, "objects monitored")
+		}
+		if cl.usage == "standard" || cl.usage == "intelligent_tiering" {
+			c.usage(fmt.Sprintf("PUT, COPY, POST, LIST requests (%s)", cl.label), c.key("aws", "s3", "put"), cl.usage+".monthly_tier_1_requests", thousand, "requests")
+			c.usage(fmt.Sprintf("GET, SELECT and other requests (%s)", cl.label), c.key("aws", "s3", "get"), cl.usage+".monthly_tier_2_requests", thousand, "requests")
+		}
+	}
+	c.dataOut("aws")
+}
+
+// scalingTargets indexes the Application Auto Scaling targets among
+// resources, which set the capacity of what they scale (DynamoDB tables).
+func scalingTargets(rs []Resource) map[[2]string]map[string]any {
+	out := map[[2]string]map[string]any{}
+	for _, r := range rs {
+		if r.Type != "aws_appautoscaling_target" {
+			continue
+		}
+		id, _ := r.Attributes["resource_id"].(string)
+		dim, _ := r.Attributes["scalable_dimension"].(string)
+		if id != "" && dim != "" {
+			out[[2]string{id, dim}] = r.Attributes
+		}
+	}
+	return out
+}
+
+// scaledCapacity is a table's (or index's) provisioned capacity: an
+// auto scaling target's minimum when one scales it — the least it runs at
+// — else the declared capacity.
+func (c *costing) scaledCapacity(resourceID, dimension string, declared Dec) Dec {
+	t, ok := c.e.scaling[[2]string{resourceID, dimension}]
+	if !ok {
+		return declared
+	}
+	lo, okLo := numOf(t["min_capacity"], Dec{})
+	hi, _ := numOf(t["max_capacity"], Dec{})
+	if !okLo {
+		return declared
+	}
+	c.note("%s is auto scaled between %s and %s: priced at the minimum, %s", strings.TrimPrefix(dimension, "dynamodb:"), lo, hi, lo)
+	return lo
+}
+
+func awsDynamoDB(c *costing) {
+	if c.str("billing_mode", false) == "PAY_PER_REQUEST" {
+		c.usage("Write request units", c.key("aws", "dynamodb", "write-requests"), "monthly_write_request_units", million, "write request units")
+		c.usage("Read request units", c.key("aws", "dynamodb", "read-requests"), "monthly_read_request_units", million, "read request units")
+	} else {
+		name := "table/" + c.str("name", false)
+		w, _ := c.num("write_capacity", Dec{})
+		r, _ := c.num("read_capacity", Dec{})
+		w = c.scaledCapacity(name, "dynamodb:table:WriteCapacityUnits", w)
+		r = c.scaledCapacity(name, "dynamodb:table:ReadCapacityUnits", r)
+		// Global secondary indexes have their own provisioned capacity.
+		for _, gsi := range blocks(c.attr("global_secondary_index")) {
+			gw, _ := numOf(gsi["write_capacity"], Dec{})
+			gr, _ := numOf(gsi["read_capacity"], Dec{})
+			index, _ := gsi["name"].(string)
+			gw = c.scaledCapacity(name+"/index/"+index, "dynamodb:index:WriteCapacityUnits", gw)
+			gr = c.scaledCapacity(name+"/index/"+index, "dynamodb:index:ReadCapacityUnits", gr)
+			w, r = w.Add(gw), r.Add(gr)
+		}
+		c.hourly(fmt.Sprintf("Provisioned write capacity (%s WCU)", w), c.key("aws", "dynamodb", "wcu"), w)
+		c.hourly(fmt.Sprintf("Provisioned read capacity (%s RCU)", r), c.key("aws", "dynamodb", "rcu"), r)
+	}
+	c.usage("Storage", c.key("aws", "dynamodb", "storage"), "storage_gb", Int(1), "GB")
+	if pitr := c.block("point_in_time_recovery"); pitr != nil && pitr["enabled"] == true {
+		c.usage("Point-in-time recovery backups", c.key("aws", "dynamodb", "pitr"), "pitr_backup_storage_gb", Int(1), "GB")
+	}
+	c.usage("On-demand backups", c.key("aws", "dynamodb", "backup"), "on_demand_backup_storage_gb", Int(1), "GB")
+	c.usage("Restores", c.key("aws", "dynamodb", "restore"), "monthly_data_restored_gb", Int(1), "GB restored")
+	if c.boolean("stream_enabled") {
+		c.usage("Streams read request units", c.key("aws", "dynamodb", "streams-reads"), "monthly_streams_read_request_units", Int(100_000), "streams read request units")
+	}
+}
+
+func awsEFS(c *costing) {
+	name, item := "Storage (Standard)", "standard"
+	if c.attr("availability_zone_name") != nil {
+		name, item = "Storage (One Zone)", "one-zone"
+	}
+	c.usage(name, c.key("aws", "efs", item), "storage_gb", Int(1), "GB")
+	switch c.str("throughput_mode", false) {
+	case "provisioned":
+		mibps, ok := c.num("provisioned_throughput_in_mibps", Dec{})
+		if !ok {
+			c.fail("provisioned_throughput_in_mibps is not known")
+			return
+		}
+		c.monthly(fmt.Sprintf("Provisioned throughput (%s MB/s)", mibps), c.key("aws", "efs", "provisioned-throughput"), mibps)
+	case "elastic":
+		c.note("elastic throughput is billed per GB read and written, which this estimate does not include")
+	}
+}
+
+func awsElastiCacheCluster(c *costing) {
+	if c.attr("replication_group_id") != nil {
+		c.note("a member of a replication group: its nodes are priced on the aws_elasticache_replication_group")
+		return
+	}
+	node := c.str("node_type", true)
+	if node == "" {
+		return
+	}
+	n, _ := c.num("num_cache_nodes", Int(1))
+	c.cacheNodes(node, n)
+}
+
+// cacheNodes prices n nodes: Valkey has its own (lower) rate, Redis and
+// Memcached one rate; a reservation its reserved rate.
+func (c *costing) cacheNodes(node string, n Dec) {
+	key, label := c.key("aws", "elasticache", node), ""
+	if c.str("engine", false) == "valkey" {
+		key, label = key+"/valkey", "Valkey "
+	}
+	key, assumption := c.reservation(key, node, false)
+	c.add(fmt.Sprintf("%sCache nodes (%s × %s)", label, n, node), key, c.e.hours.Mul(c.count).Mul(n), false, assumption)
+}
+
+func awsElastiCacheReplicationGroup(c *costing) {
+	node := c.str("node_type", true)
+	if node == "" {
+		return
+	}
+	n, _ := c.num("num_cache_clusters", Dec{})
+	if n.IsZero() {
+		groups, _ := c.num("num_node_groups", Int(1))
+		replicas, _ := c.num("replicas_per_node_group", Dec{})
+		n = groups.Mul(replicas.Add(Int(1)))
+	}
+	c.cacheNodes(node, n)
+}
+
+func awsOpenSearchDomain(c *costing) {
+	cc := c.block("cluster_config")
+	typ, _ := cc["instance_type"].(string)
+	if typ == "" {
+		typ = "m5.large.search" // the provider's default (r5.large on older domains)
+		c.note("cluster_config.instance_type not set: m5.large.search assumed")
+	}
+	typ = strings.Replace(typ, ".elasticsearch", ".search", 1)
+	n, _ := numOf(cc["instance_count"], Int(1))
+	key, assumption := c.reservation(c.key("aws", "opensearch", typ), typ, false)
+	c.add(fmt.Sprintf("Instances (%s × %s)", n, typ), key, c.e.hours.Mul(c.count).Mul(n), false, assumption)
+	if cc["dedicated_master_enabled"] == true {
+		mt, _ := cc["dedicated_master_type"].(string)
+		mn, _ := numOf(cc["dedicated_master_count"], Int(3))
+		if mt == "" {
+			mt = typ
+		}
+		mt = strings.Replace(mt, ".elasticsearch", ".search", 1)
+		c.hourly(fmt.Sprintf("Dedicated masters (%s × %s)", mn, mt), c.key("aws", "opensearch", mt), mn)
+	}
+	if cc["warm_enabled"] == true {
+		wt, _ := cc["warm_type"].(string)
+		wn, _ := numOf(cc["warm_count"], Int(2))
+		c.hourly(fmt.Sprintf("UltraWarm nodes (%s × %s)", wn, wt), c.key("aws", "opensearch", wt), wn)
+	}
+	ebs := c.block("ebs_options")
+	if ebs == nil || ebs["ebs_enabled"] == false {
+		return
+	}
+	size, ok := numOf(ebs["volume_size"], Int(10))
+	if !ok {
+		c.fail("ebs_options.volume_size is not known")
+		return
+	}
+	vt, _ := ebs["volume_type"].(string)
+	if vt == "" {
+		vt = "gp2"
+	}
+	c.monthly(fmt.Sprintf("Storage (%s, %s GB × %s)", vt, size, n), c.key("aws", "opensearch", "storage-"+vt), size.Mul(n))
+}
+
+func awsRedshiftCluster(c *costing) {
+	node := c.str("node_type", true)
+	if node == "" {
+		return
+	}
+	n, _ := c.num("number_of_nodes", Int(1))
+	key, assumption := c.reservation(c.key("aws", "redshift", node), node, false)
+	c.add(fmt.Sprintf("Nodes (%s × %s)", n, node), key, c.e.hours.Mul(c.count).Mul(n), false, assumption)
+	if strings.HasPrefix(node, "ra3.") {
+		c.usage("Managed storage", c.key("aws", "redshift", "managed-storage"), "managed_storage_gb", Int(1), "GB")
+	}
+}

@@ -1,0 +1,218 @@
+package cost
+
+// EC2 instances: their rate (OS, tenancy, reservation), CPU credits and
+// EBS volumes.
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ec2Rate chooses an instance's rate: its operating system (usage
+// operating_system) and tenancy choose the on-demand price, and a
+// reservation (usage reserved_instance_type, _term and _payment_option,
+// as Infracost names them) its reserved rate, the upfront fee spread over
+// every hour of the term. A reservation the catalog has no rate for is
+// priced on demand, the most it can cost, and says so.
+func (c *costing) ec2Rate(typ string) (key, label, assumption string, ok bool) {
+	os, _, ok := c.usageText("operating_system", "operating system: linux, windows, rhel, suse", "linux", "windows", "rhel", "suse")
+	if !ok {
+		return "", "", "", false
+	}
+	if os == "" {
+		os = "linux"
+	}
+	tenancy := c.str("tenancy", false)
+	if tenancy == "host" {
+		c.fail("tenancy host: a Dedicated Host is billed per host, not per instance")
+		return "", "", "", false
+	}
+	key = EC2Key(c.r.Region, typ, os, tenancy == "dedicated")
+	label = map[string]string{"linux": "Linux/UNIX", "windows": "Windows", "rhel": "RHEL", "suse": "SUSE"}[os]
+	if tenancy == "dedicated" {
+		label += ", dedicated"
+	}
+	key, assumption = c.reservation(key, typ, true)
+	if assumption != "" {
+		return key, label + ", reserved", assumption, true
+	}
+	return key, label + ", on-demand", "", true
+}
+
+// reservation chooses a reserved rate for the on-demand key base from
+// Infracost's usage keys: reserved_instance_term and _payment_option, and
+// for EC2 (withClass) reserved_instance_type — other services sell one
+// class, standard. Without a reservation, or when the catalog has no rate
+// for it (which a note then says), it is base: the on-demand rate, the
+// most the resource can cost.
+func (c *costing) reservation(base, what string, withClass bool) (key, assumption string) {
+	class, classGiven, ok1 := "standard", true, true
+	if withClass {
+		class, classGiven, ok1 = c.usageText("reserved_instance_type", "reservation: standard or convertible", "standard", "convertible")
+	}
+	term, termGiven, ok2 := c.usageText("reserved_instance_term", "reservation term: 1_year or 3_year", "1_year", "3_year")
+	pay, payGiven, ok3 := c.usageText("reserved_instance_payment_option", "reservation payment: no_upfront, partial_upfront or all_upfront", "no_upfront", "partial_upfront", "all_upfront")
+	needed := "reserved_instance_term and reserved_instance_payment_option"
+	if withClass {
+		needed = "reserved_instance_type, " + needed
+	}
+	switch {
+	case !ok1 || !ok2 || !ok3 || (!termGiven && !payGiven && (!withClass || !classGiven)):
+	case !classGiven || !termGiven || !payGiven:
+		c.note("a reservation needs %s: priced on demand", needed)
+	case c.priced(ReservedKey(base, class, term, pay)):
+		return ReservedKey(base, class, term, pay), fmt.Sprintf("reserved %s %s %s (usage reserved_instance_*): the hourly rate with any upfront fee spread over the term", class, term, pay)
+	default:
+		c.note("no reserved %s %s %s rate for %s in the catalog: priced on demand, the most it can cost (opsmcp prices refresh fetches reserved rates)", class, term, pay, what)
+	}
+	return base, ""
+}
+
+func awsInstance(c *costing) {
+	typ := c.str("instance_type", true)
+	if typ == "" {
+		return
+	}
+	if len(blocks(c.attr("instance_market_options"))) > 0 {
+		c.note("spot: priced at the on-demand rate, the most a spot instance can cost")
+	}
+	key, label, assumption, ok := c.ec2Rate(typ)
+	if !ok || !c.readMonthlyHours() {
+		return
+	}
+	if !c.monthlyHours.IsZero() {
+		assumption = strings.TrimPrefix(assumption+"; ", "; ") + fmt.Sprintf("%s hours a month (usage monthly_hrs)", c.monthlyHours)
+	}
+	c.add(fmt.Sprintf("Instance usage (%s, %s)", label, typ), key, c.runHours().Mul(c.count), false, assumption)
+	c.cpuCredits(typ)
+	root := c.block("root_block_device")
+	vt, _ := root["volume_type"].(string)
+	size, sizeKnown := numOf(root["volume_size"], Dec{})
+	var assumed []string
+	if vt == "" {
+		vt = "gp2"
+		assumed = append(assumed, "type gp2")
+	}
+	if size.IsZero() || !sizeKnown {
+		size = Int(8)
+		assumed = append(assumed, "8 GB")
+	}
+	if len(assumed) > 0 {
+		c.note("root volume: %s assumed (the AMI decides; set root_block_device to be exact)", strings.Join(assumed, ", "))
+	}
+	iops, _ := numOf(root["iops"], Dec{})
+	tput, _ := numOf(root["throughput"], Dec{})
+	c.ebs("Root volume", vt, size, iops, tput)
+	for i, b := range blocks(c.attr("ebs_block_device")) {
+		vt, _ := b["volume_type"].(string)
+		if vt == "" {
+			vt = "gp2"
+		}
+		size, ok := numOf(b["volume_size"], Dec{})
+		if !ok || size.IsZero() {
+			c.fail("ebs_block_device %d: volume_size is not known", i)
+			return
+		}
+		iops, _ := numOf(b["iops"], Dec{})
+		tput, _ := numOf(b["throughput"], Dec{})
+		c.ebs(fmt.Sprintf("EBS volume %d", i+1), vt, size, iops, tput)
+	}
+	c.dataOut("aws")
+}
+
+// burstableVCPUs are the vCPUs of T instance sizes, for CPU credits.
+var burstableVCPUs = map[string]int64{"nano": 2, "micro": 2, "small": 2, "medium": 2, "large": 2, "xlarge": 4, "2xlarge": 8}
+
+// cpuCredits prices a burstable instance's CPU credits beyond its
+// baseline (Infracost's monthly_cpu_credit_hrs and vcpu_count): T3, T3a
+// and T4g run unlimited by default, T2 only when credit_specification
+// says so.
+func (c *costing) cpuCredits(typ string) {
+	family, size, _ := strings.Cut(typ, ".")
+	switch family {
+	case "t3", "t3a", "t4g":
+	case "t2":
+		if cs := c.block("credit_specification"); cs == nil || cs["cpu_credits"] != "unlimited" {
+			return
+		}
+	default:
+		return
+	}
+	if cs := c.block("credit_specification"); cs != nil && cs["cpu_credits"] == "standard" {
+		return
+	}
+	hrs, given, ok := c.usageNumber("monthly_cpu_credit_hrs", "hours a month the instance bursts above its baseline")
+	if !ok || !given || hrs.IsZero() {
+		return
+	}
+	vcpus, vGiven, ok := c.usageNumber("vcpu_count", "vCPUs of the instance type")
+	if !ok {
+		return
+	}
+	if !vGiven {
+		n, known := burstableVCPUs[size]
+		if !known {
+			return
+		}
+		if family == "t2" && (size == "nano" || size == "micro" || size == "small") {
+			n = 1
+		}
+		vcpus = Int(n)
+	}
+	c.add(fmt.Sprintf("CPU credits (%s vCPUs × %s hours)", vcpus, hrs), c.key("aws", "ec2", "cpu-credits-"+family[:2]), hrs.Mul(vcpus).Mul(c.count).Mul(c.months()), true,
+		fmt.Sprintf("%s hours of bursting a month (usage monthly_cpu_credit_hrs) on %s vCPUs", hrs, vcpus))
+}
+
+// ebs prices one volume of each instance: storage, and for gp3 the IOPS
+// and throughput above the free baseline, for io1/io2 the provisioned IOPS.
+func (c *costing) ebs(label, vt string, size, iops, throughput Dec) {
+	switch vt {
+	case "gp2", "gp3", "io1", "io2", "st1", "sc1", "standard":
+	default:
+		c.fail("%s: volume type %q is not one of gp2, gp3, io1, io2, st1, sc1, standard", label, vt)
+		return
+	}
+	c.monthly(fmt.Sprintf("%s storage (%s, %s GB)", label, vt, size), c.key("aws", "ebs", vt), size)
+	switch vt {
+	case "gp3":
+		if over := iops.Sub(Int(3000)); over.Sign() > 0 {
+			c.monthly(fmt.Sprintf("%s IOPS over 3,000 (%s)", label, over), c.key("aws", "ebs", "gp3-iops"), over)
+		}
+		if over := throughput.Sub(Int(125)); over.Sign() > 0 {
+			c.monthly(fmt.Sprintf("%s throughput over 125 MB/s (%s)", label, over), c.key("aws", "ebs", "gp3-throughput"), over)
+		}
+	case "io1", "io2":
+		if iops.IsZero() {
+			c.fail("%s: %s needs iops", label, vt)
+			return
+		}
+		if vt == "io2" && iops.Cmp(Int(32000)) > 0 {
+			c.note("%s: io2 IOPS over 32,000 are cheaper than the first-tier price used here", label)
+		}
+		c.monthly(fmt.Sprintf("%s provisioned IOPS (%s)", label, iops), c.key("aws", "ebs", vt+"-iops"), iops)
+	}
+}
+
+func awsEBSVolume(c *costing) {
+	vt := c.str("type", false)
+	if vt == "" {
+		vt = "gp2"
+		c.note("type gp2 assumed (the provider's default)")
+	}
+	size, ok := c.num("size", Dec{})
+	if !ok || size.IsZero() {
+		if c.attr("snapshot_id") != nil {
+			c.fail("size is not set: it comes from the snapshot; set size to price it")
+		} else {
+			c.fail("size is not known")
+		}
+		return
+	}
+	iops, _ := c.num("iops", Dec{})
+	tput, _ := c.num("throughput", Dec{})
+	c.ebs("Volume", vt, size, iops, tput)
+}
+
+func awsEBSSnapshot(c *costing) {
+	c.usage("Snapshot storage", c.key("aws", "ebs", "snapshot"), "monthly_storage_gb", Int(1), "GB (changed blocks)")
+}

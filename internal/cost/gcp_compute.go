@@ -1,0 +1,251 @@
+package cost
+
+// Compute Engine and GKE: machine types, sustained use, GPUs, disks and
+// node pools.
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// machine is a Compute Engine machine type's family, vCPUs and memory (GB),
+// or its shared-core price key.
+type machine struct {
+	family, shared string
+	vcpus, memGB   Dec
+}
+
+// memPerVCPU: GB per vCPU of the predefined shapes.
+var memPerVCPU = map[string]map[string]string{
+	"e2":  {"standard": "4", "highmem": "8", "highcpu": "1"},
+	"n2":  {"standard": "4", "highmem": "8", "highcpu": "1"},
+	"n2d": {"standard": "4", "highmem": "8", "highcpu": "1"},
+	"c3":  {"standard": "4", "highmem": "8", "highcpu": "2"},
+	"t2d": {"standard": "4"},
+	"n1":  {"standard": "3.75", "highmem": "6.5", "highcpu": "0.9"},
+	"c2":  {"standard": "4"},
+}
+
+// sustainedUse are the families Compute Engine discounts for running
+// much of a month, with the rate of each quarter of the month: the first
+// quarter at the full price, later quarters cheaper.
+var sustainedUse = map[string][4]string{
+	"n1": {"1", "0.8", "0.6", "0.4"},
+	"n2": {"1", "0.8678", "0.733", "0.6"}, "n2d": {"1", "0.8678", "0.733", "0.6"}, "c2": {"1", "0.8678", "0.733", "0.6"},
+}
+
+// sustainedUseDiscount is the share of the list price taken off a
+// family's vCPU and memory when each instance runs hours a month (the
+// estimate's duration, up to a month); zero for families without one.
+func sustainedUseDiscount(family string, hours Dec) Dec {
+	rates, ok := sustainedUse[family]
+	if !ok {
+		return Dec{}
+	}
+	used := hours.Div(Int(HoursPerMonth)).Min(Int(1))
+	quarter := D("0.25")
+	var paid Dec
+	for i, r := range rates {
+		in := used.Sub(quarter.Mul(Int(int64(i)))).Min(quarter)
+		if in.Sign() <= 0 {
+			break
+		}
+		paid = paid.Add(in.Mul(D(r)))
+	}
+	return Int(1).Sub(paid.Div(used))
+}
+
+func parseMachine(mt string) (machine, error) {
+	switch mt {
+	case "e2-micro", "e2-small", "e2-medium", "f1-micro", "g1-small":
+		return machine{shared: mt}, nil
+	}
+	parts := strings.Split(mt, "-")
+	if len(parts) == 4 && parts[1] == "custom" && parts[0] == "e2" {
+		cpus, err1 := strconv.Atoi(parts[2])
+		mb, err2 := strconv.Atoi(parts[3])
+		if err1 == nil && err2 == nil {
+			return machine{family: "e2", vcpus: Int(int64(cpus)), memGB: Int(int64(mb)).Div(Int(1024))}, nil
+		}
+	}
+	if len(parts) == 3 {
+		per, ok := memPerVCPU[parts[0]][parts[1]]
+		cpus, err := strconv.Atoi(parts[2])
+		if ok && err == nil && cpus > 0 {
+			return machine{family: parts[0], vcpus: Int(int64(cpus)), memGB: Int(int64(cpus)).Mul(D(per))}, nil
+		}
+	}
+	return machine{}, fmt.Errorf("machine type %q is not in the catalog (e2, n2, n2d, c2, c3, t2d, n1 predefined types and e2 custom are)", mt)
+}
+
+// vm prices n machines of type mt for the duration.
+func (c *costing) vm(label, mt string, n Dec) {
+	m, err := parseMachine(mt)
+	if err != nil {
+		c.fail("%v", err)
+		return
+	}
+	if m.shared != "" {
+		c.hourly(fmt.Sprintf("%s (%s × %s)", label, n, mt), c.key("gcp", "compute", m.shared), n)
+		return
+	}
+	run := c.runHours().Mul(c.count).Mul(n)
+	c.add(fmt.Sprintf("%s vCPUs (%s × %s: %s vCPUs)", label, n, mt, m.vcpus), c.key("gcp", "compute", m.family+"-vcpu"), run.Mul(m.vcpus), false, "")
+	c.add(fmt.Sprintf("%s memory (%s × %s: %s GB)", label, n, mt, m.memGB), c.key("gcp", "compute", m.family+"-ram"), run.Mul(m.memGB), false, "")
+	if c.spot {
+		return
+	}
+	// Sustained use: the vCPU and memory lines just added, discounted.
+	hours := c.monthlyHours
+	if hours.IsZero() {
+		hours = c.e.hours.Min(Int(HoursPerMonth)) // each month of a longer estimate runs whole
+	}
+	if off := sustainedUseDiscount(m.family, hours); off.Sign() > 0 && len(c.comps) >= 2 {
+		var list Dec
+		for _, comp := range c.comps[len(c.comps)-2:] {
+			list = list.Add(comp.monthly)
+		}
+		cut := list.Mul(off).Neg()
+		c.comps = append(c.comps, Component{Name: fmt.Sprintf("%s sustained use discount (%s%% of vCPUs and memory, running %s hours a month)", label, off.Mul(Int(100)).Round(2), hours),
+			Unit: "USD", Quantity: Int(1), UnitPrice: Price(cut), HourlyCost: Price(cut.Div(c.e.hours)), MonthlyCost: Cents(cut),
+			PriceSource: "Compute Engine sustained use discounts, applied automatically", monthly: cut})
+	}
+}
+
+func (c *costing) pd(label, typ string, gb Dec) {
+	switch typ {
+	case "pd-standard", "pd-balanced", "pd-ssd", "pd-extreme":
+	default:
+		c.fail("%s: disk type %q is not one of pd-standard, pd-balanced, pd-ssd, pd-extreme", label, typ)
+		return
+	}
+	c.monthly(fmt.Sprintf("%s (%s, %s GB)", label, typ, gb), c.key("gcp", "disk", typ), gb)
+}
+
+func gcpInstance(c *costing) {
+	mt := c.str("machine_type", true)
+	if mt == "" {
+		return
+	}
+	if s := c.block("scheduling"); s != nil && (s["preemptible"] == true || s["provisioning_model"] == "SPOT") {
+		c.note("spot/preemptible: priced at the on-demand rate, the most it can cost, without sustained use discounts")
+		c.spot = true
+	}
+	if !c.readMonthlyHours() {
+		return
+	}
+	c.vm("Instance", mt, Int(1))
+	for _, g := range blocks(c.attr("guest_accelerator")) {
+		typ, _ := g["type"].(string)
+		n, ok := numOf(g["count"], Int(1))
+		if typ == "" || !ok {
+			c.fail("guest_accelerator: type and count must be known")
+			return
+		}
+		c.add(fmt.Sprintf("GPUs (%s × %s)", n, typ), c.key("gcp", "gpu", typ), c.runHours().Mul(c.count).Mul(n), false, "")
+	}
+	params := firstBlock(c.block("boot_disk")["initialize_params"])
+	typ, _ := params["type"].(string)
+	size, ok := numOf(params["size"], Dec{})
+	var assumed []string
+	if typ == "" {
+		typ = "pd-standard"
+		assumed = append(assumed, "pd-standard")
+	}
+	if !ok || size.IsZero() {
+		size = Int(10)
+		assumed = append(assumed, "10 GB")
+	}
+	if len(assumed) > 0 {
+		c.note("boot disk: %s assumed (the image decides; set boot_disk.initialize_params to be exact)", strings.Join(assumed, ", "))
+	}
+	c.pd("Boot disk", typ, size)
+	c.dataOut("gcp")
+}
+
+func gcpDisk(c *costing) {
+	typ := c.str("type", false)
+	if typ == "" {
+		typ = "pd-standard"
+	}
+	size, ok := c.num("size", Dec{})
+	if !ok || size.IsZero() {
+		c.fail("size is not set (it comes from the image or snapshot); set size to price it")
+		return
+	}
+	c.pd("Disk", typ, size)
+}
+
+func gkeCluster(c *costing) {
+	c.hourly("Cluster management fee", "gcp/gke/global/cluster-hour", Int(1))
+	if c.boolean("enable_autopilot") {
+		c.note("Autopilot: pods are priced from their requests (estimate the Kubernetes manifests with pricing gke-autopilot)")
+		return
+	}
+	if c.boolean("remove_default_node_pool") {
+		return
+	}
+	n, _ := c.num("initial_node_count", Dec{})
+	if v, given, ok := c.usageNumber("nodes", "nodes per zone of the default node pool"); ok && given {
+		n = v
+	}
+	if n.IsZero() {
+		return
+	}
+	c.gkeNodes("Default node pool", n.Mul(c.zones()))
+}
+
+// gkeNodes prices GKE nodes from node_config: machines (e2-medium when
+// unset, GKE's default) and their boot disks (100 GB pd-balanced).
+func (c *costing) gkeNodes(label string, nodes Dec) {
+	nc := c.block("node_config")
+	if nc["preemptible"] == true || nc["spot"] == true {
+		c.note("%s: spot/preemptible, priced at the on-demand rate, the most it can cost", strings.ToLower(label))
+		c.spot = true
+	}
+	mt, _ := nc["machine_type"].(string)
+	if mt == "" {
+		mt = "e2-medium"
+		c.note("%s: machine_type e2-medium assumed (the GKE default)", strings.ToLower(label))
+	}
+	c.vm(label, mt, nodes)
+	disk, _ := numOf(nc["disk_size_gb"], Int(100))
+	dt, _ := nc["disk_type"].(string)
+	if dt == "" {
+		dt = "pd-balanced"
+	}
+	c.pd(label+" disks", dt, disk.Mul(nodes))
+}
+
+// zones is how many zones a GKE cluster or pool spans: node_locations, or
+// 3 for a regional location, else 1.
+func (c *costing) zones() Dec {
+	if l, ok := c.attr("node_locations").([]any); ok && len(l) > 0 {
+		return Int(int64(len(l)))
+	}
+	if loc, ok := c.attr("location").(string); ok && strings.Count(loc, "-") == 1 {
+		c.note("regional location %s: nodes in 3 zones assumed", loc)
+		return Int(3)
+	}
+	return Int(1)
+}
+
+func gkeNodePool(c *costing) {
+	n, ok := c.num("node_count", Dec{})
+	if v, given, vok := c.usageNumber("nodes", "nodes per zone"); vok && given {
+		n, ok = v, true
+	}
+	if !ok || n.IsZero() {
+		if as := c.block("autoscaling"); as != nil {
+			n, _ = numOf(as["min_node_count"], Dec{})
+			if n.IsZero() {
+				n, _ = numOf(as["total_min_node_count"], Dec{})
+			}
+			c.note("autoscaling: priced at the minimum node count, %s per zone", n)
+		} else {
+			n, _ = c.num("initial_node_count", Int(1))
+		}
+	}
+	c.gkeNodes("Nodes", n.Mul(c.zones()))
+}
