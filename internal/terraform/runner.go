@@ -291,6 +291,9 @@ type PlanOptions struct {
 	VarFiles []string
 	Targets  []string
 	Destroy  bool
+	// RefreshOnly plans only to bring the state up to date with what
+	// exists: what drifted, never a change to infrastructure.
+	RefreshOnly bool
 }
 
 // Plan runs `plan -out`. With on set it reads terraform's JSON UI stream and
@@ -298,6 +301,9 @@ type PlanOptions struct {
 // terraform 10-20% more time on large plans.
 func (r *Runner) Plan(ctx context.Context, o PlanOptions, on func(Event)) error {
 	opts := []tfexec.PlanOption{tfexec.Out(o.Out), tfexec.Destroy(o.Destroy)}
+	if o.RefreshOnly {
+		opts = append(opts, tfexec.RefreshOnly(true))
+	}
 	for _, v := range o.VarFiles {
 		opts = append(opts, tfexec.VarFile(v))
 	}

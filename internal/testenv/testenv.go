@@ -74,14 +74,7 @@ var (
 // are gone are removed.
 func Binaries(t testing.TB) string {
 	buildOnce.Do(func() {
-		root := filepath.Join(RepoRoot(t), ".cache", "testbin")
-		old, _ := os.ReadDir(root)
-		for _, d := range old {
-			if pid, err := strconv.Atoi(d.Name()); err == nil && syscall.Kill(pid, 0) != nil {
-				os.RemoveAll(filepath.Join(root, d.Name()))
-			}
-		}
-		buildDir = filepath.Join(root, strconv.Itoa(os.Getpid()))
+		buildDir = processDir(t, "testbin")
 		if buildErr = os.MkdirAll(buildDir, 0o755); buildErr != nil {
 			return
 		}
@@ -93,6 +86,20 @@ func Binaries(t testing.TB) string {
 		t.Fatalf("go build ./cmd/...: %v\n%s", buildErr, buildOut)
 	}
 	return buildDir
+}
+
+// processDir is .cache/NAME/PID under the repository: this test
+// process's own build directory. Those of processes that are gone are
+// removed.
+func processDir(t testing.TB, name string) string {
+	root := filepath.Join(RepoRoot(t), ".cache", name)
+	old, _ := os.ReadDir(root)
+	for _, d := range old {
+		if pid, err := strconv.Atoi(d.Name()); err == nil && syscall.Kill(pid, 0) != nil {
+			os.RemoveAll(filepath.Join(root, d.Name()))
+		}
+	}
+	return filepath.Join(root, strconv.Itoa(os.Getpid()))
 }
 
 // Measured is one run of a command under peakrss.
