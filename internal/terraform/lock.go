@@ -18,6 +18,17 @@ var ErrLocked = errors.New("workspace is locked")
 // holds across processes (flock on a file in lockDir). The kernel drops the
 // lock if the holder dies, so a killed process never leaves it stuck.
 func LockWorkspace(lockDir, workspace, purpose string) (unlock func(), err error) {
+	return lockWorkspace(lockDir, workspace, purpose, syscall.LOCK_EX)
+}
+
+// LockWorkspaceShared takes the workspace's lock for reading: readers
+// (drift checks) share it; a plan or apply holding it exclusively keeps
+// them out, and they keep a plan or apply out while they read.
+func LockWorkspaceShared(lockDir, workspace, purpose string) (unlock func(), err error) {
+	return lockWorkspace(lockDir, workspace, purpose, syscall.LOCK_SH)
+}
+
+func lockWorkspace(lockDir, workspace, purpose string, how int) (unlock func(), err error) {
 	if err := os.MkdirAll(lockDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -27,7 +38,7 @@ func LockWorkspace(lockDir, workspace, purpose string) (unlock func(), err error
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
 		holder, _ := os.ReadFile(path)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
@@ -38,6 +49,13 @@ func LockWorkspace(lockDir, workspace, purpose string) (unlock func(), err error
 			return nil, fmt.Errorf("%w: %s is busy (%s); try again when it finishes", ErrLocked, workspace, who)
 		}
 		return nil, err
+	}
+	if how == syscall.LOCK_SH {
+		// Shared holders leave the file alone: it names the exclusive one.
+		return func() {
+			_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+			f.Close()
+		}, nil
 	}
 	_ = f.Truncate(0)
 	_, _ = fmt.Fprintf(f, "%s by pid %d", purpose, os.Getpid())

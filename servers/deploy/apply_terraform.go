@@ -181,7 +181,7 @@ func applyPlan(ctx context.Context, c *mcpkit.Call, ws string, in ApplyTerraform
 		return res, applyErr
 	}
 	_ = json.Unmarshal(applied.Record.Summary, &res.Summary)
-	op := map[string]any{"plan_id": in.PlanID, "summary": res.Summary, "applied": applyErr == nil, "terraform_version": bin.Version}
+	op := map[string]any{"plan_id": in.PlanID, "summary": res.Summary, "applied": applyErr == nil, "terraform_version": bin.Version, "by": c.Principal}
 	if len(c.Decisions) > 0 {
 		op["approved_by"] = c.Decisions // who confirmed or approved, and how
 	}

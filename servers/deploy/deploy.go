@@ -24,8 +24,9 @@ func New() *mcpkit.Server {
 		Instructions: "Terraform and deployment operations. Plan with apply_terraform (no plan_id), show the plan " +
 			"to the user, then apply that exact plan with plan_id and auto_approve: true. deploy_kubernetes server-side " +
 			"applies manifests (a dry run in mode plan) and waits for rollouts. validate_deployment " +
-			"checks configuration; gather_context summarises workspaces, plans and applies.",
-		Tools: []mcpkit.Tool{applyTerraform, deployKubernetes, validateDeployment, estimateCosts, gatherContext, approvePlan, rejectPlan},
+			"checks configuration; detect_drift finds changes made outside Terraform; gather_context summarises " +
+			"workspaces, plans and applies.",
+		Tools: []mcpkit.Tool{applyTerraform, deployKubernetes, validateDeployment, estimateCosts, detectDrift, gatherContext, approvePlan, rejectPlan},
 		Ready: []mcpkit.ReadyCheck{
 			{Name: "terraform", Check: func(ctx context.Context, cfg *config.Config) (bool, error) {
 				_, err := terraform.Locate(ctx, cfg.Terraform.Binary)

@@ -1,0 +1,174 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/opsmcp/opsmcp/internal/drift"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/terraform"
+)
+
+// DetectDriftInput is the input of detect_drift.
+type DetectDriftInput struct {
+	Workspaces []string `json:"workspaces,omitempty" desc:"default: every allowed workspace with config or an apply"`
+}
+
+// DetectDriftResult is the result of detect_drift.
+type DetectDriftResult struct {
+	Targets []DriftTarget `json:"targets"`
+	InSync  int           `json:"in_sync"`
+	Drifted int           `json:"drifted"`
+	Errors  int           `json:"errors"`
+}
+
+// DriftTarget is one workspace checked, with the last apply opsmcp
+// recorded for it.
+type DriftTarget struct {
+	drift.Target
+	LastApply *DriftApply `json:"last_apply,omitempty"`
+}
+
+// DriftApply is the apply a drift is measured from.
+type DriftApply struct {
+	PlanID string    `json:"plan_id"`
+	At     time.Time `json:"at"`
+	By     string    `json:"by,omitempty"`
+}
+
+func (r DetectDriftResult) SummaryText() string {
+	s := fmt.Sprintf("%d in sync, %d drifted, %d errors", r.InSync, r.Drifted, r.Errors)
+	for _, t := range r.Targets {
+		switch t.Status {
+		case drift.Drifted:
+			s += fmt.Sprintf("\n%s: drifted (%d resources)", t.Target, len(t.Resources))
+			for _, res := range t.Resources {
+				s += fmt.Sprintf("\n  %s %s %v", res.Address, res.Change, res.Paths)
+			}
+		case drift.Error:
+			s += fmt.Sprintf("\n%s: error: %s", t.Target, t.Reason)
+		}
+	}
+	return s
+}
+
+// maxDriftWorkspaces bounds one call: each is a terraform refresh.
+const maxDriftWorkspaces = 50
+
+var detectDrift = mcpkit.NewTool(mcpkit.Def{
+	Name:        "detect_drift",
+	Description: "Refresh-only check of workspaces: what changed or was deleted outside Terraform.",
+	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
+	Timeout:     30 * time.Minute,
+	Heavy:       true,
+}, func(ctx context.Context, c *mcpkit.Call, in DetectDriftInput) (DetectDriftResult, error) {
+	if len(in.Workspaces) > maxDriftWorkspaces {
+		return DetectDriftResult{}, fmt.Errorf("%d workspaces: at most %d a call", len(in.Workspaces), maxDriftWorkspaces)
+	}
+	applies, err := lastApplies(ctx, c)
+	if err != nil {
+		return DetectDriftResult{}, err
+	}
+	targets := in.Workspaces
+	if len(targets) == 0 {
+		targets = driftWorkspaces(c, applies)
+	}
+	bin, err := terraform.Locate(ctx, c.Runtime.Config.Terraform.Binary)
+	if err != nil {
+		return DetectDriftResult{}, err
+	}
+	store := plans(c)
+	scratch, err := os.MkdirTemp("", "opsmcp-drift-")
+	if err != nil {
+		return DetectDriftResult{}, err
+	}
+	defer os.RemoveAll(scratch)
+	res := DetectDriftResult{Targets: []DriftTarget{}}
+	for i, w := range targets {
+		if p := progress(c); p != nil {
+			p(float64(i), float64(len(targets)), "checking "+w)
+		}
+		t := DriftTarget{Target: checkWorkspace(ctx, c, bin, store.LocksDir, w, scratch)}
+		t.LastApply = applies[t.Target.Target]
+		switch t.Status {
+		case drift.InSync:
+			res.InSync++
+		case drift.Drifted:
+			res.Drifted++
+		default:
+			res.Errors++
+		}
+		res.Targets = append(res.Targets, t)
+	}
+	return res, nil
+})
+
+// checkWorkspace checks one workspace under its lock, taken for reading:
+// a plan or apply of it in progress means it is skipped, and said.
+func checkWorkspace(ctx context.Context, c *mcpkit.Call, bin *terraform.Binary, locks, w, scratch string) drift.Target {
+	ws, err := terraform.ResolveWorkspace(w, c.Runtime.Config.Terraform.Workspaces)
+	if err != nil {
+		return drift.Failed("terraform", w, err)
+	}
+	if !terraform.HasConfig(ws) {
+		return drift.Failed("terraform", ws, fmt.Errorf("no Terraform configuration (*.tf files)"))
+	}
+	unlock, err := terraform.LockWorkspaceShared(locks, ws, "drift")
+	if errors.Is(err, terraform.ErrLocked) {
+		return drift.Failed("terraform", ws, fmt.Errorf("skipped: %w", err))
+	}
+	if err != nil {
+		return drift.Failed("terraform", ws, err)
+	}
+	defer unlock()
+	return drift.Terraform(ctx, bin, ws, scratch)
+}
+
+// lastApplies are the newest successful Terraform apply of each workspace
+// opsmcp recorded, by workspace.
+func lastApplies(ctx context.Context, c *mcpkit.Call) (map[string]*DriftApply, error) {
+	page, err := c.Runtime.Memory.List(ctx, memory.Filter{Server: Name, Kind: memory.KindOperation, Tags: []string{"terraform"}, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*DriftApply{}
+	for _, e := range page.Entries { // newest first
+		if _, seen := out[e.Scope]; seen || !c.Runtime.Config.ScopeVisible(e.Scope) {
+			continue
+		}
+		var op struct {
+			Applied bool   `json:"applied"`
+			By      string `json:"by"`
+		}
+		if json.Unmarshal(e.Data, &op) != nil || !op.Applied {
+			continue
+		}
+		out[e.Scope] = &DriftApply{PlanID: e.Key, At: e.CreatedAt, By: op.By}
+	}
+	return out, nil
+}
+
+// driftWorkspaces are the allowed workspaces to check: each configured
+// root that holds configuration, and each workspace opsmcp applied.
+func driftWorkspaces(c *mcpkit.Call, applies map[string]*DriftApply) []string {
+	var out []string
+	for _, root := range c.Runtime.Config.Terraform.Workspaces {
+		if terraform.HasConfig(root) {
+			out = append(out, terraform.CanonicalPath(root))
+		}
+	}
+	for ws := range applies {
+		if terraform.CheckAllowed(ws, c.Runtime.Config.Terraform.Workspaces) == nil {
+			out = append(out, ws)
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}

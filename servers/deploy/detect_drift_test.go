@@ -1,0 +1,100 @@
+package deploy_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/terraform"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+	"github.com/opsmcp/opsmcp/servers/deploy"
+)
+
+// driftWorkspace writes a workspace of tools/tfdrift objects kept in
+// objects, and serves the deploy tools with terraform installing that
+// provider from its mirror.
+func driftWorkspace(t *testing.T) (*env, string) {
+	t.Helper()
+	cli, _ := testenv.DriftProvider(t)
+	t.Setenv("TF_CLI_CONFIG_FILE", cli)
+	root, objects := t.TempDir(), t.TempDir()
+	ws := filepath.Join(root, "objects")
+	os.MkdirAll(ws, 0o755)
+	tf := fmt.Sprintf(`terraform {
+  required_providers {
+    drifttest = { source = "opsmcp/drifttest", version = "%s" }
+  }
+}
+provider "drifttest" {
+  root = %q
+}
+resource "drifttest_object" "web" {
+  name    = "web"
+  content = "v1"
+  labels  = { owner = "platform" }
+}
+resource "drifttest_object" "queue" {
+  name    = "queue"
+  content = "v1"
+}
+`, testenv.DriftProviderVersion, objects)
+	os.WriteFile(filepath.Join(ws, "main.tf"), []byte(tf), 0o644)
+	real, _ := filepath.EvalSymlinks(ws)
+	cfg := config.Default()
+	cfg.Mode = config.ModeApply
+	cfg.Terraform.Workspaces = []string{filepath.Dir(real)}
+	return &env{Host: testenv.NewHost(t, deploy.New(), cfg), t: t, ws: real}, objects
+}
+
+// detect_drift names what changed outside Terraform since the apply
+// opsmcp recorded (plan id, when, by whom), finds every allowed workspace
+// on its own, and skips a workspace being applied instead of waiting.
+func TestDetectDrift(t *testing.T) {
+	e, objects := driftWorkspace(t)
+	id := e.plan(nil)
+	e.MustOK(e.apply(id))
+
+	res := e.MustOK(e.Call("detect_drift", nil))
+	if res["in_sync"] != 1.0 || res["drifted"] != 0.0 {
+		t.Fatalf("just applied: %v", res)
+	}
+	os.WriteFile(filepath.Join(objects, "web.json"), []byte(`{"content":"v2 by hand","labels":{"owner":"platform"}}`), 0o644)
+	os.Remove(filepath.Join(objects, "queue.json"))
+	res = e.MustOK(e.Call("detect_drift", map[string]any{"workspaces": []any{e.ws}}))
+	targets := res["targets"].([]any)
+	tg := targets[0].(map[string]any)
+	if res["drifted"] != 1.0 || tg["status"] != "drifted" || tg["target"] != e.ws {
+		t.Fatalf("drift: %v", res)
+	}
+	last := tg["last_apply"].(map[string]any)
+	if last["plan_id"] != id || last["by"] != "test" || last["at"] == "" {
+		t.Errorf("last apply: %v", last)
+	}
+	got := fmt.Sprint(tg["resources"])
+	for _, want := range []string{"drifttest_object.web", "changed", "[content]", "drifttest_object.queue", "deleted"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("resources %s lack %q", got, want)
+		}
+	}
+
+	unlock, err := terraform.LockWorkspace(deploy.PlanStore(e.Cfg, e.Store).LocksDir, e.ws, "apply")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = e.MustOK(e.Call("detect_drift", nil))
+	tg = res["targets"].([]any)[0].(map[string]any)
+	if res["errors"] != 1.0 || !strings.Contains(fmt.Sprint(tg["reason"]), "skipped") || !strings.Contains(fmt.Sprint(tg["reason"]), "apply by pid") {
+		t.Errorf("a workspace being applied: %v", res)
+	}
+	unlock()
+
+	// A workspace outside terraform.workspaces is an error target, not read.
+	res = e.MustOK(e.Call("detect_drift", map[string]any{"workspaces": []any{"/etc"}}))
+	tg = res["targets"].([]any)[0].(map[string]any)
+	if tg["status"] != "error" || !strings.Contains(fmt.Sprint(tg["reason"]), "workspace /etc") {
+		t.Errorf("outside the workspaces: %v", res)
+	}
+}
