@@ -31,6 +31,6 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Use:   "opsmcp",
 		Short: "Deployment operations over MCP: Terraform plan/apply, validation, memory",
 	}, g, version.Version)
-	root.AddCommand(newToolsCmd(g), newCallCmd(g), newServeCmd(g), newDoctorCmd(g), newInitCmd(g), newDemoCmd(g), newDocsCmd(g), newMemoryCmd(g), newValidateCmd(g), newCostCmd(g), newPricesCmd(g), newCICmd(g), newConsultCmd(g), newReviewCmd(g, gate.Approved), newReviewCmd(g, gate.Rejected), newHookCmd(g), newPolicyCmd(g))
+	root.AddCommand(newToolsCmd(g), newCallCmd(g), newServeCmd(g), newDoctorCmd(g), newInitCmd(g), newDemoCmd(g), newDocsCmd(g), newMemoryCmd(g), newValidateCmd(g), newCostCmd(g), newPricesCmd(g), newDriftCmd(g), newCICmd(g), newConsultCmd(g), newReviewCmd(g, gate.Approved), newReviewCmd(g, gate.Rejected), newHookCmd(g), newPolicyCmd(g))
 	return clibase.Execute(ctx, root, args, "opsmcp", stderr)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 )
@@ -34,13 +35,43 @@ type Resource struct {
 	Paths   []string `json:"paths,omitempty"`
 }
 
-// Target is one workspace (or set of objects) checked.
+// Target is one workspace (or set of objects) checked, with the last
+// apply opsmcp recorded for it: what the drift is measured from.
 type Target struct {
 	Kind      string     `json:"kind"`
 	Target    string     `json:"target"`
 	Status    string     `json:"status"`
 	Reason    string     `json:"reason,omitempty"`
 	Resources []Resource `json:"resources,omitempty"`
+	LastApply *Apply     `json:"last_apply,omitempty"`
+}
+
+// Apply is a recorded apply: its plan (or operation) id, when, by whom.
+type Apply struct {
+	ID string    `json:"plan_id"`
+	At time.Time `json:"at"`
+	By string    `json:"by,omitempty"`
+}
+
+// Report is the targets checked, with totals.
+type Report struct {
+	Targets []Target `json:"targets"`
+	InSync  int      `json:"in_sync"`
+	Drifted int      `json:"drifted"`
+	Errors  int      `json:"errors"`
+}
+
+// Add records a target and counts it.
+func (r *Report) Add(t Target) {
+	switch t.Status {
+	case InSync:
+		r.InSync++
+	case Drifted:
+		r.Drifted++
+	default:
+		r.Errors++
+	}
+	r.Targets = append(r.Targets, t)
 }
 
 // FromPlan reads a refresh-only plan's resource_drift: each resource

@@ -3,7 +3,6 @@ package drift
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -27,14 +26,7 @@ func TestTerraformDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws, objects := t.TempDir(), t.TempDir()
-	config := fmt.Sprintf(`terraform {
-  required_providers {
-    drifttest = { source = "opsmcp/drifttest", version = "%s" }
-  }
-}
-provider "drifttest" {
-  root = %q
-}
+	config := testenv.DriftConfig(objects) + `
 resource "drifttest_object" "a" {
   name    = "a"
   content = "one"
@@ -48,24 +40,11 @@ resource "drifttest_object" "c" {
   name    = "c"
   content = "three"
 }
-`, testenv.DriftProviderVersion, objects)
+`
 	if err := os.WriteFile(filepath.Join(ws, "main.tf"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run, err := terraform.NewRunner(bin, ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Init(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	planFile := filepath.Join(t.TempDir(), "apply.tfplan")
-	if err := run.Plan(ctx, terraform.PlanOptions{Out: planFile}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Apply(ctx, planFile, func(terraform.Event) {}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.ApplyWorkspace(t, ws)
 
 	if got := Terraform(ctx, bin, ws, t.TempDir()); got.Status != InSync || len(got.Resources) != 0 {
 		t.Fatalf("just applied: %+v", got)

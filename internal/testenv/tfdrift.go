@@ -48,3 +48,31 @@ func DriftProvider(t testing.TB) (cliConfig, mirror string) {
 	}
 	return cliConfig, driftMirror
 }
+
+// DriftConfig is the terraform and provider blocks of a configuration
+// whose tools/tfdrift objects are files in objects.
+func DriftConfig(objects string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    drifttest = { source = "opsmcp/drifttest", version = "%s" }
+  }
+}
+provider "drifttest" {
+  root = %q
+}
+`, DriftProviderVersion, objects)
+}
+
+// ApplyWorkspace runs terraform init and apply -auto-approve in ws, as a
+// person would have before opsmcp looked at it.
+func ApplyWorkspace(t testing.TB, ws string) {
+	t.Helper()
+	for _, args := range [][]string{{"init", "-input=false", "-no-color"}, {"apply", "-auto-approve", "-input=false", "-no-color"}} {
+		cmd := exec.Command(Terraform(t), args...)
+		cmd.Dir = ws
+		cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("terraform %s: %v\n%s", args[0], err, out)
+		}
+	}
+}

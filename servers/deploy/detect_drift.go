@@ -23,41 +23,10 @@ type DetectDriftInput struct {
 
 // DetectDriftResult is the result of detect_drift.
 type DetectDriftResult struct {
-	Targets []DriftTarget `json:"targets"`
-	InSync  int           `json:"in_sync"`
-	Drifted int           `json:"drifted"`
-	Errors  int           `json:"errors"`
+	drift.Report
 }
 
-// DriftTarget is one workspace checked, with the last apply opsmcp
-// recorded for it.
-type DriftTarget struct {
-	drift.Target
-	LastApply *DriftApply `json:"last_apply,omitempty"`
-}
-
-// DriftApply is the apply a drift is measured from.
-type DriftApply struct {
-	PlanID string    `json:"plan_id"`
-	At     time.Time `json:"at"`
-	By     string    `json:"by,omitempty"`
-}
-
-func (r DetectDriftResult) SummaryText() string {
-	s := fmt.Sprintf("%d in sync, %d drifted, %d errors", r.InSync, r.Drifted, r.Errors)
-	for _, t := range r.Targets {
-		switch t.Status {
-		case drift.Drifted:
-			s += fmt.Sprintf("\n%s: drifted (%d resources)", t.Target, len(t.Resources))
-			for _, res := range t.Resources {
-				s += fmt.Sprintf("\n  %s %s %v", res.Address, res.Change, res.Paths)
-			}
-		case drift.Error:
-			s += fmt.Sprintf("\n%s: error: %s", t.Target, t.Reason)
-		}
-	}
-	return s
-}
+func (r DetectDriftResult) SummaryText() string { return drift.Summary(&r.Report) }
 
 // maxDriftWorkspaces bounds one call: each is a terraform refresh.
 const maxDriftWorkspaces = 50
@@ -90,22 +59,14 @@ var detectDrift = mcpkit.NewTool(mcpkit.Def{
 		return DetectDriftResult{}, err
 	}
 	defer os.RemoveAll(scratch)
-	res := DetectDriftResult{Targets: []DriftTarget{}}
+	res := DetectDriftResult{Report: drift.Report{Targets: []drift.Target{}}}
 	for i, w := range targets {
 		if p := progress(c); p != nil {
 			p(float64(i), float64(len(targets)), "checking "+w)
 		}
-		t := DriftTarget{Target: checkWorkspace(ctx, c, bin, store.LocksDir, w, scratch)}
-		t.LastApply = applies[t.Target.Target]
-		switch t.Status {
-		case drift.InSync:
-			res.InSync++
-		case drift.Drifted:
-			res.Drifted++
-		default:
-			res.Errors++
-		}
-		res.Targets = append(res.Targets, t)
+		t := checkWorkspace(ctx, c, bin, store.LocksDir, w, scratch)
+		t.LastApply = applies[t.Target]
+		res.Add(t)
 	}
 	return res, nil
 })
@@ -133,12 +94,12 @@ func checkWorkspace(ctx context.Context, c *mcpkit.Call, bin *terraform.Binary, 
 
 // lastApplies are the newest successful Terraform apply of each workspace
 // opsmcp recorded, by workspace.
-func lastApplies(ctx context.Context, c *mcpkit.Call) (map[string]*DriftApply, error) {
+func lastApplies(ctx context.Context, c *mcpkit.Call) (map[string]*drift.Apply, error) {
 	page, err := c.Runtime.Memory.List(ctx, memory.Filter{Server: Name, Kind: memory.KindOperation, Tags: []string{"terraform"}, Limit: 1000})
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]*DriftApply{}
+	out := map[string]*drift.Apply{}
 	for _, e := range page.Entries { // newest first
 		if _, seen := out[e.Scope]; seen || !c.Runtime.Config.ScopeVisible(e.Scope) {
 			continue
@@ -150,14 +111,14 @@ func lastApplies(ctx context.Context, c *mcpkit.Call) (map[string]*DriftApply, e
 		if json.Unmarshal(e.Data, &op) != nil || !op.Applied {
 			continue
 		}
-		out[e.Scope] = &DriftApply{PlanID: e.Key, At: e.CreatedAt, By: op.By}
+		out[e.Scope] = &drift.Apply{ID: e.Key, At: e.CreatedAt, By: op.By}
 	}
 	return out, nil
 }
 
 // driftWorkspaces are the allowed workspaces to check: each configured
 // root that holds configuration, and each workspace opsmcp applied.
-func driftWorkspaces(c *mcpkit.Call, applies map[string]*DriftApply) []string {
+func driftWorkspaces(c *mcpkit.Call, applies map[string]*drift.Apply) []string {
 	var out []string
 	for _, root := range c.Runtime.Config.Terraform.Workspaces {
 		if terraform.HasConfig(root) {

@@ -23,14 +23,7 @@ func driftWorkspace(t *testing.T) (*env, string) {
 	root, objects := t.TempDir(), t.TempDir()
 	ws := filepath.Join(root, "objects")
 	os.MkdirAll(ws, 0o755)
-	tf := fmt.Sprintf(`terraform {
-  required_providers {
-    drifttest = { source = "opsmcp/drifttest", version = "%s" }
-  }
-}
-provider "drifttest" {
-  root = %q
-}
+	tf := testenv.DriftConfig(objects) + `
 resource "drifttest_object" "web" {
   name    = "web"
   content = "v1"
@@ -40,7 +33,7 @@ resource "drifttest_object" "queue" {
   name    = "queue"
   content = "v1"
 }
-`, testenv.DriftProviderVersion, objects)
+`
 	os.WriteFile(filepath.Join(ws, "main.tf"), []byte(tf), 0o644)
 	real, _ := filepath.EvalSymlinks(ws)
 	cfg := config.Default()
