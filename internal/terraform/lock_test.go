@@ -32,4 +32,3 @@ func TestSharedWorkspaceLock(t *testing.T) {
 	}
 	w()
 }
-
