@@ -33,6 +33,10 @@ type Resource struct {
 	Type    string   `json:"type,omitempty"`
 	Change  string   `json:"change"`
 	Paths   []string `json:"paths,omitempty"`
+	// Managers are, in Kubernetes, the field manager that owns each
+	// changed path now (kubectl-edit, kubectl-client-side-apply, a
+	// controller).
+	Managers map[string]string `json:"managers,omitempty"`
 }
 
 // Target is one workspace (or set of objects) checked, with the last

@@ -45,7 +45,14 @@ func what(r Resource) string {
 	if r.Change == Deleted {
 		return "deleted outside opsmcp"
 	}
-	return "changed: " + strings.Join(r.Paths, ", ")
+	paths := make([]string, 0, len(r.Paths))
+	for _, p := range r.Paths {
+		if m := r.Managers[p]; m != "" {
+			p += " (by " + m + ")"
+		}
+		paths = append(paths, p)
+	}
+	return "changed: " + strings.Join(paths, ", ")
 }
 
 // Write writes the report as text, markdown (a pull request comment or

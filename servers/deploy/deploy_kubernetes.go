@@ -152,7 +152,7 @@ var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
 	}
 	if err != nil {
 		if !dryRun && len(objects) > 0 {
-			rememberKube(c, res, err)
+			rememberKube(c, res, plan, err)
 			return res, fmt.Errorf("%w (applied before the failure: %s)", err, appliedList(objects))
 		}
 		return res, err
@@ -163,7 +163,7 @@ var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
 			res.RolledOut = res.RolledOut && r.Done
 		}
 		if err != nil {
-			rememberKube(c, res, err)
+			rememberKube(c, res, plan, err)
 			return res, err
 		}
 		if !res.RolledOut {
@@ -171,7 +171,7 @@ var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
 		}
 	}
 	if !dryRun {
-		rememberKube(c, res, nil)
+		rememberKube(c, res, plan, nil)
 	}
 	return res, nil
 })
@@ -226,10 +226,12 @@ func operationID(context string, manifests []string, at time.Time) string {
 
 // rememberKube records a real apply in memory (the audit record is the
 // middleware's); it must survive the caller's cancellation.
-func rememberKube(c *mcpkit.Call, res DeployKubernetesResult, failure error) {
+func rememberKube(c *mcpkit.Call, res DeployKubernetesResult, plan []*kube.Planned, failure error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	op := map[string]any{"context": res.Context, "objects": res.Objects, "rolled_out": res.RolledOut, "applied": failure == nil}
+	op := map[string]any{"context": res.Context, "objects": res.Objects, "rolled_out": res.RolledOut, "applied": failure == nil, "by": c.Principal,
+		// What was applied, for detect_drift to apply again as a dry run.
+		"applied_objects": kube.Recordable(plan)}
 	if failure != nil {
 		op["error"] = failure.Error()
 	}

@@ -18,7 +18,10 @@ import (
 
 // DetectDriftInput is the input of detect_drift.
 type DetectDriftInput struct {
-	Workspaces []string `json:"workspaces,omitempty" desc:"default: every allowed workspace with config or an apply"`
+	Workspaces []string `json:"workspaces,omitempty" desc:"Terraform workspaces"`
+	Manifests  []string `json:"manifests,omitempty" desc:"Kubernetes manifest paths"`
+	Context    string   `json:"context,omitempty"`
+	Namespace  string   `json:"namespace,omitempty"`
 }
 
 // DetectDriftResult is the result of detect_drift.
@@ -33,7 +36,7 @@ const maxDriftWorkspaces = 50
 
 var detectDrift = mcpkit.NewTool(mcpkit.Def{
 	Name:        "detect_drift",
-	Description: "Refresh-only check of workspaces: what changed or was deleted outside Terraform.",
+	Description: "What changed or was deleted outside opsmcp: Terraform (refresh-only) and Kubernetes (dry-run). Default: all.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
 	Timeout:     30 * time.Minute,
 	Heavy:       true,
@@ -41,35 +44,53 @@ var detectDrift = mcpkit.NewTool(mcpkit.Def{
 	if len(in.Workspaces) > maxDriftWorkspaces {
 		return DetectDriftResult{}, fmt.Errorf("%d workspaces: at most %d a call", len(in.Workspaces), maxDriftWorkspaces)
 	}
-	applies, err := lastApplies(ctx, c)
-	if err != nil {
-		return DetectDriftResult{}, err
-	}
-	targets := in.Workspaces
-	if len(targets) == 0 {
-		targets = driftWorkspaces(c, applies)
-	}
-	bin, err := terraform.Locate(ctx, c.Runtime.Config.Terraform.Binary)
-	if err != nil {
-		return DetectDriftResult{}, err
-	}
-	store := plans(c)
-	scratch, err := os.MkdirTemp("", "opsmcp-drift-")
-	if err != nil {
-		return DetectDriftResult{}, err
-	}
-	defer os.RemoveAll(scratch)
 	res := DetectDriftResult{Report: drift.Report{Targets: []drift.Target{}}}
-	for i, w := range targets {
-		if p := progress(c); p != nil {
-			p(float64(i), float64(len(targets)), "checking "+w)
+	all := len(in.Workspaces) == 0 && len(in.Manifests) == 0
+	if all || len(in.Workspaces) > 0 {
+		if err := terraformDrift(ctx, c, in.Workspaces, &res.Report); err != nil {
+			return res, err
 		}
-		t := checkWorkspace(ctx, c, bin, store.LocksDir, w, scratch)
-		t.LastApply = applies[t.Target]
-		res.Add(t)
+	}
+	if all || len(in.Manifests) > 0 {
+		if err := kubernetesDrift(ctx, c, in, &res.Report); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 })
+
+// terraformDrift checks the workspaces given, else every allowed one.
+func terraformDrift(ctx context.Context, c *mcpkit.Call, workspaces []string, rep *drift.Report) error {
+	applies, err := lastApplies(ctx, c)
+	if err != nil {
+		return err
+	}
+	if len(workspaces) == 0 {
+		workspaces = driftWorkspaces(c, applies)
+		if len(workspaces) == 0 {
+			return nil
+		}
+	}
+	bin, err := terraform.Locate(ctx, c.Runtime.Config.Terraform.Binary)
+	if err != nil {
+		return err
+	}
+	scratch, err := os.MkdirTemp("", "opsmcp-drift-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	locks := plans(c).LocksDir
+	for i, w := range workspaces {
+		if p := progress(c); p != nil {
+			p(float64(i), float64(len(workspaces)), "checking "+w)
+		}
+		t := checkWorkspace(ctx, c, bin, locks, w, scratch)
+		t.LastApply = applies[t.Target]
+		rep.Add(t)
+	}
+	return nil
+}
 
 // checkWorkspace checks one workspace under its lock, taken for reading:
 // a plan or apply of it in progress means it is skipped, and said.

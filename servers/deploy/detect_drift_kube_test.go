@@ -1,0 +1,130 @@
+package deploy_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/opsmcp/opsmcp/internal/config"
+)
+
+const driftManifests = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  MODE: fast
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: nginx:1.27
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: api
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  minReplicas: 1
+  maxReplicas: 5
+  metrics:
+    - type: Resource
+      resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
+`
+
+// Objects deploy_kubernetes applied, changed on a real control plane by
+// other field managers: an image edited (kubectl-edit), replicas scaled by
+// hand, a ConfigMap deleted — and replicas an HPA owns changed too, which
+// is not drift. detect_drift finds the set in memory, dry-runs it again,
+// and names each changed path with the manager that owns it now; given the
+// manifests, it checks them the same way.
+func TestDetectDriftKubernetes(t *testing.T) {
+	e := newKubeEnv(t, config.ModeApply, nil)
+	ns := e.Namespace()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "app.yaml"), []byte(driftManifests), 0o644)
+	e.MustOK(e.Call("deploy_kubernetes", map[string]any{"manifests": []string{dir}, "namespace": ns, "wait": false}))
+
+	res := e.MustOK(e.Call("detect_drift", nil))
+	if res["in_sync"] != 1.0 || res["drifted"] != 0.0 || res["errors"] != 0.0 {
+		t.Fatalf("just applied: %v", res)
+	}
+
+	ctx := context.Background()
+	deps := e.CS.AppsV1().Deployments(ns)
+	web, _ := deps.Get(ctx, "web", metav1.GetOptions{})
+	web.Spec.Template.Spec.Containers[0].Image = "nginx:1.28"
+	if _, err := deps.Update(ctx, web, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	web, _ = deps.Get(ctx, "web", metav1.GetOptions{})
+	four := int32(4)
+	web.Spec.Replicas = &four
+	if _, err := deps.Update(ctx, web, metav1.UpdateOptions{FieldManager: "kubectl-scale"}); err != nil {
+		t.Fatal(err)
+	}
+	api, _ := deps.Get(ctx, "api", metav1.GetOptions{})
+	api.Spec.Replicas = &four
+	if _, err := deps.Update(ctx, api, metav1.UpdateOptions{FieldManager: "horizontal-pod-autoscaler"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CS.CoreV1().ConfigMaps(ns).Delete(ctx, "settings", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, args := range []map[string]any{nil, {"manifests": []string{dir}, "namespace": ns}} {
+		res = e.MustOK(e.Call("detect_drift", args))
+		if res["drifted"] != 1.0 {
+			t.Fatalf("%v: %v", args, res)
+		}
+		tg := res["targets"].([]any)[0].(map[string]any)
+		got := map[string]string{}
+		for _, r := range tg["resources"].([]any) {
+			m := r.(map[string]any)
+			got[fmt.Sprint(m["address"])] = fmt.Sprint(m["change"], " ", m["paths"], " ", m["managers"])
+		}
+		want := map[string]string{
+			"configmap/settings -n " + ns: "deleted <nil> <nil>",
+			"deployment/web -n " + ns:     "changed [spec.replicas spec.template.spec.containers[web].image] map[spec.replicas:kubectl-scale spec.template.spec.containers[web].image:kubectl-edit]",
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%v:\n got %v\nwant %v", args, got, want)
+		}
+		if args == nil && (tg["last_apply"] == nil || !strings.HasPrefix(fmt.Sprint(tg["last_apply"].(map[string]any)["plan_id"]), "k-")) {
+			t.Errorf("a recorded set names its apply: %v", tg)
+		}
+	}
+	// Drift detection changed nothing.
+	if web, _ := deps.Get(ctx, "web", metav1.GetOptions{}); web.Spec.Template.Spec.Containers[0].Image != "nginx:1.28" {
+		t.Error("the dry run changed the live object")
+	}
+}
