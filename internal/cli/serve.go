@@ -1,18 +1,23 @@
 package cli
 
 import (
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/ui"
 	"github.com/opsmcp/opsmcp/servers"
+	"github.com/opsmcp/opsmcp/servers/deploy"
 )
 
 func newServeCmd(g *globals) *cobra.Command {
 	var o mcpkit.HTTPOptions
 	var all bool
+	var driftInterval time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve SERVER | --all --http ADDR",
 		Short: "Serve one server over stdio (default) or streamable HTTP, or every server over HTTP",
@@ -41,6 +46,12 @@ func newServeCmd(g *globals) *cobra.Command {
 			if o.Addr != "" {
 				o.Pages = ui.Pages() // the team's page at /ui/
 			}
+			if driftInterval < 0 || (driftInterval > 0 && driftInterval < config.MinDriftInterval) {
+				return usageErr("--drift-interval %s: at least %s", driftInterval, config.MinDriftInterval)
+			}
+			if slices.ContainsFunc(list, func(s *mcpkit.Server) bool { return s.Name == deploy.Name }) {
+				o.Background = deploy.DriftSchedule(driftInterval) // drift.interval when the flag is not given
+			}
 			if err := mcpkit.Serve(list, g.ConfigPath, o); err != nil {
 				return failErr("%v", err)
 			}
@@ -52,5 +63,6 @@ func newServeCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.Addr, "http", "", "serve streamable HTTP on this address, e.g. 127.0.0.1:8080")
 	f.StringVar(&o.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	f.StringVar(&o.TLSKey, "tls-key", "", "the certificate's private key (PEM)")
+	f.DurationVar(&driftInterval, "drift-interval", 0, "with the deploy server, check drift this often (default drift.interval; 0: never)")
 	return cmd
 }

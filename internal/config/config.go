@@ -73,6 +73,7 @@ type Config struct {
 	ReadPaths []string `json:"read_paths,omitempty"`
 	Limits    Limits   `json:"limits"`
 	Validate  Validate `json:"validate"`
+	Drift     Drift    `json:"drift"`
 
 	// Path is the file the config was read from ("" for built-in defaults).
 	Path string `json:"-"`
@@ -181,6 +182,7 @@ func (c *Config) finish() error {
 		func() error { return c.Gate.finish(base) },
 		func() error { return c.Kubernetes.finish(base) },
 		func() error { return c.Validate.finish(base) },
+		c.Drift.finish,
 		c.checkRoles,
 	} {
 		if err := section(); err != nil {

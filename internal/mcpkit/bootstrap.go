@@ -93,6 +93,12 @@ func Serve(servers []*Server, cfgPath string, o HTTPOptions) error {
 	}
 	defer rt.Close()
 	logGate(rt)
+	if o.Background != nil {
+		done := make(chan struct{})
+		bg, cancel := context.WithCancel(ctx)
+		go func() { defer close(done); o.Background(bg, rt) }()
+		defer func() { cancel(); <-done }()
+	}
 	if o.Addr == "" {
 		if len(servers) != 1 {
 			return errors.New("stdio serves one server; give --http to serve several")

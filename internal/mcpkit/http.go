@@ -35,6 +35,9 @@ type HTTPOptions struct {
 	MetricsAddr string
 	// Pages is a web UI served beside the MCP endpoints.
 	Pages *Pages
+	// Background runs beside the servers until they stop (scheduled drift
+	// detection).
+	Background func(ctx context.Context, rt *Runtime)
 }
 
 // Pages is a web UI under Prefix: Static (the page shell, scripts and

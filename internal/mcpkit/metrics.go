@@ -41,6 +41,17 @@ func NewMetrics(c *Cache) *Metrics {
 	return m
 }
 
+// Register adds collectors a server's background work keeps (drift
+// gauges) to the process's series.
+func (m *Metrics) Register(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := m.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Handler serves /metrics.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})

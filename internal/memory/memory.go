@@ -35,10 +35,13 @@ const (
 	// KindProposal is a change other than a saved plan waiting for
 	// approvals.
 	KindProposal = "proposal"
+	// KindDrift is one drift check of a target (a workspace or a set of
+	// Kubernetes objects).
+	KindDrift = "drift"
 )
 
 // Kinds lists the valid entry kinds.
-var Kinds = []string{KindOperation, KindPlan, KindObservation, KindConsult, KindNote, KindApproval, KindProposal}
+var Kinds = []string{KindOperation, KindPlan, KindObservation, KindConsult, KindNote, KindApproval, KindProposal, KindDrift}
 
 // ErrNotFound is returned when a record does not exist: one value with
 // planrec's, so a plan's absence reads the same through either package.

@@ -200,3 +200,44 @@ func HashFile(p string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// maxWorkspaceDepth bounds how deep FindWorkspaces looks under a root.
+const maxWorkspaceDepth = 4
+
+// FindWorkspaces lists the workspaces in use under the roots: directories
+// with configuration that terraform has run in (a state, an init or a
+// lock file), down to a few levels — modules alone are not workspaces.
+func FindWorkspaces(roots []string) []string {
+	var out []string
+	for _, root := range roots {
+		root = CanonicalPath(root)
+		base := strings.Count(root, string(filepath.Separator))
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return nil
+			}
+			switch d.Name() {
+			case ".terraform", ".git", "node_modules", "terraform.d":
+				return filepath.SkipDir
+			}
+			if strings.Count(p, string(filepath.Separator))-base > maxWorkspaceDepth {
+				return filepath.SkipDir
+			}
+			if HasConfig(p) && inUse(p) {
+				out = append(out, p)
+			}
+			return nil
+		})
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func inUse(dir string) bool {
+	for _, name := range []string{"terraform.tfstate", ".terraform", ".terraform.lock.hcl"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}

@@ -137,17 +137,13 @@ func lastApplies(ctx context.Context, c *mcpkit.Call) (map[string]*drift.Apply, 
 	return out, nil
 }
 
-// driftWorkspaces are the allowed workspaces to check: each configured
-// root that holds configuration, and each workspace opsmcp applied.
+// driftWorkspaces are the allowed workspaces to check: each one in use
+// under the configured roots, and each workspace opsmcp applied.
 func driftWorkspaces(c *mcpkit.Call, applies map[string]*drift.Apply) []string {
-	var out []string
-	for _, root := range c.Runtime.Config.Terraform.Workspaces {
-		if terraform.HasConfig(root) {
-			out = append(out, terraform.CanonicalPath(root))
-		}
-	}
+	roots := c.Runtime.Config.Terraform.Workspaces
+	out := terraform.FindWorkspaces(roots)
 	for ws := range applies {
-		if terraform.CheckAllowed(ws, c.Runtime.Config.Terraform.Workspaces) == nil {
+		if terraform.CheckAllowed(ws, roots) == nil {
 			out = append(out, ws)
 		}
 	}

@@ -1,13 +1,19 @@
 package deploy_test
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/mcpkit"
+	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 	"github.com/opsmcp/opsmcp/internal/testenv"
 	"github.com/opsmcp/opsmcp/servers/deploy"
@@ -89,5 +95,35 @@ func TestDetectDrift(t *testing.T) {
 	tg = res["targets"].([]any)[0].(map[string]any)
 	if tg["status"] != "error" || !strings.Contains(fmt.Sprint(tg["reason"]), "workspace /etc") {
 		t.Errorf("outside the workspaces: %v", res)
+	}
+}
+
+// opsmcp serve's schedule checks at once and then every interval: each
+// target's result is stored in memory (kind drift) and the gauges say
+// how many resources drifted and when the check ran.
+func TestDriftSchedule(t *testing.T) {
+	e, objects := driftWorkspace(t)
+	testenv.ApplyWorkspace(t, e.ws)
+	os.Remove(filepath.Join(objects, "queue.json"))
+	rt := &mcpkit.Runtime{Config: e.Cfg, Memory: e.Store, Log: slog.New(slog.DiscardHandler), Principal: "scheduler", Cache: mcpkit.NewCache(0)}
+	rt.Metrics = mcpkit.NewMetrics(rt.Cache)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); deploy.DriftSchedule(time.Hour)(ctx, rt) }()
+	var entries []memory.Entry
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && len(entries) == 0; time.Sleep(100 * time.Millisecond) {
+		page, _ := e.Store.List(context.Background(), memory.Filter{Kind: memory.KindDrift})
+		entries = page.Entries
+	}
+	cancel()
+	<-done
+	if len(entries) != 1 || entries[0].Scope != e.ws || entries[0].Key != "drifted" || !strings.Contains(string(entries[0].Data), "drifttest_object.queue") {
+		t.Fatalf("memory: %+v", entries)
+	}
+	rec := httptest.NewRecorder()
+	rt.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	if !strings.Contains(body, `opsmcp_drift_resources{kind="terraform",target="`+e.ws+`"} 1`) || !strings.Contains(body, "opsmcp_drift_last_run_timestamp_seconds ") {
+		t.Errorf("metrics:\n%s", body)
 	}
 }
