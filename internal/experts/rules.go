@@ -68,6 +68,21 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 				Rationale: strings.Join(first, "; "),
 				Action:    &Action{Server: "deploy", Tool: "validate_deployment", Arguments: map[string]any{"config_path": v.ConfigPath}}})
 		}
+		for _, dr := range d.Drift {
+			if dr.Status != "drifted" {
+				continue
+			}
+			r := Recommendation{Title: fmt.Sprintf("%s has drifted: %d changed outside opsmcp", dr.Target, dr.Count), Severity: "high", Confidence: 0.9,
+				Rationale: fmt.Sprintf("the drift check at %s found %s changed or deleted since the last apply; plan to restore them and review before applying",
+					dr.CheckedAt.UTC().Format(time.RFC3339), strings.Join(dr.Resources, ", "))}
+			switch dr.Kind {
+			case "terraform": // a plan (apply_terraform without plan_id applies nothing)
+				r.Action = &Action{Server: "deploy", Tool: "apply_terraform", Arguments: map[string]any{"workspace": dr.Target}}
+			default: // the check again, with what it would take back
+				r.Action = &Action{Server: "deploy", Tool: "detect_drift", Arguments: map[string]any{}}
+			}
+			add(r)
+		}
 		for _, w := range d.Workspaces {
 			if a := w.LastApply; a != nil && !a.Applied && a.Error != "" {
 				add(Recommendation{Title: fmt.Sprintf("The last apply of %s failed", w.Path), Severity: "high", Confidence: 0.9,

@@ -80,3 +80,26 @@ func TestRulesExpert(t *testing.T) {
 		t.Errorf("quiet: %+v", quiet)
 	}
 }
+
+// A drifted target is named, and the restoring step proposed is a plan
+// (apply_terraform without plan_id), never an apply; a target in sync is
+// not mentioned.
+func TestRulesNameDrift(t *testing.T) {
+	g := Gathered{Results: map[string]json.RawMessage{"deploy": json.RawMessage(`{"mode":"apply","workspaces":[],"pending_plans":[],"drift":[
+		{"kind":"terraform","target":"/infra/prod","status":"drifted","checked_at":"2026-12-06T10:00:00Z","resources":["aws_s3_bucket.logs","aws_iam_role.ci"],"count":2},
+		{"kind":"terraform","target":"/infra/dev","status":"in_sync","checked_at":"2026-12-06T10:00:00Z"}]}`)}}
+	ans := Rules("anything wrong?", g, RulesOptions{})
+	var drifted []Recommendation
+	for _, r := range ans.Recommendations {
+		if strings.Contains(r.Title, "drifted") {
+			drifted = append(drifted, r)
+		}
+	}
+	if len(drifted) != 1 || drifted[0].Title != "/infra/prod has drifted: 2 changed outside opsmcp" || !strings.Contains(drifted[0].Rationale, "aws_s3_bucket.logs, aws_iam_role.ci") {
+		t.Fatalf("%+v", ans.Recommendations)
+	}
+	a := drifted[0].Action
+	if a == nil || a.Tool != "apply_terraform" || a.Arguments["workspace"] != "/infra/prod" || a.Arguments["plan_id"] != nil || a.Arguments["auto_approve"] != nil {
+		t.Errorf("the proposed step must be a plan: %+v", a)
+	}
+}

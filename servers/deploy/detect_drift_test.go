@@ -120,6 +120,11 @@ func TestDriftSchedule(t *testing.T) {
 	if len(entries) != 1 || entries[0].Scope != e.ws || entries[0].Key != "drifted" || !strings.Contains(string(entries[0].Data), "drifttest_object.queue") {
 		t.Fatalf("memory: %+v", entries)
 	}
+	// gather_context names the latest drift of each target.
+	gc := e.MustOK(e.Call("gather_context", nil))
+	if d := fmt.Sprint(gc["drift"]); !strings.Contains(d, "status:drifted") || !strings.Contains(d, "drifttest_object.queue") || !strings.Contains(d, e.ws) {
+		t.Errorf("gather_context drift: %v", gc["drift"])
+	}
 	rec := httptest.NewRecorder()
 	rt.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body := rec.Body.String()

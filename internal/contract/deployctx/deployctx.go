@@ -53,6 +53,21 @@ type DeployContext struct {
 	PendingPlans []PlanInfo      `json:"pending_plans"`
 	// Validation is config_path's offline validation, when asked for.
 	Validation *ValidationBrief `json:"validation,omitempty"`
+	// Drift is the latest drift check of each target (scheduled, or by
+	// opsmcp drift), newest first.
+	Drift []DriftBrief `json:"drift,omitempty"`
+}
+
+// DriftBrief is a target's latest drift check.
+type DriftBrief struct {
+	Kind      string    `json:"kind"`   // terraform | kubernetes
+	Target    string    `json:"target"` // workspace, manifests, or "context operation"
+	Status    string    `json:"status"` // in_sync | drifted | error
+	CheckedAt time.Time `json:"checked_at"`
+	// Resources are the addresses that drifted (the first few), Count how many.
+	Resources []string `json:"resources,omitempty"`
+	Count     int      `json:"count,omitempty"`
+	Reason    string   `json:"reason,omitempty"`
 }
 
 // ValidationBrief is a validation's verdict, counts and first errors.
@@ -67,6 +82,11 @@ type ValidationBrief struct {
 func (r DeployContext) SummaryText() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Mode %s; %d workspaces; %d plans waiting to be applied.", r.Mode, len(r.Workspaces), len(r.PendingPlans))
+	for _, d := range r.Drift {
+		if d.Status == "drifted" {
+			fmt.Fprintf(&b, "\n  drift: %s %s: %d drifted (%s) at %s", d.Kind, d.Target, d.Count, strings.Join(d.Resources, ", "), d.CheckedAt.Format(time.RFC3339))
+		}
+	}
 	for _, w := range r.Workspaces {
 		fmt.Fprintf(&b, "\n  %s", w.Path)
 		if w.LastPlan != nil {
