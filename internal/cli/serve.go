@@ -50,7 +50,7 @@ func newServeCmd(g *globals) *cobra.Command {
 				return usageErr("--drift-interval %s: at least %s", driftInterval, config.MinDriftInterval)
 			}
 			if slices.ContainsFunc(list, func(s *mcpkit.Server) bool { return s.Name == deploy.Name }) {
-				o.Background = deploy.DriftSchedule(driftInterval) // drift.interval when the flag is not given
+				o.Background = deploy.DriftSchedule(driftInterval, driftIssues) // drift.interval when the flag is not given
 			}
 			if err := mcpkit.Serve(list, g.ConfigPath, o); err != nil {
 				return failErr("%v", err)

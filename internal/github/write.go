@@ -159,3 +159,76 @@ func (c *Client) CreateDeploymentStatus(ctx context.Context, repo string, id int
 	}
 	return Deployment{ID: id, Environment: st.GetEnvironment(), State: st.GetState(), StatusURL: st.GetEnvironmentURL()}, nil
 }
+
+// IssueMarker marks the issue opsmcp keeps for a key (a drifted target):
+// found again by it, and by its author, so a key never gets a second one.
+func IssueMarker(key string) string { return "<!-- opsmcp:issue " + key + " -->" }
+
+// TrackedIssue is what TrackIssue did: created, updated, closed or none.
+type TrackedIssue struct {
+	Number int    `json:"number,omitempty"`
+	URL    string `json:"url,omitempty"`
+	Action string `json:"action"`
+}
+
+// TrackIssue keeps one issue per key: with open, it creates the key's
+// issue or updates the open one's title and body; without, it closes the
+// open one (with a comment saying why) or does nothing.
+func (c *Client) TrackIssue(ctx context.Context, repo, key, title, body, closing string, open bool) (TrackedIssue, error) {
+	owner, name, err := SplitRepo(repo)
+	if err != nil {
+		return TrackedIssue{}, err
+	}
+	if err := c.CheckMutable(repo); err != nil {
+		return TrackedIssue{}, err
+	}
+	if strings.TrimSpace(key) == "" || strings.Contains(key, "-->") {
+		return TrackedIssue{}, fmt.Errorf("the issue key %q is empty or not allowed", key)
+	}
+	marker := IssueMarker(key)
+	me := c.me(ctx)
+	issues, err := Paginate(ctx, 1000, func(o gh.ListOptions) ([]*gh.Issue, *gh.Response, error) {
+		return c.GH.Issues.ListByRepo(ctx, owner, name, &gh.IssueListByRepoOptions{State: "open", ListOptions: o})
+	})
+	if err != nil {
+		return TrackedIssue{}, Explain(err, "issues of "+repo)
+	}
+	var mine *gh.Issue
+	for _, is := range issues {
+		author := is.GetUser()
+		if is.PullRequestLinks == nil && strings.Contains(is.GetBody(), marker) && ((me != "" && author.GetLogin() == me) || (me == "" && author.GetType() == "Bot")) {
+			mine = is
+			break
+		}
+	}
+	body = marker + "\n" + body
+	switch {
+	case open && mine == nil:
+		if strings.TrimSpace(title) == "" {
+			return TrackedIssue{}, fmt.Errorf("the issue title is empty")
+		}
+		is, _, err := c.GH.Issues.Create(ctx, owner, name, &gh.IssueRequest{Title: gh.String(title), Body: gh.String(body)})
+		if err != nil {
+			return TrackedIssue{}, Explain(err, "creating an issue in "+repo)
+		}
+		return TrackedIssue{Number: is.GetNumber(), URL: is.GetHTMLURL(), Action: "created"}, nil
+	case open:
+		is, _, err := c.GH.Issues.Edit(ctx, owner, name, mine.GetNumber(), &gh.IssueRequest{Title: gh.String(title), Body: gh.String(body)})
+		if err != nil {
+			return TrackedIssue{}, Explain(err, fmt.Sprintf("updating %s#%d", repo, mine.GetNumber()))
+		}
+		return TrackedIssue{Number: is.GetNumber(), URL: is.GetHTMLURL(), Action: "updated"}, nil
+	case mine != nil:
+		if closing != "" {
+			if _, _, err := c.GH.Issues.CreateComment(ctx, owner, name, mine.GetNumber(), &gh.IssueComment{Body: gh.String(closing)}); err != nil {
+				return TrackedIssue{}, Explain(err, fmt.Sprintf("commenting on %s#%d", repo, mine.GetNumber()))
+			}
+		}
+		is, _, err := c.GH.Issues.Edit(ctx, owner, name, mine.GetNumber(), &gh.IssueRequest{State: gh.String("closed")})
+		if err != nil {
+			return TrackedIssue{}, Explain(err, fmt.Sprintf("closing %s#%d", repo, mine.GetNumber()))
+		}
+		return TrackedIssue{Number: is.GetNumber(), URL: is.GetHTMLURL(), Action: "closed"}, nil
+	}
+	return TrackedIssue{Action: "none"}, nil
+}

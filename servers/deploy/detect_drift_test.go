@@ -109,7 +109,7 @@ func TestDriftSchedule(t *testing.T) {
 	rt.Metrics = mcpkit.NewMetrics(rt.Cache)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); deploy.DriftSchedule(time.Hour)(ctx, rt) }()
+	go func() { defer close(done); deploy.DriftSchedule(time.Hour, nil)(ctx, rt) }()
 	var entries []memory.Entry
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && len(entries) == 0; time.Sleep(100 * time.Millisecond) {
 		page, _ := e.Store.List(context.Background(), memory.Filter{Kind: memory.KindDrift})

@@ -35,8 +35,8 @@ func newDriftGauges(m *mcpkit.Metrics) *driftGauges {
 // detect_drift through the gate like any call — every allowed workspace
 // and recorded object set, one at a time, each under its workspace lock
 // taken for reading — stores each target's result in memory (kind drift)
-// and updates the drift gauges.
-func DriftSchedule(interval time.Duration) func(ctx context.Context, rt *mcpkit.Runtime) {
+// and updates the drift gauges; then after, when set, hears the report.
+func DriftSchedule(interval time.Duration, after func(context.Context, *mcpkit.Runtime, *drift.Report)) func(ctx context.Context, rt *mcpkit.Runtime) {
 	return func(ctx context.Context, rt *mcpkit.Runtime) {
 		if interval <= 0 {
 			interval = time.Duration(rt.Config.Drift.Interval)
@@ -50,7 +50,9 @@ func DriftSchedule(interval time.Duration) func(ctx context.Context, rt *mcpkit.
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
-			runDriftCheck(ctx, rt, host, gauges)
+			if rep := runDriftCheck(ctx, rt, host, gauges); rep != nil && after != nil {
+				after(ctx, rt, rep)
+			}
 			select {
 			case <-ctx.Done():
 				return

@@ -25,7 +25,7 @@ func New() *mcpkit.Server {
 		Instructions: "GitHub for infrastructure work: pull requests with their infrastructure files, checks, workflow runs, " +
 			"deployments and code search; in mode apply, comments (sticky), issues and deployments in the repos opsmcp.yaml allows.",
 		Tools: []mcpkit.Tool{getPullRequest, listPullRequests, getCheckRuns, listWorkflowRuns, listDeployments, searchCode, gatherContext,
-			commentPullRequest, createIssue, createDeployment, createDeploymentStatus},
+			commentPullRequest, createIssue, trackIssue, createDeployment, createDeploymentStatus},
 	}
 }
 
@@ -390,6 +390,37 @@ var createIssue = mcpkit.NewTool(mcpkit.Def{
 	}
 	is, err := cl.CreateIssue(ctx, in.Repo, in.Title, in.Body, in.Labels)
 	return IssueResult{is}, err
+})
+
+// TrackIssueInput is the input of track_issue.
+type TrackIssueInput struct {
+	RepoInput
+	Key     string `json:"key" desc:"one issue per key"`
+	Title   string `json:"title,omitempty"`
+	Body    string `json:"body,omitempty"`
+	Open    bool   `json:"open"`
+	Closing string `json:"closing,omitempty" desc:"comment when closed"`
+}
+
+// TrackIssueResult is the result of track_issue.
+type TrackIssueResult struct{ igh.TrackedIssue }
+
+func (r TrackIssueResult) SummaryText() string {
+	if r.Action == "none" {
+		return "no open issue for the key: nothing to do"
+	}
+	return fmt.Sprintf("%s #%d %s", r.Action, r.Number, r.URL)
+}
+
+var trackIssue = mcpkit.NewTool(mcpkit.Def{
+	Name: "track_issue", Description: "Keep one issue per key (mode apply): open or update it, or close it (open: false).", Annotations: writes, Effect: mcpkit.EffectChange, Timeout: time.Minute,
+}, func(ctx context.Context, c *mcpkit.Call, in TrackIssueInput) (TrackIssueResult, error) {
+	cl, err := mutate(c, in.Repo)
+	if err != nil {
+		return TrackIssueResult{}, err
+	}
+	is, err := cl.TrackIssue(ctx, in.Repo, in.Key, in.Title, in.Body, in.Closing, in.Open)
+	return TrackIssueResult{is}, err
 })
 
 // CreateDeploymentInput is the input of create_deployment.

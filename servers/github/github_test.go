@@ -259,3 +259,51 @@ func TestReadAndDeploymentTools(t *testing.T) {
 		t.Errorf("deployment %v status %v issue %v", dep, st, is)
 	}
 }
+
+// track_issue keeps one issue per key: created when there is none of
+// this token's (someone else's issue with the marker does not count),
+// updated while open, closed with a comment when asked; in mode plan it
+// changes nothing.
+func TestTrackIssue(t *testing.T) {
+	h, stub := env(t, config.ModeApply)
+	key := "drift:terraform:/infra/prod"
+	marker := "<!-- opsmcp:issue " + key + " -->"
+	stub.On("GET", "/user", user("opsmcp-bot", "User"))
+	theirs := map[string]any{"number": 3, "body": marker + "\ncopied", "user": user("mallory", "User"), "state": "open"}
+	mine := map[string]any{"number": 9, "body": marker + "\nold", "user": user("opsmcp-bot", "User"), "state": "open", "html_url": "https://github.com/acme/infra/issues/9"}
+	stub.Route(&testenv.GitHubRoute{Method: "GET", Path: "/repos/acme/infra/issues", Query: map[string]string{"state": "open"},
+		Replies: []testenv.GitHubReply{{Body: []any{theirs}}, {Body: []any{theirs, mine}}, {Body: []any{theirs, mine}}}})
+	created := stub.Route(&testenv.GitHubRoute{Method: "POST", Path: "/repos/acme/infra/issues",
+		Check: func(b map[string]any) string {
+			if b["title"] != "Drift in /infra/prod" || !strings.HasPrefix(fmt.Sprint(b["body"]), marker+"\n") {
+				return "wrong new issue"
+			}
+			return ""
+		},
+		Replies: []testenv.GitHubReply{{Status: 201, Body: map[string]any{"number": 9, "html_url": "https://github.com/acme/infra/issues/9"}}}})
+	edited := stub.Route(&testenv.GitHubRoute{Method: "PATCH", Path: "/repos/acme/infra/issues/9",
+		Replies: []testenv.GitHubReply{{Body: mine}}})
+	comment := stub.Route(&testenv.GitHubRoute{Method: "POST", Path: "/repos/acme/infra/issues/9/comments",
+		Check: func(b map[string]any) string {
+			if b["body"] != "Back in sync." {
+				return "wrong closing comment"
+			}
+			return ""
+		},
+		Replies: []testenv.GitHubReply{{Status: 201, Body: map[string]any{"id": 1}}}})
+	args := map[string]any{"repo": "acme/infra", "key": key, "title": "Drift in /infra/prod", "body": "2 resources drifted", "open": true}
+	if r := h.MustOK(h.Call("track_issue", args)); r["action"] != "created" || r["number"] != 9.0 {
+		t.Fatalf("first: %v", r)
+	}
+	if r := h.MustOK(h.Call("track_issue", args)); r["action"] != "updated" {
+		t.Fatalf("second: %v", r)
+	}
+	if r := h.MustOK(h.Call("track_issue", map[string]any{"repo": "acme/infra", "key": key, "open": false, "closing": "Back in sync."})); r["action"] != "closed" {
+		t.Fatalf("closing: %v", r)
+	}
+	if created.Calls() != 1 || edited.Calls() != 2 || comment.Calls() != 1 {
+		t.Errorf("created %d, edited %d, commented %d", created.Calls(), edited.Calls(), comment.Calls())
+	}
+	plan, _ := env(t, config.ModePlan)
+	plan.MustFail(plan.Call("track_issue", args), "mode")
+}
