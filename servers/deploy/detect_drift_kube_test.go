@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/testenv"
+	"github.com/opsmcp/opsmcp/servers/deploy"
 )
 
 const driftManifests = `apiVersion: v1
@@ -126,5 +128,34 @@ func TestDetectDriftKubernetes(t *testing.T) {
 	// Drift detection changed nothing.
 	if web, _ := deps.Get(ctx, "web", metav1.GetOptions{}); web.Spec.Template.Spec.Containers[0].Image != "nginx:1.28" {
 		t.Error("the dry run changed the live object")
+	}
+}
+
+// BenchmarkDetectDrift500Objects is detect_drift of a recorded set of 500
+// ConfigMaps on a real control plane, 5 of them edited by hand: a get and
+// a dry-run apply per object.
+func BenchmarkDetectDrift500Objects(b *testing.B) {
+	e := testenv.NewKubeHost(b, deploy.New(), config.ModeApply, nil)
+	ns := e.Namespace()
+	var docs strings.Builder
+	for i := range 500 {
+		fmt.Fprintf(&docs, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\ndata:\n  k: v\n---\n", i)
+	}
+	dir := b.TempDir()
+	os.WriteFile(filepath.Join(dir, "cms.yaml"), []byte(docs.String()), 0o644)
+	e.MustOK(e.Call("deploy_kubernetes", map[string]any{"manifests": []string{dir}, "namespace": ns, "wait": false}))
+	ctx := context.Background()
+	for i := range 5 {
+		cm, _ := e.CS.CoreV1().ConfigMaps(ns).Get(ctx, fmt.Sprintf("c%d", i), metav1.GetOptions{})
+		cm.Data["k"] = "edited"
+		if _, err := e.CS.CoreV1().ConfigMaps(ns).Update(ctx, cm, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		res := e.MustOK(e.Call("detect_drift", map[string]any{}))
+		if res["drifted"] != 1.0 || len(res["targets"].([]any)[0].(map[string]any)["resources"].([]any)) != 5 {
+			b.Fatalf("%v", res)
+		}
 	}
 }
