@@ -58,6 +58,14 @@ resource "drifttest_object" "site" {
 	if code, out, _ := run(t, "drift", "--exit-code", ws); code != 1 || !strings.Contains(out, "error") {
 		t.Errorf("broken workspace: exit %d %q", code, out)
 	}
+	// A path without *.tf is manifests, checked on Kubernetes: with no
+	// cluster configured, an error target that says why.
+	k8s := filepath.Join(dir, "k8s")
+	write(t, filepath.Join(k8s, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+	t.Setenv("KUBECONFIG", filepath.Join(dir, "no-kubeconfig"))
+	if code, out, _ := run(t, "drift", "--format", "json", k8s); code != 1 || !strings.Contains(out, `"kind": "kubernetes"`) || !strings.Contains(out, `"status": "error"`) {
+		t.Errorf("manifests without a cluster: exit %d %s", code, out)
+	}
 	if code, _, _ := run(t, "drift", "--format", "yaml"); code != 2 {
 		t.Errorf("--format yaml: exit %d", code)
 	}
