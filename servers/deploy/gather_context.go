@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/contract/deployctx"
-	"github.com/opsmcp/opsmcp/internal/drift"
+	"github.com/opsmcp/opsmcp/internal/contract/driftctx"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/terraform"
@@ -118,7 +118,7 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 		_ = json.Unmarshal(e.Data, &op)
 		w.LastApply = &ApplyInfo{PlanID: e.Key, At: e.CreatedAt, Applied: op.Applied, Error: op.Error}
 	}
-	if res.Drift, err = latestDrift(ctx, c, in.Workspace); err != nil {
+	if res.Drift, err = driftctx.Latest(ctx, store, "", in.Workspace, visible); err != nil {
 		return res, err
 	}
 	for _, w := range byPath {
@@ -136,36 +136,4 @@ func planInfo(p memory.Plan) PlanInfo {
 		info.MonthlyCostChange = rec.MonthlyCostChange
 	}
 	return info
-}
-
-// maxDriftBriefResources bounds the addresses a drift brief names.
-const maxDriftBriefResources = 5
-
-// latestDrift is the newest drift check of each target memory holds.
-func latestDrift(ctx context.Context, c *mcpkit.Call, scope string) ([]deployctx.DriftBrief, error) {
-	page, err := c.Runtime.Memory.List(ctx, memory.Filter{Server: Name, Kind: memory.KindDrift, Scope: scope, Limit: 500})
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var out []deployctx.DriftBrief
-	for _, e := range page.Entries { // newest first
-		if seen[e.Scope] || !c.Runtime.Config.ScopeVisible(e.Scope) {
-			continue
-		}
-		seen[e.Scope] = true
-		var t drift.Target
-		if json.Unmarshal(e.Data, &t) != nil {
-			continue
-		}
-		b := deployctx.DriftBrief{Kind: t.Kind, Target: t.Target, Status: t.Status, CheckedAt: e.CreatedAt, Count: len(t.Resources), Reason: t.Reason}
-		for i, r := range t.Resources {
-			if i == maxDriftBriefResources {
-				break
-			}
-			b.Resources = append(b.Resources, r.Address)
-		}
-		out = append(out, b)
-	}
-	return out, nil
 }

@@ -1,6 +1,8 @@
 package kube
 
 import (
+	"github.com/opsmcp/opsmcp/internal/contract/driftctx"
+
 	"context"
 	"slices"
 	"time"
@@ -55,6 +57,11 @@ var gatherContext = mcpkit.NewTool(mcpkit.Def{
 		Unhealthy: []UnhealthyWorkload{}, NotReadyPods: []NotReadyPod{}, RecentWarnings: []WarningEvent{}}
 	if res.Namespaces == nil {
 		res.Namespaces = []string{}
+	}
+	if c.Runtime.Memory != nil {
+		if res.Drift, err = driftctx.Latest(ctx, c.Runtime.Memory, "kubernetes", "", nil); err != nil {
+			return res, err
+		}
 	}
 	scan := res.Namespaces
 	if len(scan) == 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/contract/driftctx"
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 	"github.com/opsmcp/opsmcp/internal/validate"
@@ -59,16 +60,7 @@ type DeployContext struct {
 }
 
 // DriftBrief is a target's latest drift check.
-type DriftBrief struct {
-	Kind      string    `json:"kind"`   // terraform | kubernetes
-	Target    string    `json:"target"` // workspace, manifests, or "context operation"
-	Status    string    `json:"status"` // in_sync | drifted | error
-	CheckedAt time.Time `json:"checked_at"`
-	// Resources are the addresses that drifted (the first few), Count how many.
-	Resources []string `json:"resources,omitempty"`
-	Count     int      `json:"count,omitempty"`
-	Reason    string   `json:"reason,omitempty"`
-}
+type DriftBrief = driftctx.Brief
 
 // ValidationBrief is a validation's verdict, counts and first errors.
 type ValidationBrief struct {

@@ -6,6 +6,8 @@
 package kubectx
 
 import (
+	"github.com/opsmcp/opsmcp/internal/contract/driftctx"
+
 	"fmt"
 	"strings"
 
@@ -32,8 +34,11 @@ type NotReadyPod struct {
 
 // KubeContext is the kube server's gather_context result.
 type KubeContext struct {
-	Context        string              `json:"context"`
-	Server         string              `json:"server"`
+	Context string `json:"context"`
+	Server  string `json:"server"`
+	// Drift is the latest drift check of each Kubernetes target
+	// (detect_drift, scheduled or by opsmcp drift).
+	Drift          []driftctx.Brief    `json:"drift,omitempty"`
 	ServerVersion  string              `json:"server_version"`
 	Namespaces     []string            `json:"namespaces"` // the allowlist; empty = all
 	Unhealthy      []UnhealthyWorkload `json:"unhealthy_workloads"`
