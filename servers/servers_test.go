@@ -254,7 +254,7 @@ func TestInspectorCLIOverStdio(t *testing.T) {
 		return testenv.RunInspector(t, bin, env, args...)
 	}
 	names := testenv.InspectorToolNames(t, bin, env)
-	if strings.Join(names, ",") != "apply_terraform,approve_plan,deploy_kubernetes,estimate_costs,gather_context,reject_plan,validate_deployment" {
+	if strings.Join(names, ",") != "apply_terraform,approve_plan,deploy_kubernetes,detect_drift,estimate_costs,gather_context,reject_plan,validate_deployment" {
 		t.Fatalf("tools/list: %v", names)
 	}
 	out := run("--method", "tools/call", "--tool-name", "validate_deployment", "--tool-arg", "type=terraform", "--tool-arg", "config_path="+ws)

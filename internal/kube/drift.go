@@ -40,8 +40,9 @@ var hpaResource = schema.GroupVersionResource{Group: "autoscaling", Version: "v2
 // taken back in the dry run) shows what re-applying would change. Fields
 // controllers own by design are not drift: status, and spec.replicas of
 // a workload a HorizontalPodAutoscaler scales. A Secret's data is never
-// compared (its values are never recorded). Nothing persists.
-func (c *Cluster) Drift(ctx context.Context, plan []*Planned) ([]ObjectDrift, error) {
+// compared, nor, for recorded objects (Recordable), literal env values:
+// memory never holds them. Nothing persists.
+func (c *Cluster) Drift(ctx context.Context, plan []*Planned, recorded bool) ([]ObjectDrift, error) {
 	scaled := map[string]map[string]bool{} // namespace → "Kind/name" an HPA scales
 	var out []ObjectDrift
 	for _, p := range plan {
@@ -78,6 +79,7 @@ func (c *Cluster) Drift(ctx context.Context, plan []*Planned) ([]ObjectDrift, er
 		for _, path := range ChangedPaths(live.Object, after.Object) {
 			switch {
 			case secret && (strings.HasPrefix(path, "data.") || strings.HasPrefix(path, "stringData.")):
+			case recorded && envValue(path):
 			case path == "spec.replicas" && hpa[p.GVK.Kind+"/"+d.Name]:
 			default:
 				d.Paths = append(d.Paths, path)
@@ -194,7 +196,8 @@ func holds(fields map[string]any, obj any, path string) bool {
 }
 
 // Recordable is each planned object as memory keeps it for drift checks:
-// with its namespace, and without a Secret's values.
+// with its namespace, without a Secret's values and without the literal
+// values of containers' env (tokens are written there too).
 func Recordable(plan []*Planned) []map[string]any {
 	out := make([]map[string]any, 0, len(plan))
 	for _, p := range plan {
@@ -206,9 +209,38 @@ func Recordable(plan []*Planned) []map[string]any {
 			delete(o.Object, "data")
 			delete(o.Object, "stringData")
 		}
+		dropEnvValues(o.Object)
 		out = append(out, o.Object)
 	}
 	return out
+}
+
+// dropEnvValues removes the value of every env entry under v.
+func dropEnvValues(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			if env, ok := x.([]any); ok && k == "env" {
+				for _, e := range env {
+					if m, ok := e.(map[string]any); ok {
+						delete(m, "value")
+					}
+				}
+				continue
+			}
+			dropEnvValues(x)
+		}
+	case []any:
+		for _, x := range t {
+			dropEnvValues(x)
+		}
+	}
+}
+
+// envValue reports whether a path (as ChangedPaths writes it) is an env
+// entry's literal value.
+func envValue(path string) bool {
+	return strings.HasSuffix(path, "].value") && strings.Contains(path, ".env[")
 }
 
 // RecordedDocuments turns recorded objects back into documents.

@@ -26,7 +26,7 @@ func kubernetesDrift(ctx context.Context, c *mcpkit.Call, in DetectDriftInput, r
 			return err
 		}
 		c.Secrets.Add(kube.SecretValues(docs)...)
-		rep.Add(checkObjects(ctx, c, in.Context, in.Namespace, target, docs, nil))
+		rep.Add(checkObjects(ctx, c, in.Context, in.Namespace, target, docs, false, nil))
 		return nil
 	}
 	page, err := c.Runtime.Memory.List(ctx, memory.Filter{Server: Name, Kind: memory.KindOperation, Tags: []string{"kubernetes"}, Limit: 200})
@@ -59,7 +59,7 @@ func kubernetesDrift(ctx context.Context, c *mcpkit.Call, in DetectDriftInput, r
 			break
 		}
 		target := fmt.Sprintf("%s %s", op.Context, e.Key)
-		rep.Add(checkObjects(ctx, c, op.Context, "", target, kube.RecordedDocuments(fresh, e.Key), &drift.Apply{ID: e.Key, At: e.CreatedAt, By: op.By}))
+		rep.Add(checkObjects(ctx, c, op.Context, "", target, kube.RecordedDocuments(fresh, e.Key), true, &drift.Apply{ID: e.Key, At: e.CreatedAt, By: op.By}))
 	}
 	return nil
 }
@@ -71,7 +71,7 @@ func objectKey(o map[string]any) string {
 
 // checkObjects re-applies docs as a dry run on a context and reports
 // what drifted.
-func checkObjects(ctx context.Context, c *mcpkit.Call, kubeContext, namespace, target string, docs []kube.Document, last *drift.Apply) drift.Target {
+func checkObjects(ctx context.Context, c *mcpkit.Call, kubeContext, namespace, target string, docs []kube.Document, recorded bool, last *drift.Apply) drift.Target {
 	fail := func(err error) drift.Target {
 		t := drift.Failed("kubernetes", target, err)
 		t.LastApply = last
@@ -90,7 +90,7 @@ func checkObjects(ctx context.Context, c *mcpkit.Call, kubeContext, namespace, t
 	if err != nil {
 		return fail(err)
 	}
-	objs, err := cl.Drift(ctx, plan)
+	objs, err := cl.Drift(ctx, plan, recorded)
 	if err != nil {
 		return fail(err)
 	}

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/testenv"
 	"github.com/opsmcp/opsmcp/servers/deploy"
 )
@@ -35,6 +36,8 @@ spec:
       containers:
         - name: web
           image: nginx:1.27
+          env:
+            - {name: GREETING, value: not-kept-in-memory}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -124,6 +127,11 @@ func TestDetectDriftKubernetes(t *testing.T) {
 		if args == nil && (tg["last_apply"] == nil || !strings.HasPrefix(fmt.Sprint(tg["last_apply"].(map[string]any)["plan_id"]), "k-")) {
 			t.Errorf("a recorded set names its apply: %v", tg)
 		}
+	}
+	// Memory keeps the objects for the next check, but not env values.
+	ops, _ := e.Store.List(ctx, memory.Filter{Kind: memory.KindOperation, Tags: []string{"kubernetes"}})
+	if len(ops.Entries) != 1 || strings.Contains(string(ops.Entries[0].Data), "not-kept-in-memory") || !strings.Contains(string(ops.Entries[0].Data), "GREETING") {
+		t.Errorf("recorded objects: %+v", ops.Entries)
 	}
 	// Drift detection changed nothing.
 	if web, _ := deps.Get(ctx, "web", metav1.GetOptions{}); web.Spec.Template.Spec.Containers[0].Image != "nginx:1.28" {
