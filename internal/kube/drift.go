@@ -5,10 +5,15 @@ package kube
 // of those fields now.
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -250,4 +255,45 @@ func RecordedDocuments(objs []map[string]any, source string) []Document {
 		out = append(out, Document{Source: fmt.Sprintf("%s#%d", source, i+1), Object: &unstructured.Unstructured{Object: o}})
 	}
 	return out
+}
+
+// ReleaseManifest is the manifest a Helm release's deployed revision
+// applied, read from Helm's own storage (the release's Secret, labelled
+// owner=helm), so drift checks need no Helm client.
+func (c *Cluster) ReleaseManifest(ctx context.Context, namespace, name string) (manifest string, revision int, err error) {
+	list, err := c.Core.Secrets(namespace).List(ctx, metav1.ListOptions{LabelSelector: "owner=helm,status=deployed,name=" + name})
+	if err != nil {
+		return "", 0, c.Explain(err, "list", "secrets", namespace)
+	}
+	var newest []byte
+	for _, s := range list.Items {
+		v, _ := strconv.Atoi(s.Labels["version"])
+		if v > revision {
+			revision, newest = v, s.Data["release"]
+		}
+	}
+	if newest == nil {
+		return "", 0, fmt.Errorf("helm release %s in %s has no deployed revision", name, namespace)
+	}
+	// Helm stores the release as base64 of gzipped JSON.
+	raw, err := base64.StdEncoding.DecodeString(string(newest))
+	if err != nil {
+		return "", 0, fmt.Errorf("helm release %s: %v", name, err)
+	}
+	if len(raw) > 2 && raw[0] == 0x1f && raw[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return "", 0, fmt.Errorf("helm release %s: %v", name, err)
+		}
+		if raw, err = io.ReadAll(io.LimitReader(zr, 64<<20)); err != nil {
+			return "", 0, fmt.Errorf("helm release %s: %v", name, err)
+		}
+	}
+	var rel struct {
+		Manifest string `json:"manifest"`
+	}
+	if err := json.Unmarshal(raw, &rel); err != nil {
+		return "", 0, fmt.Errorf("helm release %s: %v", name, err)
+	}
+	return rel.Manifest, revision, nil
 }

@@ -61,6 +61,62 @@ func kubernetesDrift(ctx context.Context, c *mcpkit.Call, in DetectDriftInput, r
 		target := fmt.Sprintf("%s %s", op.Context, e.Key)
 		rep.Add(checkObjects(ctx, c, op.Context, "", target, kube.RecordedDocuments(fresh, e.Key), true, &drift.Apply{ID: e.Key, At: e.CreatedAt, By: op.By}))
 	}
+	return helmDrift(ctx, c, rep)
+}
+
+// releaseDocs are the objects a release's deployed revision applied.
+func releaseDocs(ctx context.Context, c *mcpkit.Call, kubeContext, ns, name string) ([]kube.Document, error) {
+	cl, err := kube.Connect(c.Runtime.Config.Kubernetes, kubeContext)
+	if err != nil {
+		return nil, err
+	}
+	manifest, _, err := cl.ReleaseManifest(ctx, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	return kube.ReadManifests(nil, []string{manifest})
+}
+
+// helmDrift checks each Helm release opsmcp installed or upgraded (the
+// kube server's records): its deployed revision's manifest, read from
+// Helm's storage, against the live objects.
+func helmDrift(ctx context.Context, c *mcpkit.Call, rep *drift.Report) error {
+	page, err := c.Runtime.Memory.List(ctx, memory.Filter{Server: "kube", Kind: memory.KindOperation, Tags: []string{"helm"}, Limit: 200})
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, e := range page.Entries { // newest first
+		var op struct {
+			Context   string `json:"context"`
+			Namespace string `json:"namespace"`
+			Applied   bool   `json:"applied"`
+			Release   struct {
+				Name string `json:"name"`
+			} `json:"release"`
+		}
+		if json.Unmarshal(e.Data, &op) != nil || op.Release.Name == "" || !c.Runtime.Config.ScopeVisible(e.Scope) {
+			continue
+		}
+		target := fmt.Sprintf("helm %s/%s (%s)", op.Namespace, op.Release.Name, op.Context)
+		if seen[target] {
+			continue
+		}
+		seen[target] = true
+		if len(seen) > maxRecordedSets {
+			break
+		}
+		last := &drift.Apply{ID: e.Key, At: e.CreatedAt}
+		docs, err := releaseDocs(ctx, c, op.Context, op.Namespace, op.Release.Name)
+		if err != nil {
+			t := drift.Failed("kubernetes", target, err)
+			t.LastApply = last
+			rep.Add(t)
+			continue
+		}
+		c.Secrets.Add(kube.SecretValues(docs)...)
+		rep.Add(checkObjects(ctx, c, op.Context, op.Namespace, target, docs, false, last))
+	}
 	return nil
 }
 

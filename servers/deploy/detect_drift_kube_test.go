@@ -14,6 +14,7 @@ import (
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/testenv"
 	"github.com/opsmcp/opsmcp/servers/deploy"
+	kubeserver "github.com/opsmcp/opsmcp/servers/kube"
 )
 
 const driftManifests = `apiVersion: v1
@@ -165,5 +166,42 @@ func BenchmarkDetectDrift500Objects(b *testing.B) {
 		if res["drifted"] != 1.0 || len(res["targets"].([]any)[0].(map[string]any)["resources"].([]any)) != 5 {
 			b.Fatalf("%v", res)
 		}
+	}
+}
+
+// A Helm release opsmcp installed (the kube server's helm_upgrade, its
+// record in memory) is checked against its deployed revision's manifest,
+// read from Helm's storage: an image edited by hand is drift, named with
+// the manager that owns it now.
+func TestDetectDriftHelmRelease(t *testing.T) {
+	k := testenv.NewKubeHost(t, kubeserver.New(), config.ModeApply, nil)
+	ns := k.Namespace()
+	chart := filepath.Join(testenv.RepoRoot(t), "testdata", "charts", "web")
+	k.MustOK(k.Call("helm_upgrade", map[string]any{"release": "shop", "chart": chart, "namespace": ns}))
+	ops, err := k.Store.List(context.Background(), memory.Filter{Server: "kube", Kind: memory.KindOperation, Tags: []string{"helm"}})
+	if err != nil || len(ops.Entries) != 1 {
+		t.Fatalf("helm record: %v %+v", err, ops.Entries)
+	}
+	e := newKubeEnv(t, config.ModeApply, nil)
+	rec := ops.Entries[0]
+	rec.ID = 0
+	if err := e.Store.Put(context.Background(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	res := e.MustOK(e.Call("detect_drift", nil))
+	if res["in_sync"] != 1.0 || res["drifted"] != 0.0 {
+		t.Fatalf("just installed: %v", res)
+	}
+	ctx := context.Background()
+	d, _ := e.CS.AppsV1().Deployments(ns).Get(ctx, "shop", metav1.GetOptions{})
+	d.Spec.Template.Spec.Containers[0].Image = "nginx:hotfix"
+	if _, err := e.CS.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	res = e.MustOK(e.Call("detect_drift", nil))
+	tg := res["targets"].([]any)[0].(map[string]any)
+	got := fmt.Sprint(tg["resources"])
+	if res["drifted"] != 1.0 || tg["target"] != "helm "+ns+"/shop (kubesim)" || !strings.Contains(got, "deployment/shop") || !strings.Contains(got, "image:kubectl-edit") {
+		t.Errorf("%v", res)
 	}
 }
