@@ -3,6 +3,7 @@ package servers_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -74,6 +75,22 @@ http:
 	id := plan.StructuredContent.(map[string]any)["plan_id"].(string)
 	if res := callTool(alice, map[string]any{"workspace": ws, "plan_id": id, "auto_approve": true}); !res.IsError {
 		t.Fatal("applied without an approval")
+	}
+
+	// The team page lists drift checks: alice checks the workspace.
+	if res := call(t, alice, "detect_drift", map[string]any{"workspaces": []any{ws}}); res.IsError {
+		t.Fatalf("detect_drift: %+v", res.Content)
+	}
+	req, _ := http.NewRequest("GET", base+"/ui/data/activity", nil)
+	req.Header.Set("Authorization", "Bearer "+tokens["carol"])
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "<h2>Drift</h2>") || !strings.Contains(string(body), ws) || !strings.Contains(string(body), "in_sync") {
+			t.Fatalf("activity page (%d):\n%s", resp.StatusCode, body)
+		}
 	}
 
 	resp, err := http.Get(base + "/ui/")

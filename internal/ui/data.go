@@ -385,5 +385,5 @@ func (d *data) activity(w http.ResponseWriter, r *http.Request) {
 		}
 		return out
 	}
-	render(w, "activity", map[string]any{"Applies": list(memory.KindOperation), "Observations": list(memory.KindObservation), "Consults": list(memory.KindConsult)})
+	render(w, "activity", map[string]any{"Applies": list(memory.KindOperation), "Drift": list(memory.KindDrift), "Observations": list(memory.KindObservation), "Consults": list(memory.KindConsult)})
 }

@@ -56,6 +56,14 @@ var detectDrift = mcpkit.NewTool(mcpkit.Def{
 			return res, err
 		}
 	}
+	// Each check is kept (kind drift): gather_context, the team page and
+	// the next run read the latest per target.
+	for _, t := range res.Targets {
+		e := &memory.Entry{Kind: memory.KindDrift, Scope: t.Target, Key: t.Status, Tags: []string{"drift", t.Kind}}
+		if err := c.RememberEntry(ctx, e, t); err != nil {
+			c.Log().Warn("drift check not recorded in memory", "target", t.Target, "error", err.Error())
+		}
+	}
 	return res, nil
 })
 

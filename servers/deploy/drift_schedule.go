@@ -9,7 +9,6 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/drift"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
-	"github.com/opsmcp/opsmcp/internal/memory"
 )
 
 // driftGauges are the series a drift schedule keeps.
@@ -34,8 +33,8 @@ func newDriftGauges(m *mcpkit.Metrics) *driftGauges {
 // interval (the flag's, else drift.interval; none when both are 0) it runs
 // detect_drift through the gate like any call — every allowed workspace
 // and recorded object set, one at a time, each under its workspace lock
-// taken for reading — stores each target's result in memory (kind drift)
-// and updates the drift gauges; then after, when set, hears the report.
+// taken for reading, each result kept in memory (kind drift) — and
+// updates the drift gauges; then after, when set, hears the report.
 func DriftSchedule(interval time.Duration, after func(context.Context, *mcpkit.Runtime, *drift.Report)) func(ctx context.Context, rt *mcpkit.Runtime) {
 	return func(ctx context.Context, rt *mcpkit.Runtime) {
 		if interval <= 0 {
@@ -84,11 +83,6 @@ func runDriftCheck(ctx context.Context, rt *mcpkit.Runtime, host *mcpkit.Host, g
 		}
 		if gauges != nil {
 			gauges.resources.WithLabelValues(t.Kind, t.Target).Set(n)
-		}
-		data, _ := json.Marshal(t) // already redacted by the host
-		e := &memory.Entry{Server: Name, Kind: memory.KindDrift, Scope: t.Target, Key: t.Status, Data: data, Tags: []string{"drift", t.Kind}}
-		if err := rt.Memory.Put(ctx, e); err != nil {
-			rt.Log.Warn("drift result not recorded in memory", "target", t.Target, "error", err.Error())
 		}
 	}
 	if gauges != nil {
