@@ -15,17 +15,14 @@ import (
 // without, the report as markdown and json; a workspace that cannot be
 // planned is exit 1; a bad format a usage error.
 func TestDriftCommand(t *testing.T) {
-	cli, _ := testenv.DriftProvider(t)
-	t.Setenv("TF_CLI_CONFIG_FILE", cli)
-	dir, objects := t.TempDir(), t.TempDir()
+	dir := t.TempDir()
 	ws := filepath.Join(dir, "infra")
-	write(t, filepath.Join(ws, "main.tf"), testenv.DriftConfig(objects)+`
+	objects := testenv.DriftWorkspace(t, ws, `
 resource "drifttest_object" "site" {
   name    = "site"
   content = "v1"
 }
 `)
-	testenv.ApplyWorkspace(t, ws)
 	cfg := filepath.Join(dir, "opsmcp.yaml")
 	write(t, cfg, "memory: "+filepath.Join(dir, "memory.db")+"\nterraform:\n  workspaces: ["+ws+"]\n")
 	t.Setenv("OPSMCP_CONFIG", cfg)

@@ -17,18 +17,14 @@ import (
 // directly, in the same run: what opsmcp adds is showing the plan as
 // JSON and reading it.
 func BenchmarkTerraformDrift200(b *testing.B) {
-	cli, _ := testenv.DriftProvider(b)
-	b.Setenv("TF_CLI_CONFIG_FILE", cli)
-	ws, objects := b.TempDir(), b.TempDir()
-	config := testenv.DriftConfig(objects) + `
+	ws := b.TempDir()
+	objects := testenv.DriftWorkspace(b, ws, `
 resource "drifttest_object" "o" {
   count   = 200
   name    = "o${count.index}"
   content = "v1"
 }
-`
-	os.WriteFile(filepath.Join(ws, "main.tf"), []byte(config), 0o644)
-	testenv.ApplyWorkspace(b, ws)
+`)
 	os.WriteFile(filepath.Join(objects, "o7.json"), []byte(`{"content":"by hand"}`), 0o644)
 	ctx := context.Background()
 	bin, err := terraform.Locate(ctx, "")

@@ -18,15 +18,8 @@ import (
 // them — the changed attribute paths, the deletion — without writing the
 // state (the same bytes before and after).
 func TestTerraformDrift(t *testing.T) {
-	cli, _ := testenv.DriftProvider(t)
-	t.Setenv("TF_CLI_CONFIG_FILE", cli)
-	ctx := context.Background()
-	bin, err := terraform.Locate(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, objects := t.TempDir(), t.TempDir()
-	config := testenv.DriftConfig(objects) + `
+	ws := t.TempDir()
+	objects := testenv.DriftWorkspace(t, ws, `
 resource "drifttest_object" "a" {
   name    = "a"
   content = "one"
@@ -40,11 +33,12 @@ resource "drifttest_object" "c" {
   name    = "c"
   content = "three"
 }
-`
-	if err := os.WriteFile(filepath.Join(ws, "main.tf"), []byte(config), 0o644); err != nil {
+`)
+	ctx := context.Background()
+	bin, err := terraform.Locate(ctx, "")
+	if err != nil {
 		t.Fatal(err)
 	}
-	testenv.ApplyWorkspace(t, ws)
 
 	if got := Terraform(ctx, bin, ws, t.TempDir()); got.Status != InSync || len(got.Resources) != 0 {
 		t.Fatalf("just applied: %+v", got)

@@ -76,3 +76,22 @@ func ApplyWorkspace(t testing.TB, ws string) {
 		}
 	}
 }
+
+// DriftWorkspace writes a workspace in dir of tools/tfdrift objects
+// (resources is their HCL), points terraform at the provider's mirror
+// for the rest of the test (TF_CLI_CONFIG_FILE), and applies it. It
+// returns the directory the objects are files in.
+func DriftWorkspace(t testing.TB, dir, resources string) (objects string) {
+	t.Helper()
+	cli, _ := DriftProvider(t)
+	t.Setenv("TF_CLI_CONFIG_FILE", cli)
+	objects = t.TempDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(DriftConfig(objects)+resources), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ApplyWorkspace(t, dir)
+	return objects
+}

@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -74,17 +76,23 @@ func (o *object) write(ctx context.Context, m *objectModel) error {
 	return os.WriteFile(o.file(m.Name.ValueString()), data, 0o644)
 }
 
-func (o *object) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+// save writes the planned object and records it in the state: Create
+// and Update alike.
+func (o *object) save(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
 	var m objectModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	diags.Append(plan.Get(ctx, &m)...)
+	if diags.HasError() {
 		return
 	}
 	if err := o.write(ctx, &m); err != nil {
-		resp.Diagnostics.AddError("writing the object", err.Error())
+		diags.AddError("writing the object", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	diags.Append(state.Set(ctx, &m)...)
+}
+
+func (o *object) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	o.save(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 // Read is what drift detection sees: the file as it is now, or the
@@ -119,16 +127,7 @@ func (o *object) Read(ctx context.Context, req resource.ReadRequest, resp *resou
 }
 
 func (o *object) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var m objectModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if err := o.write(ctx, &m); err != nil {
-		resp.Diagnostics.AddError("writing the object", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	o.save(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (o *object) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
