@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/memory"
@@ -87,22 +88,18 @@ func TestDetectDriftKubernetes(t *testing.T) {
 
 	ctx := context.Background()
 	deps := e.CS.AppsV1().Deployments(ns)
-	web, _ := deps.Get(ctx, "web", metav1.GetOptions{})
-	web.Spec.Template.Spec.Containers[0].Image = "nginx:1.28"
-	if _, err := deps.Update(ctx, web, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
-		t.Fatal(err)
+	// As kubectl edit, kubectl scale and the HPA controller write: patches
+	// under their own field managers (controllers update these objects
+	// too, so a read-then-update would race them).
+	patch := func(name, manager, body string) {
+		t.Helper()
+		if _, err := deps.Patch(ctx, name, types.StrategicMergePatchType, []byte(body), metav1.PatchOptions{FieldManager: manager}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	web, _ = deps.Get(ctx, "web", metav1.GetOptions{})
-	four := int32(4)
-	web.Spec.Replicas = &four
-	if _, err := deps.Update(ctx, web, metav1.UpdateOptions{FieldManager: "kubectl-scale"}); err != nil {
-		t.Fatal(err)
-	}
-	api, _ := deps.Get(ctx, "api", metav1.GetOptions{})
-	api.Spec.Replicas = &four
-	if _, err := deps.Update(ctx, api, metav1.UpdateOptions{FieldManager: "horizontal-pod-autoscaler"}); err != nil {
-		t.Fatal(err)
-	}
+	patch("web", "kubectl-edit", `{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}`)
+	patch("web", "kubectl-scale", `{"spec":{"replicas":4}}`)
+	patch("api", "horizontal-pod-autoscaler", `{"spec":{"replicas":4}}`)
 	if err := e.CS.CoreV1().ConfigMaps(ns).Delete(ctx, "settings", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -193,9 +190,8 @@ func TestDetectDriftHelmRelease(t *testing.T) {
 		t.Fatalf("just installed: %v", res)
 	}
 	ctx := context.Background()
-	d, _ := e.CS.AppsV1().Deployments(ns).Get(ctx, "shop", metav1.GetOptions{})
-	d.Spec.Template.Spec.Containers[0].Image = "nginx:hotfix"
-	if _, err := e.CS.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+	if _, err := e.CS.AppsV1().Deployments(ns).Patch(ctx, "shop", types.StrategicMergePatchType,
+		[]byte(`{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:hotfix"}]}}}}`), metav1.PatchOptions{FieldManager: "kubectl-edit"}); err != nil {
 		t.Fatal(err)
 	}
 	res = e.MustOK(e.Call("detect_drift", nil))
