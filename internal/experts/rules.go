@@ -75,10 +75,12 @@ func Rules(question string, g Gathered, opts RulesOptions) Answer {
 			r := Recommendation{Title: fmt.Sprintf("%s has drifted: %d changed outside opsmcp", dr.Target, dr.Count), Severity: "high", Confidence: 0.9,
 				Rationale: fmt.Sprintf("the drift check at %s found %s changed or deleted since the last apply; plan to restore them and review before applying",
 					dr.CheckedAt.UTC().Format(time.RFC3339), strings.Join(dr.Resources, ", "))}
-			switch dr.Kind {
-			case "terraform": // a plan (apply_terraform without plan_id applies nothing)
+			switch {
+			case dr.Kind == "terraform": // a plan (apply_terraform without plan_id applies nothing)
 				r.Action = &Action{Server: "deploy", Tool: "apply_terraform", Arguments: map[string]any{"workspace": dr.Target}}
-			default: // the check again, with what it would take back
+			case manifestsTarget(dr.Target): // manifests: their server-side dry run
+				r.Action = &Action{Server: "deploy", Tool: "deploy_kubernetes", Arguments: map[string]any{"manifests": strings.Split(dr.Target, ", "), "dry_run": true}}
+			default: // a recorded set or a release: the check again, naming what a re-apply takes back
 				r.Action = &Action{Server: "deploy", Tool: "detect_drift", Arguments: map[string]any{}}
 			}
 			add(r)
@@ -211,4 +213,14 @@ func short(id string) string {
 		return id[:14]
 	}
 	return id
+}
+
+// manifestsTarget tells a drift target of manifest paths from a recorded
+// set ("CONTEXT k-ID") or a Helm release ("helm NS/NAME (CONTEXT)").
+func manifestsTarget(target string) bool {
+	if strings.HasPrefix(target, "helm ") {
+		return false
+	}
+	_, id, found := strings.Cut(target, " ")
+	return !found || !strings.HasPrefix(id, "k-")
 }

@@ -1,6 +1,7 @@
 package experts
 
 import (
+	"fmt"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -87,7 +88,8 @@ func TestRulesExpert(t *testing.T) {
 func TestRulesNameDrift(t *testing.T) {
 	g := Gathered{Results: map[string]json.RawMessage{"deploy": json.RawMessage(`{"mode":"apply","workspaces":[],"pending_plans":[],"drift":[
 		{"kind":"terraform","target":"/infra/prod","status":"drifted","checked_at":"2026-12-06T10:00:00Z","resources":["aws_s3_bucket.logs","aws_iam_role.ci"],"count":2},
-		{"kind":"terraform","target":"/infra/dev","status":"in_sync","checked_at":"2026-12-06T10:00:00Z"}]}`)}}
+		{"kind":"terraform","target":"/infra/dev","status":"in_sync","checked_at":"2026-12-06T10:00:00Z"},
+		{"kind":"kubernetes","target":"k8s/web, k8s/api","status":"drifted","checked_at":"2026-12-06T10:00:00Z","resources":["deployment/web -n prod"],"count":1}]}`)}}
 	ans := Rules("anything wrong?", g, RulesOptions{})
 	var drifted []Recommendation
 	for _, r := range ans.Recommendations {
@@ -95,8 +97,11 @@ func TestRulesNameDrift(t *testing.T) {
 			drifted = append(drifted, r)
 		}
 	}
-	if len(drifted) != 1 || drifted[0].Title != "/infra/prod has drifted: 2 changed outside opsmcp" || !strings.Contains(drifted[0].Rationale, "aws_s3_bucket.logs, aws_iam_role.ci") {
+	if len(drifted) != 2 || drifted[0].Title != "/infra/prod has drifted: 2 changed outside opsmcp" || !strings.Contains(drifted[0].Rationale, "aws_s3_bucket.logs, aws_iam_role.ci") {
 		t.Fatalf("%+v", ans.Recommendations)
+	}
+	if k := drifted[1].Action; k == nil || k.Tool != "deploy_kubernetes" || k.Arguments["dry_run"] != true || fmt.Sprint(k.Arguments["manifests"]) != "[k8s/web k8s/api]" {
+		t.Errorf("manifests drifted: the proposed step must be their dry run: %+v", k)
 	}
 	a := drifted[0].Action
 	if a == nil || a.Tool != "apply_terraform" || a.Arguments["workspace"] != "/infra/prod" || a.Arguments["plan_id"] != nil || a.Arguments["auto_approve"] != nil {
