@@ -1,8 +1,8 @@
 package experts
 
 import (
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
