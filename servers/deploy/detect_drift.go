@@ -41,8 +41,8 @@ var detectDrift = mcpkit.NewTool(mcpkit.Def{
 	Timeout:     30 * time.Minute,
 	Heavy:       true,
 }, func(ctx context.Context, c *mcpkit.Call, in DetectDriftInput) (DetectDriftResult, error) {
-	if len(in.Workspaces) > maxDriftWorkspaces {
-		return DetectDriftResult{}, fmt.Errorf("%d workspaces: at most %d a call", len(in.Workspaces), maxDriftWorkspaces)
+	if len(in.Workspaces) > maxDriftWorkspaces || len(in.Manifests) > maxDriftWorkspaces {
+		return DetectDriftResult{}, fmt.Errorf("%d workspaces and %d manifest paths: at most %d of each a call", len(in.Workspaces), len(in.Manifests), maxDriftWorkspaces)
 	}
 	res := DetectDriftResult{Report: drift.Report{Targets: []drift.Target{}}}
 	all := len(in.Workspaces) == 0 && len(in.Manifests) == 0

@@ -90,6 +90,12 @@ func TestDetectDrift(t *testing.T) {
 	}
 	unlock()
 
+	// Too many paths are refused, saying the bound.
+	many := make([]any, 51)
+	for i := range many {
+		many[i] = e.ws
+	}
+	e.MustFail(e.Call("detect_drift", map[string]any{"workspaces": many}), "at most 50")
 	// A workspace outside terraform.workspaces is an error target, not read.
 	res = e.MustOK(e.Call("detect_drift", map[string]any{"workspaces": []any{"/etc"}}))
 	tg = res["targets"].([]any)[0].(map[string]any)
