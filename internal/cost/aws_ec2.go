@@ -12,8 +12,10 @@ import (
 // operating_system) and tenancy choose the on-demand price, and a
 // reservation (usage reserved_instance_type, _term and _payment_option,
 // as Infracost names them) its reserved rate, the upfront fee spread over
-// every hour of the term. A reservation the catalog has no rate for is
-// priced on demand, the most it can cost, and says so.
+// every hour of the term; without one, a Compute Savings Plan (usage
+// savings_plan_term and _payment_option) its plan rate — AWS applies
+// reservations first. A commitment the catalog has no rate for is priced
+// on demand, the most it can cost, and says so.
 func (c *costing) ec2Rate(typ string) (key, label, assumption string, ok bool) {
 	os, _, ok := c.usageText("operating_system", "operating system: linux, windows, rhel, suse", "linux", "windows", "rhel", "suse")
 	if !ok {
@@ -32,11 +34,33 @@ func (c *costing) ec2Rate(typ string) (key, label, assumption string, ok bool) {
 	if tenancy == "dedicated" {
 		label += ", dedicated"
 	}
-	key, assumption = c.reservation(key, typ, true)
-	if assumption != "" {
+	base := key
+	if key, assumption = c.reservation(base, typ, true); assumption != "" {
 		return key, label + ", reserved", assumption, true
 	}
-	return key, label + ", on-demand", "", true
+	if key, assumption = c.savingsPlan(base, typ); assumption != "" {
+		return key, label + ", Compute Savings Plan", assumption, true
+	}
+	return base, label + ", on-demand", "", true
+}
+
+// savingsPlan chooses a Compute Savings Plan rate for an on-demand key
+// from the usage keys savings_plan_term and savings_plan_payment_option
+// (named as Infracost names a reservation's); as for a reservation, the
+// on-demand key when none is given or the catalog has no rate.
+func (c *costing) savingsPlan(base, what string) (key, assumption string) {
+	term, termGiven, ok1 := c.usageText("savings_plan_term", "Compute Savings Plan term: 1_year or 3_year", "1_year", "3_year")
+	pay, payGiven, ok2 := c.usageText("savings_plan_payment_option", "Compute Savings Plan payment: no_upfront, partial_upfront or all_upfront", "no_upfront", "partial_upfront", "all_upfront")
+	switch {
+	case !ok1 || !ok2 || (!termGiven && !payGiven):
+	case !termGiven || !payGiven:
+		c.note("a Compute Savings Plan needs savings_plan_term and savings_plan_payment_option: priced on demand")
+	case c.priced(SavingsPlanKey(base, term, pay)):
+		return SavingsPlanKey(base, term, pay), fmt.Sprintf("Compute Savings Plan %s %s (usage savings_plan_*): the plan's hourly rate, assuming the commitment covers the instance", term, pay)
+	default:
+		c.note("no Compute Savings Plan %s %s rate for %s in the catalog: priced on demand, the most it can cost (opsmcp prices refresh fetches plan rates)", term, pay, what)
+	}
+	return base, ""
 }
 
 // reservation chooses a reserved rate for the on-demand key base from

@@ -91,8 +91,14 @@ func (c *costing) vm(label, mt string, n Dec) {
 		return
 	}
 	run := c.runHours().Mul(c.count).Mul(n)
-	c.add(fmt.Sprintf("%s vCPUs (%s × %s: %s vCPUs)", label, n, mt, m.vcpus), c.key("gcp", "compute", m.family+"-vcpu"), run.Mul(m.vcpus), false, "")
-	c.add(fmt.Sprintf("%s memory (%s × %s: %s GB)", label, n, mt, m.memGB), c.key("gcp", "compute", m.family+"-ram"), run.Mul(m.memGB), false, "")
+	cpu, ram := c.key("gcp", "compute", m.family+"-vcpu"), c.key("gcp", "compute", m.family+"-ram")
+	if cpu, ram, assumption := c.committedUse(cpu, ram, mt); assumption != "" {
+		c.add(fmt.Sprintf("%s vCPUs, committed (%s × %s: %s vCPUs)", label, n, mt, m.vcpus), cpu, run.Mul(m.vcpus), false, assumption)
+		c.add(fmt.Sprintf("%s memory, committed (%s × %s: %s GB)", label, n, mt, m.memGB), ram, run.Mul(m.memGB), false, assumption)
+		return // committed usage earns no sustained use discount
+	}
+	c.add(fmt.Sprintf("%s vCPUs (%s × %s: %s vCPUs)", label, n, mt, m.vcpus), cpu, run.Mul(m.vcpus), false, "")
+	c.add(fmt.Sprintf("%s memory (%s × %s: %s GB)", label, n, mt, m.memGB), ram, run.Mul(m.memGB), false, "")
 	if c.spot {
 		return
 	}
@@ -111,6 +117,24 @@ func (c *costing) vm(label, mt string, n Dec) {
 			Unit: "USD", Quantity: Int(1), UnitPrice: Price(cut), HourlyCost: Price(cut.Div(c.e.hours)), MonthlyCost: Cents(cut),
 			PriceSource: "Compute Engine sustained use discounts, applied automatically", monthly: cut})
 	}
+}
+
+// committedUse chooses resource-based committed use rates for a machine's
+// vCPU and memory keys from the usage key committed_use_term (1_year or
+// 3_year), when the catalog has both; otherwise the on-demand keys, with a
+// note when a commitment was asked for.
+func (c *costing) committedUse(cpu, ram, mt string) (cpuKey, ramKey, assumption string) {
+	term, given, ok := c.usageText("committed_use_term", "Compute Engine committed use term: 1_year or 3_year", "1_year", "3_year")
+	switch {
+	case !ok || !given:
+	case c.spot:
+		c.note("committed_use_term: spot/preemptible capacity is not covered by a commitment")
+	case c.priced(CommitKey(cpu, term)) && c.priced(CommitKey(ram, term)):
+		return CommitKey(cpu, term), CommitKey(ram, term), fmt.Sprintf("committed use %s (usage committed_use_term): the commitment's vCPU and memory rates, assuming it covers the machine", term)
+	default:
+		c.note("no %s committed use rate for %s in the catalog: priced on demand with sustained use discounts (opsmcp prices refresh fetches commitment rates)", term, mt)
+	}
+	return cpu, ram, ""
 }
 
 func (c *costing) pd(label, typ string, gb Dec) {

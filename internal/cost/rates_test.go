@@ -67,6 +67,59 @@ func TestEC2Reservations(t *testing.T) {
 	}
 }
 
+// A Compute Savings Plan is chosen by savings_plan_term and
+// _payment_option when no reservation is: m5.large's 1-year no-upfront
+// plan rate $0.069 an hour → 730 × 0.069 = $50.37, plus 10 GB gp3 × $0.08.
+// A reservation given too wins, as AWS applies reservations first.
+func TestEC2SavingsPlan(t *testing.T) {
+	inline := `{"resources":[{"address":"aws_instance.r","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"m5.large","root_block_device":[{"volume_size":10,"volume_type":"gp3"}]}}]}`
+	sp := `resource_usage: {aws_instance.r: {savings_plan_term: 1_year, savings_plan_payment_option: no_upfront}}`
+	rates := map[string]string{
+		"aws/ec2/us-east-1/m5.large/savings-plan/compute/1_year/no_upfront": "0.069",
+		"aws/ec2/us-east-1/m5.large/reserved/standard/1_year/all_upfront":   "520/8760",
+	}
+	r := estimateWith(t, inline, sp, rates, nil).Resources[0]
+	if monthly(r) != "51.17" || !strings.Contains(r.Components[0].Name, "Compute Savings Plan") || !strings.Contains(r.Components[0].Assumption, "Compute Savings Plan 1_year no_upfront") {
+		t.Errorf("savings plan: %s %+v", monthly(r), r.Components[0])
+	}
+	r = estimateWith(t, inline, `resource_usage: {aws_instance.r: {savings_plan_term: 3_year, savings_plan_payment_option: no_upfront}}`, rates, nil).Resources[0]
+	if monthly(r) != "70.88" || !strings.Contains(strings.Join(r.Notes, "\n"), "no Compute Savings Plan 3_year no_upfront rate for m5.large") {
+		t.Errorf("no plan rate: %s %v", monthly(r), r.Notes)
+	}
+	r = estimateWith(t, inline, `resource_usage: {aws_instance.r: {savings_plan_term: 1_year}}`, rates, nil).Resources[0]
+	if monthly(r) != "70.88" || !strings.Contains(strings.Join(r.Notes, "\n"), "needs savings_plan_term and savings_plan_payment_option") {
+		t.Errorf("incomplete plan: %s %v", monthly(r), r.Notes)
+	}
+	both := `resource_usage: {aws_instance.r: {savings_plan_term: 1_year, savings_plan_payment_option: no_upfront, reserved_instance_type: standard, reserved_instance_term: 1_year, reserved_instance_payment_option: all_upfront}}`
+	if r = estimateWith(t, inline, both, rates, nil).Resources[0]; monthly(r) != "44.13" {
+		t.Errorf("reservation before plan: %s %+v", monthly(r), r.Components[0])
+	}
+}
+
+// Committed use on Compute Engine, by committed_use_term: n2-standard-4
+// (4 vCPUs, 16 GB) at 1-year rates of $0.019915 a vCPU-hour and $0.002669
+// a GB-hour → 730 × (4 × 0.019915 + 16 × 0.002669) = $89.33, with no
+// sustained use discount on top, plus the default 10 GB pd-standard boot
+// disk at $0.04 = $89.73. Without rates: on demand with sustained use, and
+// a note.
+func TestComputeEngineCommittedUse(t *testing.T) {
+	inline := `{"resources":[{"address":"google_compute_instance.vm","type":"google_compute_instance","attributes":{"machine_type":"n2-standard-4","zone":"us-central1-a"}}]}`
+	cud := `resource_usage: {google_compute_instance.vm: {committed_use_term: 1_year}}`
+	rates := map[string]string{
+		"gcp/compute/us-central1/n2-vcpu/commit/1_year": "0.019915",
+		"gcp/compute/us-central1/n2-ram/commit/1_year":  "0.002669",
+	}
+	r := estimateWith(t, inline, cud, rates, nil).Resources[0]
+	if monthly(r) != "89.73" || len(r.Components) != 3 || !strings.Contains(r.Components[0].Assumption, "committed use 1_year") {
+		t.Errorf("committed use: %s %+v", monthly(r), r.Components)
+	}
+	onDemand := monthly(estimateWith(t, inline, "", nil, nil).Resources[0])
+	r = estimateWith(t, inline, `resource_usage: {google_compute_instance.vm: {committed_use_term: 3_year}}`, rates, nil).Resources[0]
+	if monthly(r) != onDemand || !strings.Contains(strings.Join(r.Notes, "\n"), "no 3_year committed use rate for n2-standard-4") {
+		t.Errorf("no commitment rate: %s (on demand %s) %v", monthly(r), onDemand, r.Notes)
+	}
+}
+
 // RDS, priced by hand from the us-east-1 list: PostgreSQL db.m5.large
 // Multi-AZ is two instances, 2 × 730 × $0.178 = $259.88; 500 GB gp3 is
 // stored twice, 1,000 × $0.115 = $115; from 400 GB gp3 includes 12,000
