@@ -3,11 +3,13 @@
 package redact
 
 import (
+	"bytes"
 	"encoding/json"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Mask replaces every redacted value.
@@ -113,6 +115,16 @@ func mayHaveCredential(s string) bool {
 	return false
 }
 
+// hasTrigger is mayHaveCredential on a document already in lower case.
+func hasTrigger(lower []byte) bool {
+	for _, t := range triggers {
+		if bytes.Contains(lower, []byte(t)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Patterns masks only what looks like a credential: our structural rules
 // (secret names, URL credentials, Authorization headers) and the
 // maintained ruleset.
@@ -180,48 +192,122 @@ func (r *Redactor) value(v any, sensitive map[string]bool) any {
 
 // JSON redacts a JSON document. Invalid JSON is redacted as text.
 func (r *Redactor) JSON(doc []byte) []byte {
-	// Clean documents (the common case) are not decoded and encoded again.
-	if !r.needed(string(doc)) && json.Valid(doc) {
-		return doc
-	}
-	var v any
-	if err := json.Unmarshal(doc, &v); err != nil {
+	if !json.Valid(doc) {
 		return []byte(r.String(string(doc)))
 	}
-	out, err := json.Marshal(r.Value(v))
-	if err != nil {
-		return []byte(r.String(string(doc)))
+	if !r.needed(doc) {
+		return doc // clean documents (the common case) are returned as they are
 	}
-	return out
+	return r.document(doc)
 }
 
-// needed reports whether s could hold anything to mask: a registered
+// needed reports whether doc could hold anything to mask: a registered
 // secret, or a credential pattern or sensitive key's trigger word.
-func (r *Redactor) needed(s string) bool {
-	if mayHaveCredential(s) || rulesetMayMatch(s) {
+func (r *Redactor) needed(doc []byte) bool {
+	lower := bytes.ToLower(doc)
+	if hasTrigger(lower) || rulesetMayMatch(lower) {
 		return true
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	for _, v := range r.secrets {
-		if strings.Contains(s, v) {
+		if bytes.Contains(doc, []byte(v)) {
 			return true
 		}
 	}
 	return false
 }
 
-// Marshal encodes v as JSON with secrets masked. Clean output (the common
-// case) is encoded once and not walked.
+// Marshal encodes v as JSON with secrets masked.
 func (r *Redactor) Marshal(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	if !r.needed(string(b)) {
+	if !r.needed(b) {
 		return b, nil
 	}
-	return r.JSON(b), nil
+	return r.document(b), nil
+}
+
+// document masks a valid JSON document as Value masks its decoded form —
+// every string through String, a sensitive key's string value whole — but
+// by scanning its strings where they lie instead of decoding it into a
+// tree and encoding it again: a result of many megabytes is copied at most
+// once, only the strings that change are re-encoded, and keys keep their
+// order.
+func (r *Redactor) document(doc []byte) []byte {
+	var out []byte // nil until the first change
+	copied := 0
+	sensitive := map[string]bool{} // memoised per key: large results repeat a few keys
+	afterSensitiveKey := false
+	for i := 0; i < len(doc); i++ {
+		switch doc[i] {
+		case ' ', '\t', '\n', '\r', ':':
+			continue
+		case '"':
+		default:
+			afterSensitiveKey = false // a number, literal, object or array
+			continue
+		}
+		end := stringEnd(doc, i)
+		s := jsonString(doc[i : end+1])
+		next := end + 1
+		for next < len(doc) && (doc[next] == ' ' || doc[next] == '\t' || doc[next] == '\n' || doc[next] == '\r') {
+			next++
+		}
+		if next < len(doc) && doc[next] == ':' { // a key
+			isSensitive, known := sensitive[s]
+			if !known {
+				isSensitive = sensitiveKeyName(s)
+				sensitive[s] = isSensitive
+			}
+			afterSensitiveKey = isSensitive
+			i = end
+			continue
+		}
+		masked := Mask
+		if !afterSensitiveKey || s == "" {
+			masked = r.String(s)
+		}
+		afterSensitiveKey = false
+		if masked != s {
+			enc, _ := json.Marshal(masked)
+			out = append(append(out, doc[copied:i]...), enc...)
+			copied = end + 1
+		}
+		i = end
+	}
+	if out == nil {
+		return doc
+	}
+	return append(out, doc[copied:]...)
+}
+
+// stringEnd is the index of the quote closing the JSON string opening at
+// doc[start].
+func stringEnd(doc []byte, start int) int {
+	for i := start + 1; i < len(doc); i++ {
+		switch doc[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(doc) - 1
+}
+
+// jsonString decodes a quoted JSON string; most have no escapes and are
+// their bytes.
+func jsonString(quoted []byte) string {
+	inner := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner)
+	}
+	var s string
+	json.Unmarshal(quoted, &s)
+	return s
 }
 
 // Any converts a Go value to its JSON form and redacts it, returning the

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -55,4 +56,62 @@ func TestSensitiveKeys(t *testing.T) {
 			t.Errorf("%s: %q was masked", got, s)
 		}
 	}
+}
+
+// A document is masked where it lies exactly as its decoded value is:
+// strings in any position (escaped ones too), a sensitive key's string
+// value whole but not its object or array values' own keys, keys kept.
+func TestDocumentMatchesValue(t *testing.T) {
+	r := &Redactor{}
+	r.Add("hunter2-registered")
+	docs := []string{
+		`{"password":"p@ss","nested":{"token":{"kind":"x","v":"ghp_` + strings.Repeat("a", 36) + `"}},"list":["hunter2-registered",1,true,null]}`,
+		`{ "api_key" : "k-123456" , "next_token" : "keepme12", "s":"line\n\"quoted\" hunter2-registered \u00e9" }`,
+		`["Authorization: Bearer abcdefghijklmnopqrstuvwx", {"secret": ""}, {"secret": 5}, {"secret": ["inner"]}]`,
+		`{"k":"no secrets here","n":1.5e3,"o":{},"a":[]}`,
+	}
+	for _, d := range docs {
+		var v any
+		if err := json.Unmarshal([]byte(d), &v); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(r.Value(v))
+		var got any
+		if err := json.Unmarshal(r.JSON([]byte(d)), &got); err != nil {
+			t.Fatalf("%s: %v", r.JSON([]byte(d)), err)
+		}
+		gotJSON, _ := json.Marshal(got)
+		if string(gotJSON) != string(want) {
+			t.Errorf("%s\n got %s\nwant %s", d, gotJSON, want)
+		}
+	}
+	if got := string(r.JSON([]byte(`{"b":"hunter2-registered","a":1}`))); got != `{"b":"(sensitive)","a":1}` {
+		t.Errorf("keys reordered or spacing changed: %s", got)
+	}
+}
+
+// FuzzDocument: masking a document where it lies gives valid JSON with
+// the same value Value gives for it decoded.
+func FuzzDocument(f *testing.F) {
+	f.Add(`{"password":"p","a":["x",{"token":"yyyyy"}]}`)
+	f.Add(`"ghp_` + strings.Repeat("b", 36) + `"`)
+	f.Add(`{"a\"b":"c\\d","secret":{"x":"AKIAABCDEFGHIJKLMNOP"}}`)
+	r := &Redactor{}
+	r.Add("registered-secret")
+	f.Fuzz(func(t *testing.T, d string) {
+		var v any
+		if json.Unmarshal([]byte(d), &v) != nil {
+			return
+		}
+		out := r.JSON([]byte(d))
+		var got any
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%q → invalid %q", d, out)
+		}
+		a, _ := json.Marshal(got)
+		b, _ := json.Marshal(r.Value(v))
+		if string(a) != string(b) {
+			t.Fatalf("%q:\n got %s\nwant %s", d, a, b)
+		}
+	})
 }

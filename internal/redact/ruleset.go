@@ -92,13 +92,14 @@ func RulesetSize() int {
 	return 0
 }
 
-// rulesetMayMatch reports whether a keyword of the ruleset occurs in s.
-func rulesetMayMatch(s string) bool {
+// rulesetMayMatch reports whether a keyword of the ruleset occurs in text
+// already in lower case.
+func rulesetMayMatch(lower []byte) bool {
 	rs := loadRuleset()
 	if rs == nil {
 		return false
 	}
-	return len(rs.always) > 0 || rs.trie.MatchFirstString(strings.ToLower(s)) != nil
+	return len(rs.always) > 0 || rs.trie.MatchFirst(lower) != nil
 }
 
 // maskRuleset masks every secret a rule of the ruleset finds in s.
