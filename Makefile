@@ -3,6 +3,10 @@ GO        ?= go
 NPM_DIR   := .cache/npm
 INSPECTOR := $(NPM_DIR)/node_modules/.bin/mcp-inspector
 STATICCHECK_VERSION := v0.8.2
+# kustomize links Go's plugin package unless told not to, which exports every
+# symbol of the binary: 460 MB instead of 260, and about 85 MB more resident
+# at start. opsmcp never loads kustomize Go plugins.
+export GOFLAGS += -tags=kustomize_disable_go_plugin_support
 
 .PHONY: all build demo test test-go bench lint docs docs-check tools chromium kubesim kubesim-up kubesim-down clean
 

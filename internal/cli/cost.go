@@ -118,6 +118,7 @@ func newCostCmd(g *globals) *cobra.Command {
 				if o.format == "json" {
 					// The tool's structured result, as MCP clients get it.
 					var buf bytes.Buffer
+					buf.Grow(len(out.Structured) * 3 / 2) // indentation adds about half
 					if err := json.Indent(&buf, out.Structured, "", "  "); err != nil {
 						return err
 					}

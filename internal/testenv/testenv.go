@@ -78,7 +78,7 @@ func Binaries(t testing.TB) string {
 		if buildErr = os.MkdirAll(buildDir, 0o755); buildErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", buildDir+string(filepath.Separator), "./cmd/...", "./internal/testenv/peakrss")
+		cmd := exec.Command("go", "build", "-tags", "kustomize_disable_go_plugin_support", "-o", buildDir+string(filepath.Separator), "./cmd/...", "./internal/testenv/peakrss")
 		cmd.Dir = RepoRoot(t)
 		buildOut, buildErr = cmd.CombinedOutput()
 	})
