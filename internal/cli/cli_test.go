@@ -63,21 +63,54 @@ func TestInitWritesConfigAndNeverOverwrites(t *testing.T) {
 	if err := json.Unmarshal(b, &mcpJSON); err != nil {
 		t.Fatal(err)
 	}
+	// Portable: nothing of this machine in a file a team commits.
 	d, ok := mcpJSON.MCPServers["opsmcp-deploy"]
-	if !ok || !filepath.IsAbs(d.Command) || !strings.Contains(strings.Join(d.Args, " "), "--config "+filepath.Join(repo, "opsmcp.yaml")) {
+	if !ok || filepath.IsAbs(d.Command) || !strings.HasSuffix(strings.Join(d.Args, " "), "--config opsmcp.yaml") || strings.Contains(string(b), repo) {
 		t.Fatalf(".mcp.json %s", b)
 	}
+	if !strings.Contains(out, "Claude Code asks you to approve") {
+		t.Errorf("init does not say how project servers are approved:\n%s", out)
+	}
 
+	// Again: opsmcp.yaml is kept; the client file merged, the user's own
+	// server kept, the old file backed up.
 	write(t, filepath.Join(repo, "opsmcp.yaml"), "mode: apply\n")
-	code, _, errs = run(t, "init", repo)
-	if code != 1 || !strings.Contains(errs, "already exists") {
-		t.Fatalf("second init: %d %s", code, errs)
+	write(t, filepath.Join(repo, ".mcp.json"), `{"mcpServers": {"mine": {"command": "my-mcp"}}}`)
+	code, out, errs = run(t, "init", repo)
+	if code != 0 || !strings.Contains(out, "Kept "+filepath.Join(repo, "opsmcp.yaml")) {
+		t.Fatalf("second init: %d %s %s", code, out, errs)
 	}
 	if b, _ := os.ReadFile(filepath.Join(repo, "opsmcp.yaml")); string(b) != "mode: apply\n" {
 		t.Fatal("init overwrote opsmcp.yaml without --force")
 	}
+	b, _ = os.ReadFile(filepath.Join(repo, ".mcp.json"))
+	if !strings.Contains(string(b), `"mine"`) || !strings.Contains(string(b), `"opsmcp-kube"`) {
+		t.Fatalf("merged .mcp.json: %s", b)
+	}
+	if bak, _ := os.ReadFile(filepath.Join(repo, ".mcp.json.bak")); string(bak) != `{"mcpServers": {"mine": {"command": "my-mcp"}}}` {
+		t.Fatalf("backup: %q", bak)
+	}
+	// --absolute, printed, writes nothing.
+	code, out, _ = run(t, "init", "--absolute", "--print", repo)
+	if code != 0 || !strings.Contains(out, filepath.Join(repo, "opsmcp.yaml")) || !strings.Contains(out, `"mine"`) {
+		t.Fatalf("--absolute --print: %d %s", code, out)
+	}
+	if b2, _ := os.ReadFile(filepath.Join(repo, ".mcp.json")); string(b2) != string(b) {
+		t.Fatal("--print wrote the file")
+	}
 	if code, _, errs = run(t, "init", "--force", repo); code != 0 {
 		t.Fatalf("init --force: %s", errs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(repo, "opsmcp.yaml")); string(b) == "mode: apply\n" {
+		t.Fatal("--force kept the old opsmcp.yaml")
+	}
+	// A client file opsmcp cannot read is left alone, with the reason.
+	write(t, filepath.Join(repo, ".mcp.json"), `{"mcpServers": [}`)
+	if code, _, errs = run(t, "init", repo); code != 1 || !strings.Contains(errs, "not JSON") || !strings.Contains(errs, "nothing was written") {
+		t.Fatalf("broken .mcp.json: %d %s", code, errs)
+	}
+	if code, _, errs = run(t, "init", "--client", "emacs", repo); code != 2 || !strings.Contains(errs, "claude-code, claude-desktop, cursor, vscode, codex, gemini, windsurf, zed") {
+		t.Fatalf("unknown client: %d %s", code, errs)
 	}
 }
 

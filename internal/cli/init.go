@@ -2,7 +2,8 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
+	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opsmcp/opsmcp/internal/atomicfile"
+	"github.com/opsmcp/opsmcp/internal/clientsetup"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 	"github.com/opsmcp/opsmcp/servers"
 )
@@ -25,71 +27,125 @@ type found struct {
 	docker     []string // Dockerfiles
 }
 
+type initOptions struct {
+	client          string
+	force, hooks    bool
+	print, absolute bool
+}
+
 func newInitCmd(g *globals) *cobra.Command {
-	var force, hooks bool
-	var client string
+	o := &initOptions{}
 	cmd := &cobra.Command{
 		Use:   "init [DIR]",
-		Short: "Write .mcp.json for Claude Code and a commented opsmcp.yaml for this repository",
-		Args:  cobra.MaximumNArgs(1),
+		Short: "Add opsmcp's servers to an MCP client's configuration and write a commented opsmcp.yaml for this repository",
+		Long: "Add opsmcp's servers to the configuration of an MCP client (" + strings.Join(clientsetup.Names(), ", ") + "),\n" +
+			"merged into the file it already has (other servers and settings kept, a .bak copy of the old file beside it),\n" +
+			"and write a commented opsmcp.yaml for the repository unless there is one. Project files (.mcp.json,\n" +
+			".cursor/mcp.json, .vscode/mcp.json, .gemini/settings.json) name commands found on PATH and the config\n" +
+			"relative to the project, so a team can commit them; --absolute writes absolute paths instead.",
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := "."
 			if len(args) == 1 {
 				dir = args[0]
 			}
-			abs, err := filepath.Abs(dir)
-			if err != nil {
-				return failErr("%v", err)
-			}
-			if st, err := os.Stat(abs); err != nil || !st.IsDir() {
-				return usageErr("%s is not a directory", dir)
-			}
-			if client != "claude-code" {
-				return usageErr("--client %q: the clients are claude-code", client)
-			}
-			mcpPath, cfgPath := filepath.Join(abs, ".mcp.json"), filepath.Join(abs, "opsmcp.yaml")
-			exists := 0
-			for _, p := range []string{mcpPath, cfgPath} {
-				if _, err := os.Stat(p); err == nil {
-					exists++
-					if !force && !hooks {
-						return failErr("%s already exists; nothing was written (use --force to overwrite)", p)
-					}
-				}
-			}
-			if hooks && !force && exists == 2 {
-				// Set up already: add the hooks to it.
-				return writeHooks(g, abs, cfgPath)
-			}
-			f, err := scanRepo(abs)
-			if err != nil {
-				return failErr("%v", err)
-			}
-			mcpJSON, err := mcpConfig(cfgPath)
-			if err != nil {
-				return failErr("%v", err)
-			}
-			// Both files are complete before either replaces anything.
-			if err := atomicfile.WriteBytes(cfgPath, []byte(configYAML(f))); err != nil {
-				return failErr("%v", err)
-			}
-			if err := atomicfile.WriteBytes(mcpPath, mcpJSON); err != nil {
-				return failErr("%v", err)
-			}
-			fmt.Fprintf(g.Stdout, "Found %d Terraform workspaces, %d Kubernetes manifests, %d Dockerfiles.\n",
-				len(f.terraform), len(f.kubernetes), len(f.docker))
-			fmt.Fprintf(g.Stdout, "Wrote %s (mode plan: nothing is applied until you set mode: apply)\nWrote %s\n", cfgPath, mcpPath)
-			fmt.Fprintln(g.Stdout, "Claude Code picks up .mcp.json when started in this directory; check with `claude mcp list`.")
-			if hooks {
-				return writeHooks(g, abs, cfgPath)
-			}
-			return nil
+			return runInit(g, o, dir)
 		},
 	}
-	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing .mcp.json and opsmcp.yaml")
-	cmd.Flags().StringVar(&client, "client", "claude-code", "the MCP client to set up")
-	cmd.Flags().BoolVar(&hooks, "hooks", false, "also write opsmcp's PreToolUse and PostToolUse hooks into .claude/settings.json (merged with what is there)")
+	f := cmd.Flags()
+	f.StringVar(&o.client, "client", "claude-code", "the MCP client to set up: "+strings.Join(clientsetup.Names(), ", "))
+	f.BoolVar(&o.print, "print", false, "show the client's file as it would be written, and write nothing")
+	f.BoolVar(&o.absolute, "absolute", false, "name binaries and opsmcp.yaml by absolute path, even in a project file")
+	f.BoolVar(&o.force, "force", false, "overwrite an existing opsmcp.yaml")
+	f.BoolVar(&o.hooks, "hooks", false, "also write opsmcp's PreToolUse and PostToolUse hooks into .claude/settings.json (claude-code; merged with what is there)")
 	return cmd
+}
+
+func runInit(g *globals, o *initOptions, dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return failErr("%v", err)
+	}
+	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+		return usageErr("%s is not a directory", dir)
+	}
+	client, ok := clientsetup.Lookup(o.client)
+	if !ok {
+		return usageErr("--client %q: the clients are %s", o.client, strings.Join(clientsetup.Names(), ", "))
+	}
+	if o.hooks && client.Name != "claude-code" {
+		return usageErr("--hooks: hooks are Claude Code's; use --client claude-code")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return failErr("%v", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return failErr("%v", err)
+	}
+	if real, err := filepath.EvalSymlinks(self); err == nil {
+		self = real
+	}
+	cfgPath := filepath.Join(abs, "opsmcp.yaml")
+	srvs, warnings := client.Servers(servers.Names(), clientsetup.Options{ConfigPath: cfgPath, Absolute: o.absolute, Self: self, LookPath: exec.LookPath})
+	file := client.File(abs, home)
+	existing, err := os.ReadFile(file)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return failErr("%v", err)
+	}
+	merged, err := client.Merge(file, existing, srvs)
+	if err != nil {
+		return failErr("%v", err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(g.Stderr, "warning: "+w)
+	}
+	if o.print {
+		fmt.Fprintf(g.Stderr, "# %s (not written)\n", file)
+		_, err := g.Stdout.Write(merged)
+		return err
+	}
+	if _, err := os.Stat(cfgPath); err == nil && !o.force {
+		fmt.Fprintf(g.Stdout, "Kept %s as it is (--force writes a new one)\n", cfgPath)
+	} else {
+		f, err := scanRepo(abs)
+		if err != nil {
+			return failErr("%v", err)
+		}
+		if err := atomicfile.WriteBytes(cfgPath, []byte(configYAML(f))); err != nil {
+			return failErr("%v", err)
+		}
+		fmt.Fprintf(g.Stdout, "Found %d Terraform workspaces, %d Kubernetes manifests, %d Dockerfiles.\n",
+			len(f.terraform), len(f.kubernetes), len(f.docker))
+		fmt.Fprintf(g.Stdout, "Wrote %s (mode plan: nothing is applied until you set mode: apply)\n", cfgPath)
+	}
+	switch {
+	case bytes.Equal(existing, merged):
+		fmt.Fprintf(g.Stdout, "%s already holds opsmcp's servers\n", file)
+	default:
+		if existing != nil {
+			if err := atomicfile.WriteBytes(file+".bak", existing); err != nil {
+				return failErr("backing up %s: %v", file, err)
+			}
+		}
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			return failErr("%v", err)
+		}
+		if err := atomicfile.WriteBytes(file, merged); err != nil {
+			return failErr("%v", err)
+		}
+		if existing != nil {
+			fmt.Fprintf(g.Stdout, "Added opsmcp's %d servers to %s for %s (the old file is %s.bak)\n", len(srvs), file, client.Title, file)
+		} else {
+			fmt.Fprintf(g.Stdout, "Wrote %s for %s with opsmcp's %d servers\n", file, client.Title, len(srvs))
+		}
+	}
+	fmt.Fprintln(g.Stdout, client.Note)
+	if o.hooks {
+		return writeHooks(g, abs, cfgPath)
+	}
+	return nil
 }
 
 // writeHooks merges opsmcp's hooks into the repository's Claude Code
@@ -242,43 +298,4 @@ func yamlPath(rel string) string {
 		return "."
 	}
 	return "./" + filepath.ToSlash(rel)
-}
-
-// mcpConfig is the .mcp.json Claude Code reads, with absolute binary paths.
-func mcpConfig(cfgPath string) ([]byte, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	if real, err := filepath.EvalSymlinks(self); err == nil {
-		self = real
-	}
-	type entry struct {
-		Command string   `json:"command"`
-		Args    []string `json:"args"`
-	}
-	out := map[string]map[string]entry{"mcpServers": {}}
-	for _, s := range servers.All() {
-		name := "opsmcp-" + s.Name
-		e := entry{Command: self, Args: []string{"serve", s.Name, "--config", cfgPath}}
-		if p := siblingOrPath(self, name); p != "" {
-			e = entry{Command: p, Args: []string{"--config", cfgPath}}
-		}
-		out["mcpServers"][name] = e
-	}
-	b, err := json.MarshalIndent(out, "", "  ")
-	return append(b, '\n'), err
-}
-
-func siblingOrPath(self, name string) string {
-	p := filepath.Join(filepath.Dir(self), name)
-	if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-		return p
-	}
-	if p, err := exec.LookPath(name); err == nil {
-		if abs, err := filepath.Abs(p); err == nil {
-			return abs
-		}
-	}
-	return ""
 }
