@@ -167,6 +167,8 @@ memory: %s
 github:
   base_url: %s/
   repos: [acme/infra]
+tools:
+  toolsets: [default, github]
 gate:
   confirm: none
   approvals: 1

@@ -263,7 +263,7 @@ func TestTerminalConfirmsAChangeThatIsNotAPlan(t *testing.T) {
 		Replies: []testenv.GitHubReply{{Status: 201, Body: map[string]any{"number": 3, "html_url": "https://github.com/acme/infra/issues/3"}}}})
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "opsmcp.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("mode: apply\nmemory: %s\ngithub:\n  base_url: %s/\n  repos: [acme/infra]\n", filepath.Join(dir, "m.db"), stub.URL)), 0o644)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("mode: apply\nmemory: %s\ntools:\n  toolsets: [default, github]\ngithub:\n  base_url: %s/\n  repos: [acme/infra]\n", filepath.Join(dir, "m.db"), stub.URL)), 0o644)
 	t.Setenv("GITHUB_TOKEN", "ghp_terminal0123456789")
 	tr := transport.NewStdio(filepath.Join(testenv.Binaries(t), "opsmcp-github"), os.Environ(), "--config", cfg)
 	c := client.NewClient(tr)

@@ -31,6 +31,7 @@ func host(t testing.TB, s *mcpkit.Server, mode config.Mode, workspaces ...string
 	t.Helper()
 	cfg := config.Default()
 	cfg.Mode = mode
+	cfg.Tools.Toolsets = config.Toolsets // every tool: these tests cover them all
 	cfg.Memory = filepath.Join(t.TempDir(), "memory.db")
 	cfg.Terraform.Workspaces = workspaces
 	store, err := memory.Open(context.Background(), cfg.Memory)

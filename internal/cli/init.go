@@ -16,6 +16,7 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/atomicfile"
 	"github.com/opsmcp/opsmcp/internal/clientsetup"
+	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/terraform"
 	"github.com/opsmcp/opsmcp/servers"
 )
@@ -281,6 +282,8 @@ limits:
 
 `)
 	b.WriteString("tools:\n  allow: []               # empty = all tools of the mode\n  deny: []\n")
+	fmt.Fprintf(&b, "  # The groups of tools MCP clients are offered (--toolsets on a server overrides it):\n"+
+		"  # %s; all; default (%s).\n  # toolsets: [default, helm, github]\n", strings.Join(config.Toolsets, ", "), strings.Join(config.DefaultToolsets, ", "))
 	if len(f.kubernetes) > 0 || len(f.docker) > 0 {
 		b.WriteString("\n# Also found (deploy_kubernetes and validate_deployment take these):\n")
 		for _, k := range f.kubernetes {

@@ -15,7 +15,7 @@ import (
 )
 
 func newServeCmd(g *globals) *cobra.Command {
-	var o mcpkit.HTTPOptions
+	var o mcpkit.ServeOptions
 	var all bool
 	var driftInterval time.Duration
 	cmd := &cobra.Command{
@@ -63,6 +63,7 @@ func newServeCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.Addr, "http", "", "serve streamable HTTP on this address, e.g. 127.0.0.1:8080")
 	f.StringVar(&o.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	f.StringVar(&o.TLSKey, "tls-key", "", "the certificate's private key (PEM)")
+	f.StringSliceVar(&o.Toolsets, "toolsets", nil, mcpkit.ToolsetsUsage)
 	f.DurationVar(&driftInterval, "drift-interval", 0, "with the deploy server, check drift this often (default drift.interval; 0: never)")
 	return cmd
 }

@@ -13,6 +13,7 @@ import (
 type toolInfo struct {
 	Server       string          `json:"server"`
 	Name         string          `json:"name"`
+	Toolset      string          `json:"toolset"`
 	Description  string          `json:"description"`
 	ReadOnly     bool            `json:"readOnlyHint"`
 	Destructive  bool            `json:"destructiveHint"`
@@ -34,7 +35,7 @@ func newToolsCmd(g *globals) *cobra.Command {
 				for i := range s.Tools {
 					t := &s.Tools[i]
 					a := t.Annotations
-					list = append(list, toolInfo{Server: s.Name, Name: t.Name, Description: t.Description,
+					list = append(list, toolInfo{Server: s.Name, Name: t.Name, Toolset: t.Toolset, Description: t.Description,
 						ReadOnly: *a.ReadOnly, Destructive: *a.Destructive, Idempotent: *a.Idempotent, OpenWorld: *a.OpenWorld,
 						InputSchema: t.InputSchema, OutputSchema: t.OutputSchema})
 				}
@@ -43,9 +44,9 @@ func newToolsCmd(g *globals) *cobra.Command {
 				return printJSON(g.Stdout, list)
 			}
 			tw := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SERVER\tTOOL\tREAD-ONLY\tDESTRUCTIVE\tIDEMPOTENT\tOPEN-WORLD\tDESCRIPTION")
+			fmt.Fprintln(tw, "SERVER\tTOOL\tTOOLSET\tREAD-ONLY\tDESTRUCTIVE\tIDEMPOTENT\tOPEN-WORLD\tDESCRIPTION")
 			for _, t := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Server, t.Name, yesNo(t.ReadOnly), yesNo(t.Destructive),
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Server, t.Name, t.Toolset, yesNo(t.ReadOnly), yesNo(t.Destructive),
 					yesNo(t.Idempotent), yesNo(t.OpenWorld), t.Description)
 			}
 			return tw.Flush()

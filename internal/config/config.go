@@ -173,6 +173,7 @@ func (c *Config) finish() error {
 	for _, section := range []func() error{
 		func() error { return c.Terraform.finish(base) },
 		c.Cache.finish,
+		c.Tools.finish,
 		func() error { return c.HTTP.finish(base) },
 		func() error { return checkExperts(c.Experts) },
 		func() error { return c.Cost.finish(base) },

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -56,11 +57,16 @@ func (r *Runtime) Close() error {
 func Main(s *Server) int {
 	fs := flag.NewFlagSet("opsmcp-"+s.Name, flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "opsmcp.yaml (default $OPSMCP_CONFIG, else ./opsmcp.yaml, else built-in defaults)")
-	var o HTTPOptions
+	var o ServeOptions
 	fs.StringVar(&o.Addr, "http", "", "serve streamable HTTP at /mcp on this address (e.g. 127.0.0.1:8080) instead of stdio; beyond loopback it needs http.auth")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM), for deployments without a TLS-terminating proxy")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "the certificate's private key (PEM)")
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "also serve Prometheus /metrics on this loopback address (e.g. 127.0.0.1:9464), for a stdio server")
+	fs.Func("toolsets", ToolsetsUsage, func(v string) error {
+		o.Toolsets = append(o.Toolsets, v)
+		_, err := config.ParseToolsets(o.Toolsets)
+		return err
+	})
 	version := fs.Bool("version", false, "print the version and exit")
 	if s.Flags != nil {
 		s.Flags(fs)
@@ -82,9 +88,13 @@ func Main(s *Server) int {
 	return 0
 }
 
+// ToolsetsUsage is the --toolsets flag's help, the same on every server.
+var ToolsetsUsage = "the toolsets to list and allow, comma-separated (" + strings.Join(config.Toolsets, ", ") +
+	", all, default); overrides tools.toolsets in opsmcp.yaml. Default: " + strings.Join(config.DefaultToolsets, ",")
+
 // Serve runs servers until stdin closes (stdio: one server) or a signal
 // arrives (HTTP: one at /mcp, several at /NAME/mcp).
-func Serve(servers []*Server, cfgPath string, o HTTPOptions) error {
+func Serve(servers []*Server, cfgPath string, o ServeOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rt, err := Bootstrap(ctx, cfgPath, os.Stderr, slog.LevelInfo)
@@ -92,6 +102,13 @@ func Serve(servers []*Server, cfgPath string, o HTTPOptions) error {
 		return err
 	}
 	defer rt.Close()
+	if len(o.Toolsets) > 0 {
+		sets, err := config.ParseToolsets(o.Toolsets)
+		if err != nil {
+			return fmt.Errorf("--toolsets: %w", err)
+		}
+		rt.Config.Tools.Toolsets = sets
+	}
 	logGate(rt)
 	if o.Background != nil {
 		done := make(chan struct{})

@@ -30,7 +30,7 @@ func (o countOut) SummaryText() string { return "" }
 func cacheHost(t *testing.T, ttl time.Duration, maxEntries int, cfgTTL map[string]config.Duration) (*mcpkit.Host, *atomic.Int64) {
 	t.Helper()
 	var calls atomic.Int64
-	read := mcpkit.NewTool(mcpkit.Def{Name: "read", Description: "read", CacheTTL: ttl,
+	read := mcpkit.NewTool(mcpkit.Def{Name: "read", Description: "read", Toolset: "terraform", CacheTTL: ttl,
 		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No}},
 		func(ctx context.Context, c *mcpkit.Call, in scopedIn) (countOut, error) {
 			n := calls.Add(1)
@@ -39,7 +39,7 @@ func cacheHost(t *testing.T, ttl time.Duration, maxEntries int, cfgTTL map[strin
 			}
 			return countOut{N: n}, nil
 		})
-	write := mcpkit.NewTool(mcpkit.Def{Name: "write", Description: "write",
+	write := mcpkit.NewTool(mcpkit.Def{Name: "write", Description: "write", Toolset: "terraform",
 		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.No, OpenWorld: mcpkit.No}, Effect: mcpkit.EffectChange},
 		func(ctx context.Context, c *mcpkit.Call, in scopedIn) (countOut, error) { return countOut{}, nil })
 	cfg := config.Default()

@@ -19,12 +19,12 @@ func ToolDocs(servers []*Server) string {
 	var b strings.Builder
 	for _, s := range servers {
 		fmt.Fprintf(&b, "\n### opsmcp-%s\n\n", s.Name)
-		b.WriteString("| Tool | What it does | Arguments | read-only | destructive | idempotent | open-world |\n")
-		b.WriteString("|---|---|---|---|---|---|---|\n")
+		b.WriteString("| Tool | Toolset | What it does | Arguments | read-only | destructive | idempotent | open-world |\n")
+		b.WriteString("|---|---|---|---|---|---|---|---|\n")
 		for i := range s.Tools {
 			t := &s.Tools[i]
 			a := t.Annotations
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |\n", t.Name, escapeCell(t.Description),
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", t.Name, t.Toolset, escapeCell(t.Description),
 				argsCell(t.InputSchema), yn(a.ReadOnly), yn(a.Destructive), yn(a.Idempotent), yn(a.OpenWorld))
 		}
 	}

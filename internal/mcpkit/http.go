@@ -27,8 +27,8 @@ import (
 	"github.com/opsmcp/opsmcp/internal/memory"
 )
 
-// HTTPOptions are where and how a process serves streamable HTTP.
-type HTTPOptions struct {
+// ServeOptions are where and how a process serves streamable HTTP.
+type ServeOptions struct {
 	Addr            string
 	TLSCert, TLSKey string
 	// MetricsAddr serves /metrics beside a stdio server.
@@ -38,6 +38,8 @@ type HTTPOptions struct {
 	// Background runs beside the servers until they stop (scheduled drift
 	// detection).
 	Background func(ctx context.Context, rt *Runtime)
+	// Toolsets override tools.toolsets (--toolsets).
+	Toolsets []string
 }
 
 // Pages is a web UI under Prefix: Static (the page shell, scripts and
@@ -285,7 +287,7 @@ func (s *HTTPService) readyz(w http.ResponseWriter, r *http.Request) {
 
 // Serve listens until ctx ends, then lets calls in flight finish within
 // http.shutdown_grace. A non-loopback address needs http.auth.
-func (s *HTTPService) Serve(ctx context.Context, o HTTPOptions) error {
+func (s *HTTPService) Serve(ctx context.Context, o ServeOptions) error {
 	addr := HTTPAddr(o.Addr)
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || port == "" {

@@ -94,7 +94,7 @@ func serve(t *testing.T, cfg *config.Config, servers ...*mcpkit.Server) *service
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- svc.Serve(ctx, mcpkit.HTTPOptions{Addr: addr}) }()
+	go func() { done <- svc.Serve(ctx, mcpkit.ServeOptions{Addr: addr}) }()
 	t.Cleanup(func() {
 		cancel()
 		<-done
@@ -346,7 +346,7 @@ func TestHTTPRefusesNonLoopbackWithoutAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = svc.Serve(context.Background(), mcpkit.HTTPOptions{Addr: "0.0.0.0:0"})
+	err = svc.Serve(context.Background(), mcpkit.ServeOptions{Addr: "0.0.0.0:0"})
 	if err == nil || !strings.Contains(err.Error(), "non-loopback address without authentication") {
 		t.Fatalf("0.0.0.0 without auth: %v", err)
 	}
@@ -440,7 +440,7 @@ func TestHTTPServesTLS(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- svc.Serve(ctx, mcpkit.HTTPOptions{Addr: addr, TLSCert: certFile, TLSKey: keyFile}) }()
+	go func() { done <- svc.Serve(ctx, mcpkit.ServeOptions{Addr: addr, TLSCert: certFile, TLSKey: keyFile}) }()
 	defer func() { cancel(); <-done }()
 	pool := x509.NewCertPool()
 	parsed, _ := x509.ParseCertificate(der)
@@ -459,7 +459,7 @@ func TestHTTPServesTLS(t *testing.T) {
 	if resp, err := http.Get("http://" + addr + "/healthz"); err == nil && resp.StatusCode == 200 {
 		t.Error("plain HTTP was answered on the TLS port")
 	}
-	if err := svc.Serve(context.Background(), mcpkit.HTTPOptions{Addr: "127.0.0.1:0", TLSCert: certFile}); err == nil || !strings.Contains(err.Error(), "go together") {
+	if err := svc.Serve(context.Background(), mcpkit.ServeOptions{Addr: "127.0.0.1:0", TLSCert: certFile}); err == nil || !strings.Contains(err.Error(), "go together") {
 		t.Errorf("a certificate without its key: %v", err)
 	}
 }

@@ -167,14 +167,14 @@ func opsmcpEcho(b *testing.B, token string) string {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- svc.Serve(ctx, mcpkit.HTTPOptions{Addr: addr}) }()
+	go func() { done <- svc.Serve(ctx, mcpkit.ServeOptions{Addr: addr}) }()
 	b.Cleanup(func() { cancel(); <-done })
 	testenv.WaitListening(b, addr, func() string { return "" })
 	return "http://" + addr + "/mcp"
 }
 
 func opsmcpService(b *testing.B, token string) *mcpkit.HTTPService {
-	cached := mcpkit.NewTool(mcpkit.Def{Name: "echo", Description: "echo", CacheTTL: time.Minute,
+	cached := mcpkit.NewTool(mcpkit.Def{Name: "echo", Description: "echo", Toolset: "terraform", CacheTTL: time.Minute,
 		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No}},
 		func(ctx context.Context, c *mcpkit.Call, in echoIn) (echoOut, error) {
 			return echoOut{Echo: in.Text}, nil

@@ -40,7 +40,7 @@ func (h *Host) MCPServer() *server.MCPServer {
 	hooks.AddAfterListTools(func(_ context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
 		res.Tools = slices.DeleteFunc(res.Tools, func(t mcp.Tool) bool {
 			tool, ok := h.byName[t.Name]
-			return !ok || h.allowed(tool) != nil
+			return !ok || h.offered(tool) != nil || h.allowed(tool) != nil
 		})
 	})
 	s := server.NewMCPServer("opsmcp-"+h.Server.Name, Version,
@@ -53,6 +53,9 @@ func (h *Host) MCPServer() *server.MCPServer {
 		t := &h.Server.Tools[i]
 		name := t.Name
 		s.AddTool(t.MCPTool(), func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			if err := h.offered(t); err != nil {
+				return mcp.NewToolResultError(err.Error()), nil
+			}
 			args, err := rawArgs(req)
 			if err != nil {
 				return mcp.NewToolResultError(err.Error()), nil

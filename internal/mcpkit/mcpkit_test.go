@@ -27,13 +27,13 @@ type echoOut struct {
 
 func (o echoOut) SummaryText() string { return o.Echo }
 
-var readTool = mcpkit.NewTool(mcpkit.Def{Name: "echo", Description: "echo",
+var readTool = mcpkit.NewTool(mcpkit.Def{Name: "echo", Description: "echo", Toolset: "terraform",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No}},
 	func(ctx context.Context, c *mcpkit.Call, in echoIn) (echoOut, error) {
 		return echoOut{Echo: strings.Repeat(in.Text, in.Times)}, nil
 	})
 
-var writeTool = mcpkit.NewTool(mcpkit.Def{Name: "write", Description: "writes",
+var writeTool = mcpkit.NewTool(mcpkit.Def{Name: "write", Description: "writes", Toolset: "terraform",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.No, OpenWorld: mcpkit.No}, Effect: mcpkit.EffectChange},
 	func(ctx context.Context, c *mcpkit.Call, in echoIn) (echoOut, error) {
 		if in.Text == "panic" {

@@ -101,6 +101,17 @@ func (h *Host) allowed(t *Tool) error {
 	return nil
 }
 
+// offered says why an MCP client is not offered a tool although policy
+// allows it: its toolset is off. Toolsets keep an agent's context small;
+// they are no gate, so the CLI and opsmcp's own schedules (drift issues,
+// ci comments) call through Host.Call whatever the toolsets.
+func (h *Host) offered(t *Tool) error {
+	if !h.rt.Config.Tools.ToolsetOn(t.Toolset) {
+		return fmt.Errorf("tool %s is in toolset %s, which is off; add it to tools.toolsets in opsmcp.yaml (or --toolsets)", t.Name, t.Toolset)
+	}
+	return nil
+}
+
 // Outcome is the redacted result of one call.
 type Outcome struct {
 	Structured json.RawMessage // the result as JSON, secrets masked; nil on error

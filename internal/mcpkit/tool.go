@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/opsmcp/opsmcp/internal/config"
 )
 
 // Annotations are MCP tool hints. All four must be set: mcp-go's defaults
@@ -62,6 +65,9 @@ type Def struct {
 	Name        string
 	Title       string
 	Description string
+	// Toolset is the group tools.toolsets turns on and off (one of
+	// config.Toolsets, or config.ToolsetContext for gather_context).
+	Toolset     string
 	Annotations Annotations
 	// Timeout bounds a call when the input does not set its own (default 2m).
 	Timeout time.Duration
@@ -107,6 +113,9 @@ func NewTool[In any, Out Result](def Def, h func(ctx context.Context, c *Call, i
 	a := def.Annotations
 	if def.Name == "" || def.Description == "" {
 		panic("mcpkit: a tool needs a name and a description")
+	}
+	if def.Toolset != config.ToolsetContext && !slices.Contains(config.Toolsets, def.Toolset) {
+		panic(fmt.Sprintf("mcpkit: tool %s must name its toolset (config.Toolsets)", def.Name))
 	}
 	if a.ReadOnly == nil || a.Destructive == nil || a.Idempotent == nil || a.OpenWorld == nil {
 		panic(fmt.Sprintf("mcpkit: tool %s must set all four annotations", def.Name))

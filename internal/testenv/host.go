@@ -52,6 +52,9 @@ func NewHost(t testing.TB, s *mcpkit.Server, cfg *config.Config) *Host {
 	if cfg.ReadPaths == nil {
 		cfg.ReadPaths = TestReadPaths(t)
 	}
+	if cfg.Tools.Toolsets == nil {
+		cfg.Tools.Toolsets = config.Toolsets // a server's tests cover every tool it has
+	}
 	cfg.Memory = filepath.Join(t.TempDir(), "memory.db")
 	store, err := memory.Open(context.Background(), cfg.Memory)
 	if err != nil {

@@ -99,6 +99,7 @@ func (r AWSWhoamiResult) SummaryText() string {
 
 var awsWhoami = mcpkit.NewTool(mcpkit.Def{
 	Name: "aws_whoami", Description: "The AWS account and identity of the credentials (STS).", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "aws",
 }, func(ctx context.Context, c *mcpkit.Call, in AWSWhoamiInput) (AWSWhoamiResult, error) {
 	id, err := awsOf(c).WhoAmI(ctx, in.query(Page{}))
 	return AWSWhoamiResult{id}, err
@@ -113,6 +114,7 @@ type AWSListInstancesInput struct {
 
 var awsListInstances = mcpkit.NewTool(mcpkit.Def{
 	Name: "aws_list_instances", Description: "EC2 instances: id, name, type, state, zone, IPs.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "aws",
 }, func(ctx context.Context, c *mcpkit.Call, in AWSListInstancesInput) (listResult[cloud.Instance], error) {
 	items, next, err := awsOf(c).Instances(ctx, in.query(in.Page), in.Filters)
 	return listResult[cloud.Instance]{Region: region(c, in.AWSScope), Items: orEmpty(items), NextToken: next, what: "instances",
@@ -129,6 +131,7 @@ type AWSListInput struct {
 
 var awsListBuckets = mcpkit.NewTool(mcpkit.Def{
 	Name: "aws_list_buckets", Description: "S3 buckets with their region.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "aws",
 }, func(ctx context.Context, c *mcpkit.Call, in AWSListInput) (listResult[cloud.Bucket], error) {
 	items, next, err := awsOf(c).Buckets(ctx, in.query(in.Page))
 	return listResult[cloud.Bucket]{Items: orEmpty(items), NextToken: next, what: "buckets",
@@ -137,6 +140,7 @@ var awsListBuckets = mcpkit.NewTool(mcpkit.Def{
 
 var awsListClusters = mcpkit.NewTool(mcpkit.Def{
 	Name: "aws_list_clusters", Description: "EKS clusters: version, status, endpoint.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "aws",
 }, func(ctx context.Context, c *mcpkit.Call, in AWSListInput) (listResult[cloud.Cluster], error) {
 	items, next, err := awsOf(c).Clusters(ctx, in.query(in.Page))
 	return listResult[cloud.Cluster]{Region: region(c, in.AWSScope), Items: orEmpty(items), NextToken: next, what: "EKS clusters",
@@ -145,6 +149,7 @@ var awsListClusters = mcpkit.NewTool(mcpkit.Def{
 
 var awsListDatabases = mcpkit.NewTool(mcpkit.Def{
 	Name: "aws_list_databases", Description: "RDS instances: engine, class, status, Multi-AZ, storage.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "aws",
 }, func(ctx context.Context, c *mcpkit.Call, in AWSListInput) (listResult[cloud.Database], error) {
 	items, next, err := awsOf(c).Databases(ctx, in.query(in.Page))
 	return listResult[cloud.Database]{Region: region(c, in.AWSScope), Items: orEmpty(items), NextToken: next, what: "RDS instances",
@@ -155,6 +160,7 @@ var awsListDatabases = mcpkit.NewTool(mcpkit.Def{
 
 var awsListFunctions = mcpkit.NewTool(mcpkit.Def{
 	Name: "aws_list_functions", Description: "Lambda functions: runtime, memory, timeout.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "aws",
 }, func(ctx context.Context, c *mcpkit.Call, in AWSListInput) (listResult[cloud.Function], error) {
 	items, next, err := awsOf(c).Functions(ctx, in.query(in.Page))
 	return listResult[cloud.Function]{Region: region(c, in.AWSScope), Items: orEmpty(items), NextToken: next, what: "functions",
@@ -196,6 +202,7 @@ func (r AWSCostAndUsageResult) SummaryText() string {
 
 var awsCostAndUsage = mcpkit.NewTool(mcpkit.Def{
 	Name: "aws_cost_and_usage", Description: "Actual AWS spend over a period (Cost Explorer), by service, account or tag.", Annotations: readOnly, Timeout: 2 * time.Minute,
+	Toolset: "aws",
 }, func(ctx context.Context, c *mcpkit.Call, in AWSCostAndUsageInput) (AWSCostAndUsageResult, error) {
 	s, err := awsOf(c).CostAndUsage(ctx, cloud.SpendQuery{Query: cloud.Query{Profile: in.Profile}, Start: in.Start, End: in.End, GroupBy: in.GroupBy, Granularity: in.Granularity})
 	if s.Lines == nil {
@@ -213,6 +220,7 @@ type GCPListInput struct {
 
 var gcpListInstances = mcpkit.NewTool(mcpkit.Def{
 	Name: "gcp_list_instances", Description: "Compute Engine instances: zone, machine type, status, IPs.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "gcp",
 }, func(ctx context.Context, c *mcpkit.Call, in GCPListInput) (listResult[cloud.GCPInstance], error) {
 	items, next, err := gcpOf(c).Instances(ctx, in.Project, in.Zone, in.Limit, in.NextToken)
 	return listResult[cloud.GCPInstance]{Items: orEmpty(items), NextToken: next, what: "instances",
@@ -223,6 +231,7 @@ var gcpListInstances = mcpkit.NewTool(mcpkit.Def{
 
 var gcpListBuckets = mcpkit.NewTool(mcpkit.Def{
 	Name: "gcp_list_buckets", Description: "Cloud Storage buckets: location and storage class.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "gcp",
 }, func(ctx context.Context, c *mcpkit.Call, in GCPListInput) (listResult[cloud.GCSBucket], error) {
 	items, next, err := gcpOf(c).Buckets(ctx, in.Project, in.Limit, in.NextToken)
 	return listResult[cloud.GCSBucket]{Items: orEmpty(items), NextToken: next, what: "buckets",
@@ -261,6 +270,7 @@ func (r GetPricesResult) SummaryText() string {
 
 var getPrices = mcpkit.NewTool(mcpkit.Def{
 	Name: "get_prices", Description: "Live list prices from the AWS Price List API or the GCP Billing Catalog, normalised.", Annotations: readOnly, Timeout: 2 * time.Minute,
+	Toolset: "cost",
 }, func(ctx context.Context, c *mcpkit.Call, in GetPricesInput) (GetPricesResult, error) {
 	res := GetPricesResult{Provider: in.Provider, Service: in.Service}
 	var err error

@@ -46,6 +46,7 @@ func count[T any](list func(cloud.Query) ([]T, string, error), q cloud.Query) (i
 
 var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	Name: "gather_context", Description: "AWS identity, resource counts per allowed region, month-to-date spend; GCP counts per project.",
+	Toolset:     "context",
 	Annotations: readOnly, Timeout: 2 * time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, _ GatherContextInput) (CloudContext, error) {
 	var (

@@ -50,6 +50,7 @@ func (in ApplyTerraformInput) CallTimeout() time.Duration {
 
 var applyTerraform = mcpkit.NewTool(mcpkit.Def{
 	Name:        "apply_terraform",
+	Toolset:     "terraform",
 	Description: "Plan (returns plan_id, applies nothing), or apply that exact plan: plan_id, auto_approve: true, mode apply.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.No, OpenWorld: mcpkit.Yes},
 	Effect:      mcpkit.EffectChange,

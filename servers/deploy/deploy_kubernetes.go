@@ -107,6 +107,7 @@ func (r DeployKubernetesResult) SummaryText() string {
 
 var deployKubernetes = mcpkit.NewTool(mcpkit.Def{
 	Name:        "deploy_kubernetes",
+	Toolset:     "kubernetes",
 	Description: "Server-side apply manifests (Namespaces, CRDs first), wait for rollouts; dry run in mode plan.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Effect:      mcpkit.EffectChange,

@@ -36,6 +36,7 @@ const maxDriftWorkspaces = 50
 
 var detectDrift = mcpkit.NewTool(mcpkit.Def{
 	Name:        "detect_drift",
+	Toolset:     "terraform",
 	Description: "What changed or was deleted outside opsmcp: Terraform (refresh-only) and Kubernetes (dry-run). Default: all.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
 	Timeout:     30 * time.Minute,

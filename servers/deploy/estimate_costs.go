@@ -44,6 +44,7 @@ func (r EstimateCostsResult) SummaryText() string {
 
 var estimateCosts = mcpkit.NewTool(mcpkit.Def{
 	Name:        "estimate_costs",
+	Toolset:     "cost",
 	Description: "Estimate cost line by line: price, quantity, source.",
 	// Open world: with AWS credentials, what the catalog lacks is looked up
 	// in the AWS Price List.

@@ -52,6 +52,7 @@ func briefOf(path string, rep *validate.Report) *ValidationBrief {
 
 var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	Name:        "gather_context",
+	Toolset:     "context",
 	Description: "Workspaces' last plan and apply, pending plans, config_path's validation.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     30 * time.Second,

@@ -39,6 +39,7 @@ func (r ReviewPlanResult) SummaryText() string { return r.Note }
 func reviewTool(name string, d gate.Decision, desc string) mcpkit.Tool {
 	return mcpkit.NewTool(mcpkit.Def{
 		Name:        name,
+		Toolset:     "terraform",
 		Description: desc,
 		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 		// It records a decision in opsmcp's memory; nothing outside changes.

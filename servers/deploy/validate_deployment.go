@@ -58,6 +58,7 @@ func (r ValidateDeploymentResult) SummaryText() string {
 
 var validateDeployment = mcpkit.NewTool(mcpkit.Def{
 	Name:        "validate_deployment",
+	Toolset:     "validate",
 	Description: "Validate K8s (Helm, kustomize, CRs), Docker, Terraform: findings with rule, line, fix.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
 	// terraform init may download providers.

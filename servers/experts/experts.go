@@ -132,6 +132,7 @@ func (r ConsultOutput) SummaryText() string { return experts.Report(&r.ConsultRe
 func consultTool(orcs *Orchestrators) mcpkit.Tool {
 	return mcpkit.NewTool(mcpkit.Def{
 		Name:        "consult_experts",
+		Toolset:     "experts",
 		Description: "Answer a question from every server's live context by the rules expert and the configured models; ranked recommendations with agreement.",
 		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.No, OpenWorld: mcpkit.Yes},
 		// It records the consult; the actions it executes pass their own
@@ -175,6 +176,7 @@ func (r GatherOutput) SummaryText() string {
 func gatherTool(orcs *Orchestrators) mcpkit.Tool {
 	return mcpkit.NewTool(mcpkit.Def{
 		Name:        "gather_context",
+		Toolset:     "context",
 		Description: "Every server's gather_context at once, in parallel, with which servers failed and why.",
 		Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.Yes},
 		Timeout:     time.Minute,
@@ -213,6 +215,7 @@ func (r EntryRef) SummaryText() string {
 
 var rememberTool = mcpkit.NewTool(mcpkit.Def{
 	Name:        "remember",
+	Toolset:     "memory",
 	Description: "Store a note or observation in the memory every opsmcp server shares (secrets are masked).",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.No, Idempotent: mcpkit.No, OpenWorld: mcpkit.No},
 	Effect:      mcpkit.EffectPlan, // opsmcp's own memory only
@@ -279,6 +282,7 @@ func (r RecallOutput) SummaryText() string {
 
 var recallTool = mcpkit.NewTool(mcpkit.Def{
 	Name:        "recall",
+	Toolset:     "memory",
 	Description: "Search the shared memory: what was planned, applied, observed, consulted or noted, best match first.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 }, func(ctx context.Context, c *mcpkit.Call, in RecallInput) (RecallOutput, error) {
@@ -320,6 +324,7 @@ func (r Forgotten) SummaryText() string { return fmt.Sprintf("Forgot entry %d.",
 
 var forgetTool = mcpkit.NewTool(mcpkit.Def{
 	Name:        "forget",
+	Toolset:     "memory",
 	Description: "Delete one entry from the shared memory by id (audit records are never deleted).",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Effect:      mcpkit.EffectPlan, // opsmcp's own memory only

@@ -98,6 +98,7 @@ func (r PullRequestResult) SummaryText() string {
 
 var getPullRequest = mcpkit.NewTool(mcpkit.Def{
 	Name: "get_pull_request", Description: "A PR: SHAs, mergeability, changed files with infrastructure files flagged.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in GetPullRequestInput) (PullRequestResult, error) {
 	cl, err := client(c)
 	if err != nil {
@@ -144,6 +145,7 @@ func list[T any](cl *igh.Client, items []T, what string, line func(T) string) li
 
 var listPullRequests = mcpkit.NewTool(mcpkit.Def{
 	Name: "list_pull_requests", Description: "Pull requests of a repo, most recently updated first.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in ListPullRequestsInput) (listResult[igh.PullRequest], error) {
 	cl, err := client(c)
 	if err != nil {
@@ -178,6 +180,7 @@ func (r ChecksResult) SummaryText() string {
 
 var getCheckRuns = mcpkit.NewTool(mcpkit.Def{
 	Name: "get_check_runs", Description: "Check runs and combined status of a ref.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in GetCheckRunsInput) (ChecksResult, error) {
 	cl, err := client(c)
 	if err != nil {
@@ -198,6 +201,7 @@ type ListWorkflowRunsInput struct {
 
 var listWorkflowRuns = mcpkit.NewTool(mcpkit.Def{
 	Name: "list_workflow_runs", Description: "GitHub Actions runs, by workflow, branch and status.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in ListWorkflowRunsInput) (listResult[igh.WorkflowRun], error) {
 	cl, err := client(c)
 	if err != nil {
@@ -218,6 +222,7 @@ type ListDeploymentsInput struct {
 
 var listDeployments = mcpkit.NewTool(mcpkit.Def{
 	Name: "list_deployments", Description: "Deployments, per environment, with their latest status.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in ListDeploymentsInput) (listResult[igh.Deployment], error) {
 	cl, err := client(c)
 	if err != nil {
@@ -238,6 +243,7 @@ type SearchCodeInput struct {
 
 var searchCode = mcpkit.NewTool(mcpkit.Def{
 	Name: "search_code", Description: "Search code (GitHub syntax), optionally in one repo.", Annotations: readOnly, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in SearchCodeInput) (listResult[igh.CodeHit], error) {
 	cl, err := client(c)
 	if err != nil {
@@ -264,6 +270,7 @@ const maxContextPRs = 30
 
 var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	Name: "gather_context", Description: "Open PRs touching infrastructure, failing default-branch checks, latest deployment per environment.",
+	Toolset:     "context",
 	Annotations: readOnly, Timeout: 2 * time.Minute,
 }, func(ctx context.Context, c *mcpkit.Call, in GatherContextInput) (RepoContext, error) {
 	cl, err := client(c)
@@ -359,6 +366,7 @@ func (r CommentResult) AuditIDs() []string { return []string{fmt.Sprint(r.ID)} }
 
 var commentPullRequest = mcpkit.NewTool(mcpkit.Def{
 	Name: "comment_pull_request", Description: "Comment on a PR (mode apply); sticky edits the previous opsmcp comment.", Annotations: writes, Effect: mcpkit.EffectChange, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in CommentPullRequestInput) (CommentResult, error) {
 	cl, err := mutate(c, in.Repo)
 	if err != nil {
@@ -383,6 +391,7 @@ func (r IssueResult) SummaryText() string { return fmt.Sprintf("opened #%d %s", 
 
 var createIssue = mcpkit.NewTool(mcpkit.Def{
 	Name: "create_issue", Description: "Open an issue (mode apply).", Annotations: writes, Effect: mcpkit.EffectChange, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in CreateIssueInput) (IssueResult, error) {
 	cl, err := mutate(c, in.Repo)
 	if err != nil {
@@ -414,6 +423,7 @@ func (r TrackIssueResult) SummaryText() string {
 
 var trackIssue = mcpkit.NewTool(mcpkit.Def{
 	Name: "track_issue", Description: "Keep one issue per key (mode apply): open or update it, or close it (open: false).", Annotations: writes, Effect: mcpkit.EffectChange, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in TrackIssueInput) (TrackIssueResult, error) {
 	cl, err := mutate(c, in.Repo)
 	if err != nil {
@@ -440,6 +450,7 @@ func (r DeploymentResult) AuditIDs() []string { return []string{fmt.Sprint(r.ID)
 
 var createDeployment = mcpkit.NewTool(mcpkit.Def{
 	Name: "create_deployment", Description: "Create a GitHub deployment of a ref to an environment (mode apply).", Annotations: writes, Effect: mcpkit.EffectChange, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in CreateDeploymentInput) (DeploymentResult, error) {
 	cl, err := mutate(c, in.Repo)
 	if err != nil {
@@ -461,6 +472,7 @@ type CreateDeploymentStatusInput struct {
 
 var createDeploymentStatus = mcpkit.NewTool(mcpkit.Def{
 	Name: "create_deployment_status", Description: "Record a deployment's state, log and environment URLs (mode apply).", Annotations: writes, Effect: mcpkit.EffectChange, Timeout: time.Minute,
+	Toolset: "github",
 }, func(ctx context.Context, c *mcpkit.Call, in CreateDeploymentStatusInput) (DeploymentResult, error) {
 	cl, err := mutate(c, in.Repo)
 	if err != nil {

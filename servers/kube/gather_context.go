@@ -44,6 +44,7 @@ const (
 
 var gatherContext = mcpkit.NewTool(mcpkit.Def{
 	Name:        "gather_context",
+	Toolset:     "context",
 	Description: "Unhealthy workloads, not-ready pods and the last hour's warnings in the allowed namespaces.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
 	Timeout:     30 * time.Second,

@@ -45,6 +45,7 @@ func (r GetEventsResult) SummaryText() string {
 
 var getEvents = mcpkit.NewTool(mcpkit.Def{
 	Name:        "get_events",
+	Toolset:     "kubernetes",
 	Title:       "Get events",
 	Description: "Events of a namespace, warnings first then newest; optionally of one object.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

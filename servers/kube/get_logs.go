@@ -72,6 +72,7 @@ func (r GetLogsResult) SummaryText() string {
 
 var getLogs = mcpkit.NewTool(mcpkit.Def{
 	Name:        "get_logs",
+	Toolset:     "kubernetes",
 	Title:       "Get container logs",
 	Description: "Logs of a pod or a workload's pods: tail, since, previous, grep; Secret values masked.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

@@ -65,6 +65,7 @@ func (r GetNodesResult) SummaryText() string {
 
 var getNodes = mcpkit.NewTool(mcpkit.Def{
 	Name:        "get_nodes",
+	Toolset:     "kubernetes",
 	Title:       "Get nodes",
 	Description: "Nodes: readiness, problems, taints, kubelet version, pods and requests vs allocatable.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

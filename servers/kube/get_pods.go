@@ -79,6 +79,7 @@ func (r GetPodsResult) SummaryText() string {
 
 var getPods = mcpkit.NewTool(mcpkit.Def{
 	Name:        "get_pods",
+	Toolset:     "kubernetes",
 	Title:       "Get pods",
 	Description: "Pods of a namespace: phase, ready containers, restarts, age, node, and why containers are not ready.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

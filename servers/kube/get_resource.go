@@ -72,6 +72,7 @@ func (r GetResourceResult) SummaryText() string {
 
 var getResource = mcpkit.NewTool(mcpkit.Def{
 	Name:        "get_resource",
+	Toolset:     "kubernetes",
 	Title:       "Get a resource",
 	Description: "One object of any kind with conditions, owners and events; Secret values hidden.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

@@ -42,6 +42,7 @@ func (r HelmHistoryResult) SummaryText() string {
 
 var helmHistory = mcpkit.NewTool(mcpkit.Def{
 	Name:        "helm_history",
+	Toolset:     "helm",
 	Title:       "Helm release history",
 	Description: "helm history: a release's revisions, newest first, with status and description.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

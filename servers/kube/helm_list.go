@@ -52,6 +52,7 @@ func (r HelmListResult) SummaryText() string {
 
 var helmList = mcpkit.NewTool(mcpkit.Def{
 	Name:        "helm_list",
+	Toolset:     "helm",
 	Title:       "List Helm releases",
 	Description: "helm list: releases with status, chart, app version, revision and update time.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

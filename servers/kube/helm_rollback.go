@@ -77,6 +77,7 @@ func (r HelmRollbackResult) SummaryText() string {
 
 var helmRollback = mcpkit.NewTool(mcpkit.Def{
 	Name:        "helm_rollback",
+	Toolset:     "helm",
 	Title:       "Roll back a Helm release",
 	Description: "helm rollback to a revision (default: the previous); waits for readiness. Dry run: what changes.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.No, OpenWorld: mcpkit.No},

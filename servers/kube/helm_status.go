@@ -52,6 +52,7 @@ func (r HelmStatusResult) SummaryText() string {
 
 var helmStatus = mcpkit.NewTool(mcpkit.Def{
 	Name:        "helm_status",
+	Toolset:     "helm",
 	Title:       "Helm release status",
 	Description: "helm status: a release's latest revision and the readiness of each of its objects.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

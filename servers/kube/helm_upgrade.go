@@ -93,6 +93,7 @@ func (r HelmUpgradeResult) SummaryText() string {
 
 var helmUpgrade = mcpkit.NewTool(mcpkit.Def{
 	Name:        "helm_upgrade",
+	Toolset:     "helm",
 	Title:       "Install or upgrade a Helm release",
 	Description: "helm upgrade --install from a chart dir, .tgz or repo; waits for readiness. Dry run: per-object diff.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.No, OpenWorld: mcpkit.Yes},

@@ -36,6 +36,7 @@ func (r HelmValuesResult) SummaryText() string {
 
 var helmValues = mcpkit.NewTool(mcpkit.Def{
 	Name:        "helm_values",
+	Toolset:     "helm",
 	Title:       "Helm release values",
 	Description: "helm get values: the user-supplied values of a release revision; secret-looking values masked.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

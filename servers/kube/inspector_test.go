@@ -25,8 +25,9 @@ func TestInspectorCLIOverStdio(t *testing.T) {
 	bin := filepath.Join(testenv.Binaries(t), "opsmcp-kube")
 	env := []string{"KUBECONFIG=" + e.K.Kubeconfig, "OPSMCP_MEMORY=" + filepath.Join(t.TempDir(), "memory.db"), "OPSMCP_MODE=read-only"}
 	names := testenv.InspectorToolNames(t, bin, env)
-	// Read-only mode hides the tools that change: scale, rollout and helm changes.
-	if strings.Join(names, ",") != "gather_context,get_events,get_logs,get_nodes,get_pods,get_resource,helm_history,helm_list,helm_status,helm_values,list_deployments,list_resources,rollout_status,top_nodes,top_pods" {
+	// Read-only mode hides the tools that change (scale, rollout); the
+	// default toolsets leave Helm out.
+	if strings.Join(names, ",") != "gather_context,get_events,get_logs,get_nodes,get_pods,get_resource,list_deployments,list_resources,rollout_status,top_nodes,top_pods" {
 		t.Fatalf("tools/list: %v", names)
 	}
 	out := testenv.RunInspector(t, bin, env, "--method", "tools/call", "--tool-name", "get_pods", "--tool-arg", "namespace="+ns)

@@ -74,6 +74,7 @@ func summarizeDeployment(d *appsv1.Deployment, now time.Time) DeploymentSummary 
 
 var listDeployments = mcpkit.NewTool(mcpkit.Def{
 	Name:        "list_deployments",
+	Toolset:     "kubernetes",
 	Title:       "List deployments",
 	Description: "Deployments of a namespace with desired, ready, updated and available replicas and their images.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

@@ -58,6 +58,7 @@ func (r ListResourcesResult) SummaryText() string {
 
 var listResources = mcpkit.NewTool(mcpkit.Def{
 	Name:        "list_resources",
+	Toolset:     "kubernetes",
 	Title:       "List resources",
 	Description: "Any kind (CRDs too) with the columns kubectl get shows; selectors, pages.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

@@ -52,6 +52,7 @@ func (in RolloutRestartInput) Change(ctx context.Context, c *mcpkit.Call) (*gate
 
 var rolloutRestart = mcpkit.NewTool(mcpkit.Def{
 	Name:        "rollout_restart",
+	Toolset:     "kubernetes",
 	Title:       "Restart a rollout",
 	Description: "kubectl rollout restart: replace a workload's pods; can wait.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.No, OpenWorld: mcpkit.No},

@@ -37,6 +37,7 @@ func (r RolloutStatusResult) SummaryText() string { return r.Rollout.Summary() }
 
 var rolloutStatus = mcpkit.NewTool(mcpkit.Def{
 	Name:        "rollout_status",
+	Toolset:     "kubernetes",
 	Title:       "Rollout status",
 	Description: "Whether a deployment, statefulset or daemonset has rolled out (kubectl rollout status), and why not; can wait.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

@@ -55,6 +55,7 @@ func (in RolloutUndoInput) Change(ctx context.Context, c *mcpkit.Call) (*gate.Ch
 
 var rolloutUndo = mcpkit.NewTool(mcpkit.Def{
 	Name:        "rollout_undo",
+	Toolset:     "kubernetes",
 	Title:       "Roll back a rollout",
 	Description: "kubectl rollout undo: back to a revision (default: the previous); can wait.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.No, OpenWorld: mcpkit.No},

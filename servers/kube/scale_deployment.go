@@ -58,6 +58,7 @@ func (r ScaleDeploymentResult) SummaryText() string {
 
 var scaleDeployment = mcpkit.NewTool(mcpkit.Def{
 	Name:        "scale_deployment",
+	Toolset:     "kubernetes",
 	Title:       "Scale a deployment",
 	Description: "Set a deployment's replicas through the scale subresource; optionally wait for the rollout. Needs mode apply.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.No, Destructive: mcpkit.Yes, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

@@ -47,6 +47,7 @@ func (r TopNodesResult) SummaryText() string {
 
 var topNodes = mcpkit.NewTool(mcpkit.Def{
 	Name:        "top_nodes",
+	Toolset:     "kubernetes",
 	Title:       "Top nodes",
 	Description: "kubectl top nodes: CPU and memory from metrics-server.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},

@@ -53,6 +53,7 @@ func (r TopPodsResult) SummaryText() string {
 
 var topPods = mcpkit.NewTool(mcpkit.Def{
 	Name:        "top_pods",
+	Toolset:     "kubernetes",
 	Title:       "Top pods",
 	Description: "kubectl top pods: CPU and memory from metrics-server.",
 	Annotations: mcpkit.Annotations{ReadOnly: mcpkit.Yes, Destructive: mcpkit.No, Idempotent: mcpkit.Yes, OpenWorld: mcpkit.No},
