@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -43,12 +44,21 @@ func (h *Host) MCPServer() *server.MCPServer {
 			return !ok || h.offered(tool) != nil || h.allowed(tool) != nil
 		})
 	})
-	s := server.NewMCPServer("opsmcp-"+h.Server.Name, Version,
+	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithInstructions(h.Server.Instructions),
 		server.WithLogging(),
 		server.WithHooks(hooks),
-	)
+	}
+	if len(h.Server.Prompts) > 0 {
+		opts = append(opts, server.WithPromptCapabilities(false))
+	}
+	if len(h.Server.Resources) > 0 {
+		opts = append(opts, server.WithResourceCapabilities(false, false))
+	}
+	h.promptHooks(hooks)
+	s := server.NewMCPServer("opsmcp-"+h.Server.Name, Version, opts...)
+	h.addPromptsAndResources(s)
 	for i := range h.Server.Tools {
 		t := &h.Server.Tools[i]
 		name := t.Name
@@ -73,6 +83,76 @@ func (h *Host) MCPServer() *server.MCPServer {
 		})
 	}
 	return s
+}
+
+// promptHooks keep prompts and resources of toolsets that are off out of
+// the lists, and a resource that does not exist yet (drift before any
+// detection).
+func (h *Host) promptHooks(hooks *server.Hooks) {
+	on := func(set string) bool { return h.rt.Config.Tools.ToolsetOn(set) }
+	hooks.AddAfterListPrompts(func(_ context.Context, _ any, _ *mcp.ListPromptsRequest, res *mcp.ListPromptsResult) {
+		res.Prompts = slices.DeleteFunc(res.Prompts, func(p mcp.Prompt) bool {
+			i := slices.IndexFunc(h.Server.Prompts, func(q Prompt) bool { return q.Name == p.Name })
+			return i < 0 || !on(h.Server.Prompts[i].Toolset)
+		})
+	})
+	hooks.AddAfterListResources(func(ctx context.Context, _ any, _ *mcp.ListResourcesRequest, res *mcp.ListResourcesResult) {
+		res.Resources = slices.DeleteFunc(res.Resources, func(r mcp.Resource) bool {
+			i := slices.IndexFunc(h.Server.Resources, func(q Resource) bool { return q.URI == r.URI })
+			if i < 0 || !on(h.Server.Resources[i].Toolset) {
+				return true
+			}
+			listed := h.Server.Resources[i].Listed
+			return listed != nil && !listed(ctx, h.newCall(ctx, "resources/list", time.Minute, nil))
+		})
+	})
+	hooks.AddAfterListResourceTemplates(func(_ context.Context, _ any, _ *mcp.ListResourceTemplatesRequest, res *mcp.ListResourceTemplatesResult) {
+		res.ResourceTemplates = slices.DeleteFunc(res.ResourceTemplates, func(t mcp.ResourceTemplate) bool {
+			i := slices.IndexFunc(h.Server.Resources, func(q Resource) bool { return q.URI == t.URITemplate.Raw() })
+			return i < 0 || !on(h.Server.Resources[i].Toolset)
+		})
+	})
+}
+
+// addPromptsAndResources registers the server's prompts, resources and
+// resource templates; each request goes through GetPrompt or
+// ReadResource.
+func (h *Host) addPromptsAndResources(s *server.MCPServer) {
+	for _, p := range h.Server.Prompts {
+		opts := []mcp.PromptOption{mcp.WithPromptDescription(p.Description)}
+		for _, a := range p.Args {
+			aopts := []mcp.ArgumentOption{mcp.ArgumentDescription(a.Description)}
+			if a.Required {
+				aopts = append(aopts, mcp.RequiredArgument())
+			}
+			opts = append(opts, mcp.WithArgument(a.Name, aopts...))
+		}
+		prompt := mcp.NewPrompt(p.Name, opts...)
+		prompt.Title = p.Title
+		name, desc := p.Name, p.Description
+		s.AddPrompt(prompt, func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+			text, err := h.GetPrompt(ctx, name, req.Params.Arguments)
+			if err != nil {
+				return nil, err
+			}
+			return mcp.NewGetPromptResult(desc, []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
+		})
+	}
+	for i := range h.Server.Resources {
+		r := &h.Server.Resources[i]
+		read := func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			text, res, err := h.ReadResource(ctx, req.Params.URI)
+			if err != nil {
+				return nil, err
+			}
+			return []mcp.ResourceContents{mcp.TextResourceContents{URI: req.Params.URI, MIMEType: res.MIMEType, Text: text}}, nil
+		}
+		if r.Template() {
+			s.AddResourceTemplate(mcp.NewResourceTemplate(r.URI, r.Name, mcp.WithTemplateDescription(r.Description), mcp.WithTemplateMIMEType(r.MIMEType)), read)
+			continue
+		}
+		s.AddResource(mcp.NewResource(r.URI, r.Name, mcp.WithResourceDescription(r.Description), mcp.WithMIMEType(r.MIMEType)), read)
+	}
 }
 
 // confirmInputID names the confirmation among a call's input requests.

@@ -23,12 +23,21 @@ import (
 // Version is the opsmcp version reported by every server.
 var Version = version.Version
 
+// SafeWorkflow is what every server's instructions teach an agent: how a
+// change is made with a person, not around them.
+const SafeWorkflow = "Work safely: read before you change (gather_context, then the read tools). To change anything, plan or " +
+	"dry-run first, show the person exactly what will change (what is destroyed, the cost, the policy verdicts), wait for " +
+	"their yes, then apply that exact plan, never a new one. When the gate holds a change (mode, approvals, a confirmation), " +
+	"say what it needs; do not retry around it."
+
 // Server is a named set of tools. A server package builds one; it does not
 // know how it is served.
 type Server struct {
 	Name         string
 	Instructions string
 	Tools        []Tool
+	Prompts      []Prompt
+	Resources    []Resource
 	// Ready are what the server needs to answer (for /readyz).
 	Ready []ReadyCheck
 	// Flags adds the server's own flags to its binary's (opsmcp-experts'
@@ -158,6 +167,8 @@ type Call struct {
 	timeout   time.Duration
 	progress  ProgressFunc
 	requestID string
+	remote    bool // over HTTP: audited, reads too
+	host      *Host
 	logOnce   sync.Once
 	log       *slog.Logger
 	filesOnce sync.Once
@@ -230,6 +241,33 @@ func (c *Call) RememberEntry(ctx context.Context, e *memory.Entry, data any) err
 	return c.Runtime.Memory.Put(ctx, e)
 }
 
+// newCall is the call of a tool (or a prompt, a resource) by whoever ctx
+// says is calling: over HTTP the authenticated principal, else the
+// runtime's.
+func (h *Host) newCall(ctx context.Context, name string, timeout time.Duration, progress ProgressFunc) *Call {
+	principal, requestID := principalFrom(ctx)
+	c := &Call{Server: h.Server.Name, Tool: name, Mode: h.rt.Config.Mode, Principal: principal,
+		Runtime: h.rt, timeout: timeout, progress: progress, requestID: requestID, host: h,
+		// Over HTTP every call is audited, reads too: a reader's probing
+		// of paths and plan ids leaves a trail.
+		remote: principal != ""}
+	if principal == "" {
+		c.Principal = h.rt.Principal
+	}
+	return c
+}
+
+// CallTool calls another tool of the same server as the same principal,
+// through Host.Call: a prompt gathers what it shows under the gate, the
+// allowlists and redaction every call passes.
+func (c *Call) CallTool(ctx context.Context, name string, args any) *Outcome {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return &Outcome{IsError: true, Text: err.Error()}
+	}
+	return c.host.Call(ctx, name, raw, nil)
+}
+
 // Call runs a tool through the middleware: policy, argument decoding,
 // timeout, panic recovery, redaction, timing, logging and audit.
 func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, progress ProgressFunc) *Outcome {
@@ -238,15 +276,8 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 	if !ok {
 		return &Outcome{IsError: true, Usage: true, Text: fmt.Sprintf("unknown tool %q on server %s", name, h.Server.Name)}
 	}
-	principal, requestID := principalFrom(ctx)
-	// Over HTTP every call is audited, reads too: a reader's probing of
-	// paths and plan ids leaves a trail.
-	remote := principal != ""
-	if principal == "" {
-		principal = h.rt.Principal
-	}
-	c := &Call{Server: h.Server.Name, Tool: name, Mode: h.rt.Config.Mode, Principal: principal,
-		Runtime: h.rt, timeout: t.Timeout, progress: progress, requestID: requestID}
+	c := h.newCall(ctx, name, t.Timeout, progress)
+	remote := c.remote
 
 	var res Result
 	var ran bool

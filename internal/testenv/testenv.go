@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -165,6 +166,17 @@ func SarifMultitool(t testing.TB) string {
 // with serverEnv as the server's environment (-e), and returns its stdout.
 func RunInspector(t testing.TB, server string, serverEnv []string, args ...string) []byte {
 	t.Helper()
+	out, err := TryInspector(t, server, serverEnv, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TryInspector is RunInspector for a call that may fail: the error holds
+// what the Inspector printed.
+func TryInspector(t testing.TB, server string, serverEnv []string, args ...string) ([]byte, error) {
+	t.Helper()
 	inspector, env := Inspector(t)
 	full := []string{"--cli", server}
 	for _, kv := range serverEnv {
@@ -180,9 +192,9 @@ func RunInspector(t testing.TB, server string, serverEnv []string, args ...strin
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("mcp-inspector %v: %v\nstdout: %s\nstderr: %s", args, err, out, stderr.String())
+		return out, fmt.Errorf("mcp-inspector %v: %v\nstdout: %s\nstderr: %s", args, err, out, stderr.String())
 	}
-	return out
+	return out, nil
 }
 
 // InspectorToolNames lists a stdio server's tools through the Inspector

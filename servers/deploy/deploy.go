@@ -25,8 +25,11 @@ func New() *mcpkit.Server {
 			"to the user, then apply that exact plan with plan_id and auto_approve: true. deploy_kubernetes server-side " +
 			"applies manifests (a dry run in mode plan) and waits for rollouts. validate_deployment " +
 			"checks configuration; detect_drift finds changes made outside Terraform; gather_context summarises " +
-			"workspaces, plans and applies.",
-		Tools: []mcpkit.Tool{applyTerraform, deployKubernetes, validateDeployment, estimateCosts, detectDrift, gatherContext, approvePlan, rejectPlan},
+			"workspaces, plans and applies. Prompts: review-plan, cost-of-change; resources: opsmcp://plans/{plan_id}, opsmcp://drift/latest. " +
+			mcpkit.SafeWorkflow,
+		Tools:     []mcpkit.Tool{applyTerraform, deployKubernetes, validateDeployment, estimateCosts, detectDrift, gatherContext, approvePlan, rejectPlan},
+		Prompts:   []mcpkit.Prompt{reviewPlanPrompt, costOfChangePrompt},
+		Resources: []mcpkit.Resource{planResource, driftResource},
 		Ready: []mcpkit.ReadyCheck{
 			{Name: "terraform", Check: func(ctx context.Context, cfg *config.Config) (bool, error) {
 				_, err := terraform.Locate(ctx, cfg.Terraform.Binary)

@@ -108,8 +108,10 @@ func New(servers *Servers) *mcpkit.Server {
 		Instructions: "consult_experts answers a deployment question (\"is it safe to roll out web v2 to prod?\") from the live context of " +
 			"every opsmcp server, by the built-in rules expert and the configured models, with their agreement and dissent; " +
 			"proposed actions run only with execute, and then only as a plan or dry run. gather_context returns that context. " +
-			"remember, recall and forget work on the memory every server shares.",
-		Tools: []mcpkit.Tool{consultTool(orcs), gatherTool(orcs), rememberTool, recallTool, forgetTool},
+			"remember, recall and forget work on the memory every server shares; resources: opsmcp://audit/recent, opsmcp://memory/{id}. " +
+			mcpkit.SafeWorkflow,
+		Tools:     []mcpkit.Tool{consultTool(orcs), gatherTool(orcs), rememberTool, recallTool, forgetTool},
+		Resources: []mcpkit.Resource{auditResource, memoryResource},
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&servers.MCPConfig, "mcp-config", servers.MCPConfig, "the servers to gather from, in .mcp.json's format (default ./.mcp.json, else the servers of this install)")
 		},

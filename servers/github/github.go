@@ -23,7 +23,8 @@ func New() *mcpkit.Server {
 	return &mcpkit.Server{
 		Name: Name,
 		Instructions: "GitHub for infrastructure work: pull requests with their infrastructure files, checks, workflow runs, " +
-			"deployments and code search; in mode apply, comments (sticky), issues and deployments in the repos opsmcp.yaml allows.",
+			"deployments and code search; in mode apply, comments (sticky), issues and deployments in the repos opsmcp.yaml allows. " +
+			mcpkit.SafeWorkflow,
 		Tools: []mcpkit.Tool{getPullRequest, listPullRequests, getCheckRuns, listWorkflowRuns, listDeployments, searchCode, gatherContext,
 			commentPullRequest, createIssue, trackIssue, createDeployment, createDeploymentStatus},
 	}

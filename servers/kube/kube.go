@@ -17,10 +17,12 @@ func New() *mcpkit.Server {
 		Instructions: "Kubernetes inspection and scaling within the contexts and namespaces opsmcp.yaml allows. " +
 			"get_pods, get_logs, list_resources, get_resource, get_nodes, top_pods, top_nodes, list_deployments and get_events read; rollout_status judges a rollout like kubectl and can wait; " +
 			"scale_deployment, rollout_restart and rollout_undo change workloads (mode apply; dry run in mode plan). " +
-			"helm_list, helm_status, helm_history and helm_values read releases; helm_upgrade and helm_rollback change them. Secret data is never returned.",
+			"helm_list, helm_status, helm_history and helm_values read releases; helm_upgrade and helm_rollback change them. Secret data is never returned. " +
+			"Prompts: diagnose-rollout, incident-summary. " + mcpkit.SafeWorkflow,
 		Tools: []mcpkit.Tool{getPods, getLogs, listResources, getResource, getNodes, topPods, topNodes, listDeployments, getEvents, rolloutStatus, scaleDeployment, rolloutRestart, rolloutUndo,
 			helmList, helmStatus, helmHistory, helmValues, helmUpgrade, helmRollback, gatherContext},
-		Ready: []mcpkit.ReadyCheck{{Name: "kubernetes", Check: kube.Ready}},
+		Prompts: []mcpkit.Prompt{diagnoseRolloutPrompt, incidentSummaryPrompt},
+		Ready:   []mcpkit.ReadyCheck{{Name: "kubernetes", Check: kube.Ready}},
 	}
 }
 
