@@ -95,7 +95,7 @@ func TestInitFilesTheClientsRead(t *testing.T) {
 		if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &got); err != nil {
 			t.Fatalf("codex mcp get: %v\n%s", err, out)
 		}
-		if got.Transport.Command != filepath.Join(bins, "opsmcp-deploy") || strings.Join(got.Transport.Args, " ") != "--config "+filepath.Join(project, "opsmcp.yaml") {
+		if real, _ := filepath.EvalSymlinks(filepath.Join(bins, "opsmcp-deploy")); got.Transport.Command != real || strings.Join(got.Transport.Args, " ") != "--config "+filepath.Join(project, "opsmcp.yaml") {
 			t.Errorf("codex reads opsmcp-deploy as %+v", got.Transport)
 		}
 		if list := client("codex", "mcp", "list"); !strings.Contains(list, "docs-mcp") || !strings.Contains(list, "opsmcp-kube") {

@@ -37,6 +37,7 @@ func freeAddr(t testing.TB) string {
 // port, killed when the test ends.
 type served struct {
 	addr string
+	cfg  string // its opsmcp.yaml
 	logs *testenv.SyncBuffer
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the process has exited; then err is its Wait
@@ -52,7 +53,7 @@ func serveAll(t testing.TB, yaml string, env ...string) *served {
 	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := &served{addr: freeAddr(t), logs: &testenv.SyncBuffer{}, done: make(chan struct{})}
+	s := &served{addr: freeAddr(t), cfg: cfg, logs: &testenv.SyncBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(filepath.Join(testenv.Binaries(t), "opsmcp"), "--config", cfg, "serve", "--all", "--http", s.addr)
 	s.cmd.Env = append(append(os.Environ(), "XDG_STATE_HOME="+dir, "CHECKPOINT_DISABLE=1"), env...)
 	s.cmd.Stderr = s.logs

@@ -89,7 +89,7 @@ func Main(s *Server) int {
 }
 
 // ToolsetsUsage is the --toolsets flag's help, the same on every server.
-var ToolsetsUsage = "the toolsets to list and allow, comma-separated (" + strings.Join(config.Toolsets, ", ") +
+var ToolsetsUsage = "the toolsets MCP clients are offered, comma-separated (" + strings.Join(config.Toolsets, ", ") +
 	", all, default); overrides tools.toolsets in opsmcp.yaml. Default: " + strings.Join(config.DefaultToolsets, ",")
 
 // Serve runs servers until stdin closes (stdio: one server) or a signal
@@ -102,12 +102,20 @@ func Serve(servers []*Server, cfgPath string, o ServeOptions) error {
 		return err
 	}
 	defer rt.Close()
-	if len(o.Toolsets) > 0 {
+	// --toolsets holds over the file, at start and at every reload.
+	override := func(cfg *config.Config) error {
+		if len(o.Toolsets) == 0 {
+			return nil
+		}
 		sets, err := config.ParseToolsets(o.Toolsets)
 		if err != nil {
 			return fmt.Errorf("--toolsets: %w", err)
 		}
-		rt.Config.Tools.Toolsets = sets
+		cfg.Tools.Toolsets = sets
+		return nil
+	}
+	if err := override(rt.Config); err != nil {
+		return err
 	}
 	logGate(rt)
 	if o.Background != nil {
@@ -127,15 +135,40 @@ func Serve(servers []*Server, cfgPath string, o ServeOptions) error {
 			}
 			defer stopMetrics()
 		}
-		return NewHost(servers[0], rt).ServeStdio(ctx, os.Stdin, os.Stdout)
+		host := NewHost(servers[0], rt)
+		// A stdio server reloads when its file changes, and on SIGHUP.
+		r := newReloader(servers[0].Name, rt, override, func(next *Runtime) error { host.SetRuntime(next); return nil })
+		go r.watch(ctx, true)
+		return host.ServeStdio(ctx, os.Stdin, os.Stdout)
 	}
-	svc, err := NewHTTPService(rt, servers)
+	service := func(rt *Runtime) (*HTTPService, error) {
+		svc, err := NewHTTPService(rt, servers)
+		if err == nil && o.Pages != nil {
+			svc.MountPages(o.Pages)
+		}
+		return svc, err
+	}
+	svc, err := service(rt)
 	if err != nil {
 		return err
 	}
-	if o.Pages != nil {
-		svc.MountPages(o.Pages)
+	// An HTTP service reloads on SIGHUP (a Deployment rolls its pods when
+	// the ConfigMap changes).
+	name := "opsmcp"
+	if len(servers) == 1 {
+		name = servers[0].Name
 	}
+	r := newReloader(name, rt, override, func(next *Runtime) error {
+		n, err := service(next)
+		if err == nil {
+			err = n.checkListen(o)
+		}
+		if err == nil {
+			svc.next.Store(n)
+		}
+		return err
+	})
+	go r.watch(ctx, false)
 	return svc.Serve(ctx, o)
 }
 

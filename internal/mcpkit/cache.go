@@ -134,11 +134,11 @@ func (c *Cache) invalidate(scope string) {
 
 // cacheTTL is the tool's TTL after cache.ttl overrides; 0 when the tool may
 // not be cached or the process has no cache.
-func (h *Host) cacheTTL(t *Tool) time.Duration {
-	if h.rt.Cache == nil || !t.cacheable() {
+func cacheTTL(rt *Runtime, t *Tool) time.Duration {
+	if rt.Cache == nil || !t.cacheable() {
 		return 0
 	}
-	if d, ok := h.rt.Config.Cache.TTL[t.Name]; ok {
+	if d, ok := rt.Config.Cache.TTL[t.Name]; ok {
 		return time.Duration(d)
 	}
 	return t.CacheTTL

@@ -83,11 +83,11 @@ func (t *Tool) effectOf(in any) Effect {
 	return t.Effect
 }
 
-// gate decides whether a call may run, before its handler: it returns the
+// gateCall decides whether a call may run, before its handler: it returns the
 // input to run (a change's plan form, when the mode allows only that) and
 // whether that is what happened, or the refusal.
-func (h *Host) gate(t *Tool, in any) (any, bool, error) {
-	mode := h.rt.Config.Mode
+func gateCall(rt *Runtime, t *Tool, in any) (any, bool, error) {
+	mode := rt.Config.Mode
 	eff := t.effectOf(in)
 	if eff <= allowedEffect(mode) {
 		return in, false, nil

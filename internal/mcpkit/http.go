@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -57,6 +58,9 @@ type Pages struct {
 // a per-principal rate limit and a request size limit, with /healthz and
 // /readyz beside them.
 type HTTPService struct {
+	// next is the service a configuration reload built: requests from
+	// then on are its (stateless MCP: no session is dropped).
+	next     atomic.Pointer[HTTPService]
 	rt       *Runtime
 	runtimes map[string]*Runtime // by role; "" the file's
 	cfg      config.HTTP
@@ -143,7 +147,7 @@ func (s *HTTPService) MountPages(p *Pages) {
 }
 
 // Handler is the whole service.
-func (s *HTTPService) Handler() http.Handler { return s.mux }
+func (s *HTTPService) Handler() http.Handler { return s }
 
 // Paths are the MCP endpoints.
 func (s *HTTPService) Paths() []string { return s.paths }
@@ -288,23 +292,14 @@ func (s *HTTPService) readyz(w http.ResponseWriter, r *http.Request) {
 // Serve listens until ctx ends, then lets calls in flight finish within
 // http.shutdown_grace. A non-loopback address needs http.auth.
 func (s *HTTPService) Serve(ctx context.Context, o ServeOptions) error {
+	if err := s.checkListen(o); err != nil {
+		return err
+	}
 	addr := HTTPAddr(o.Addr)
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil || port == "" {
-		return fmt.Errorf("--http %q: want HOST:PORT such as 127.0.0.1:8080", o.Addr)
-	}
-	if !isLoopbackHost(host) {
-		if s.auth == nil {
-			return fmt.Errorf("--http %s: refusing to listen on a non-loopback address without authentication: set http.auth.tokens_file, $OPSMCP_HTTP_TOKENS or http.auth.jwt in opsmcp.yaml", o.Addr)
-		}
-		if s.cfg.Auth.Disabled {
-			return fmt.Errorf("--http %s: http.auth.disabled is only for loopback addresses", o.Addr)
-		}
-	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
-	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second,
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: time.Duration(s.cfg.ReadTimeout), WriteTimeout: time.Duration(s.cfg.WriteTimeout)}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -335,6 +330,33 @@ func (s *HTTPService) Serve(ctx context.Context, o ServeOptions) error {
 	// Serve returns as soon as shutdown starts; the calls in flight are
 	// still running until Shutdown returns.
 	return <-done
+}
+
+// checkListen refuses to serve a non-loopback address without
+// authentication, at start and after a reload alike.
+func (s *HTTPService) checkListen(o ServeOptions) error {
+	host, port, err := net.SplitHostPort(HTTPAddr(o.Addr))
+	if err != nil || port == "" {
+		return fmt.Errorf("--http %q: want HOST:PORT such as 127.0.0.1:8080", o.Addr)
+	}
+	if !isLoopbackHost(host) {
+		if s.auth == nil {
+			return fmt.Errorf("--http %s: refusing to listen on a non-loopback address without authentication: set http.auth.tokens_file, $OPSMCP_HTTP_TOKENS or http.auth.jwt in opsmcp.yaml", o.Addr)
+		}
+		if s.cfg.Auth.Disabled {
+			return fmt.Errorf("--http %s: http.auth.disabled is only for loopback addresses", o.Addr)
+		}
+	}
+	return nil
+}
+
+// ServeHTTP serves a request with the newest configuration's service.
+func (s *HTTPService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if n := s.next.Load(); n != nil {
+		n.mux.ServeHTTP(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
 }
 
 // limiters are per-principal token buckets.

@@ -41,7 +41,8 @@ func (h *Host) MCPServer() *server.MCPServer {
 	hooks.AddAfterListTools(func(_ context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
 		res.Tools = slices.DeleteFunc(res.Tools, func(t mcp.Tool) bool {
 			tool, ok := h.byName[t.Name]
-			return !ok || h.offered(tool) != nil || h.allowed(tool) != nil
+			rt := h.Runtime()
+			return !ok || offered(rt, tool) != nil || allowed(rt, tool) != nil
 		})
 	})
 	opts := []server.ServerOption{
@@ -63,7 +64,7 @@ func (h *Host) MCPServer() *server.MCPServer {
 		t := &h.Server.Tools[i]
 		name := t.Name
 		s.AddTool(t.MCPTool(), func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			if err := h.offered(t); err != nil {
+			if err := offered(h.Runtime(), t); err != nil {
 				return mcp.NewToolResultError(err.Error()), nil
 			}
 			args, err := rawArgs(req)
@@ -89,7 +90,7 @@ func (h *Host) MCPServer() *server.MCPServer {
 // the lists, and a resource that does not exist yet (drift before any
 // detection).
 func (h *Host) promptHooks(hooks *server.Hooks) {
-	on := func(set string) bool { return h.rt.Config.Tools.ToolsetOn(set) }
+	on := func(set string) bool { return h.Runtime().Config.Tools.ToolsetOn(set) }
 	hooks.AddAfterListPrompts(func(_ context.Context, _ any, _ *mcp.ListPromptsRequest, res *mcp.ListPromptsResult) {
 		res.Prompts = slices.DeleteFunc(res.Prompts, func(p mcp.Prompt) bool {
 			i := slices.IndexFunc(h.Server.Prompts, func(q Prompt) bool { return q.Name == p.Name })

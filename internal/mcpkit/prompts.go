@@ -90,7 +90,7 @@ func (h *Host) GetPrompt(ctx context.Context, name string, args map[string]strin
 		if p.Name != name {
 			continue
 		}
-		if !h.rt.Config.Tools.ToolsetOn(p.Toolset) {
+		if !h.Runtime().Config.Tools.ToolsetOn(p.Toolset) {
 			return "", fmt.Errorf("prompt %s is in toolset %s, which is off; add it to tools.toolsets in opsmcp.yaml (or --toolsets)", name, p.Toolset)
 		}
 		for _, a := range p.Args {
@@ -113,7 +113,7 @@ func (h *Host) ReadResource(ctx context.Context, uri string) (string, *Resource,
 		if !ok {
 			continue
 		}
-		if !h.rt.Config.Tools.ToolsetOn(r.Toolset) {
+		if !h.Runtime().Config.Tools.ToolsetOn(r.Toolset) {
 			return "", r, fmt.Errorf("resource %s is in toolset %s, which is off; add it to tools.toolsets in opsmcp.yaml (or --toolsets)", uri, r.Toolset)
 		}
 		raw, _ := json.Marshal(map[string]string{"uri": uri})

@@ -143,19 +143,15 @@ func (h *Host) CheckGate(ctx context.Context, name string, args json.RawMessage)
 	if !ok {
 		return nil, fmt.Errorf("unknown tool %q on server %s", name, h.Server.Name)
 	}
-	if err := h.allowed(t); err != nil {
+	c := h.newCall(ctx, name, t.Timeout, nil)
+	if err := allowed(c.Runtime, t); err != nil {
 		return nil, err
 	}
 	in, err := t.decode(args)
 	if err != nil {
 		return nil, err
 	}
-	principal, _ := principalFrom(ctx)
-	if principal == "" {
-		principal = h.rt.Principal
-	}
-	c := &Call{Server: h.Server.Name, Tool: name, Mode: h.rt.Config.Mode, Principal: principal, Runtime: h.rt}
-	if in, c.AsPlan, err = h.gate(t, in); err != nil || c.AsPlan || t.effectOf(in) != EffectChange || !h.rt.Config.Gate.Gated(name) {
+	if in, c.AsPlan, err = gateCall(c.Runtime, t, in); err != nil || c.AsPlan || t.effectOf(in) != EffectChange || !c.Runtime.Config.Gate.Gated(name) {
 		return nil, err
 	}
 	return h.requirements(ctx, c, in, args)
@@ -164,7 +160,7 @@ func (h *Host) CheckGate(ctx context.Context, name string, args json.RawMessage)
 // requirements checks what the gate requires of a change. It returns a
 // question for the person when the call must wait for one.
 func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawMessage) (*ConfirmRequest, error) {
-	g := h.rt.Config.Gate
+	g := c.Runtime.Config.Gate
 	ask := askerFrom(ctx)
 	if g.Approvals == 0 && len(g.Policies) == 0 && !g.GitHub.RequireApprovedPR && !g.GitHub.RequireGreenChecks &&
 		(g.Confirm != config.ConfirmElicit || ask == nil) {
@@ -194,15 +190,15 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 		// change) is this exact call: its tool and arguments.
 		ch.ID = stateOf(ch, args)
 	}
-	creds := h.rt.Credentials
+	creds := c.Runtime.Credentials
 	if creds != nil && ch.Proposer != "" && !creds.Holds(ch.Proposer) {
 		err := &RevokedProposerError{Change: ch}
 		h.auditDecision(c, "gate/proposer", ch, err.Error())
 		return nil, err
 	}
 	var decided []gate.Approval
-	if h.rt.Memory != nil {
-		if decided, err = gate.List(ctx, h.rt.Memory, ch.ID); err != nil {
+	if c.Runtime.Memory != nil {
+		if decided, err = gate.List(ctx, c.Runtime.Memory, ch.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -218,7 +214,7 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 		var need *gate.NeedApprovalsError
 		if errors.As(err, &need) && !ch.Saved {
 			// Not a saved plan: propose it, so reviewers can find it.
-			if perr := gate.Propose(ctx, h.rt.Memory, ch, time.Duration(h.rt.Config.Terraform.PlanTTL)); perr != nil {
+			if perr := gate.Propose(ctx, c.Runtime.Memory, ch, time.Duration(c.Runtime.Config.Terraform.PlanTTL)); perr != nil {
 				return nil, perr
 			}
 		}
@@ -252,9 +248,9 @@ func (h *Host) requirements(ctx context.Context, c *Call, in any, args json.RawM
 		}, nil
 	}
 	h.auditDecision(c, "gate/confirm", ch, "unavailable")
-	if !ch.Saved && h.rt.Memory != nil {
+	if !ch.Saved && c.Runtime.Memory != nil {
 		// opsmcp approve at a terminal shows the proposal.
-		if err := gate.Propose(ctx, h.rt.Memory, ch, time.Duration(h.rt.Config.Terraform.PlanTTL)); err != nil {
+		if err := gate.Propose(ctx, c.Runtime.Memory, ch, time.Duration(c.Runtime.Config.Terraform.PlanTTL)); err != nil {
 			return nil, err
 		}
 	}
@@ -280,8 +276,8 @@ func (h *Host) answered(ctx context.Context, c *Call, ch *gate.Change, ans *Answ
 	h.auditDecision(c, "gate/confirm", ch, "accepted")
 	d := gate.Approval{ChangeID: ch.ID, Principal: c.Principal, Decision: gate.Confirmed, How: gate.ViaElicitation, At: time.Now().UTC()}
 	c.Decisions = append(c.Decisions, d)
-	if h.rt.Memory != nil {
-		if err := gate.Record(ctx, h.rt.Memory, ch.Scope, d); err != nil {
+	if c.Runtime.Memory != nil {
+		if err := gate.Record(ctx, c.Runtime.Memory, ch.Scope, d); err != nil {
 			return fmt.Errorf("the confirmation could not be recorded, so nothing was changed: %w", err)
 		}
 	}

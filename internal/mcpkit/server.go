@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
@@ -65,27 +66,24 @@ type Runtime struct {
 // Host is a server bound to a runtime: the tools its policy allows, and the
 // middleware every call passes through. MCP and the CLI both call through it.
 type Host struct {
-	Server *Server
-	rt     *Runtime
-	tools  []*Tool
-	byName map[string]*Tool
-	series map[string]*toolSeries // nil values when the runtime has no metrics
+	Server  *Server
+	current atomic.Pointer[Runtime]
+	byName  map[string]*Tool
+	series  map[string]*toolSeries // nil values when the runtime has no metrics
 }
 
 // NewHost applies policy to a server's tools.
 func NewHost(s *Server, rt *Runtime) *Host {
-	h := &Host{Server: s, rt: rt, byName: map[string]*Tool{}, series: map[string]*toolSeries{}}
+	h := &Host{Server: s, byName: map[string]*Tool{}, series: map[string]*toolSeries{}}
 	if rt.Log == nil {
 		rt.Log = slog.New(slog.DiscardHandler)
 	}
 	if rt.Principal == "" {
 		rt.Principal = "local"
 	}
+	h.current.Store(rt)
 	for i := range s.Tools {
 		t := &s.Tools[i]
-		if h.allowed(t) == nil {
-			h.tools = append(h.tools, t)
-		}
 		h.byName[t.Name] = t
 		h.series[t.Name] = rt.Metrics.forTool(s.Name, t.Name)
 	}
@@ -93,14 +91,27 @@ func NewHost(s *Server, rt *Runtime) *Host {
 }
 
 // Tools lists the tools this policy allows, in definition order.
-func (h *Host) Tools() []*Tool { return h.tools }
+func (h *Host) Tools() []*Tool {
+	rt := h.Runtime()
+	var out []*Tool
+	for i := range h.Server.Tools {
+		if t := &h.Server.Tools[i]; allowed(rt, t) == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
 
 // Runtime returns the runtime calls run with.
-func (h *Host) Runtime() *Runtime { return h.rt }
+func (h *Host) Runtime() *Runtime { return h.current.Load() }
+
+// SetRuntime makes rt the runtime of the calls that start from now on (a
+// reloaded configuration); calls under way finish under theirs.
+func (h *Host) SetRuntime(rt *Runtime) { h.current.Store(rt) }
 
 // allowed says why policy hides a tool, or nil.
-func (h *Host) allowed(t *Tool) error {
-	p := h.rt.Config
+func allowed(rt *Runtime, t *Tool) error {
+	p := rt.Config
 	if p.Mode == config.ModeReadOnly && !t.ReadOnly() {
 		return fmt.Errorf("tool %s changes things and mode is read-only; set mode: plan or apply in opsmcp.yaml (or OPSMCP_MODE)", t.Name)
 	}
@@ -114,8 +125,8 @@ func (h *Host) allowed(t *Tool) error {
 // allows it: its toolset is off. Toolsets keep an agent's context small;
 // they are no gate, so the CLI and opsmcp's own schedules (drift issues,
 // ci comments) call through Host.Call whatever the toolsets.
-func (h *Host) offered(t *Tool) error {
-	if !h.rt.Config.Tools.ToolsetOn(t.Toolset) {
+func offered(rt *Runtime, t *Tool) error {
+	if !rt.Config.Tools.ToolsetOn(t.Toolset) {
 		return fmt.Errorf("tool %s is in toolset %s, which is off; add it to tools.toolsets in opsmcp.yaml (or --toolsets)", t.Name, t.Toolset)
 	}
 	return nil
@@ -246,13 +257,14 @@ func (c *Call) RememberEntry(ctx context.Context, e *memory.Entry, data any) err
 // runtime's.
 func (h *Host) newCall(ctx context.Context, name string, timeout time.Duration, progress ProgressFunc) *Call {
 	principal, requestID := principalFrom(ctx)
-	c := &Call{Server: h.Server.Name, Tool: name, Mode: h.rt.Config.Mode, Principal: principal,
-		Runtime: h.rt, timeout: timeout, progress: progress, requestID: requestID, host: h,
+	rt := h.Runtime()
+	c := &Call{Server: h.Server.Name, Tool: name, Mode: rt.Config.Mode, Principal: principal,
+		Runtime: rt, timeout: timeout, progress: progress, requestID: requestID, host: h,
 		// Over HTTP every call is audited, reads too: a reader's probing
 		// of paths and plan ids leaves a trail.
 		remote: principal != ""}
 	if principal == "" {
-		c.Principal = h.rt.Principal
+		c.Principal = rt.Principal
 	}
 	return c
 }
@@ -283,7 +295,8 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 	var ran bool
 	var scope, cacheKey string
 	var ttl time.Duration
-	err := h.allowed(t)
+	rt := c.Runtime
+	err := allowed(rt, t)
 	errorType := "tool"
 	if err != nil {
 		errorType = "policy"
@@ -295,11 +308,11 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 	if err == nil {
 		// The one gate: what the call may do against the mode, before
 		// any handler runs.
-		if in, c.AsPlan, err = h.gate(t, in); err != nil {
+		if in, c.AsPlan, err = gateCall(rt, t, in); err != nil {
 			errorType = "policy"
 		}
 	}
-	if err == nil && !c.AsPlan && t.effectOf(in) == EffectChange && h.rt.Config.Gate.Gated(name) {
+	if err == nil && !c.AsPlan && t.effectOf(in) == EffectChange && rt.Config.Gate.Gated(name) {
 		// What a change needs besides the mode: approvals, a person's yes.
 		var ask *ConfirmRequest
 		if ask, err = h.requirements(ctx, c, in, args); ask != nil {
@@ -313,11 +326,11 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		if s, ok := in.(Scoped); ok {
 			scope = s.CacheScope()
 		}
-		if ttl = h.cacheTTL(t); ttl > 0 {
+		if ttl = cacheTTL(rt, t); ttl > 0 {
 			cacheKey = cacheKeyOf(h.Server.Name, name, c.Principal, in, scope)
-			if hit, ok := h.rt.Cache.get(cacheKey); ok {
+			if hit, ok := rt.Cache.get(cacheKey); ok {
 				hit.Duration = time.Since(start)
-				h.rt.Log.Info("tool call", append(c.logAttrs(), "duration_ms", float64(hit.Duration.Microseconds())/1000, "outcome", "ok", "cache", "hit")...)
+				rt.Log.Info("tool call", append(c.logAttrs(), "duration_ms", float64(hit.Duration.Microseconds())/1000, "outcome", "ok", "cache", "hit")...)
 				h.series[name].observe(hit, "")
 				if remote {
 					h.audit(c, args, nil, hit)
@@ -364,20 +377,20 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 	h.series[name].observe(out, errorType)
 	switch {
 	case !t.ReadOnly():
-		h.rt.Cache.invalidate(scope)
+		rt.Cache.invalidate(scope)
 		h.audit(c, args, res, out)
 	case remote:
 		h.audit(c, args, res, out)
 	}
 	if t.ReadOnly() && cacheKey != "" && !out.IsError {
-		h.rt.Cache.put(cacheKey, scope, out, ttl)
+		rt.Cache.put(cacheKey, scope, out, ttl)
 	}
 	return out
 }
 
 func (h *Host) safeRun(ctx context.Context, t *Tool, c *Call, in any) (res Result, err error) {
 	if t.heavy(in) {
-		release, err := acquireHeavy(ctx, h.rt.Config.Limits.HeavyCalls)
+		release, err := acquireHeavy(ctx, c.Runtime.Config.Limits.HeavyCalls)
 		if err != nil {
 			return nil, err
 		}
@@ -393,7 +406,7 @@ func (h *Host) safeRun(ctx context.Context, t *Tool, c *Call, in any) (res Resul
 }
 
 func (h *Host) audit(c *Call, args json.RawMessage, res Result, out *Outcome) {
-	if h.rt.Memory == nil {
+	if c.Runtime.Memory == nil {
 		return
 	}
 	rec := &memory.AuditRecord{
@@ -409,7 +422,7 @@ func (h *Host) audit(c *Call, args json.RawMessage, res Result, out *Outcome) {
 	// The audit write must survive the caller's cancellation.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := h.rt.Memory.AppendAudit(ctx, rec); err != nil {
+	if err := c.Runtime.Memory.AppendAudit(ctx, rec); err != nil {
 		c.Log().Error("audit record not written", "error", err.Error())
 	}
 }

@@ -51,7 +51,7 @@ func TestPromptsOverInspector(t *testing.T) {
 	text := func(out []byte) string {
 		var res struct {
 			Messages []struct {
-				Role    string `json:"role"`
+				Role    string                `json:"role"`
 				Content struct{ Text string } `json:"content"`
 			} `json:"messages"`
 		}
