@@ -12,16 +12,27 @@ import (
 )
 
 // What we ship to run opsmcp as a service passes our own validators with no
-// error and no warning (the compose file with its required variables
-// unset, as in a repository), and the Kubernetes manifests deploy to a real
-// control plane with deploy_kubernetes and roll out.
+// finding at all (the compose file with its required variables unset, as
+// in a repository; the Helm chart with its default and a production-like
+// values file), and the Kubernetes manifests (the chart rendered) deploy to
+// a real control plane with deploy_kubernetes and roll out.
 func TestPackagingValidatesAndDeploys(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	e := newKubeEnv(t, config.ModeApply, nil)
-	for _, path := range []string{filepath.Join(root, "deploy", "kubernetes"), filepath.Join(root, "deploy", "Dockerfile"), filepath.Join(root, "docker-compose.test.yml")} {
-		res := e.MustOK(e.Call("validate_deployment", map[string]any{"config_path": path}))
-		if res["errors"] != float64(0) || res["warnings"] != float64(0) || res["valid"] != true {
-			t.Errorf("%s: %v", path, res["findings"])
+	chart := filepath.Join(root, "deploy", "helm", "opsmcp")
+	for _, args := range []map[string]any{
+		{"config_path": filepath.Join(root, "deploy", "kubernetes")},
+		{"config_path": filepath.Join(root, "deploy", "Dockerfile")},
+		{"config_path": filepath.Join(root, "docker-compose.test.yml")},
+		// The chart with its default values, and as a platform team would
+		// install it (the Prometheus Operator's CRD in the cluster).
+		{"config_path": chart},
+		{"config_path": chart, "values_files": []string{filepath.Join(chart, "ci", "production-values.yaml")}, "namespace": "platform",
+			"crds": []string{filepath.Join(root, "testdata", "crds")}},
+	} {
+		res := e.MustOK(e.Call("validate_deployment", args))
+		if res["errors"] != float64(0) || res["warnings"] != float64(0) || res["infos"] != float64(0) || res["valid"] != true {
+			t.Errorf("%v: %v", args, res["findings"])
 		}
 	}
 	out := e.Call("deploy_kubernetes", map[string]any{"manifests": []string{filepath.Join(root, "deploy", "kubernetes")}, "timeout_seconds": 120})
@@ -33,7 +44,7 @@ func TestPackagingValidatesAndDeploys(t *testing.T) {
 	if err != nil || d.Status.AvailableReplicas != 2 {
 		t.Fatalf("deployment opsmcp/opsmcp: %v %+v", err, d.Status)
 	}
-	for _, kind := range []string{"poddisruptionbudget/opsmcp", "horizontalpodautoscaler/opsmcp", "networkpolicy/opsmcp", "clusterrole/opsmcp-read", "serviceaccount/opsmcp", "configmap/opsmcp-config", "service/opsmcp", "namespace/opsmcp", "clusterrolebinding/opsmcp-read"} {
+	for _, kind := range []string{"poddisruptionbudget/opsmcp", "networkpolicy/opsmcp", "clusterrole/opsmcp-read", "serviceaccount/opsmcp", "configmap/opsmcp", "service/opsmcp", "namespace/opsmcp", "clusterrolebinding/opsmcp-read"} {
 		if actions(res)[kind] != "created" {
 			t.Errorf("%s: %q", kind, actions(res)[kind])
 		}
