@@ -4,8 +4,10 @@ package opsmcp
 
 import "embed"
 
-// DemoWorkspace is the Terraform workspace `opsmcp demo` plans and applies,
-// under testdata/workspaces/demo.
+// DemoFiles are what `opsmcp demo` works on: the Terraform workspace it
+// plans and applies (testdata/workspaces/demo) and, under testdata/demo,
+// the manifests and Dockerfile it validates, the AWS configuration it
+// prices and the policy its plans are checked against.
 //
-//go:embed testdata/workspaces/demo
-var DemoWorkspace embed.FS
+//go:embed testdata/workspaces/demo testdata/demo
+var DemoFiles embed.FS

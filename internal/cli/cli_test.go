@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -120,11 +121,20 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo: %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"4 to add", "Applied plan", "db_password = \"(sensitive)\"", "refused: plan", "memory now holds 2 entries and 3 audit records",
-		"8. consult", "context from deploy", "[medium] Review the pending plan p-", "consensus, support 100% (rules)", "action: deploy apply_terraform workspace="} {
+	for _, want := range []string{
+		"[latest-tag] container \"web\" image has no fixed tag", "[run-as-non-root]", "[DL3007] FROM ubuntu:latest", // validation, with findings
+		"per month for 5 resources",                                                                               // the AWS estimate
+		"4 to add", "held: p-", "needs a person's confirmation (gate.confirm: elicit) and this client cannot ask", // the gate
+		"Apply this change? [y/N] Confirmed plan p-", "Applied plan", "db_password = \"(sensitive)\"", "refused: plan", "was already applied at",
+		"Policy warn (policy/main.warn): 3 app replicas planned", // a policy's verdict
+		"memory holds 4 entries and 11 audit records", "gate/confirm by local",
+		"11. consult", "context from deploy", "[medium] Review the pending plan p-", "consensus, support 100% (rules)", "action: deploy apply_terraform workspace="} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
+	}
+	if !regexp.MustCompile(`\$[0-9,]+\.[0-9]{2} per month for 5 resources`).MatchString(out) {
+		t.Errorf("no monthly figure in the estimate:\n%s", out)
 	}
 	if strings.Contains(out+errs, "demo-Sup3r-s3cret-pw") {
 		t.Fatal("demo printed the sensitive password")

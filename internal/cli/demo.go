@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -9,11 +10,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/spf13/cobra"
 
 	"github.com/opsmcp/opsmcp"
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/experts"
+	"github.com/opsmcp/opsmcp/internal/gate"
 	"github.com/opsmcp/opsmcp/internal/mcpclient"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/internal/memory"
@@ -24,10 +28,9 @@ func newDemoCmd(g *globals) *cobra.Command {
 	var keep bool
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Plan and apply the bundled demo workspace in a temporary copy, show what memory holds, and consult the rules expert",
+		Short: "Validate, price, plan, confirm and apply the bundled demo in a temporary copy, offline, then consult the rules expert",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
 			tmp, err := os.MkdirTemp("", "opsmcp-demo-")
 			if err != nil {
 				return failErr("%v", err)
@@ -35,114 +38,200 @@ func newDemoCmd(g *globals) *cobra.Command {
 			if !keep {
 				defer os.RemoveAll(tmp)
 			}
-			sub, _ := fs.Sub(opsmcp.DemoWorkspace, "testdata/workspaces/demo")
-			ws := filepath.Join(tmp, "infra")
-			if err := os.CopyFS(ws, sub); err != nil {
-				return failErr("%v", err)
+			if err := runDemo(cmd.Context(), g, tmp); err != nil {
+				return err
 			}
-			cfg := config.Default()
-			cfg.Mode = config.ModeApply
-			cfg.Memory = filepath.Join(tmp, "state", "memory.db")
-			cfg.Terraform.Workspaces = []string{ws}
-			store, err := memory.Open(ctx, cfg.Memory)
-			if err != nil {
-				return failErr("%v", err)
-			}
-			defer store.Close()
-			rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(g.Stderr, slog.LevelWarn)), Principal: "demo"}
-			h := mcpkit.NewHost(deploy.New(), rt)
-			out := g.Stdout
-			progress := terminalProgress(g.Stderr)
-
-			fmt.Fprintf(out, "opsmcp demo — workspace %s (mode apply, memory %s)\n\n", ws, cfg.Memory)
-			fmt.Fprintln(out, "1. validate_deployment")
-			v := h.Call(ctx, "validate_deployment", mustJSON(map[string]any{"type": "terraform", "config_path": ws}), progress)
-			if v.IsError {
-				return failErr("validate_deployment: %s", v.Text)
-			}
-			fmt.Fprintln(out, indent(v.Text))
-
-			fmt.Fprintln(out, "\n2. apply_terraform without plan_id: plan, nothing applied")
-			p := h.Call(ctx, "apply_terraform", mustJSON(map[string]any{"workspace": ws}), progress)
-			if p.IsError {
-				return failErr("plan: %s", p.Text)
-			}
-			fmt.Fprintln(out, indent(p.Text))
-			var plan struct {
-				PlanID string `json:"plan_id"`
-			}
-			if err := p.Decode(&plan); err != nil {
-				return failErr("plan result: %v", err)
-			}
-			planID := plan.PlanID
-
-			fmt.Fprintln(out, "\n3. apply_terraform with that plan_id and auto_approve: true")
-			a := h.Call(ctx, "apply_terraform", mustJSON(map[string]any{"workspace": ws, "plan_id": planID, "auto_approve": true}), progress)
-			if a.IsError {
-				return failErr("apply: %s", a.Text)
-			}
-			fmt.Fprintln(out, indent(a.Text))
-
-			fmt.Fprintln(out, "\n4. the same plan_id again: refused")
-			again := h.Call(ctx, "apply_terraform", mustJSON(map[string]any{"workspace": ws, "plan_id": planID, "auto_approve": true}), progress)
-			if !again.IsError {
-				return failErr("a second apply of plan %s was not refused", planID)
-			}
-			fmt.Fprintln(out, indent("refused: "+again.Text))
-
-			fmt.Fprintln(out, "\n5. gather_context")
-			c := h.Call(ctx, "gather_context", nil, progress)
-			if c.IsError {
-				return failErr("gather_context: %s", c.Text)
-			}
-			fmt.Fprintln(out, indent(c.Text))
-
-			page, err := store.List(ctx, memory.Filter{})
-			entries := page.Entries
-			if err != nil {
-				return failErr("%v", err)
-			}
-			audit, err := store.ListAudit(ctx, 0)
-			if err != nil {
-				return failErr("%v", err)
-			}
-			fmt.Fprintf(out, "\n6. memory now holds %d entries and %d audit records:\n", len(entries), len(audit))
-			for i := len(entries) - 1; i >= 0; i-- {
-				e := entries[i]
-				fmt.Fprintf(out, "   %s %-9s %s %s\n", e.CreatedAt.Format("15:04:05"), e.Kind, shortKey(e.Key), string(e.Data))
-			}
-			for i := len(audit) - 1; i >= 0; i-- {
-				r := audit[i]
-				fmt.Fprintf(out, "   audit #%d %s/%s by %s: %s (chain %s…)\n", r.Seq, r.Server, r.Tool, r.Principal, firstLine(r.Outcome), r.Hash[:12])
-			}
-			fmt.Fprintln(out, "\n7. apply_terraform with replicas=3: a plan left waiting")
-			p = h.Call(ctx, "apply_terraform", mustJSON(map[string]any{"workspace": ws, "variables": map[string]any{"replicas": 3}}), progress)
-			if p.IsError {
-				return failErr("plan: %s", p.Text)
-			}
-			fmt.Fprintln(out, indent(p.Text))
-
-			// The deploy server only: the demo runs on embedded defaults and
-			// must not read whatever cluster or cloud this machine can reach.
-			fmt.Fprintln(out, "\n8. consult: the rules expert, from the deploy server's live context (in-process) and memory")
-			pool := mcpclient.NewPool([]mcpclient.ServerSpec{{Name: deploy.Name, InProcess: h.MCPServer}})
-			defer pool.Close()
-			orc := &experts.Orchestrator{Pool: pool, Memory: store,
-				Rules: experts.RulesOptions{CostIncrease: config.DefaultCostIncreaseThreshold}}
-			res, err := orc.Consult(ctx, experts.ConsultRequest{Question: "Is it safe to apply the next change to the demo workspace?",
-				Scope: map[string]string{"workspace": ws}})
-			if err != nil {
-				return failErr("consult: %v", err)
-			}
-			fmt.Fprintln(out, indent(experts.Report(res)))
 			if keep {
-				fmt.Fprintf(out, "\nKept %s\n", tmp)
+				fmt.Fprintf(g.Stdout, "\nKept %s\n", tmp)
 			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary directory")
 	return cmd
+}
+
+// runDemo is the product on embedded defaults, offline: what a session
+// with an agent does, each step a real call through the gate.
+func runDemo(ctx context.Context, g *globals, tmp string) error {
+	if err := copyDemo(tmp); err != nil {
+		return failErr("%v", err)
+	}
+	ws, extras := filepath.Join(tmp, "infra"), filepath.Join(tmp, "demo")
+	cfg := config.Default()
+	cfg.Mode = config.ModeApply
+	cfg.Memory = filepath.Join(tmp, "state", "memory.db")
+	cfg.Terraform.Workspaces = []string{ws}
+	cfg.ReadPaths = []string{tmp}
+	cfg.Gate.Policies = []string{filepath.Join(extras, "policies")}
+	store, err := memory.Open(ctx, cfg.Memory)
+	if err != nil {
+		return failErr("%v", err)
+	}
+	defer store.Close()
+	rt := &mcpkit.Runtime{Config: cfg, Memory: store, Log: slog.New(mcpkit.NewLogHandler(g.Stderr, slog.LevelWarn)), Principal: "demo"}
+	h := mcpkit.NewHost(deploy.New(), rt)
+	out := g.Stdout
+	progress := terminalProgress(g.Stderr)
+	n := 0
+	step := func(title string) { n++; fmt.Fprintf(out, "\n%d. %s\n", n, title) }
+	call := func(tool string, args map[string]any) (*mcpkit.Outcome, error) {
+		o := h.Call(ctx, tool, mustJSON(args), progress)
+		if o.IsError {
+			return o, failErr("%s: %s", tool, o.Text)
+		}
+		fmt.Fprintln(out, indent(o.Text))
+		return o, nil
+	}
+
+	// Applies go through an MCP client that cannot ask the person (no
+	// elicitation), as many cannot: the gate holds them for the terminal.
+	agent, err := client.NewInProcessClient(h.MCPServer())
+	if err != nil {
+		return failErr("%v", err)
+	}
+	defer agent.Close()
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "opsmcp-demo", Version: mcpkit.Version}
+	if _, err := agent.Initialize(ctx, init); err != nil {
+		return failErr("%v", err)
+	}
+	applyAsAgent := func(args map[string]any) (text string, isError bool, err error) {
+		req := mcp.CallToolRequest{}
+		req.Params.Name, req.Params.Arguments = "apply_terraform", args
+		res, err := agent.CallTool(ctx, req)
+		if err != nil {
+			return "", false, failErr("apply_terraform: %v", err)
+		}
+		var b strings.Builder
+		for _, c := range res.Content {
+			if t, ok := c.(mcp.TextContent); ok {
+				b.WriteString(t.Text)
+			}
+		}
+		return b.String(), res.IsError, nil
+	}
+
+	fmt.Fprintf(out, "opsmcp demo — offline, in %s (mode apply; a person confirms each change; policies %s)\n", tmp, cfg.Gate.Policies[0])
+	step("validate_deployment: the service's manifests and Dockerfile, as a team might first write them")
+	for _, path := range []string{filepath.Join(extras, "k8s"), filepath.Join(extras, "Dockerfile")} {
+		o := h.Call(ctx, "validate_deployment", mustJSON(map[string]any{"config_path": path}), progress)
+		if o.Structured == nil {
+			return failErr("validate_deployment: %s", o.Text)
+		}
+		fmt.Fprintln(out, indent(o.Text))
+	}
+	step("estimate_costs: what the service would cost on AWS, from its Terraform alone")
+	if _, err := call("estimate_costs", map[string]any{"infrastructure": filepath.Join(extras, "aws")}); err != nil {
+		return err
+	}
+	step("apply_terraform without plan_id: a plan, with the policies' verdicts; nothing applied")
+	p, err := call("apply_terraform", map[string]any{"workspace": ws})
+	if err != nil {
+		return err
+	}
+	var plan struct {
+		PlanID string `json:"plan_id"`
+	}
+	if err := p.Decode(&plan); err != nil {
+		return failErr("plan result: %v", err)
+	}
+	apply := map[string]any{"workspace": ws, "plan_id": plan.PlanID, "auto_approve": true}
+	step("apply_terraform with that plan_id, from an agent whose client cannot ask the person: the gate holds it")
+	text, held, err := applyAsAgent(apply)
+	if err != nil {
+		return err
+	}
+	if !held {
+		return failErr("the gate let plan %s through unconfirmed", plan.PlanID)
+	}
+	fmt.Fprintln(out, indent("held: "+text))
+	step("opsmcp approve " + plan.PlanID[:14] + "…: the person sees the change and confirms it")
+	reviewer := *g
+	reviewer.Stderr = out // the question is part of what the demo shows
+	if err := decideLocal(ctx, &reviewer, strings.NewReader("y\n"), &reviewOptions{planID: plan.PlanID, decision: gate.Confirmed}, cfg, store); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "   (answered y)")
+	step("the agent's apply_terraform again: confirmed, applied")
+	if text, failed, err := applyAsAgent(apply); err != nil || failed {
+		return failErr("apply: %v %s", err, text)
+	} else {
+		fmt.Fprintln(out, indent(text))
+	}
+	step("the same plan_id again: refused")
+	again := h.Call(ctx, "apply_terraform", mustJSON(apply), progress)
+	if !again.IsError {
+		return failErr("a second apply of plan %s was not refused", plan.PlanID)
+	}
+	fmt.Fprintln(out, indent("refused: "+again.Text))
+	step("apply_terraform with replicas=3: a policy warns; the plan waits for review")
+	if _, err := call("apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"replicas": 3}}); err != nil {
+		return err
+	}
+	step("gather_context")
+	if _, err := call("gather_context", nil); err != nil {
+		return err
+	}
+	step("what memory and the audit log hold")
+	if err := showMemory(ctx, g, store); err != nil {
+		return err
+	}
+	// The deploy server only: the demo runs on embedded defaults and must
+	// not read whatever cluster or cloud this machine can reach.
+	step("consult: the rules expert, from the deploy server's live context (in-process) and memory")
+	pool := mcpclient.NewPool([]mcpclient.ServerSpec{{Name: deploy.Name, InProcess: h.MCPServer}})
+	defer pool.Close()
+	orc := &experts.Orchestrator{Pool: pool, Memory: store, Rules: experts.RulesOptions{CostIncrease: config.DefaultCostIncreaseThreshold}}
+	res, err := orc.Consult(ctx, experts.ConsultRequest{Question: "Is it safe to apply the next change to the demo workspace?",
+		Scope: map[string]string{"workspace": ws}})
+	if err != nil {
+		return failErr("consult: %v", err)
+	}
+	fmt.Fprintln(out, indent(experts.Report(res)))
+	return nil
+}
+
+// copyDemo lays the bundled files out in tmp: the workspace as infra/, the
+// rest as demo/.
+func copyDemo(tmp string) error {
+	for src, dst := range map[string]string{"testdata/workspaces/demo": "infra", "testdata/demo": "demo"} {
+		sub, err := fs.Sub(opsmcp.DemoFiles, src)
+		if err == nil {
+			err = os.CopyFS(filepath.Join(tmp, dst), sub)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func showMemory(ctx context.Context, g *globals, store memory.Store) error {
+	page, err := store.List(ctx, memory.Filter{})
+	if err != nil {
+		return failErr("%v", err)
+	}
+	audit, err := store.ListAudit(ctx, 0)
+	if err != nil {
+		return failErr("%v", err)
+	}
+	entries := page.Entries
+	fmt.Fprintf(g.Stdout, "   memory holds %d entries and %d audit records:\n", len(entries), len(audit))
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		data := string(e.Data)
+		if len(data) > 160 {
+			data = data[:160] + "…"
+		}
+		fmt.Fprintf(g.Stdout, "   %s %-9s %s %s\n", e.CreatedAt.Format("15:04:05"), e.Kind, shortKey(e.Key), data)
+	}
+	for i := len(audit) - 1; i >= 0; i-- {
+		r := audit[i]
+		fmt.Fprintf(g.Stdout, "   audit #%d %s/%s by %s: %s (chain %s…)\n", r.Seq, r.Server, r.Tool, r.Principal, firstLine(r.Outcome), r.Hash[:12])
+	}
+	return nil
 }
 
 func mustJSON(v any) json.RawMessage {

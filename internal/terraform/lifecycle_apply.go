@@ -139,9 +139,9 @@ func (s *PlanStore) Get(ctx context.Context, id string) (*planrec.Plan, error) {
 	return p, err
 }
 
-// checkPlan refuses a plan that is used, expired, altered, or made from
-// different configuration or inputs than the ones in place now.
-func checkPlan(p *planrec.Plan, req ApplyRequest, now time.Time) error {
+// Spent refuses a plan that can no longer be applied: already applied, or
+// expired.
+func Spent(p *planrec.Plan, now time.Time) error {
 	id := ShortPlanID(p.ID)
 	if p.UsedAt != nil {
 		return fmt.Errorf("plan %s was already applied at %s; plan again", id, p.UsedAt.Format(time.RFC3339))
@@ -149,6 +149,16 @@ func checkPlan(p *planrec.Plan, req ApplyRequest, now time.Time) error {
 	if !now.Before(p.ExpiresAt) {
 		return fmt.Errorf("plan %s expired at %s; plan again", id, p.ExpiresAt.Format(time.RFC3339))
 	}
+	return nil
+}
+
+// checkPlan refuses a plan that is used, expired, altered, or made from
+// different configuration or inputs than the ones in place now.
+func checkPlan(p *planrec.Plan, req ApplyRequest, now time.Time) error {
+	if err := Spent(p, now); err != nil {
+		return err
+	}
+	id := ShortPlanID(p.ID)
 	sum, err := HashFile(p.PlanFile)
 	if err != nil {
 		return fmt.Errorf("plan %s: its plan file is gone; plan again", id)

@@ -25,6 +25,11 @@ func (in ApplyTerraformInput) Change(ctx context.Context, c *mcpkit.Call) (*gate
 		return nil, fmt.Errorf("set auto_approve: true to apply plan %s, after the user has reviewed its changes", terraform.ShortPlanID(in.PlanID))
 	}
 	p, err := plans(c).Get(ctx, in.PlanID)
+	if err == nil {
+		// An applied or expired plan has nothing left to judge (its file
+		// is gone): say so, as the apply itself would.
+		err = terraform.Spent(p, time.Now())
+	}
 	if err != nil {
 		return nil, err
 	}

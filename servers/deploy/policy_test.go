@@ -14,7 +14,7 @@ import (
 )
 
 // gate.policies judge every plan: the verdicts are in the plan's result, a
-// warn lets it apply, a deny blocks its apply (audited), and a policy that
+// warn lets it apply (and once applied, it is refused as applied), a deny blocks its apply (audited), and a policy that
 // stops loading after the plan blocks too (fail closed).
 func TestPoliciesGateEveryApply(t *testing.T) {
 	ws := testenv.CopyWorkspace(t, "basic")
@@ -36,6 +36,9 @@ func TestPoliciesGateEveryApply(t *testing.T) {
 	if out := e.MustOK(e.apply(res["plan_id"].(string))); out["applied"] != true {
 		t.Fatalf("a warned plan: %v", out)
 	}
+	// Applied, its file is gone: applying it again says so, not that the
+	// policies could not judge it.
+	e.MustFail(e.apply(res["plan_id"].(string)), "was already applied at")
 
 	res = e.MustOK(e.Call("apply_terraform", map[string]any{"workspace": ws, "variables": map[string]any{"size": 1}}))
 	id := res["plan_id"].(string)
