@@ -90,8 +90,8 @@ func (h *Host) GetPrompt(ctx context.Context, name string, args map[string]strin
 		if p.Name != name {
 			continue
 		}
-		if !h.Runtime().Config.Tools.ToolsetOn(p.Toolset) {
-			return "", fmt.Errorf("prompt %s is in toolset %s, which is off; add it to tools.toolsets in opsmcp.yaml (or --toolsets)", name, p.Toolset)
+		if err := toolsetOn(h.Runtime(), "prompt", name, p.Toolset); err != nil {
+			return "", err
 		}
 		for _, a := range p.Args {
 			if a.Required && strings.TrimSpace(args[a.Name]) == "" {
@@ -113,8 +113,8 @@ func (h *Host) ReadResource(ctx context.Context, uri string) (string, *Resource,
 		if !ok {
 			continue
 		}
-		if !h.Runtime().Config.Tools.ToolsetOn(r.Toolset) {
-			return "", r, fmt.Errorf("resource %s is in toolset %s, which is off; add it to tools.toolsets in opsmcp.yaml (or --toolsets)", uri, r.Toolset)
+		if err := toolsetOn(h.Runtime(), "resource", uri, r.Toolset); err != nil {
+			return "", r, err
 		}
 		raw, _ := json.Marshal(map[string]string{"uri": uri})
 		text, err := h.read(ctx, "resource/"+r.URI, raw, func(ctx context.Context, c *Call) (string, error) { return r.Read(ctx, c, params) })

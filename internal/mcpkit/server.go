@@ -125,9 +125,13 @@ func allowed(rt *Runtime, t *Tool) error {
 // allows it: its toolset is off. Toolsets keep an agent's context small;
 // they are no gate, so the CLI and opsmcp's own schedules (drift issues,
 // ci comments) call through Host.Call whatever the toolsets.
-func offered(rt *Runtime, t *Tool) error {
-	if !rt.Config.Tools.ToolsetOn(t.Toolset) {
-		return fmt.Errorf("tool %s is in toolset %s, which is off; add it to tools.toolsets in opsmcp.yaml (or --toolsets)", t.Name, t.Toolset)
+func offered(rt *Runtime, t *Tool) error { return toolsetOn(rt, "tool", t.Name, t.Toolset) }
+
+// toolsetOn says why a tool, prompt or resource is not offered: its
+// toolset is off.
+func toolsetOn(rt *Runtime, what, name, set string) error {
+	if !rt.Config.Tools.ToolsetOn(set) {
+		return fmt.Errorf("%s %s is in toolset %s, which is off; add it to tools.toolsets in opsmcp.yaml (or --toolsets)", what, name, set)
 	}
 	return nil
 }
