@@ -6,10 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/opsmcp/opsmcp/internal/telemetry"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -82,6 +86,10 @@ func (a *AWS) load(ctx context.Context, region, profile string, checkRegion bool
 	}
 	if a.Policy.Endpoint != "" {
 		opts = append(opts, awsconfig.WithBaseEndpoint(a.Policy.Endpoint))
+	}
+	if telemetry.Enabled() {
+		// The SDK's own transport, each request a span of the tool call.
+		opts = append(opts, awsconfig.WithHTTPClient(&http.Client{Transport: telemetry.Transport(awshttp.NewBuildableClient().GetTransport())}))
 	}
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {

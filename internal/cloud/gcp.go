@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/telemetry"
+
 	compute "cloud.google.com/go/compute/apiv1"
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"cloud.google.com/go/storage"
@@ -57,7 +59,7 @@ func (g *GCP) options(api string) []option.ClientOption {
 	}
 	opts = append(opts, option.WithEndpoint(ep))
 	if strings.HasPrefix(ep, "http://") {
-		opts = append(opts, option.WithoutAuthentication(), option.WithHTTPClient(&http.Client{Timeout: time.Minute}))
+		opts = append(opts, option.WithoutAuthentication(), option.WithHTTPClient(&http.Client{Timeout: time.Minute, Transport: telemetry.Transport(nil)}))
 	}
 	return opts
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/telemetry"
+
 	anthropic "github.com/anthropics/anthropic-sdk-go/v2"
 	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
 	ollama "github.com/ollama/ollama/api"
@@ -65,7 +67,7 @@ var defaultKeyEnv = map[string]string{"anthropic": "ANTHROPIC_API_KEY", "openai"
 // when they have an endpoint. Every configured expert has a status.
 func ModelExperts(cfgs []config.Expert, httpClient *http.Client) ([]Expert, []ExpertStatus) {
 	if httpClient == nil {
-		httpClient = &http.Client{}
+		httpClient = &http.Client{Transport: telemetry.Transport(nil)}
 	}
 	var out []Expert
 	var status []ExpertStatus

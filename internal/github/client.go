@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/telemetry"
+
 	gh "github.com/google/go-github/v66/github"
 
 	"github.com/opsmcp/opsmcp/internal/config"
@@ -64,7 +66,7 @@ func New(policy config.GitHub, opts Options) (*Client, error) {
 	if opts.SecondaryWait == 0 {
 		opts.SecondaryWait = time.Minute
 	}
-	rl := &rateLimiter{base: http.DefaultTransport, opts: opts}
+	rl := &rateLimiter{base: telemetry.Transport(nil), opts: opts}
 	rl.remaining.Store(-1)
 	c := gh.NewClient(&http.Client{Transport: rl, Timeout: 2 * time.Minute}).WithAuthToken(token)
 	if policy.BaseURL != "" {

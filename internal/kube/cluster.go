@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/telemetry"
+
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -117,6 +119,7 @@ func Connect(policy config.Kubernetes, contextName string) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("context %q: %w", name, err)
 	}
+	rc.Wrap(telemetry.Transport) // each API request a span of the call that made it
 	ns := kctx.Namespace
 	if ns == "" {
 		ns = "default"

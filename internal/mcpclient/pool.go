@@ -19,6 +19,11 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/opsmcp/opsmcp/internal/telemetry"
 
 	"github.com/opsmcp/opsmcp/internal/contract/gather"
 )
@@ -192,12 +197,26 @@ func (p *Pool) drop(name string) {
 // server that crashed) the server is restarted once in the pool's life
 // and the call retried; restarted says so.
 func (p *Pool) Call(ctx context.Context, s ServerSpec, tool string, args map[string]any) (res *mcp.CallToolResult, restarted bool, err error) {
+	ctx, span := telemetry.Tracer().Start(ctx, "tools/call "+s.Name+"/"+tool, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("mcp.method.name", "tools/call"), attribute.String("gen_ai.tool.name", tool), attribute.String("opsmcp.server", s.Name)))
+	defer func() {
+		if err != nil || (res != nil && res.IsError) {
+			span.SetStatus(codes.Error, "tool call failed")
+		}
+		span.End()
+	}()
 	c, err := p.get(ctx, s)
 	if err != nil {
 		return nil, false, err
 	}
 	req := mcp.CallToolRequest{}
 	req.Params.Name, req.Params.Arguments = tool, args
+	// The server's span of this call joins the caller's trace.
+	meta := map[string]any{}
+	telemetry.Inject(ctx, meta)
+	if len(meta) > 0 {
+		req.Params.Meta = &mcp.Meta{AdditionalFields: meta}
+	}
 	res, err = c.CallTool(ctx, req)
 	if err == nil || ctx.Err() != nil {
 		return res, false, err

@@ -13,6 +13,10 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+	"go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/testenv"
@@ -137,4 +141,27 @@ func BenchmarkStdioRoundTrip(b *testing.B) {
 	b.ReportMetric(float64(pb.Microseconds()), "bare-p50-µs")
 	b.ReportMetric(float64(po.Microseconds()), "opsmcp-p50-µs")
 	b.ReportMetric(float64(po)/float64(pb), "ratio")
+}
+
+// BenchmarkCallTracing is a read call through the middleware with tracing
+// off (no OTEL_* set: the global no-op tracer) and on (the SDK recording a
+// span per call with its attributes into a batch processor whose exporter
+// drops them): the cost tracing adds to a call.
+func BenchmarkCallTracing(b *testing.B) {
+	h, _, _ := newHostB(b, config.Default())
+	ctx := context.Background()
+	args := json.RawMessage(`{"text":"hello"}`)
+	run := func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if out := h.Call(ctx, "echo", args, nil); out.IsError {
+				b.Fatal(out.Text)
+			}
+		}
+	}
+	b.Run("off", run)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	otel.SetTracerProvider(tp)
+	defer func() { tp.Shutdown(ctx); otel.SetTracerProvider(noop.NewTracerProvider()) }()
+	b.Run("on", run)
 }

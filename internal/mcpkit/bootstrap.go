@@ -17,6 +17,7 @@ import (
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/memory"
+	"github.com/opsmcp/opsmcp/internal/telemetry"
 )
 
 // Bootstrap loads the config and opens memory: the runtime every server and
@@ -102,6 +103,19 @@ func Serve(servers []*Server, cfgPath string, o ServeOptions) error {
 		return err
 	}
 	defer rt.Close()
+	process := "opsmcp"
+	if len(servers) == 1 {
+		process = "opsmcp-" + servers[0].Name
+	}
+	flush, err := telemetry.Setup(ctx, process)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = flush(fctx)
+	}()
 	// --toolsets holds over the file, at start and at every reload.
 	override := func(cfg *config.Config) error {
 		if len(o.Toolsets) == 0 {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/opsmcp/opsmcp/internal/telemetry"
 )
 
 // MCPTool is the tool as MCP lists it.
@@ -66,6 +68,10 @@ func (h *Host) MCPServer() *server.MCPServer {
 		s.AddTool(t.MCPTool(), func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			if err := offered(h.Runtime(), t); err != nil {
 				return mcp.NewToolResultError(err.Error()), nil
+			}
+			if m := req.Params.Meta; m != nil {
+				// The caller's trace (a consult's): this call's span is its child.
+				ctx = telemetry.Extract(ctx, m.AdditionalFields)
 			}
 			args, err := rawArgs(req)
 			if err != nil {

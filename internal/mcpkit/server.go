@@ -13,11 +13,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/gate"
 	"github.com/opsmcp/opsmcp/internal/memory"
 	"github.com/opsmcp/opsmcp/internal/redact"
+	"github.com/opsmcp/opsmcp/internal/telemetry"
 	"github.com/opsmcp/opsmcp/internal/version"
 )
 
@@ -151,6 +156,9 @@ type Outcome struct {
 	// Confirm is set when the call waits for a person's confirmation: the
 	// transport asks (MCP elicitation) and retries with the answer.
 	Confirm *ConfirmRequest
+	// IDs are what the call made or used (plan ids): its trace span and
+	// audit record name them.
+	IDs []string
 }
 
 // Decode unmarshals the structured result into v (also of a failed
@@ -287,6 +295,40 @@ func (c *Call) CallTool(ctx context.Context, name string, args any) *Outcome {
 // Call runs a tool through the middleware: policy, argument decoding,
 // timeout, panic recovery, redaction, timing, logging and audit.
 func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, progress ProgressFunc) *Outcome {
+	// A span per call: who, what and how it ended — never the arguments.
+	ctx, span := telemetry.Tracer().Start(ctx, "tools/call "+name, trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(attribute.String("mcp.method.name", "tools/call"), attribute.String("gen_ai.tool.name", name),
+			attribute.String("opsmcp.server", h.Server.Name)))
+	defer span.End()
+	out := h.call(ctx, name, args, progress)
+	if span.IsRecording() {
+		principal, _ := principalFrom(ctx)
+		if principal == "" {
+			principal = h.Runtime().Principal
+		}
+		outcome := "ok"
+		switch {
+		case out.Confirm != nil:
+			outcome = "awaiting confirmation"
+		case out.Usage:
+			outcome = "usage error"
+		case out.IsError && !out.Ran:
+			outcome = "refused"
+		case out.IsError:
+			outcome = "error"
+		}
+		span.SetAttributes(attribute.String("opsmcp.principal", principal), attribute.String("opsmcp.outcome", outcome))
+		if len(out.IDs) > 0 {
+			span.SetAttributes(attribute.StringSlice("opsmcp.ids", out.IDs))
+		}
+		if out.IsError {
+			span.SetStatus(codes.Error, outcome)
+		}
+	}
+	return out
+}
+
+func (h *Host) call(ctx context.Context, name string, args json.RawMessage, progress ProgressFunc) *Outcome {
 	start := time.Now()
 	t, ok := h.byName[name]
 	if !ok {
@@ -364,6 +406,9 @@ func (h *Host) Call(ctx context.Context, name string, args json.RawMessage, prog
 		} else {
 			out.Structured = b
 			out.Text = c.Secrets.String(res.SummaryText())
+			if ids, ok := res.(AuditIDs); ok {
+				out.IDs = ids.AuditIDs()
+			}
 			if f, ok := res.(Failer); ok && f.Failed() {
 				out.IsError = true
 			}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/telemetry"
+
 	"github.com/opsmcp/opsmcp/internal/contract/planrec"
 )
 
@@ -42,7 +44,9 @@ type Applied struct {
 // is marked used before terraform runs, so a failed or interrupted apply
 // is never retried. Applied is nil when terraform did not run; with an
 // error it ran and failed.
-func (s *PlanStore) Apply(ctx context.Context, req ApplyRequest) (*Applied, error) {
+func (s *PlanStore) Apply(ctx context.Context, req ApplyRequest) (_ *Applied, err error) {
+	ctx, end := telemetry.Span(ctx, "terraform apply")
+	defer func() { end(err) }()
 	id := ShortPlanID(req.PlanID)
 	p, err := s.Get(ctx, req.PlanID)
 	if err != nil {

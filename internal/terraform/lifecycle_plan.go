@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/opsmcp/opsmcp/internal/telemetry"
+
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/opsmcp/opsmcp/internal/contract/planrec"
@@ -54,7 +56,9 @@ type Planned struct {
 
 // Plan plans the workspace to a saved file under the workspace lock and
 // records it. Planning the same change again returns the pending plan.
-func (s *PlanStore) Plan(ctx context.Context, req PlanRequest) (*Planned, error) {
+func (s *PlanStore) Plan(ctx context.Context, req PlanRequest) (_ *Planned, err error) {
+	ctx, end := telemetry.Span(ctx, "terraform plan")
+	defer func() { end(err) }()
 	ws := req.Workspace
 	unlock, err := LockWorkspace(s.LocksDir, ws, "plan")
 	if err != nil {
