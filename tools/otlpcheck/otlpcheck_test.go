@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -104,8 +107,10 @@ func buildOpsmcp(t *testing.T) string {
 // the deploy, kube, cloud and github servers as stdio processes, arrives at
 // the Collector's OTLP receiver as one trace: the consult's call, a client
 // span per server it asks, and each server's own span of its
-// gather_context, joined through MCP's _meta.traceparent. No span carries
-// the question. Without OTEL_* set, nothing is exported.
+// gather_context, joined through MCP's _meta.traceparent. So does the same
+// consult asked of opsmcp-experts as a stdio server: five stdio servers,
+// one trace. No span carries the question. Without OTEL_* set, nothing is
+// exported.
 func TestConsultIsOneTraceInTheCollector(t *testing.T) {
 	col := startCollector(t)
 	bins := buildOpsmcp(t)
@@ -166,7 +171,45 @@ func TestConsultIsOneTraceInTheCollector(t *testing.T) {
 	}
 	t.Logf("one trace, %d spans from %d processes", len(spans), len(services))
 
+	// The same consult asked of opsmcp-experts as a stdio server, as an MCP
+	// client asks it: five stdio servers, one trace, rooted at experts.
 	before := len(col.received())
+	experts := client.NewClient(transport.NewStdio(filepath.Join(bins, "opsmcp-experts"), append(os.Environ(),
+		"OTEL_EXPORTER_OTLP_ENDPOINT=http://"+col.addr, "OPSMCP_MEMORY="+filepath.Join(t.TempDir(), "memory.db"), "OPSMCP_CONFIG=",
+		"KUBECONFIG="+filepath.Join(dir, "none"), "GITHUB_TOKEN=", "GH_TOKEN=", "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"),
+		"--mcp-config", mcpJSON))
+	ctx := context.Background()
+	if err := experts.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	if _, err := experts.Initialize(ctx, init); err != nil {
+		t.Fatal(err)
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name, req.Params.Arguments = "consult_experts", map[string]any{"question": "Is it safe to deploy web?"}
+	if res, err := experts.CallTool(ctx, req); err != nil || res.IsError {
+		t.Fatalf("consult_experts over stdio: %v %+v", err, res)
+	}
+	experts.Close() // the server exits, flushing its spans; so do the servers it started
+	var later []span
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if later = col.received()[before:]; len(later) >= 1+2*len(gathered) {
+			break
+		}
+	}
+	traces, services = map[string]bool{}, map[string]bool{}
+	for _, s := range later {
+		traces[s.traceID] = true
+		services[s.service] = true
+	}
+	if len(traces) != 1 || len(services) != 5 {
+		t.Fatalf("consult_experts on opsmcp-experts: want one trace over five stdio servers, got %d traces from %v: %+v", len(traces), services, later)
+	}
+	t.Logf("consult_experts over stdio: one trace, %d spans from %d stdio servers", len(later), len(services))
+
+	before = len(col.received())
 	consult()
 	time.Sleep(500 * time.Millisecond)
 	if got := col.received(); len(got) != before {
