@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/spf13/cobra"
 
 	"github.com/opsmcp/opsmcp"
@@ -86,31 +84,15 @@ func runDemo(ctx context.Context, g *globals, tmp string) error {
 
 	// Applies go through an MCP client that cannot ask the person (no
 	// elicitation), as many cannot: the gate holds them for the terminal.
-	agent, err := client.NewInProcessClient(h.MCPServer())
-	if err != nil {
-		return failErr("%v", err)
-	}
+	// The same client gathers the deploy server's context for the consult.
+	agent := mcpclient.NewPool([]mcpclient.ServerSpec{{Name: deploy.Name, InProcess: h.MCPServer}})
 	defer agent.Close()
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcp.Implementation{Name: "opsmcp-demo", Version: mcpkit.Version}
-	if _, err := agent.Initialize(ctx, init); err != nil {
-		return failErr("%v", err)
-	}
-	applyAsAgent := func(args map[string]any) (text string, isError bool, err error) {
-		req := mcp.CallToolRequest{}
-		req.Params.Name, req.Params.Arguments = "apply_terraform", args
-		res, err := agent.CallTool(ctx, req)
+	applyAsAgent := func(args map[string]any) (string, bool, error) {
+		text, isError, err := agent.CallText(ctx, deploy.Name, "apply_terraform", args)
 		if err != nil {
 			return "", false, failErr("apply_terraform: %v", err)
 		}
-		var b strings.Builder
-		for _, c := range res.Content {
-			if t, ok := c.(mcp.TextContent); ok {
-				b.WriteString(t.Text)
-			}
-		}
-		return b.String(), res.IsError, nil
+		return text, isError, nil
 	}
 
 	fmt.Fprintf(out, "opsmcp demo — offline, in %s (mode apply; a person confirms each change; policies %s)\n", tmp, cfg.Gate.Policies[0])
@@ -181,9 +163,7 @@ func runDemo(ctx context.Context, g *globals, tmp string) error {
 	// The deploy server only: the demo runs on embedded defaults and must
 	// not read whatever cluster or cloud this machine can reach.
 	step("consult: the rules expert, from the deploy server's live context (in-process) and memory")
-	pool := mcpclient.NewPool([]mcpclient.ServerSpec{{Name: deploy.Name, InProcess: h.MCPServer}})
-	defer pool.Close()
-	orc := &experts.Orchestrator{Pool: pool, Memory: store, Rules: experts.RulesOptions{CostIncrease: config.DefaultCostIncreaseThreshold}}
+	orc := &experts.Orchestrator{Pool: agent, Memory: store, Rules: experts.RulesOptions{CostIncrease: config.DefaultCostIncreaseThreshold}}
 	res, err := orc.Consult(ctx, experts.ConsultRequest{Question: "Is it safe to apply the next change to the demo workspace?",
 		Scope: map[string]string{"workspace": ws}})
 	if err != nil {
