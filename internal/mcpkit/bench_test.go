@@ -146,7 +146,8 @@ func BenchmarkStdioRoundTrip(b *testing.B) {
 // BenchmarkCallTracing is a read call through the middleware with tracing
 // off (no OTEL_* set: the global no-op tracer) and on (the SDK recording a
 // span per call with its attributes into a batch processor whose exporter
-// drops them): the cost tracing adds to a call.
+// drops them): the cost tracing adds to a call. The provider is installed
+// once per process, as opsmcp does (run with -count=1).
 func BenchmarkCallTracing(b *testing.B) {
 	h, _, _ := newHostB(b, config.Default())
 	ctx := context.Background()

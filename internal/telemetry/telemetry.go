@@ -78,9 +78,13 @@ func Setup(ctx context.Context, service string) (shutdown func(context.Context) 
 	return tp.Shutdown, nil
 }
 
+// tracer is looked up once, not per call: the global provider's tracers
+// delegate to the provider Setup installs later.
+var tracer = otel.Tracer("github.com/opsmcp/opsmcp")
+
 // Tracer is opsmcp's tracer from the global provider (a no-op one until
 // Setup installs a real one).
-func Tracer() trace.Tracer { return otel.Tracer("github.com/opsmcp/opsmcp") }
+func Tracer() trace.Tracer { return tracer }
 
 // Span starts an internal span (a terraform run); end records whether it
 // failed, never why (an error may quote arguments).
