@@ -19,6 +19,7 @@ import (
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
+	htransport "google.golang.org/api/transport/http"
 )
 
 // Google Cloud through its own Go clients (cloud.google.com/go): Compute
@@ -44,24 +45,50 @@ const readOnlyScope = "https://www.googleapis.com/auth/cloud-platform.read-only"
 // gcpAttempts: 429 and 5xx answers are tried this many times in all.
 const gcpAttempts = 5
 
-// options are an API's client options: Application Default Credentials
-// for Google's endpoints, none for an http:// endpoint (an emulator:
-// credentials never go over plain HTTP).
-func (g *GCP) options(api string) []option.ClientOption {
+// options are an API's client options for calls made under ctx:
+// Application Default Credentials for Google's endpoints, none for an
+// http:// endpoint (an emulator: credentials never go over plain HTTP).
+// opsmcp builds the HTTP client either way, bound to ctx: the generated
+// REST clients (Compute, Billing) send requests without the caller's
+// context, so without this they would neither be cancelled with the tool
+// call nor be its child spans. The authenticated transport makes those
+// spans through the global tracer provider telemetry.Setup installs (off
+// when tracing is, as telemetry.Transport is).
+func (g *GCP) options(ctx context.Context, api string) ([]option.ClientOption, error) {
 	opts := []option.ClientOption{option.WithScopes(readOnlyScope), option.WithUserAgent("opsmcp")}
-	ep := g.Endpoints[api]
-	if ep == "" {
-		return opts
+	if !telemetry.Enabled() {
+		opts = append(opts, option.WithTelemetryDisabled())
 	}
-	ep = strings.TrimSuffix(strings.TrimSuffix(ep, "/")+"/", gcpEndpointPaths[api])
-	if api != "storage" {
-		ep = strings.TrimSuffix(ep, "/")
+	if ep := g.Endpoints[api]; ep != "" {
+		ep = strings.TrimSuffix(strings.TrimSuffix(ep, "/")+"/", gcpEndpointPaths[api])
+		if api != "storage" {
+			ep = strings.TrimSuffix(ep, "/")
+		}
+		opts = append(opts, option.WithEndpoint(ep))
+		if strings.HasPrefix(ep, "http://") {
+			return append(opts, option.WithoutAuthentication(), option.WithHTTPClient(&http.Client{Transport: callContext{ctx, telemetry.Transport(nil)}})), nil
+		}
 	}
-	opts = append(opts, option.WithEndpoint(ep))
-	if strings.HasPrefix(ep, "http://") {
-		opts = append(opts, option.WithoutAuthentication(), option.WithHTTPClient(&http.Client{Timeout: time.Minute, Transport: telemetry.Transport(nil)}))
+	authed, _, err := htransport.NewClient(ctx, opts...)
+	if err != nil {
+		return nil, err
 	}
-	return opts
+	return append(opts, option.WithHTTPClient(&http.Client{Transport: callContext{ctx, authed.Transport}})), nil
+}
+
+// callContext gives a request made without a context the call's, and so
+// its deadline (every tool call has one): hence no http.Client.Timeout,
+// which would hide that the request came without one.
+type callContext struct {
+	ctx  context.Context
+	next http.RoundTripper
+}
+
+func (c callContext) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Context() == context.Background() {
+		r = r.WithContext(c.ctx)
+	}
+	return c.next.RoundTrip(r)
 }
 
 func (g *GCP) backoff() gax.Backoff {
@@ -179,7 +206,11 @@ func (g *GCP) Instances(ctx context.Context, project, zone string, limit int, to
 	if limit <= 0 {
 		limit = 100
 	}
-	c, err := compute.NewInstancesRESTClient(ctx, g.options("compute")...)
+	opts, err := g.options(ctx, "compute")
+	if err != nil {
+		return nil, "", gcpError(err, what)
+	}
+	c, err := compute.NewInstancesRESTClient(ctx, opts...)
 	if err != nil {
 		return nil, "", gcpError(err, what)
 	}
@@ -249,7 +280,11 @@ func (g *GCP) Buckets(ctx context.Context, project string, limit int, token stri
 	if limit <= 0 {
 		limit = 100
 	}
-	c, err := storage.NewClient(ctx, g.options("storage")...)
+	opts, err := g.options(ctx, "storage")
+	if err != nil {
+		return nil, "", gcpError(err, what)
+	}
+	c, err := storage.NewClient(ctx, opts...)
 	if err != nil {
 		return nil, "", gcpError(err, what)
 	}

@@ -62,7 +62,11 @@ func (g *GCP) skus(ctx context.Context, service string, max int) ([]json.RawMess
 	if !strings.HasPrefix(service, "services/") {
 		service = "services/" + service
 	}
-	c, err := billing.NewCloudCatalogRESTClient(ctx, g.options("billing")...)
+	opts, err := g.options(ctx, "billing")
+	if err != nil {
+		return nil, gcpError(err, what)
+	}
+	c, err := billing.NewCloudCatalogRESTClient(ctx, opts...)
 	if err != nil {
 		return nil, gcpError(err, what)
 	}
