@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -82,12 +81,7 @@ func runCall(ctx context.Context, g *globals, o *callOptions) error {
 		return failErr("%s", out.Text)
 	}
 	if o.asJSON {
-		var buf bytes.Buffer
-		if err := json.Indent(&buf, out.Structured, "", "  "); err != nil {
-			return failErr("%v", err)
-		}
-		buf.WriteByte('\n')
-		if _, err := g.Stdout.Write(buf.Bytes()); err != nil {
+		if err := writeIndented(g.Stdout, out.Structured); err != nil {
 			return err
 		}
 	} else {

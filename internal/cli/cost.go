@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -117,14 +116,7 @@ func newCostCmd(g *globals) *cobra.Command {
 			write := func(w io.Writer) error {
 				if o.format == "json" {
 					// The tool's structured result, as MCP clients get it.
-					var buf bytes.Buffer
-					buf.Grow(len(out.Structured) * 3 / 2) // indentation adds about half
-					if err := json.Indent(&buf, out.Structured, "", "  "); err != nil {
-						return err
-					}
-					buf.WriteByte('\n')
-					_, err := w.Write(buf.Bytes())
-					return err
+					return writeIndented(w, out.Structured)
 				}
 				var res deploy.EstimateCostsResult
 				if err := out.Decode(&res); err != nil {
