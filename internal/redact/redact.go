@@ -115,6 +115,57 @@ func mayHaveCredential(s string) bool {
 	return false
 }
 
+// inLowerCase reports whether found holds for doc in lower case, lowered a
+// window at a time so a result of many megabytes is not copied whole; each
+// window reaches into the next by what a needle of longest bytes (after
+// lowering: up to four bytes of doc each) needs, and starts and ends on a
+// rune, so it is bytes.ToLower's answer.
+func inLowerCase(doc []byte, longest int, found func(lower []byte) bool) bool {
+	const window = 64 << 10
+	buf := make([]byte, 0, min(len(doc), window+4*longest))
+	for start := 0; start < len(doc); {
+		end := min(len(doc), start+window+4*longest)
+		for end < len(doc) && !utf8.RuneStart(doc[end]) {
+			end++
+		}
+		if found(appendLower(buf[:0], doc[start:end])) {
+			return true
+		}
+		if end == len(doc) {
+			return false
+		}
+		for start += window; start < len(doc) && !utf8.RuneStart(doc[start]); start++ {
+		}
+	}
+	return false
+}
+
+// appendLower is bytes.ToLower appended to dst, without allocating for
+// ASCII.
+func appendLower(dst, b []byte) []byte {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return append(dst[:0], bytes.ToLower(b)...)
+		}
+	}
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// longestNeedle is the longest trigger or ruleset keyword, in bytes.
+func longestNeedle() int {
+	n := rulesetLongestKeyword()
+	for _, t := range triggers {
+		n = max(n, len(t))
+	}
+	return n
+}
+
 // hasTrigger is mayHaveCredential on a document already in lower case.
 func hasTrigger(lower []byte) bool {
 	for _, t := range triggers {
@@ -204,8 +255,7 @@ func (r *Redactor) JSON(doc []byte) []byte {
 // needed reports whether doc could hold anything to mask: a registered
 // secret, or a credential pattern or sensitive key's trigger word.
 func (r *Redactor) needed(doc []byte) bool {
-	lower := bytes.ToLower(doc)
-	if hasTrigger(lower) || rulesetMayMatch(lower) {
+	if rulesetAlwaysTried() || inLowerCase(doc, longestNeedle(), func(lower []byte) bool { return hasTrigger(lower) || rulesetMayMatch(lower) }) {
 		return true
 	}
 	r.mu.RLock()

@@ -28,6 +28,7 @@ type ruleset struct {
 	always    []int // rules without keywords: tried on every text
 	trie      *ahocorasick.Trie
 	byKeyword map[string][]int
+	longest   int // the longest keyword, in bytes
 }
 
 var (
@@ -74,6 +75,7 @@ func loadRuleset() *ruleset {
 				k = strings.ToLower(k)
 				if _, ok := rs.byKeyword[k]; !ok {
 					keywords = append(keywords, k)
+					rs.longest = max(rs.longest, len(k))
 				}
 				rs.byKeyword[k] = append(rs.byKeyword[k], i)
 			}
@@ -92,6 +94,20 @@ func RulesetSize() int {
 	return 0
 }
 
+// rulesetAlwaysTried reports whether a rule of the ruleset has no keyword,
+// so every text may match it.
+func rulesetAlwaysTried() bool {
+	rs := loadRuleset()
+	return rs != nil && len(rs.always) > 0
+}
+
+func rulesetLongestKeyword() int {
+	if rs := loadRuleset(); rs != nil {
+		return rs.longest
+	}
+	return 0
+}
+
 // rulesetMayMatch reports whether a keyword of the ruleset occurs in text
 // already in lower case.
 func rulesetMayMatch(lower []byte) bool {
@@ -99,7 +115,7 @@ func rulesetMayMatch(lower []byte) bool {
 	if rs == nil {
 		return false
 	}
-	return len(rs.always) > 0 || rs.trie.MatchFirst(lower) != nil
+	return rs.trie.MatchFirst(lower) != nil
 }
 
 // maskRuleset masks every secret a rule of the ruleset finds in s.
