@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/opsmcp/opsmcp/internal/cli/clibase"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
 	"github.com/opsmcp/opsmcp/servers"
 )
@@ -81,7 +82,7 @@ func runCall(ctx context.Context, g *globals, o *callOptions) error {
 		return failErr("%s", out.Text)
 	}
 	if o.asJSON {
-		if err := writeIndented(g.Stdout, out.Structured); err != nil {
+		if err := clibase.WriteIndented(g.Stdout, out.Structured); err != nil {
 			return err
 		}
 	} else {

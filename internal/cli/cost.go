@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opsmcp/opsmcp/internal/atomicfile"
+	"github.com/opsmcp/opsmcp/internal/cli/clibase"
 	"github.com/opsmcp/opsmcp/internal/cost"
 	"github.com/opsmcp/opsmcp/internal/fsguard"
 	"github.com/opsmcp/opsmcp/internal/mcpkit"
@@ -116,7 +117,7 @@ func newCostCmd(g *globals) *cobra.Command {
 			write := func(w io.Writer) error {
 				if o.format == "json" {
 					// The tool's structured result, as MCP clients get it.
-					return writeIndented(w, out.Structured)
+					return clibase.WriteIndented(w, out.Structured)
 				}
 				var res deploy.EstimateCostsResult
 				if err := out.Decode(&res); err != nil {

@@ -1,4 +1,4 @@
-package cli
+package clibase
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// writeIndented writes what json.Indent writes, for any valid JSON (but
+// WriteIndented writes what json.Indent writes, for any valid JSON (but
 // for whitespace after the value, which json.Indent copies and it drops).
 func FuzzWriteIndented(f *testing.F) {
 	for _, s := range []string{`{}`, `[]`, `{"a":[],"b":{},"c":[1,{"d":"x,y:{[\"\\"}]}`, ` { "a" : [ 1 , 2 ] } `,
@@ -22,7 +22,7 @@ func FuzzWriteIndented(f *testing.F) {
 		json.Indent(&want, src, "", "  ")
 		want.WriteByte('\n')
 		var got bytes.Buffer
-		if err := writeIndented(&got, src); err != nil {
+		if err := WriteIndented(&got, src); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {

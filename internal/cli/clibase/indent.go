@@ -1,15 +1,15 @@
-package cli
+package clibase
 
 import (
 	"bufio"
 	"io"
 )
 
-// writeIndented writes compact JSON (a tool's structured result) to w
+// WriteIndented writes compact JSON (a tool's structured result) to w
 // indented as json.Indent(dst, src, "", "  ") would, then a newline —
 // streamed, so a large result is not held a second and third time while
 // it is indented (a 10,000-resource estimate is tens of MB).
-func writeIndented(w io.Writer, src []byte) error {
+func WriteIndented(w io.Writer, src []byte) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	depth, open, inString, escaped := 0, false, false, false
 	newline := func() {
