@@ -3,6 +3,8 @@ package cloud
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +31,11 @@ type LiveLookup struct {
 	// fails alike.
 	awsErr, gcpErr error
 	gcp            map[string]cost.CatalogPrice // Compute Engine's prices, once read
+	// AWS prices found so far, and the queries asked: the keys of one
+	// product (a family's reservations, many resources of one type) cost
+	// one GetProducts query per estimate.
+	aws     map[string]cost.CatalogPrice
+	queried map[string]bool
 }
 
 // maxLookupProducts bounds one lookup: a key's query matches a handful
@@ -53,6 +60,13 @@ func (l *LiveLookup) LookupPrice(key string) (cost.CatalogPrice, bool, error) {
 	if l.awsErr != nil {
 		return cost.CatalogPrice{}, false, l.awsErr
 	}
+	if p, ok := l.aws[key]; ok {
+		return p, true, nil
+	}
+	query := fmt.Sprint(service, region, filters) // fmt prints a map's keys sorted
+	if l.queried[query] {
+		return cost.CatalogPrice{}, false, nil
+	}
 	found := map[string]cost.CatalogPrice{}
 	err := l.AWS.products(ctx, Query{Region: region}, service, filters, maxLookupProducts, func(_ string, p *pricelist.AWSProduct) error {
 		for _, pr := range p.Prices() {
@@ -64,6 +78,11 @@ func (l *LiveLookup) LookupPrice(key string) (cost.CatalogPrice, bool, error) {
 		l.awsErr = err
 		return cost.CatalogPrice{}, false, err
 	}
+	if l.aws == nil {
+		l.aws, l.queried = map[string]cost.CatalogPrice{}, map[string]bool{}
+	}
+	l.queried[query] = true
+	maps.Copy(l.aws, found)
 	return l.keep(key, found)
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/testenv"
 )
 
 // A Compute Engine price the catalog lacks (an L4 GPU) is found in the
@@ -72,5 +73,45 @@ func TestLiveLookupInTheBillingCatalog(t *testing.T) {
 	}
 	if _, ok := saved.Prices["gcp/compute/us-central1/n2-vcpu"]; !ok {
 		t.Errorf("cache keeps every price read: %v", saved.Prices)
+	}
+}
+
+// A Dedicated Host, which the catalog does not price, is looked up in the
+// Price List by its family — the on-demand product and the reservations'
+// in one query — and both kept in the price cache: 730 × $5.069 =
+// $3,700.37 on demand, 730 × $3.549 = $2,590.77 reserved 1 year no upfront.
+func TestLiveLookupInThePriceList(t *testing.T) {
+	stub := testenv.NewPriceListStub(t, [][]string{append(testenv.DedicatedHostProducts("m5", "us-east-1", "5.069", "3.549"),
+		testenv.EC2Product("SKU1", "m5.large", "us-east-1", "Linux", "0.096"))}, 0)
+	cache := filepath.Join(t.TempDir(), "prices.json")
+	l := &LiveLookup{AWS: awsTestEnv(t, stub.URL), Cache: cache}
+	res := []cost.Resource{
+		{Address: "aws_ec2_host.od", Type: "aws_ec2_host", Region: "us-east-1", Attributes: map[string]any{"instance_family": "m5"}},
+		{Address: "aws_ec2_host.ri", Type: "aws_ec2_host", Region: "us-east-1", Attributes: map[string]any{"instance_type": "m5.xlarge"}},
+	}
+	usage, err := cost.ParseUsage([]byte(`resource_usage: {aws_ec2_host.ri: {reserved_instance_term: 1_year, reserved_instance_payment_option: no_upfront}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := cost.EstimateResources(res, nil, nil, cost.Options{Live: l, Usage: usage})
+	if err != nil || len(est.Unpriced) != 0 {
+		t.Fatalf("%v, unpriced %+v", err, est.Unpriced)
+	}
+	for i, want := range []string{"3700.37", "2590.77"} {
+		r := est.Resources[i]
+		if cost.Dec(r.MonthlyCost).Money() != want || !strings.Contains(r.Components[0].PriceSource, "looked up live") {
+			t.Errorf("%s: %s %+v", r.Address, cost.Dec(r.MonthlyCost).Money(), r.Components)
+		}
+	}
+	if len(stub.Filters) != 1 || stub.Filters[0]["productFamily"] != "Dedicated Host" || stub.Filters[0]["instanceType"] != "m5" {
+		t.Errorf("queries: %v", stub.Filters)
+	}
+	saved, err := cost.LoadCache(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := cost.EC2HostKey("us-east-1", "m5")
+	if _, ok := saved.Prices[cost.ReservedKey(host, "standard", "1_year", "no_upfront")]; !ok || len(saved.Prices) != 2 {
+		t.Errorf("cache: %v", saved.Prices)
 	}
 }

@@ -20,14 +20,15 @@ import (
 
 // awsRefreshQueries are the GetProducts queries that cover every price
 // the catalog keys (see pricelist): instance rates of every operating
-// system and tenancy with their reservations, EBS, RDS engines and
-// storage, ElastiCache, OpenSearch and Redshift nodes.
+// system and tenancy with their reservations, Dedicated Hosts with theirs,
+// EBS, RDS engines and storage, ElastiCache, OpenSearch and Redshift nodes.
 var awsRefreshQueries = []struct {
 	service string
 	filters map[string]string
 }{
 	{"AmazonEC2", map[string]string{"productFamily": "Compute Instance", "tenancy": "Shared", "preInstalledSw": "NA", "capacitystatus": "Used"}},
 	{"AmazonEC2", map[string]string{"productFamily": "Compute Instance", "tenancy": "Dedicated", "preInstalledSw": "NA", "capacitystatus": "Used"}},
+	{"AmazonEC2", map[string]string{"productFamily": "Dedicated Host"}},
 	{"AmazonEC2", map[string]string{"productFamily": "Storage"}},
 	{"AmazonEC2", map[string]string{"productFamily": "System Operation", "group": "EBS IOPS"}},
 	{"AmazonEC2", map[string]string{"productFamily": "Storage Snapshot"}},

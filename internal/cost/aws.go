@@ -14,6 +14,7 @@ var thousand = Int(1_000)
 func init() {
 	for t, m := range map[string]mapper{
 		"aws_instance":                           awsInstance,
+		"aws_ec2_host":                           awsEC2Host,
 		"aws_ebs_volume":                         awsEBSVolume,
 		"aws_ebs_snapshot":                       awsEBSSnapshot,
 		"aws_db_instance":                        awsDBInstance,

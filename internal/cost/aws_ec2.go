@@ -26,8 +26,9 @@ func (c *costing) ec2Rate(typ string) (key, label, assumption string, ok bool) {
 	}
 	tenancy := c.str("tenancy", false)
 	if tenancy == "host" {
-		c.fail("tenancy host: a Dedicated Host is billed per host, not per instance")
-		return "", "", "", false
+		// AWS bills the host (aws_ec2_host), not the instances on it.
+		c.note("tenancy host: runs on a Dedicated Host, billed per host (aws_ec2_host), not per instance hour")
+		return "", "", "", true
 	}
 	key = EC2Key(c.r.Region, typ, os, tenancy == "dedicated")
 	label = map[string]string{"linux": "Linux/UNIX", "windows": "Windows", "rhel": "RHEL", "suse": "SUSE"}[os]
@@ -107,8 +108,10 @@ func awsInstance(c *costing) {
 	if !c.monthlyHours.IsZero() {
 		assumption = strings.TrimPrefix(assumption+"; ", "; ") + fmt.Sprintf("%s hours a month (usage monthly_hrs)", c.monthlyHours)
 	}
-	c.add(fmt.Sprintf("Instance usage (%s, %s)", label, typ), key, c.runHours().Mul(c.count), false, assumption)
-	c.cpuCredits(typ)
+	if key != "" { // "": on a Dedicated Host
+		c.add(fmt.Sprintf("Instance usage (%s, %s)", label, typ), key, c.runHours().Mul(c.count), false, assumption)
+		c.cpuCredits(typ)
+	}
 	root := c.block("root_block_device")
 	vt, _ := root["volume_type"].(string)
 	size, sizeKnown := numOf(root["volume_size"], Dec{})
@@ -142,6 +145,28 @@ func awsInstance(c *costing) {
 		c.ebs(fmt.Sprintf("EBS volume %d", i+1), vt, size, iops, tput)
 	}
 	c.dataOut("aws")
+}
+
+// awsEC2Host prices a Dedicated Host by the hour, per instance family
+// (instance_family, or instance_type's), whatever runs on it; a host
+// reservation by Infracost's reserved_instance_term and _payment_option.
+func awsEC2Host(c *costing) {
+	family := c.str("instance_family", false)
+	if family == "" {
+		typ := c.str("instance_type", false)
+		if typ == "" {
+			c.fail("instance_family or instance_type is not known: a Dedicated Host is priced by its instance family")
+			return
+		}
+		family, _, _ = strings.Cut(typ, ".")
+	}
+	base := EC2HostKey(c.r.Region, family)
+	key, assumption := c.reservation(base, "Dedicated Host "+family, false)
+	label := "on-demand"
+	if assumption != "" {
+		label = "reserved"
+	}
+	c.add(fmt.Sprintf("Dedicated Host (%s, %s)", family, label), key, c.e.hours.Mul(c.count), false, assumption)
 }
 
 // burstableVCPUs are the vCPUs of T instance sizes, for CPU credits.

@@ -19,6 +19,12 @@ func EC2Key(region, typ, os string, dedicated bool) string {
 	return k
 }
 
+// EC2HostKey is a Dedicated Host's on-demand key: hosts are sold per
+// instance family (m5, c6i), whatever runs on them.
+func EC2HostKey(region, family string) string {
+	return fmt.Sprintf("aws/ec2-host/%s/%s", region, family)
+}
+
 // RDSKey is a database instance class's on-demand key for a Terraform
 // engine name, Single-AZ unless multiAZ, license included unless byol.
 func RDSKey(region, engine, class string, byol, multiAZ bool) string {

@@ -265,3 +265,47 @@ func TestDynamoDBAutoScaling(t *testing.T) {
 		t.Errorf("free: %+v", est.Free)
 	}
 }
+
+// A Dedicated Host is billed by the hour per instance family, whatever
+// runs on it: m5 at $5.069 → 730 × 5.069 = $3,700.37 a month; reserved for
+// 3 years all upfront at $69,850 → 730 × 69,850 / 26,280 = $1,940.28. An
+// instance with tenancy host bills no instance hours (its root volume
+// still costs: 8 GB gp2 at $0.10 = $0.80). With no host price in the
+// catalog, the host is listed as not priced.
+func TestEC2DedicatedHost(t *testing.T) {
+	inline := `{"resources":[
+		{"address":"aws_ec2_host.h","type":"aws_ec2_host","region":"us-east-1","attributes":{"instance_type":"m5.large","availability_zone":"us-east-1a"}},
+		{"address":"aws_ec2_host.f","type":"aws_ec2_host","region":"us-east-1","attributes":{"instance_family":"m5","availability_zone":"us-east-1a"}},
+		{"address":"aws_instance.on_host","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"m5.large","tenancy":"host"}}]}`
+	rates := map[string]string{
+		"aws/ec2-host/us-east-1/m5":                                      "5.069",
+		"aws/ec2-host/us-east-1/m5/reserved/standard/3_year/all_upfront": "69850/26280",
+	}
+	est := estimateWith(t, inline, `resource_usage: {aws_ec2_host.f: {reserved_instance_term: 3_year, reserved_instance_payment_option: all_upfront}}`, rates, nil)
+	byAddr := map[string]ResourceCost{}
+	for _, r := range est.Resources {
+		byAddr[r.Address] = r
+	}
+	if r := byAddr["aws_ec2_host.h"]; monthly(r) != "3700.37" || r.Components[0].Name != "Dedicated Host (m5, on-demand)" {
+		t.Errorf("on-demand host: %s %+v", monthly(r), r.Components)
+	}
+	if r := byAddr["aws_ec2_host.f"]; monthly(r) != "1940.28" || !strings.Contains(r.Components[0].Assumption, "reserved standard 3_year all_upfront") {
+		t.Errorf("reserved host: %s %+v", monthly(r), r.Components)
+	}
+	if r := byAddr["aws_instance.on_host"]; monthly(r) != "0.80" || len(r.Components) != 1 || !strings.Contains(strings.Join(r.Notes, "\n"), "billed per host (aws_ec2_host)") {
+		t.Errorf("instance on a host: %s %+v %v", monthly(r), r.Components, r.Notes)
+	}
+
+	est = estimateWith(t, inline, "", nil, nil)
+	unpriced := map[string]string{}
+	for _, u := range est.Unpriced {
+		unpriced[u.Address] = u.Reason
+	}
+	if !strings.Contains(unpriced["aws_ec2_host.h"], "aws/ec2-host/us-east-1/m5") {
+		t.Errorf("a host with no price: %v", unpriced)
+	}
+	bad := estimateWith(t, `{"resources":[{"address":"aws_ec2_host.x","type":"aws_ec2_host","region":"us-east-1","attributes":{}}]}`, "", nil, nil)
+	if len(bad.Unpriced) != 1 || !strings.Contains(bad.Unpriced[0].Reason, "instance_family or instance_type is not known") {
+		t.Errorf("a host of no family: %+v", bad.Unpriced)
+	}
+}

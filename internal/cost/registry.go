@@ -111,7 +111,7 @@ func (e *engine) egressResources() []ResourceCost {
 // services name the service a resource type bills under, by type prefix
 // (longest first wins).
 var services = map[string]string{
-	"aws_instance": "EC2", "aws_ebs": "EBS", "aws_eip": "EC2", "aws_db_": "RDS", "aws_rds_": "RDS", "aws_nat_gateway": "VPC",
+	"aws_instance": "EC2", "aws_ec2_host": "EC2", "aws_ebs": "EBS", "aws_eip": "EC2", "aws_db_": "RDS", "aws_rds_": "RDS", "aws_nat_gateway": "VPC",
 	"aws_vpc_endpoint": "VPC", "aws_lb": "Elastic Load Balancing", "aws_alb": "Elastic Load Balancing", "aws_elb": "Elastic Load Balancing",
 	"aws_eks_": "EKS", "aws_s3_": "S3", "aws_lambda_": "Lambda", "aws_cloudwatch_": "CloudWatch", "aws_route53_": "Route 53",
 	"aws_elasticache_": "ElastiCache", "aws_dynamodb_": "DynamoDB", "aws_kms_": "KMS", "aws_secretsmanager_": "Secrets Manager",

@@ -15,6 +15,11 @@ type typeCase struct {
 	want        string
 }
 
+// liveOnly are types whose prices no public list here confirms, so the
+// embedded catalog leaves them out: they are priced from a refreshed cache
+// or a live lookup, worked by hand in their own tests (TestEC2DedicatedHost).
+var liveOnly = map[string]bool{"aws_ec2_host": true}
+
 var typeCases = []typeCase{
 	// 730 × 0.0104 + 8 GB gp2 (assumed) × 0.10 = 7.592 + 0.80
 	{typ: "aws_instance", attrs: `{"instance_type":"t3.micro"}`, want: "8.39"},
@@ -264,7 +269,7 @@ func TestEveryTypeIsPricedAsWorkedByHand(t *testing.T) {
 	}
 	priced, free := SupportedTypes()
 	for _, typ := range priced {
-		if !covered[typ] {
+		if !covered[typ] && !liveOnly[typ] {
 			t.Errorf("%s has no worked case", typ)
 		}
 	}

@@ -145,3 +145,30 @@ func EBSProduct(sku, volume, region, usd string) string {
 	b, _ := json.Marshal(doc)
 	return string(b)
 }
+
+// DedicatedHostProducts are a Dedicated Host family's two products: its
+// on-demand rate (HostUsage) and its reservations (ReservedHostUsage), one
+// 1-year no-upfront term at reservedUSD an hour.
+func DedicatedHostProducts(family, region, usd, reservedUSD string) []string {
+	product := func(sku, usage, tenancy string) map[string]any {
+		return map[string]any{"productFamily": "Dedicated Host", "sku": sku, "attributes": map[string]string{
+			"instanceType": family, "regionCode": region, "usagetype": usage + ":" + family, "tenancy": tenancy,
+			"capacitystatus": "AllocatedHost", "operatingSystem": "Linux", "servicecode": "AmazonEC2"}}
+	}
+	term := func(sku, code string, attrs map[string]string, usd string) map[string]any {
+		return map[string]any{sku + "." + code: map[string]any{"offerTermCode": code, "sku": sku, "effectiveDate": "2026-11-01T00:00:00Z", "termAttributes": attrs,
+			"priceDimensions": map[string]any{sku + "." + code + ".6YS6EN2CT7": map[string]any{"unit": "Hrs", "beginRange": "0", "endRange": "Inf",
+				"description": "Dedicated Host " + family, "pricePerUnit": map[string]string{"USD": usd}}}}}
+	}
+	var out []string
+	for _, doc := range []map[string]any{
+		{"product": product("HOST-OD-"+family, "HostUsage", "Host"), "serviceCode": "AmazonEC2",
+			"terms": map[string]any{"OnDemand": term("HOST-OD-"+family, "JRTCKXETXF", map[string]string{}, usd)}},
+		{"product": product("HOST-RI-"+family, "ReservedHostUsage", "Reserved"), "serviceCode": "AmazonEC2",
+			"terms": map[string]any{"Reserved": term("HOST-RI-"+family, "4NA7Y494T4", map[string]string{"LeaseContractLength": "1yr", "PurchaseOption": "No Upfront"}, reservedUSD)}},
+	} {
+		b, _ := json.Marshal(doc)
+		out = append(out, string(b))
+	}
+	return out
+}

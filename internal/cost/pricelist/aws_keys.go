@@ -54,6 +54,12 @@ func awsKey(service, family string, a map[string]string) (string, unit) {
 				return "", unit{}
 			}
 			return cost.EC2Key(region, a["instanceType"], os, a["tenancy"] == "Dedicated"), hours
+		case "Dedicated Host":
+			// The on-demand product (HostUsage) and the reservations' (ReservedHostUsage)
+			// share the host's key; a reservation is a term of its key.
+			if (strings.HasPrefix(usage, "HostUsage:") || strings.HasPrefix(usage, "ReservedHostUsage:")) && a["instanceType"] != "" {
+				return cost.EC2HostKey(region, a["instanceType"]), hours
+			}
 		case "Storage":
 			if a["volumeApiName"] != "" {
 				return fmt.Sprintf("aws/ebs/%s/%s", region, a["volumeApiName"]), gbMonths

@@ -69,11 +69,18 @@ func keys(m map[string]Price) []string {
 // generation type; its reservations amortised by hand (upfront fee / hours
 // of the term + hourly fee); EBS storage and io2's first IOPS tier. A
 // pre-installed SQL Server image, an unused capacity reservation, a
-// higher IOPS tier and data transfer are not catalog prices.
+// higher IOPS tier and data transfer are not catalog prices. A Dedicated
+// Host's on-demand rate and its reservations, which AWS lists as a product
+// of their own (ReservedHostUsage), share the host's key: 3 years all
+// upfront is $69,850 / 26,280 h.
 func TestReadAWSOfferEC2(t *testing.T) {
 	got := read(t, "AmazonEC2-us-east-1.json", ReadAWSOffer)
 	base := "aws/ec2/us-east-1/m3.medium"
+	host := cost.EC2HostKey("us-east-1", "m5")
 	expect(t, got, map[string]string{
+		host: "5.069",
+		cost.ReservedKey(host, "standard", "1_year", "no_upfront"):  "3.549",
+		cost.ReservedKey(host, "standard", "3_year", "all_upfront"): "69850/26280",
 		base:                "0.067",
 		base + "/windows":   "0.13",
 		base + "/dedicated": "0.073",

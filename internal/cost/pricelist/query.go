@@ -42,6 +42,8 @@ func AWSQuery(key string) (service, region string, filters map[string]string, ok
 		}
 		return "AmazonEC2", region, map[string]string{"productFamily": "Compute Instance", "instanceType": item, "operatingSystem": os,
 			"tenancy": tenancy, "preInstalledSw": "NA", "capacitystatus": "Used"}, true
+	case "ec2-host":
+		return "AmazonEC2", region, map[string]string{"productFamily": "Dedicated Host", "instanceType": item}, true
 	case "rds":
 		if len(rest) == 0 {
 			return "", "", nil, false
