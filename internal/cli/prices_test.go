@@ -55,14 +55,16 @@ func TestPricesRefresh(t *testing.T) {
 		t.Errorf("cost with live prices: exit %d\n%s", code, out)
 	}
 
-	// A type the catalog lacks is looked up live once, with the
+	// A rate the catalog lacks (Windows) is looked up live once, with the
 	// environment's credentials, and kept in the cache: the next estimate
 	// asks nothing.
-	old := testenv.NewPriceListStub(t, [][]string{{testenv.EC2Product("S2", "x2gd.medium", "eu-west-1", "Linux", "0.073")}}, 0)
+	old := testenv.NewPriceListStub(t, [][]string{{testenv.EC2Product("S2", "x2gd.medium", "eu-west-1", "Windows", "0.073")}}, 0)
 	t.Setenv("AWS_ENDPOINT_URL_PRICING", old.URL)
-	write(t, inline, `{"resources":[{"type":"aws_instance","region":"eu-west-1","attributes":{"instance_type":"x2gd.medium","root_block_device":[{"volume_size":8,"volume_type":"gp2"}]}}]}`)
+	write(t, inline, `{"resources":[{"address":"aws_instance.w","type":"aws_instance","region":"eu-west-1","attributes":{"instance_type":"x2gd.medium","root_block_device":[{"volume_size":8,"volume_type":"gp2"}]}}]}`)
+	usage := filepath.Join(t.TempDir(), "usage.yml")
+	write(t, usage, "version: 0.1\nresource_usage:\n  aws_instance.w:\n    operating_system: windows\n")
 	for i := 0; i < 2; i++ {
-		code, out, errs = run(t, "cost", "--format", "json", inline)
+		code, out, errs = run(t, "cost", "--format", "json", "--usage", usage, inline)
 		// 730 × 0.073 + 8 × 0.11
 		if code != 0 || !strings.Contains(out, `"total_monthly_cost": "54.17"`) || !strings.Contains(out, "looked up live") {
 			t.Fatalf("live lookup %d: exit %d\n%s\n%s", i, code, out, errs)
@@ -72,7 +74,7 @@ func TestPricesRefresh(t *testing.T) {
 		}
 	}
 	data, _ := os.ReadFile(cache)
-	if !strings.Contains(string(data), `"aws/ec2/eu-west-1/x2gd.medium"`) || !strings.Contains(string(data), `"aws/ec2/eu-west-1/m5.large"`) {
+	if !strings.Contains(string(data), `"aws/ec2/eu-west-1/x2gd.medium/windows"`) || !strings.Contains(string(data), `"aws/ec2/eu-west-1/m5.large"`) {
 		t.Errorf("the cache keeps the refreshed and the looked-up prices:\n%s", data)
 	}
 }

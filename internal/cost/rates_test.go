@@ -203,16 +203,17 @@ func TestLiveLookupFillsTheCatalogsGaps(t *testing.T) {
 	inline := `{"resources":[
 		{"address":"aws_instance.a","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"x2gd.medium","root_block_device":[{"volume_size":8,"volume_type":"gp2"}]}},
 		{"address":"aws_instance.b","type":"aws_instance","region":"us-east-1","attributes":{"instance_type":"x2gd.medium","root_block_device":[{"volume_size":8,"volume_type":"gp2"}]}}]}`
-	live := &lookupStub{prices: map[string]string{"aws/ec2/us-east-1/x2gd.medium": "0.067"}, calls: map[string]int{}}
-	est := estimateWith(t, inline, "", nil, live)
+	windows := `resource_usage: {aws_instance.a: {operating_system: windows}, aws_instance.b: {operating_system: windows}}`
+	live := &lookupStub{prices: map[string]string{"aws/ec2/us-east-1/x2gd.medium/windows": "0.067"}, calls: map[string]int{}}
+	est := estimateWith(t, inline, windows, nil, live)
 	// 730 × $0.067 + 8 × $0.10 = $48.91 + $0.80
 	if len(est.Resources) != 2 || monthly(est.Resources[0]) != "49.71" || est.Resources[0].Components[0].PriceSource != "AWS Price List API (live, test)" {
 		t.Fatalf("live: %+v %+v", est.Resources, est.Unpriced)
 	}
-	if live.calls["aws/ec2/us-east-1/x2gd.medium"] != 1 || live.calls["aws/ebs/us-east-1/gp2"] != 0 {
+	if live.calls["aws/ec2/us-east-1/x2gd.medium/windows"] != 1 || live.calls["aws/ebs/us-east-1/gp2"] != 0 {
 		t.Errorf("lookups: %v", live.calls)
 	}
-	est = estimateWith(t, inline, "", nil, &lookupStub{err: errors.New("no AWS credentials"), calls: map[string]int{}})
+	est = estimateWith(t, inline, windows, nil, &lookupStub{err: errors.New("no AWS credentials"), calls: map[string]int{}})
 	if len(est.Unpriced) != 2 || !strings.Contains(est.Unpriced[0].Reason, "live lookup failed: no AWS credentials") {
 		t.Errorf("failed lookup: %+v", est.Unpriced)
 	}

@@ -4,9 +4,13 @@ package main
 // estimated.
 
 import (
+	_ "embed"
 	"fmt"
 	"strings"
 )
+
+// ec2Source is what an EC2 instance price listed in a region rests on.
+const ec2Source = awsList + " (EC2, Linux, shared tenancy; Price List of 2026-07-20)"
 
 var awsRegions = []string{"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"}
 
@@ -19,89 +23,51 @@ var ec2Reference = map[string]map[string]string{
 	"t3": {"us-east-1": "0.0832", "us-east-2": "0.0832", "us-west-2": "0.0832", "eu-west-1": "0.0912", "eu-central-1": "0.096", "ap-southeast-1": "0.1056"},
 }
 
-// ec2Families: the us-east-1 price of .large, which reference family sets
-// its regional ratio, and its sizes. Within a family, price is linear in
-// size (xlarge = 2 × large ...), as AWS lists it. m6i, c6i and r6i are
-// listed at their 5th-generation peers' prices in every region.
-var ec2Families = []struct {
-	family, large, ref string
-	sameAsRef          bool
-	sizes              []string
-}{
-	{"t3", "0.0832", "t3", true, tSizes},
-	{"t3a", "0.0752", "t3", false, tSizes},
-	{"t4g", "0.0672", "t3", false, tSizes},
-	{"m5", "0.096", "m5", true, bigSizes},
-	{"m5a", "0.086", "m5", false, bigSizes},
-	{"m5d", "0.113", "m5", false, bigSizes},
-	{"m5n", "0.119", "m5", false, bigSizes},
-	{"m6i", "0.096", "m5", true, intel6Sizes},
-	{"m6id", "0.1187", "m5", false, intel6Sizes},
-	{"m6a", "0.0864", "m5", false, amdSizes},
-	{"m6g", "0.077", "m5", false, armSizes},
-	{"m6gd", "0.0904", "m5", false, armSizes},
-	{"m7i", "0.1008", "m5", false, intel6Sizes},
-	{"m7i-flex", "0.09576", "m5", false, flexSizes},
-	{"m7a", "0.11592", "m5", false, amdSizes},
-	{"m7g", "0.0816", "m5", false, armSizes},
-	{"c5", "0.085", "c5", true, c5Sizes},
-	{"c5a", "0.077", "c5", false, bigSizes},
-	{"c5d", "0.096", "c5", false, c5Sizes},
-	{"c6i", "0.085", "c5", true, intel6Sizes},
-	{"c6id", "0.1008", "c5", false, intel6Sizes},
-	{"c6a", "0.0765", "c5", false, amdSizes},
-	{"c6g", "0.068", "c5", false, armSizes},
-	{"c6gd", "0.0768", "c5", false, armSizes},
-	{"c7i", "0.08925", "c5", false, intel6Sizes},
-	{"c7a", "0.10264", "c5", false, amdSizes},
-	{"c7g", "0.0725", "c5", false, armSizes},
-	{"r5", "0.126", "r5", true, bigSizes},
-	{"r5a", "0.113", "r5", false, bigSizes},
-	{"r5d", "0.144", "r5", false, bigSizes},
-	{"r5n", "0.149", "r5", false, bigSizes},
-	{"r6i", "0.126", "r5", true, intel6Sizes},
-	{"r6id", "0.1512", "r5", false, intel6Sizes},
-	{"r6a", "0.1134", "r5", false, amdSizes},
-	{"r6g", "0.1008", "r5", false, armSizes},
-	{"r6gd", "0.1152", "r5", false, armSizes},
-	{"r7i", "0.1323", "r5", false, intel6Sizes},
-	{"r7a", "0.15215", "r5", false, amdSizes},
-	{"r7g", "0.1071", "r5", false, armSizes},
+// sizeFactor is an RDS size's multiple of .large.
+var sizeFactor = map[string]string{"xlarge": "2", "2xlarge": "4", "4xlarge": "8", "8xlarge": "16", "12xlarge": "24", "16xlarge": "32", "24xlarge": "48"}
+
+// ec2ListedAtRef are families AWS lists at their reference family's
+// price in every region (m6i at m5's); other families' prices outside
+// us-east-1 are listed at us-east-1's where their reference family is, and
+// estimated by its ratio elsewhere.
+var ec2ListedAtRef = map[string]string{"t3": "t3", "m5": "m5", "m6i": "m5", "c5": "c5", "c6i": "c5", "r5": "r5", "r6i": "r5"}
+
+// ec2Ref is the reference family whose regional prices estimate a
+// family's: compute (c), burstable (t), memory and storage (r, x, z, u,
+// i, d, h), else general purpose and accelerated (m5).
+func ec2Ref(family string) (ref string, listedAtRef bool) {
+	if r, ok := ec2ListedAtRef[family]; ok {
+		return r, true
+	}
+	switch {
+	case strings.HasPrefix(family, "inf"):
+	case family[0] == 't':
+		return "t3", false
+	case family[0] == 'c':
+		return "c5", false
+	case strings.IndexByte("rxzuidh", family[0]) >= 0:
+		return "r5", false
+	}
+	return "m5", false
 }
 
-var (
-	tSizes      = []string{"nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"}
-	bigSizes    = []string{"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"}
-	intel6Sizes = append(bigSizes[:len(bigSizes):len(bigSizes)], "32xlarge")
-	amdSizes    = append(bigSizes[:len(bigSizes):len(bigSizes)], "32xlarge", "48xlarge")
-	armSizes    = []string{"medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"}
-	c5Sizes     = []string{"large", "xlarge", "2xlarge", "4xlarge", "9xlarge", "12xlarge", "18xlarge", "24xlarge"}
-	flexSizes   = []string{"large", "xlarge", "2xlarge", "4xlarge", "8xlarge"}
-	// sizeFactor is a size's multiple of .large.
-	sizeFactor = map[string]string{"nano": "0.0625", "micro": "0.125", "small": "0.25", "medium": "0.5", "large": "1", "xlarge": "2",
-		"2xlarge": "4", "4xlarge": "8", "8xlarge": "16", "9xlarge": "18", "12xlarge": "24", "16xlarge": "32", "18xlarge": "36",
-		"24xlarge": "48", "32xlarge": "64", "48xlarge": "96"}
-)
+//go:embed ec2-us-east-1.tsv
+var ec2USEast1 string
 
-// ec2Listed are us-east-1 prices of types AWS does not price in
-// proportion to size — previous generations, accelerated instances —
-// listed type by type; other regions are estimated by the family's
-// reference ratio.
-var ec2Listed = map[string]struct {
-	ref    string
-	prices map[string]string
-}{
-	"t2":   {"t3", map[string]string{"nano": "0.0058", "micro": "0.0116", "small": "0.023", "medium": "0.0464", "large": "0.0928", "xlarge": "0.1856", "2xlarge": "0.3712"}},
-	"m3":   {"m5", map[string]string{"medium": "0.067", "large": "0.133", "xlarge": "0.266", "2xlarge": "0.532"}},
-	"m4":   {"m5", map[string]string{"large": "0.10", "xlarge": "0.20", "2xlarge": "0.40", "4xlarge": "0.80", "10xlarge": "2.00", "16xlarge": "3.20"}},
-	"c3":   {"c5", map[string]string{"large": "0.105", "xlarge": "0.21", "2xlarge": "0.42", "4xlarge": "0.84", "8xlarge": "1.68"}},
-	"c4":   {"c5", map[string]string{"large": "0.10", "xlarge": "0.199", "2xlarge": "0.398", "4xlarge": "0.796", "8xlarge": "1.591"}},
-	"c5n":  {"c5", map[string]string{"large": "0.108", "xlarge": "0.216", "2xlarge": "0.432", "4xlarge": "0.864", "9xlarge": "1.944", "18xlarge": "3.888"}},
-	"r3":   {"r5", map[string]string{"large": "0.166", "xlarge": "0.333", "2xlarge": "0.665", "4xlarge": "1.33", "8xlarge": "2.66"}},
-	"r4":   {"r5", map[string]string{"large": "0.133", "xlarge": "0.266", "2xlarge": "0.532", "4xlarge": "1.064", "8xlarge": "2.128", "16xlarge": "4.256"}},
-	"g4dn": {"m5", map[string]string{"xlarge": "0.526", "2xlarge": "0.752", "4xlarge": "1.204", "8xlarge": "2.176", "12xlarge": "3.912", "16xlarge": "4.352"}},
-	"g5":   {"m5", map[string]string{"xlarge": "1.006", "2xlarge": "1.212", "4xlarge": "1.624", "8xlarge": "2.448", "12xlarge": "5.672", "16xlarge": "4.096", "24xlarge": "8.144", "48xlarge": "16.288"}},
-	"p3":   {"m5", map[string]string{"2xlarge": "3.06", "8xlarge": "12.24", "16xlarge": "24.48"}},
+// ec2Prices are the us-east-1 Linux on-demand prices of every instance
+// type, from ec2-us-east-1.tsv.
+func ec2Prices() (types, prices []string) {
+	for _, line := range strings.Split(ec2USEast1, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		typ, usd, ok := strings.Cut(line, "\t")
+		if !ok || !strings.Contains(typ, ".") {
+			panic("ec2-us-east-1.tsv: " + line)
+		}
+		types, prices = append(types, typ), append(prices, usd)
+	}
+	return types, prices
 }
 
 // regionalAWS holds a product's price per region where listed; regions
@@ -139,35 +105,23 @@ func same(v string) map[string]string {
 }
 
 func awsCatalog() {
-	for _, f := range ec2Families {
+	types, prices := ec2Prices()
+	for i, typ := range types {
+		family, _, _ := strings.Cut(typ, ".")
+		ref, atRef := ec2Ref(family)
+		us := ec2Reference[ref]["us-east-1"]
 		for _, r := range awsRegions {
-			large, src := f.large, awsList+" (EC2, Linux, shared tenancy)"
+			key, usd, src := fmt.Sprintf("aws/ec2/%s/%s", r, typ), prices[i], ec2Source
 			switch {
-			case r == "us-east-1":
-			case f.sameAsRef:
-				large = ec2Reference[f.ref][r]
-			case ec2Reference[f.ref][r] == ec2Reference[f.ref]["us-east-1"]:
-				// Regions that list the reference family at the us-east-1 price list the others at it too.
+			case r == "us-east-1" || ec2Reference[ref][r] == us:
+			case atRef:
+				usd = scale(usd, ec2Reference[ref][r], us, 6)
 			default:
-				k := ratio(ec2Reference[f.ref][r], ec2Reference[f.ref]["us-east-1"])
-				large = mul(f.large, k, 4)
-				src = fmt.Sprintf("estimated: the us-east-1 list price × %s (the region's %s price ratio)", k, f.ref)
+				k := ratio(ec2Reference[ref][r], us)
+				usd = mul(usd, k, 6)
+				src = fmt.Sprintf("estimated: the us-east-1 list price × %s (the region's EC2 %s price ratio)", k, ref)
 			}
-			for _, size := range f.sizes {
-				add(fmt.Sprintf("aws/ec2/%s/%s.%s", r, f.family, size), "hour", mul(large, sizeFactor[size], 6), src)
-			}
-		}
-	}
-
-	for family, f := range ec2Listed {
-		for size, v := range f.prices {
-			byRegion := map[string]string{"us-east-1": v}
-			for _, r := range awsRegions {
-				if ec2Reference[f.ref][r] == ec2Reference[f.ref]["us-east-1"] {
-					byRegion[r] = v // regions that list the reference at us-east-1's price
-				}
-			}
-			regionalRef(fmt.Sprintf("aws/ec2/%%s/%s.%s", family, size), "hour", awsList+" (EC2, Linux, shared tenancy)", f.ref, byRegion)
+			add(key, "hour", usd, src)
 		}
 	}
 

@@ -68,6 +68,11 @@ func mul(a, b string, places int) string {
 	return s
 }
 
+// scale is a×num/den rounded to places decimals, without trailing zeros.
+func scale(a, num, den string, places int) string {
+	return mul(a, new(big.Rat).Quo(rat(num), rat(den)).RatString(), places)
+}
+
 func ratio(a, b string) string { return new(big.Rat).Quo(rat(a), rat(b)).FloatString(6) }
 
 func main() {
