@@ -112,6 +112,11 @@ func awsInstance(c *costing) {
 		c.add(fmt.Sprintf("Instance usage (%s, %s)", label, typ), key, c.runHours().Mul(c.count), false, assumption)
 		c.cpuCredits(typ)
 	}
+	if c.attr("monitoring") == true {
+		// Detailed monitoring is billed as CloudWatch metrics: the seven
+		// an instance sends each minute.
+		c.monthly("EC2 detailed monitoring (7 metrics)", c.key("aws", "cloudwatch", "metric"), Int(7))
+	}
 	root := c.block("root_block_device")
 	vt, _ := root["volume_type"].(string)
 	size, sizeKnown := numOf(root["volume_size"], Dec{})

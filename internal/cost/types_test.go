@@ -55,6 +55,8 @@ var typeCases = []typeCase{
 	{typ: "aws_wafv2_web_acl", usage: `{"rule_group_rules":4,"managed_rule_group_rules":6,"monthly_requests":1000000}`, want: "15.60"},
 	// 730 × 0.30 + (100 GB down + 50 GB up) × 0.04
 	{typ: "aws_transfer_server", usage: `{"monthly_data_downloaded_gb":100,"monthly_data_uploaded_gb":50}`, want: "225.00"},
+	// detailed monitoring: 7.592 + 0.80 + 7 CloudWatch metrics × 0.30
+	{typ: "aws_instance", attrs: `{"instance_type":"t3.micro","monitoring":true}`, want: "10.49"},
 	// 100 hours a month (monthly_hrs) × 0.0104 + 8 GB root × 0.10
 	{typ: "aws_instance", attrs: `{"instance_type":"t3.micro"}`, usage: `{"monthly_hrs":100}`, want: "1.84"},
 	// t3 bursts unlimited: 7.592 + 0.80 + 100 hours × 2 vCPUs × 0.05
