@@ -265,6 +265,10 @@ func awsEBSVolume(c *costing) {
 	iops, _ := c.num("iops", Dec{})
 	tput, _ := c.num("throughput", Dec{})
 	c.ebs("Volume", vt, size, iops, tput)
+	if vt == "standard" {
+		// Magnetic volumes also bill each I/O request.
+		c.usage("I/O requests (magnetic)", c.key("aws", "ebs", "standard-io"), "monthly_standard_io_requests", million, "I/O requests")
+	}
 }
 
 func awsEBSSnapshot(c *costing) {

@@ -27,6 +27,8 @@ var typeCases = []typeCase{
 	{typ: "aws_instance", count: 3, attrs: `{"instance_type":"m5.large","root_block_device":[{"volume_type":"gp3","volume_size":20}]}`, want: "215.04"},
 	// 100 GB × 0.125 + 1,000 IOPS × 0.065
 	{typ: "aws_ebs_volume", attrs: `{"type":"io1","size":100,"iops":1000}`, want: "77.50"},
+	// magnetic: 20 GB × 0.05 + 1M I/O requests × 0.05 per million
+	{typ: "aws_ebs_volume", attrs: `{"type":"standard","size":20}`, usage: `{"monthly_standard_io_requests":1000000}`, want: "1.05"},
 	// 200 GB × 0.05
 	{typ: "aws_ebs_snapshot", usage: `{"monthly_storage_gb":200}`, want: "10.00"},
 	// 730 × 0.017 + 20 GB gp2 × 0.115 = 12.41 + 2.30

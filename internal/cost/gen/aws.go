@@ -141,6 +141,7 @@ func awsCatalog() {
 	regionalAWS("aws/ebs/%s/st1", "GB-month", ebs, map[string]string{"us-east-1": "0.045", "us-east-2": "0.045", "us-west-2": "0.045", "eu-west-1": "0.05", "eu-central-1": "0.054", "ap-southeast-1": "0.054"})
 	regionalAWS("aws/ebs/%s/sc1", "GB-month", ebs, map[string]string{"us-east-1": "0.015", "us-east-2": "0.015", "us-west-2": "0.015", "eu-west-1": "0.0168", "eu-central-1": "0.018", "ap-southeast-1": "0.018"})
 	regionalAWS("aws/ebs/%s/standard", "GB-month", ebs+" (magnetic)", usRegions("0.05"))
+	regionalAWS("aws/ebs/%s/standard-io", "1M requests", ebs+" (magnetic I/O requests)", usRegions("0.05"))
 	regionalAWS("aws/ebs/%s/snapshot", "GB-month", ebs+" snapshots", map[string]string{"us-east-1": "0.05", "us-east-2": "0.05", "us-west-2": "0.05", "eu-west-1": "0.05", "eu-central-1": "0.054", "ap-southeast-1": "0.05"})
 
 	rds := awsList + " (RDS, Single-AZ)"
