@@ -104,6 +104,8 @@ func awsDBInstance(c *costing) {
 		return
 	}
 	c.monthly(fmt.Sprintf("Storage (%s, %s GB, %s)", st, size, label), c.key("aws", "rds", "storage-"+st), size.Mul(azs))
+	// Backups up to the storage's size are free; beyond it, by the GB.
+	c.usage("Additional backup storage", c.key("aws", "rds", "backup-storage"), "additional_backup_storage_gb", Int(1), "GB of backups beyond the free allowance")
 	iops, _ := c.num("iops", Dec{})
 	switch st {
 	case "io1", "io2":

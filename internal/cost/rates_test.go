@@ -129,7 +129,8 @@ func TestRDSRates(t *testing.T) {
 	est := estimateWith(t, `{"resources":[{"address":"aws_db_instance.pg","type":"aws_db_instance","region":"us-east-1","attributes":{
 		"engine":"postgres","instance_class":"db.m5.large","multi_az":true,"storage_type":"gp3","allocated_storage":500,"iops":15000,"storage_throughput":600}}]}`, "", nil, nil)
 	r := est.Resources[0]
-	if monthly(r) != "510.88" || len(r.Components) != 4 {
+	if monthly(r) != "510.88" || len(r.Components) != 5 { // and backups beyond the free allowance, by usage
+
 		t.Errorf("postgres Multi-AZ gp3: %s %+v", monthly(r), r.Components)
 	}
 	// Below 400 GB the baseline is 3,000 IOPS and 125 MB/s: 100 GB with
@@ -137,7 +138,7 @@ func TestRDSRates(t *testing.T) {
 	// prices: 730 × $0.017 + 100 × $0.115 = $12.41 + $11.50.
 	est = estimateWith(t, `{"resources":[{"address":"aws_db_instance.m","type":"aws_db_instance","region":"us-east-1","attributes":{
 		"engine":"mariadb","instance_class":"db.t3.micro","storage_type":"gp3","allocated_storage":100,"iops":3000}}]}`, "", nil, nil)
-	if r := est.Resources[0]; monthly(r) != "23.91" || len(r.Components) != 2 {
+	if r := est.Resources[0]; monthly(r) != "23.91" || len(r.Components) != 3 {
 		t.Errorf("mariadb: %s %+v", monthly(r), r.Components)
 	}
 	// SQL Server and Oracle have their own rates, keyed by edition and

@@ -33,6 +33,8 @@ var typeCases = []typeCase{
 	{typ: "aws_ebs_snapshot", usage: `{"monthly_storage_gb":200}`, want: "10.00"},
 	// 730 × 0.017 + 20 GB gp2 × 0.115 = 12.41 + 2.30
 	{typ: "aws_db_instance", attrs: `{"engine":"mysql","instance_class":"db.t3.micro","allocated_storage":20}`, want: "14.71"},
+	// 730 × 0.017 + 20 GB gp2 × 0.115 + 1,000 GB of backups beyond the free allowance × 0.095
+	{typ: "aws_db_instance", attrs: `{"engine":"mysql","instance_class":"db.t3.micro","allocated_storage":20}`, usage: `{"additional_backup_storage_gb":1000}`, want: "109.71"},
 	// 100 GB × 0.10 + 10 M I/O × 0.20
 	{typ: "aws_rds_cluster", attrs: `{"engine":"aurora-postgresql"}`, usage: `{"storage_gb":100,"monthly_io_requests":10000000}`, want: "12.00"},
 	// 730 × 0.26
