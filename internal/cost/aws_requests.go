@@ -9,28 +9,31 @@ import (
 
 func awsLambda(c *costing) {
 	mem, _ := c.num("memory_size", Int(128))
-	arch, item := "x86_64", "gb-second"
+	// Duration is billed per GB-second of memory configured, in tiers
+	// per month: on x86 the first 6 billion GB-seconds, the next 9 billion,
+	// then the rest; on Arm the first 7.5 billion, the next 11.25 billion.
+	arch, item, first, second := "x86_64", "gb-second", "6", "9"
 	if a, ok := c.attr("architectures").([]any); ok && len(a) > 0 && a[0] == "arm64" {
-		arch, item = "arm64", "gb-second-arm"
+		arch, item, first, second = "arm64", "gb-second-arm", "7.5", "11.25"
 	}
+	billion := Int(1_000_000_000)
+	firstEnd := D(first).Mul(billion)
+	secondEnd := firstEnd.Add(D(second).Mul(billion))
 	c.usage("Requests", c.key("aws", "lambda", "requests"), "monthly_requests", million, "requests")
 	reqs, given, ok := c.usageNumber("monthly_requests", "requests per month")
 	ms, msGiven, msOK := c.usageNumber("request_duration_ms", "average duration of a request in milliseconds")
 	if !ok || !msOK {
 		return
 	}
-	// Duration is billed per GB-second of memory configured, in tiers
-	// per month: the first 6 billion GB-seconds, the next 9 billion, then
-	// the rest.
 	gbs := reqs.Mul(ms).Div(thousand).Mul(mem).Div(Int(1024)).Mul(c.count).Mul(c.months())
 	assumption := fmt.Sprintf("%s requests × %s ms × %s MB per month", reqs, ms, mem)
 	if !given || !msGiven {
 		assumption = fmt.Sprintf("no usage given: set usage %s.monthly_requests and request_duration_ms (%s MB, %s)", c.r.Address, mem, arch)
 	}
 	c.tiered(fmt.Sprintf("Duration (%s MB, %s)", mem, arch), gbs, []tier{
-		{Int(6_000_000_000), c.key("aws", "lambda", item), "first 6B GB-seconds"},
-		{Int(15_000_000_000), c.key("aws", "lambda", item+"-tier2"), "next 9B GB-seconds"},
-		{Dec{}, c.key("aws", "lambda", item+"-tier3"), "over 15B GB-seconds"},
+		{firstEnd, c.key("aws", "lambda", item), "first " + first + "B GB-seconds"},
+		{secondEnd, c.key("aws", "lambda", item+"-tier2"), "next " + second + "B GB-seconds"},
+		{Dec{}, c.key("aws", "lambda", item+"-tier3"), "over " + secondEnd.Div(billion).String() + "B GB-seconds"},
 	}, true, assumption)
 	// Ephemeral storage above the 512 MB included, per GB-second.
 	if st := c.block("ephemeral_storage"); st != nil {

@@ -144,6 +144,9 @@ var typeCases = []typeCase{
 	// 1B requests × 7 s × 1 GB = 7B GB-seconds: 6B × 0.0000166667 +
 	// 1B × 0.000015 + 1,000 M requests × 0.20 = 100,000.20 + 15,000 + 200
 	{typ: "aws_lambda_function", attrs: `{"memory_size":1024}`, usage: `{"monthly_requests":1000000000,"request_duration_ms":7000}`, want: "115200.20"},
+	// Arm's tiers are 7.5B and 11.25B GB-seconds: 1B requests × 10 s × 1 GB = 10B GB-seconds,
+	// 7.5B × 0.0000133334 + 2.5B × 0.0000120001 + 1,000M requests × 0.20 = 100,000.50 + 30,000.25 + 200
+	{typ: "aws_lambda_function", attrs: `{"memory_size":1024,"architectures":["arm64"]}`, usage: `{"monthly_requests":1000000000,"request_duration_ms":10000}`, want: "130200.75"},
 	// 1M × 0.1 s × 0.125 GB = 12,500 GB-s × 0.0000166667 = 0.2083 +
 	// 0.20 requests + ephemeral 9.5 GB × 100,000 s × 0.0000000309 = 0.0294
 	{typ: "aws_lambda_function", attrs: `{"ephemeral_storage":[{"size":10240}]}`, usage: `{"monthly_requests":1000000,"request_duration_ms":100}`, want: "0.44"},
