@@ -5,6 +5,7 @@ package cost
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // rdsEngine maps a Terraform engine name to the catalog's; alias is the
@@ -52,7 +53,77 @@ func (c *costing) rdsInstance(engine, class string, multiAZ bool) bool {
 	}
 	key, assumption := c.reservation(key, class, false)
 	c.add(fmt.Sprintf("Database instance (%s, %s, %s)", engine, class, label), key, c.e.hours.Mul(c.count).Mul(azs), false, assumption)
+	instances := Int(1)
+	if multiAZ {
+		instances = Int(2) // the standby runs the same version
+	}
+	c.rdsExtendedSupport(name, class, instances)
 	return true
+}
+
+// rdsStandardSupportEnds is the last day of RDS standard support per engine
+// and major version (the RDS and Aurora release calendars); after it RDS
+// runs the version under Extended Support, billed per vCPU-hour: the
+// first two years at one rate, the third at another.
+var rdsStandardSupportEnds = map[string]string{
+	"mysql/5.7": "2024-02-29", "mysql/8.0": "2026-07-31",
+	"postgres/11": "2024-02-29", "postgres/12": "2025-02-28", "postgres/13": "2026-02-28",
+	"aurora-mysql/5.7":     "2024-10-31",
+	"aurora-postgresql/11": "2024-02-29", "aurora-postgresql/12": "2025-02-28", "aurora-postgresql/13": "2026-02-28",
+}
+
+// rdsMajor is an engine version's major version as the calendar names it:
+// MySQL's two parts (8.0 of 8.0.35, 5.7 of 5.7.mysql_aurora.2.11.2),
+// PostgreSQL's one (11 of 11.22).
+func rdsMajor(engine, version string) string {
+	parts := strings.Split(version, ".")
+	if strings.HasSuffix(engine, "mysql") && len(parts) >= 2 {
+		return parts[0] + "." + parts[1]
+	}
+	return parts[0]
+}
+
+// rdsVCPUs is an instance class's vCPUs: burstable classes up to large
+// have two, otherwise .large has two and each size doubles.
+func rdsVCPUs(class string) (Dec, bool) {
+	parts := strings.Split(class, ".")
+	if len(parts) != 3 {
+		return Dec{}, false
+	}
+	if strings.HasPrefix(parts[1], "t") {
+		switch parts[2] {
+		case "micro", "small", "medium", "large":
+			return Int(2), true
+		}
+	}
+	v, ok := map[string]int64{"large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64, "24xlarge": 96, "32xlarge": 128, "48xlarge": 192}[parts[2]]
+	return Int(v), ok
+}
+
+// rdsExtendedSupport prices Extended Support for an engine version past
+// its standard support, as of the estimate's day.
+func (c *costing) rdsExtendedSupport(engine, class string, instances Dec) {
+	version := c.str("engine_version", false)
+	if version == "" {
+		return
+	}
+	end, ok := rdsStandardSupportEnds[engine+"/"+rdsMajor(engine, version)]
+	today := c.e.opts.Today.Format(time.DateOnly)
+	if !ok || today <= end {
+		return
+	}
+	vcpus, ok := rdsVCPUs(class)
+	if !ok {
+		c.note("engine version %s is under RDS Extended Support, billed per vCPU (per ACU on Serverless v2), which is not priced here for %s", version, class)
+		return
+	}
+	last, _ := time.Parse(time.DateOnly, end)
+	year, key := "1-2", "extended-support-vcpu-hour"
+	if !c.e.opts.Today.Before(last.AddDate(0, 0, 1).AddDate(2, 0, 0)) {
+		year, key = "3", "extended-support-vcpu-hour-year3"
+	}
+	c.add(fmt.Sprintf("Extended support (%s %s, year %s, %s vCPUs)", engine, rdsMajor(engine, version), year, vcpus), c.key("aws", "rds", key),
+		c.e.hours.Mul(c.count).Mul(instances).Mul(vcpus), false, fmt.Sprintf("%s %s left RDS standard support on %s: Extended Support is billed per vCPU-hour", engine, rdsMajor(engine, version), end))
 }
 
 // rdsGP3Baseline is the IOPS and throughput (MB/s) a gp3 RDS volume

@@ -2,8 +2,10 @@ package cost
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // estimateWith estimates inline resources with usage, the catalog
@@ -309,5 +311,59 @@ func TestEC2DedicatedHost(t *testing.T) {
 	bad := estimateWith(t, `{"resources":[{"address":"aws_ec2_host.x","type":"aws_ec2_host","region":"us-east-1","attributes":{}}]}`, "", nil, nil)
 	if len(bad.Unpriced) != 1 || !strings.Contains(bad.Unpriced[0].Reason, "instance_family or instance_type is not known") {
 		t.Errorf("a host of no family: %+v", bad.Unpriced)
+	}
+}
+
+// RDS Extended Support, as of a given day: PostgreSQL 11 on db.t3.large
+// (2 vCPUs) left standard support on 2024-02-29, so on 2025-06-01 it is in
+// year 2 at $0.10 a vCPU-hour: 730 × 2 × 0.10 = $146.00 on top of the
+// instance; on 2026-06-01, year 3 at $0.20: $292.00; Multi-AZ twice that.
+// PostgreSQL 16, and a version given without a minor, are in standard
+// support or priced by their major.
+func TestRDSExtendedSupport(t *testing.T) {
+	res, err := ParseInline([]byte(`{"resources":[
+		{"address":"aws_db_instance.pg11","type":"aws_db_instance","region":"us-east-1","attributes":{"engine":"postgres","engine_version":"11.22","instance_class":"db.t3.large","allocated_storage":20}},
+		{"address":"aws_db_instance.pg11az","type":"aws_db_instance","region":"us-east-1","attributes":{"engine":"postgres","engine_version":"11","instance_class":"db.t3.large","allocated_storage":20,"multi_az":true}},
+		{"address":"aws_db_instance.my57","type":"aws_db_instance","region":"us-east-1","attributes":{"engine":"mysql","engine_version":"5.7.44","instance_class":"db.m5.xlarge","allocated_storage":20}},
+		{"address":"aws_db_instance.pg16","type":"aws_db_instance","region":"us-east-1","attributes":{"engine":"postgres","engine_version":"16.4","instance_class":"db.t3.large","allocated_storage":20}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	extended := func(day string) map[string]string {
+		today, _ := time.Parse(time.DateOnly, day)
+		est, err := EstimateResources(res, nil, nil, Options{Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, r := range est.Resources {
+			for _, c := range r.Components {
+				if strings.HasPrefix(c.Name, "Extended support") {
+					out[r.Address] = c.Name + " " + Dec(c.MonthlyCost).Money()
+				}
+			}
+		}
+		return out
+	}
+	got := extended("2025-06-01")
+	want := map[string]string{
+		"aws_db_instance.pg11":   "Extended support (postgres 11, year 1-2, 2 vCPUs) 146.00",
+		"aws_db_instance.pg11az": "Extended support (postgres 11, year 1-2, 2 vCPUs) 292.00",
+		"aws_db_instance.my57":   "Extended support (mysql 5.7, year 1-2, 4 vCPUs) 292.00", // 730 × 4 × 0.10
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("2025-06-01:\n got %v\nwant %v", got, want)
+	}
+	if got := extended("2026-06-01")["aws_db_instance.pg11"]; got != "Extended support (postgres 11, year 3, 2 vCPUs) 292.00" {
+		t.Errorf("2026-06-01: %s", got)
+	}
+	if got := extended("2026-03-01")["aws_db_instance.pg11"]; !strings.Contains(got, "year 3") {
+		t.Errorf("year 3 begins two years after 2024-03-01: %s", got)
+	}
+	if got := extended("2026-02-28")["aws_db_instance.pg11"]; !strings.Contains(got, "year 1-2") {
+		t.Errorf("the last day of year 2: %s", got)
+	}
+	if got := extended("2024-02-29"); len(got) != 0 {
+		t.Errorf("on the last day of standard support: %v", got)
 	}
 }

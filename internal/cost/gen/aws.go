@@ -192,6 +192,8 @@ func awsCatalog() {
 	regionalAWS("aws/rds/%s/storage-gp2", "GB-month", rds, map[string]string{"us-east-1": "0.115", "us-east-2": "0.115", "us-west-2": "0.115", "eu-west-1": "0.127", "eu-central-1": "0.137", "ap-southeast-1": "0.138"})
 	regionalAWS("aws/rds/%s/storage-gp3", "GB-month", rds, map[string]string{"us-east-1": "0.115", "us-east-2": "0.115", "us-west-2": "0.115", "eu-west-1": "0.127", "eu-central-1": "0.137", "ap-southeast-1": "0.138"})
 	regionalAWS("aws/rds/%s/storage-io1", "GB-month", rds, usRegions("0.125"))
+	regionalAWS("aws/rds/%s/extended-support-vcpu-hour", "vCPU-hour", awsList+" (RDS Extended Support, years 1 and 2)", usRegions("0.10"))
+	regionalAWS("aws/rds/%s/extended-support-vcpu-hour-year3", "vCPU-hour", awsList+" (RDS Extended Support, year 3)", usRegions("0.20"))
 	regionalAWS("aws/rds/%s/backup-storage", "GB-month", awsList+" (RDS backup storage beyond the free allowance)", usRegions("0.095"))
 	regionalAWS("aws/rds/%s/io1-iops", "IOPS-month", rds, usRegions("0.10"))
 	// io2 is listed at io1's prices.
