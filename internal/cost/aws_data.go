@@ -146,6 +146,30 @@ func awsElastiCacheCluster(c *costing) {
 	}
 	n, _ := c.num("num_cache_nodes", Int(1))
 	c.cacheNodes(node, n)
+	c.cacheBackups()
+}
+
+// cacheBackups prices the backups Redis and Valkey keep beyond the first
+// (which is free): snapshot_storage_size_gb (usage) for each day of
+// snapshot_retention_limit after the first.
+func (c *costing) cacheBackups() {
+	if c.str("engine", false) == "memcached" {
+		return
+	}
+	days, _ := c.num("snapshot_retention_limit", Dec{})
+	if days.Cmp(Int(1)) <= 0 {
+		return
+	}
+	size, given, ok := c.usageNumber("snapshot_storage_size_gb", "GB of one backup")
+	if !ok {
+		return
+	}
+	kept := days.Sub(Int(1))
+	assumption := fmt.Sprintf("%s GB a backup (usage snapshot_storage_size_gb) × %s days kept beyond the free one", size, kept)
+	if !given {
+		assumption = fmt.Sprintf("no usage given: 0 GB a backup assumed; set usage %s.snapshot_storage_size_gb", c.r.Address)
+	}
+	c.add(fmt.Sprintf("Backup storage (%s days beyond the first)", kept), c.key("aws", "elasticache", "backup-storage"), size.Mul(kept).Mul(c.count).Mul(c.months()), true, assumption)
 }
 
 // cacheNodes prices n nodes: Valkey has its own (lower) rate, Redis and
@@ -171,6 +195,7 @@ func awsElastiCacheReplicationGroup(c *costing) {
 		n = groups.Mul(replicas.Add(Int(1)))
 	}
 	c.cacheNodes(node, n)
+	c.cacheBackups()
 }
 
 func awsOpenSearchDomain(c *costing) {

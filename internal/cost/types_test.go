@@ -98,6 +98,8 @@ var typeCases = []typeCase{
 	{typ: "aws_elasticache_cluster", attrs: `{"node_type":"cache.t3.micro","num_cache_nodes":2}`, want: "24.82"},
 	// 3 × 730 × 0.206
 	{typ: "aws_elasticache_replication_group", attrs: `{"node_type":"cache.r6g.large","num_cache_clusters":3}`, want: "451.14"},
+	// 730 × 0.206 + 10 GB backups kept 5 days, the first free: 4 × 10 × 0.085
+	{typ: "aws_elasticache_replication_group", attrs: `{"node_type":"cache.r6g.large","num_cache_clusters":1,"snapshot_retention_limit":5}`, usage: `{"snapshot_storage_size_gb":10}`, want: "153.78"},
 	// 10 M × 0.625 + 50 M × 0.125 + 20 GB × 0.25
 	{typ: "aws_dynamodb_table", attrs: `{"billing_mode":"PAY_PER_REQUEST"}`, usage: `{"monthly_write_request_units":10000000,"monthly_read_request_units":50000000,"storage_gb":20}`, want: "17.50"},
 	// 5 WCU × 730 × 0.00065 + 10 RCU × 730 × 0.00013 = 2.3725 + 0.949

@@ -265,6 +265,7 @@ func awsCatalog() {
 		"cache.m5.large": "0.156", "cache.m5.xlarge": "0.311", "cache.m6g.large": "0.149", "cache.m6g.xlarge": "0.298", "cache.r5.large": "0.216", "cache.r5.xlarge": "0.432", "cache.r6g.large": "0.206", "cache.r6g.xlarge": "0.411"} {
 		regionalAWS("aws/elasticache/%s/"+node, "hour", awsList+" (ElastiCache)", map[string]string{"us-east-1": v, "us-east-2": v, "us-west-2": v})
 	}
+	regionalAWS("aws/elasticache/%s/backup-storage", "GB-month", awsList+" (ElastiCache backup storage)", usRegions("0.085"))
 	for typ, v := range map[string]string{"t3.small.search": "0.036", "t3.medium.search": "0.073",
 		"m5.large.search": "0.142", "m5.xlarge.search": "0.283", "m5.2xlarge.search": "0.566", "m5.4xlarge.search": "1.133", "m5.12xlarge.search": "3.401",
 		"r5.large.search": "0.186", "r5.xlarge.search": "0.372", "r5.2xlarge.search": "0.744", "r5.4xlarge.search": "1.488",
