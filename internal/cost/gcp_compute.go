@@ -14,7 +14,16 @@ import (
 type machine struct {
 	family, shared string
 	vcpus, memGB   Dec
+	// custom: a custom machine type of N1, N2 or N2D, billed at the
+	// family's custom rates; extGB of its memory beyond the family's
+	// most per vCPU is extended memory, at its own rate.
+	custom bool
+	extGB  Dec
 }
+
+// customMaxGBPerVCPU is the memory a custom machine type may have per
+// vCPU before the rest is extended memory.
+var customMaxGBPerVCPU = map[string]string{"n1": "6.5", "n2": "8", "n2d": "8"}
 
 // memPerVCPU: GB per vCPU of the predefined shapes.
 var memPerVCPU = map[string]map[string]string{
@@ -62,11 +71,26 @@ func parseMachine(mt string) (machine, error) {
 		return machine{shared: mt}, nil
 	}
 	parts := strings.Split(mt, "-")
-	if len(parts) == 4 && parts[1] == "custom" && parts[0] == "e2" {
+	if parts[0] == "custom" { // N1's custom types have no family prefix
+		parts = append([]string{"n1"}, parts...)
+	}
+	if (len(parts) == 4 || (len(parts) == 5 && parts[4] == "ext")) && parts[1] == "custom" {
 		cpus, err1 := strconv.Atoi(parts[2])
 		mb, err2 := strconv.Atoi(parts[3])
-		if err1 == nil && err2 == nil {
-			return machine{family: "e2", vcpus: Int(int64(cpus)), memGB: Int(int64(mb)).Div(Int(1024))}, nil
+		if err1 == nil && err2 == nil && cpus > 0 && mb > 0 {
+			m := machine{family: parts[0], vcpus: Int(int64(cpus)), memGB: Int(int64(mb)).Div(Int(1024))}
+			if m.family == "e2" && len(parts) == 4 {
+				return m, nil // E2 custom types are billed at E2's rates
+			}
+			if most, ok := customMaxGBPerVCPU[m.family]; ok {
+				m.custom = true
+				if len(parts) == 5 {
+					if over := m.memGB.Sub(m.vcpus.Mul(D(most))); over.Sign() > 0 {
+						m.extGB, m.memGB = over, m.memGB.Sub(over)
+					}
+				}
+				return m, nil
+			}
 		}
 	}
 	if len(parts) == 3 {
@@ -76,7 +100,7 @@ func parseMachine(mt string) (machine, error) {
 			return machine{family: parts[0], vcpus: Int(int64(cpus)), memGB: Int(int64(cpus)).Mul(D(per))}, nil
 		}
 	}
-	return machine{}, fmt.Errorf("machine type %q is not in the catalog (e2, n2, n2d, c2, c3, t2d, n1 predefined types and e2 custom are)", mt)
+	return machine{}, fmt.Errorf("machine type %q is not in the catalog (e2, n2, n2d, c2, c3, t2d, n1 predefined types, and e2, n1, n2 and n2d custom types are)", mt)
 }
 
 // vm prices n machines of type mt for the duration.
@@ -92,13 +116,20 @@ func (c *costing) vm(label, mt string, n Dec) {
 	}
 	run := c.runHours().Mul(c.count).Mul(n)
 	cpu, ram := c.key("gcp", "compute", m.family+"-vcpu"), c.key("gcp", "compute", m.family+"-ram")
+	if m.custom {
+		cpu, ram = c.key("gcp", "compute", m.family+"-custom-vcpu"), c.key("gcp", "compute", m.family+"-custom-ram")
+	}
 	if cpu, ram, assumption := c.committedUse(cpu, ram, mt); assumption != "" {
 		c.add(fmt.Sprintf("%s vCPUs, committed (%s × %s: %s vCPUs)", label, n, mt, m.vcpus), cpu, run.Mul(m.vcpus), false, assumption)
 		c.add(fmt.Sprintf("%s memory, committed (%s × %s: %s GB)", label, n, mt, m.memGB), ram, run.Mul(m.memGB), false, assumption)
 		return // committed usage earns no sustained use discount
 	}
+	first := len(c.comps)
 	c.add(fmt.Sprintf("%s vCPUs (%s × %s: %s vCPUs)", label, n, mt, m.vcpus), cpu, run.Mul(m.vcpus), false, "")
 	c.add(fmt.Sprintf("%s memory (%s × %s: %s GB)", label, n, mt, m.memGB), ram, run.Mul(m.memGB), false, "")
+	if m.extGB.Sign() > 0 {
+		c.add(fmt.Sprintf("%s extended memory (%s × %s: %s GB)", label, n, mt, m.extGB), c.key("gcp", "compute", m.family+"-custom-ram-extended"), run.Mul(m.extGB), false, "")
+	}
 	if c.spot {
 		return
 	}
@@ -107,9 +138,9 @@ func (c *costing) vm(label, mt string, n Dec) {
 	if hours.IsZero() {
 		hours = c.e.hours.Min(Int(HoursPerMonth)) // each month of a longer estimate runs whole
 	}
-	if off := sustainedUseDiscount(m.family, hours); off.Sign() > 0 && len(c.comps) >= 2 {
+	if off := sustainedUseDiscount(m.family, hours); off.Sign() > 0 && len(c.comps) > first {
 		var list Dec
-		for _, comp := range c.comps[len(c.comps)-2:] {
+		for _, comp := range c.comps[first:] {
 			list = list.Add(comp.monthly)
 		}
 		cut := list.Mul(off).Neg()

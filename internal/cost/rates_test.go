@@ -367,3 +367,38 @@ func TestRDSExtendedSupport(t *testing.T) {
 		t.Errorf("on the last day of standard support: %v", got)
 	}
 }
+
+// Custom machine types bill the family's custom vCPU and memory rates,
+// memory beyond the family's most per vCPU (N1: 6.5 GB) at the extended
+// rate, and earn sustained use discounts: custom-2-15360-ext is 2 vCPUs ×
+// 0.033174 + 13 GB × 0.004446 + 2 GB × 0.00955 an hour, × 730 = $104.57,
+// 30% off for a whole month = $73.20, + a 10 GB pd-standard boot disk at
+// $0.40 = $73.60. A custom type whose rates the catalog lacks is listed as
+// not priced, naming the key.
+func TestComputeEngineCustomMachineTypes(t *testing.T) {
+	vm := func(mt string) string {
+		return `{"resources":[{"address":"google_compute_instance.vm","type":"google_compute_instance","attributes":{"machine_type":"` + mt + `","zone":"us-central1-a"}}]}`
+	}
+	rates := map[string]string{
+		"gcp/compute/us-central1/n1-custom-vcpu":         "0.033174",
+		"gcp/compute/us-central1/n1-custom-ram":          "0.004446",
+		"gcp/compute/us-central1/n1-custom-ram-extended": "0.00955",
+	}
+	est := estimateWith(t, vm("custom-2-15360-ext"), "", rates, nil)
+	if len(est.Resources) != 1 || monthly(est.Resources[0]) != "73.60" || len(est.Resources[0].Components) != 5 {
+		t.Fatalf("custom-2-15360-ext: %+v %+v", est.Resources, est.Unpriced)
+	}
+	if c := est.Resources[0].Components[2]; !strings.Contains(c.Name, "extended memory") || Dec(c.Quantity).String() != "1460" {
+		t.Errorf("extended memory: %+v", c)
+	}
+	est = estimateWith(t, vm("n2-custom-6-20480"), "", rates, nil)
+	if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0].Reason, "gcp/compute/us-central1/n2-custom-vcpu") {
+		t.Errorf("n2 custom without rates: %+v", est.Unpriced)
+	}
+	for _, mt := range []string{"custom-2", "n4-custom-2-4096", "custom-0-1024"} {
+		est = estimateWith(t, vm(mt), "", rates, nil)
+		if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0].Reason, "is not in the catalog") {
+			t.Errorf("%s: %+v", mt, est.Unpriced)
+		}
+	}
+}

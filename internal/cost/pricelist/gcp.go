@@ -113,6 +113,9 @@ var (
 	gceRate = regexp.MustCompile(`^([a-z][a-z0-9]*)(?: amd| arm| intel| predefined)? instance (core|ram) running in `)
 	// "Commitment v1: N2 Cpu in Americas for 1 Year", "... Ram in ... for 3 Years".
 	gceCommit = regexp.MustCompile(`^commitment(?: v1)?: ([a-z][a-z0-9]*)(?: amd| arm| intel)? (cpu|ram) in .* for ([13]) years?$`)
+	// "Custom Instance Core running in Americas" (N1), "N2 Custom Instance Ram
+	// running in Americas", "N2D AMD Custom Extended Instance Ram running in Belgium".
+	gceCustom = regexp.MustCompile(`^(?:([a-z][a-z0-9]*)(?: amd| intel)? )?custom (extended )?instance (core|ram) running in `)
 	// "Nvidia Tesla T4 GPU running in Americas", "Nvidia L4 GPU running in Belgium".
 	gceGPU = regexp.MustCompile(`^(nvidia [a-z0-9 ]+?) gpu running in `)
 )
@@ -124,6 +127,21 @@ func gcpKey(desc, usageType, region, usageUnit string) (string, string) {
 	d := strings.ToLower(strings.TrimSpace(desc))
 	switch usageType {
 	case "OnDemand":
+		if m := gceCustom.FindStringSubmatch(d); m != nil {
+			family := m[1]
+			if family == "" {
+				family = "n1"
+			}
+			switch {
+			case m[3] == "core" && m[2] == "" && usageUnit == "h":
+				return fmt.Sprintf("gcp/compute/%s/%s-custom-vcpu", region, family), "vCPU-hour"
+			case m[3] == "ram" && usageUnit == "GiBy.h" && m[2] == "":
+				return fmt.Sprintf("gcp/compute/%s/%s-custom-ram", region, family), "GB-hour"
+			case m[3] == "ram" && usageUnit == "GiBy.h":
+				return fmt.Sprintf("gcp/compute/%s/%s-custom-ram-extended", region, family), "GB-hour"
+			}
+			return "", ""
+		}
 		if m := gceRate.FindStringSubmatch(d); m != nil {
 			if m[2] == "core" && usageUnit == "h" {
 				return fmt.Sprintf("gcp/compute/%s/%s-vcpu", region, m[1]), "vCPU-hour"

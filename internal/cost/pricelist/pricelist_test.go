@@ -136,7 +136,13 @@ func TestReadGCPSkus(t *testing.T) {
 		cost.CommitKey("gcp/compute/us-central1/n2-vcpu", "3_year"): "0.014225",
 		"gcp/gpu/europe-west1/nvidia-tesla-t4":                      "0.35",
 		"gcp/disk/us-central1/pd-standard":                          "0.04",
-	}, map[string]string{"gcp/compute/us-central1/n2-ram": "GB-hour", "gcp/gpu/europe-west1/nvidia-tesla-t4": "GPU-hour"})
+		// Custom machine types: N1's SKUs name no family.
+		"gcp/compute/us-central1/n1-custom-vcpu":         "0.033174",
+		"gcp/compute/us-central1/n1-custom-ram":          "0.004446",
+		"gcp/compute/us-central1/n1-custom-ram-extended": "0.00955",
+		"gcp/compute/us-central1/n2-custom-vcpu":         "0.033191",
+	}, map[string]string{"gcp/compute/us-central1/n2-ram": "GB-hour", "gcp/gpu/europe-west1/nvidia-tesla-t4": "GPU-hour",
+		"gcp/compute/us-central1/n1-custom-ram-extended": "GB-hour"})
 }
 
 // Files that are not price lists are refused with what is wrong.
