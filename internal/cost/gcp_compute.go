@@ -216,6 +216,20 @@ func gcpInstance(c *costing) {
 		c.note("boot disk: %s assumed (the image decides; set boot_disk.initialize_params to be exact)", strings.Join(assumed, ", "))
 	}
 	c.pd("Boot disk", typ, size)
+	// Local SSDs (scratch_disk), 375 GB each unless size says otherwise,
+	// are billed by the GB-month while the instance exists.
+	var local Dec
+	for _, d := range blocks(c.attr("scratch_disk")) {
+		gb, ok := numOf(d["size"], Int(375))
+		if !ok {
+			c.fail("scratch_disk: size is not known")
+			return
+		}
+		local = local.Add(gb)
+	}
+	if local.Sign() > 0 {
+		c.monthly(fmt.Sprintf("Local SSD (%s GB)", local), c.key("gcp", "disk", "local-ssd"), local)
+	}
 	c.dataOut("gcp")
 }
 

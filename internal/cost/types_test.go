@@ -172,6 +172,8 @@ var typeCases = []typeCase{
 
 	// 730 × 0.008376 + 10 GB pd-standard (assumed) × 0.04 = 6.11448 + 0.40
 	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"e2-micro","zone":"us-central1-a"}`, want: "6.51"},
+	// the same with two local SSDs: + 2 × 375 GB × 0.08 = 60.00
+	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"e2-micro","zone":"us-central1-a","scratch_disk":[{"interface":"NVME"},{"interface":"NVME"}]}`, want: "66.51"},
 	// 4 × 730 × 0.031611 + 16 × 730 × 0.004237 = 92.30412 + 49.48816, less
 	// N2's sustained use discount for a whole month (quarters at 100%,
 	// 86.78%, 73.3%, 60%: 19.98% off), + 50 × 0.10 = 113.462182 + 5

@@ -48,6 +48,7 @@ func gcpCatalog() {
 	regionalGCP("gcp/disk/%s/pd-standard", "GB-month", pd, map[string]string{"us-central1": "0.04", "us-east1": "0.04", "europe-west1": "0.04", "asia-southeast1": "0.048"})
 	regionalGCP("gcp/disk/%s/pd-balanced", "GB-month", pd, map[string]string{"us-central1": "0.10", "us-east1": "0.10", "europe-west1": "0.10", "asia-southeast1": "0.12"})
 	regionalGCP("gcp/disk/%s/pd-ssd", "GB-month", pd, map[string]string{"us-central1": "0.17", "us-east1": "0.17", "europe-west1": "0.17", "asia-southeast1": "0.204"})
+	regionalGCP("gcp/disk/%s/local-ssd", "GB-month", gcpList+" (Compute Engine Local SSD)", map[string]string{"us-central1": "0.08", "us-east1": "0.08"})
 	regionalGCP("gcp/disk/%s/pd-extreme", "GB-month", pd, map[string]string{"us-central1": "0.125", "us-east1": "0.125"})
 	add("gcp/gke/global/cluster-hour", "hour", "0.10", gcpList+" (GKE cluster management fee)")
 	regionalGCP("gcp/autopilot/%s/vcpu-hour", "vCPU-hour", gcpList+" (GKE Autopilot, general-purpose pods)", map[string]string{"us-central1": "0.0445", "us-east1": "0.0445"})

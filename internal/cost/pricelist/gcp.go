@@ -155,7 +155,7 @@ func gcpKey(desc, usageType, region, usageUnit string) (string, string) {
 		}
 		if usageUnit == "GiBy.mo" {
 			for prefix, disk := range map[string]string{"storage pd capacity": "pd-standard", "balanced pd capacity": "pd-balanced",
-				"ssd backed pd capacity": "pd-ssd", "extreme pd capacity": "pd-extreme"} {
+				"ssd backed pd capacity": "pd-ssd", "extreme pd capacity": "pd-extreme", "ssd backed local storage": "local-ssd"} {
 				if strings.HasPrefix(d, prefix) {
 					return fmt.Sprintf("gcp/disk/%s/%s", region, disk), "GB-month"
 				}

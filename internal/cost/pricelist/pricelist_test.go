@@ -141,6 +141,7 @@ func TestReadGCPSkus(t *testing.T) {
 		"gcp/compute/us-central1/n1-custom-ram":          "0.004446",
 		"gcp/compute/us-central1/n1-custom-ram-extended": "0.00955",
 		"gcp/compute/us-central1/n2-custom-vcpu":         "0.033191",
+		"gcp/disk/us-central1/local-ssd":                 "0.08",
 	}, map[string]string{"gcp/compute/us-central1/n2-ram": "GB-hour", "gcp/gpu/europe-west1/nvidia-tesla-t4": "GPU-hour",
 		"gcp/compute/us-central1/n1-custom-ram-extended": "GB-hour"})
 }
