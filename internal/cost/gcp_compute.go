@@ -285,6 +285,9 @@ func (c *costing) gkeNodes(label string, nodes Dec) {
 		dt = "pd-balanced"
 	}
 	c.pd(label+" disks", dt, disk.Mul(nodes))
+	if n, _ := numOf(nc["local_ssd_count"], Dec{}); n.Sign() > 0 {
+		c.monthly(fmt.Sprintf("%s local SSDs (%s × 375 GB a node)", label, n), c.key("gcp", "disk", "local-ssd"), n.Mul(Int(375)).Mul(nodes))
+	}
 }
 
 // zones is how many zones a GKE cluster or pool spans: node_locations, or

@@ -200,6 +200,8 @@ var typeCases = []typeCase{
 	{typ: "google_compute_instance", region: "-", attrs: `{"machine_type":"n1-standard-1","zone":"us-central1-a"}`, usage: `{"monthly_hrs":365}`, want: "16.00"},
 	// 2 nodes a zone (usage nodes) of e2-medium: 2 × 730 × 0.033503 + 2 × 100 GB pd-balanced × 0.10
 	{typ: "google_container_node_pool", region: "-", attrs: `{"location":"us-central1-a","node_count":1}`, usage: `{"nodes":2}`, want: "68.91"},
+	// the same nodes with a local SSD each: + 2 × 375 GB × 0.08 = 60.00
+	{typ: "google_container_node_pool", region: "-", attrs: `{"location":"us-central1-a","node_count":1,"node_config":[{"local_ssd_count":1}]}`, usage: `{"nodes":2}`, want: "128.91"},
 	// 10M invocations × 0.40/M + 10M × 3 (300 ms in 100 ms units) × 0.000000463 (256 MB)
 	{typ: "google_cloudfunctions_function", region: "-", attrs: `{"region":"us-central1","available_memory_mb":256}`, usage: `{"monthly_function_invocations":10000000,"request_duration_ms":300}`, want: "17.89"},
 	// 3 versions × 0.06 + 100,000 access operations × 0.03/10k
