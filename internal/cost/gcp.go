@@ -130,6 +130,7 @@ func gcpSQL(c *costing) {
 		item = "storage-hdd"
 	}
 	c.monthly(fmt.Sprintf("Storage (%s GB, %s)", size, label), c.key("gcp", "sql", item), size.Mul(ha))
+	c.usage("Backups", c.key("gcp", "sql", "backup"), "backup_storage_gb", Int(1), "GB of backups")
 }
 
 func gcsBucket(c *costing) {

@@ -209,6 +209,8 @@ var typeCases = []typeCase{
 	// one version × 0.06 + 1M operations × 0.03/10k
 	{typ: "google_kms_crypto_key", region: "-", usage: `{"monthly_key_operations":1000000}`, want: "3.06"},
 	{typ: "google_sql_database_instance", region: "-", attrs: `{"region":"us-central1","settings":[{"tier":"db-n1-standard-2"}]}`, want: "100.32"},
+	// the same with 50 GB of backups × 0.08
+	{typ: "google_sql_database_instance", region: "-", attrs: `{"region":"us-central1","settings":[{"tier":"db-n1-standard-2"}]}`, usage: `{"backup_storage_gb":50}`, want: "104.32"},
 	{typ: "google_sql_database_instance", region: "-", attrs: `{"region":"us-central1","settings":[{"tier":"db-custom-2-7680","availability_type":"REGIONAL","disk_size":50}]}`, want: "214.25"},
 	// 1,000 GB × 0.01 + 100 k × 0.005 + 1,000 k × 0.0004
 	{typ: "google_storage_bucket", region: "-", attrs: `{"location":"US-CENTRAL1","storage_class":"NEARLINE"}`, usage: `{"storage_gb":1000,"monthly_class_a_operations":100000,"monthly_class_b_operations":1000000}`, want: "10.90"},

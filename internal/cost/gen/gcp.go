@@ -59,6 +59,7 @@ func gcpCatalog() {
 	regionalGCP("gcp/sql/%s/db-f1-micro", "hour", sql+" (shared-core)", map[string]string{"us-central1": "0.0105", "us-east1": "0.0105"})
 	regionalGCP("gcp/sql/%s/db-g1-small", "hour", sql+" (shared-core)", map[string]string{"us-central1": "0.035", "us-east1": "0.035"})
 	regionalGCP("gcp/sql/%s/storage-ssd", "GB-month", sql, map[string]string{"us-central1": "0.17", "us-east1": "0.17"})
+	regionalGCP("gcp/sql/%s/backup", "GB-month", sql+" (backups)", map[string]string{"us-central1": "0.08", "us-east1": "0.08"})
 	regionalGCP("gcp/sql/%s/storage-hdd", "GB-month", sql, map[string]string{"us-central1": "0.09", "us-east1": "0.09"})
 	gcs := gcpList + " (Cloud Storage, regional)"
 	regionalGCP("gcp/gcs/%s/standard", "GB-month", gcs, map[string]string{"us-central1": "0.02", "us-east1": "0.02", "europe-west1": "0.02", "asia-southeast1": "0.023"})
