@@ -110,7 +110,7 @@ func awsInstance(c *costing) {
 	}
 	if key != "" { // "": on a Dedicated Host
 		c.add(fmt.Sprintf("Instance usage (%s, %s)", label, typ), key, c.runHours().Mul(c.count), false, assumption)
-		c.cpuCredits(typ)
+		c.cpuCredits(typ, Int(1))
 	}
 	if c.attr("monitoring") == true {
 		// Detailed monitoring is billed as CloudWatch metrics: the seven
@@ -180,8 +180,8 @@ var burstableVCPUs = map[string]int64{"nano": 2, "micro": 2, "small": 2, "medium
 // cpuCredits prices a burstable instance's CPU credits beyond its
 // baseline (Infracost's monthly_cpu_credit_hrs and vcpu_count): T3, T3a
 // and T4g run unlimited by default, T2 only when credit_specification
-// says so.
-func (c *costing) cpuCredits(typ string) {
+// says so; instances is how many run (a node group's nodes).
+func (c *costing) cpuCredits(typ string, instances Dec) {
 	family, size, _ := strings.Cut(typ, ".")
 	switch family {
 	case "t3", "t3a", "t4g":
@@ -213,7 +213,7 @@ func (c *costing) cpuCredits(typ string) {
 		}
 		vcpus = Int(n)
 	}
-	c.add(fmt.Sprintf("CPU credits (%s vCPUs × %s hours)", vcpus, hrs), c.key("aws", "ec2", "cpu-credits-"+family[:2]), hrs.Mul(vcpus).Mul(c.count).Mul(c.months()), true,
+	c.add(fmt.Sprintf("CPU credits (%s vCPUs × %s hours)", vcpus, hrs), c.key("aws", "ec2", "cpu-credits-"+family[:2]), hrs.Mul(vcpus).Mul(instances).Mul(c.count).Mul(c.months()), true,
 		fmt.Sprintf("%s hours of bursting a month (usage monthly_cpu_credit_hrs) on %s vCPUs", hrs, vcpus))
 }
 

@@ -114,6 +114,7 @@ func awsEKSNodeGroup(c *costing) {
 		return
 	}
 	c.add(fmt.Sprintf("Nodes (%s × %s, %s)", nodes, typ, label), key, c.e.hours.Mul(c.count).Mul(nodes), false, assumption)
+	c.cpuCredits(typ, nodes)
 	disk, _ := c.num("disk_size", Int(20))
 	c.monthly(fmt.Sprintf("Node volumes (gp2, %s GB × %s)", disk, nodes), c.key("aws", "ebs", "gp2"), disk.Mul(nodes))
 }

@@ -80,6 +80,8 @@ var typeCases = []typeCase{
 	{typ: "aws_eks_cluster", attrs: `{"version":"1.29"}`, want: "438.00"},
 	// 3 × 730 × 0.096 + 3 × 50 GB gp2 × 0.10 = 210.24 + 15
 	{typ: "aws_eks_node_group", attrs: `{"scaling_config":[{"desired_size":3}],"instance_types":["m5.large"],"disk_size":50}`, want: "225.24"},
+	// 3 × t3.medium bursting 350 hours a month: 3 × 730 × 0.0416 + 350 × 2 vCPUs × 3 × 0.05 + 3 × 20 GB gp2 × 0.10 = 91.104 + 105 + 6
+	{typ: "aws_eks_node_group", attrs: `{"scaling_config":[{"desired_size":3}],"instance_types":["t3.medium"]}`, usage: `{"monthly_cpu_credit_hrs":350}`, want: "202.10"},
 	// 2 × 730 × 0.04048 + 4 × 730 × 0.004445 = 59.1008 + 12.9794
 	{typ: "aws_eks_fargate_profile", usage: `{"average_vcpus":2,"average_memory_gb":4}`, want: "72.08"},
 	// 1,000 GB × 0.023 + 100 k × 0.005 + 1,000 k × 0.0004
