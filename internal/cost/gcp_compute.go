@@ -249,7 +249,12 @@ func gcpDisk(c *costing) {
 func gkeCluster(c *costing) {
 	c.hourly("Cluster management fee", "gcp/gke/global/cluster-hour", Int(1))
 	if c.boolean("enable_autopilot") {
-		c.note("Autopilot: pods are priced from their requests (estimate the Kubernetes manifests with pricing gke-autopilot)")
+		// Pods bill what they request: given here as averages (Infracost's
+		// keys), or from the manifests with pricing gke-autopilot.
+		c.usageHourly("Autopilot vCPU", c.key("gcp", "autopilot", "vcpu-hour"), "autopilot_vcpu_count", "vCPUs requested by pods")
+		c.usageHourly("Autopilot memory", c.key("gcp", "autopilot", "gb-hour"), "autopilot_memory_gb", "GB of memory requested by pods")
+		c.usageHourly("Autopilot ephemeral storage", c.key("gcp", "autopilot", "ephemeral-gb-hour"), "autopilot_ephemeral_storage_gb", "GB of ephemeral storage requested by pods")
+		c.note("Autopilot: pods are priced from their requests (usage autopilot_*, or estimate the Kubernetes manifests with pricing gke-autopilot)")
 		return
 	}
 	if c.boolean("remove_default_node_pool") {

@@ -192,6 +192,9 @@ var typeCases = []typeCase{
 	// = 73 + 127.37624 + 68.28128 + 10
 	{typ: "google_container_cluster", region: "-", attrs: `{"location":"us-central1-a","initial_node_count":2,"node_config":[{"machine_type":"e2-standard-4","disk_size_gb":50}]}`, want: "278.66"},
 	{typ: "google_container_cluster", region: "-", attrs: `{"location":"us-central1","enable_autopilot":true}`, want: "73.00"},
+	// pods requesting 10 vCPUs, 50 GB and 100 GB ephemeral on average: 73 + 730 × (10 × 0.0445 + 50 × 0.0049225 + 100 × 0.0000548)
+	// = 73 + 324.85 + 179.67125 + 4.0004
+	{typ: "google_container_cluster", region: "-", attrs: `{"location":"us-central1","enable_autopilot":true}`, usage: `{"autopilot_vcpu_count":10,"autopilot_memory_gb":50,"autopilot_ephemeral_storage_gb":100}`, want: "581.52"},
 	// regional: 3 nodes of n2-standard-2: (6 × 730 × 0.031611 + 24 × 730 ×
 	// 0.004237) × 0.8002 (sustained use) + 300 GB × 0.10 = 170.19 + 30
 	{typ: "google_container_node_pool", region: "-", attrs: `{"location":"us-central1","node_count":1,"node_config":[{"machine_type":"n2-standard-2"}]}`, want: "200.19"},

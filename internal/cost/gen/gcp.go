@@ -53,6 +53,7 @@ func gcpCatalog() {
 	add("gcp/gke/global/cluster-hour", "hour", "0.10", gcpList+" (GKE cluster management fee)")
 	regionalGCP("gcp/autopilot/%s/vcpu-hour", "vCPU-hour", gcpList+" (GKE Autopilot, general-purpose pods)", map[string]string{"us-central1": "0.0445", "us-east1": "0.0445"})
 	regionalGCP("gcp/autopilot/%s/gb-hour", "GB-hour", gcpList+" (GKE Autopilot, general-purpose pods)", map[string]string{"us-central1": "0.0049225", "us-east1": "0.0049225"})
+	regionalGCP("gcp/autopilot/%s/ephemeral-gb-hour", "GB-hour", gcpList+" (GKE Autopilot, ephemeral storage)", map[string]string{"us-central1": "0.0000548", "us-east1": "0.0000548"})
 	sql := gcpList + " (Cloud SQL Enterprise)"
 	regionalGCP("gcp/sql/%s/vcpu-hour", "vCPU-hour", sql, map[string]string{"us-central1": "0.0413", "us-east1": "0.0413"})
 	regionalGCP("gcp/sql/%s/ram-hour", "GB-hour", sql, map[string]string{"us-central1": "0.007", "us-east1": "0.007"})
