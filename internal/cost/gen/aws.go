@@ -40,7 +40,8 @@ func ec2Ref(family string) (ref string, listedAtRef bool) {
 		return r, true
 	}
 	switch {
-	case strings.HasPrefix(family, "inf"):
+	case strings.HasPrefix(family, "inf"): // Inferentia: accelerated, not storage
+		return "m5", false
 	case family[0] == 't':
 		return "t3", false
 	case family[0] == 'c':
