@@ -129,7 +129,15 @@ func awsEFS(c *costing) {
 			c.fail("provisioned_throughput_in_mibps is not known")
 			return
 		}
-		c.monthly(fmt.Sprintf("Provisioned throughput (%s MB/s)", mibps), c.key("aws", "efs", "provisioned-throughput"), mibps)
+		// Only what is provisioned above the baseline the Standard storage
+		// earns (50 KB/s a GB) is billed.
+		billed, assumption := mibps, ""
+		if gb, given, err := c.e.opts.Usage.number(c.r, "storage_gb"); given && err == nil && item == "standard" {
+			base := gb.Mul(D("0.05"))
+			billed = mibps.Sub(base).Max(Dec{})
+			assumption = fmt.Sprintf("%s MB/s provisioned less the %s MB/s baseline of %s GB of Standard storage (usage storage_gb)", mibps, base, gb)
+		}
+		c.add(fmt.Sprintf("Provisioned throughput (%s MB/s above the baseline)", billed), c.key("aws", "efs", "provisioned-throughput"), billed.Mul(c.count).Mul(c.months()), assumption != "", assumption)
 	case "elastic":
 		c.note("elastic throughput is billed per GB read and written, which this estimate does not include")
 	}

@@ -124,8 +124,12 @@ var typeCases = []typeCase{
 	{typ: "aws_efs_file_system", usage: `{"storage_gb":100}`, want: "30.00"},
 	// One Zone 100 GB × 0.16
 	{typ: "aws_efs_file_system", attrs: `{"availability_zone_name":"us-east-1a"}`, usage: `{"storage_gb":100}`, want: "16.00"},
-	// 100 GB × 0.30 + 10 MB/s provisioned × 6.00
-	{typ: "aws_efs_file_system", attrs: `{"throughput_mode":"provisioned","provisioned_throughput_in_mibps":10}`, usage: `{"storage_gb":100}`, want: "90.00"},
+	// 100 GB × 0.30 + (10 MB/s provisioned − the 5 MB/s baseline of 100 GB at 50 KB/s a GB) × 6.00
+	{typ: "aws_efs_file_system", attrs: `{"throughput_mode":"provisioned","provisioned_throughput_in_mibps":10}`, usage: `{"storage_gb":100}`, want: "60.00"},
+	// 230 GB × 0.30 + (100 − 11.5) MB/s × 6.00 = 69 + 531
+	{typ: "aws_efs_file_system", attrs: `{"throughput_mode":"provisioned","provisioned_throughput_in_mibps":100}`, usage: `{"storage_gb":230}`, want: "600.00"},
+	// without storage usage the whole 10 MB/s is billed: 60.00
+	{typ: "aws_efs_file_system", attrs: `{"throughput_mode":"provisioned","provisioned_throughput_in_mibps":10}`, want: "60.00"},
 	// 2 AZs × 730 × 0.01 + 100 GB × 0.01
 	{typ: "aws_vpc_endpoint", attrs: `{"vpc_endpoint_type":"Interface","subnet_ids":["a","b"]}`, usage: `{"monthly_data_processed_gb":100}`, want: "15.60"},
 	{typ: "aws_vpc_endpoint", attrs: `{"vpc_endpoint_type":"Gateway"}`, want: "0.00"},
