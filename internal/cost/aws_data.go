@@ -37,17 +37,55 @@ func awsS3Bucket(c *costing) {
 			continue
 		}
 		c.usage(fmt.Sprintf("Storage (%s)", cl.label), c.key("aws", "s3", cl.item), storage, Int(1), "GB")
-		if cl.usage == "intelligent_tiering" {
-			c.usage("Storage (Intelligent-Tiering, infrequent access)", c.key("aws", "s3", "standard-ia"), cl.usage+".infrequent_access_storage_gb", Int(1), "GB")
-			c.usage("Intelligent-Tiering monitoring", c.key("aws", "s3", "it-monitoring"), cl.usage+".monitored_objects", thousand, "objects monitored")
-		}
-		if cl.usage == "standard" || cl.usage == "intelligent_tiering" {
-			c.usage(fmt.Sprintf("PUT, COPY, POST, LIST requests (%s)", cl.label), c.key("aws", "s3", "put"), cl.usage+".monthly_tier_1_requests", thousand, "requests")
-			c.usage(fmt.Sprintf("GET, SELECT and other requests (%s)", cl.label), c.key("aws", "s3", "get"), cl.usage+".monthly_tier_2_requests", thousand, "requests")
+		for _, ch := range s3Charges[cl.usage] {
+			c.usage(fmt.Sprintf("%s (%s)", ch.label, cl.label), c.key("aws", "s3", ch.item), cl.usage+"."+ch.usage, ch.per, ch.what)
 		}
 	}
 	c.dataOut("aws")
 }
+
+// s3Charge is one thing a storage class bills besides its storage, by
+// Infracost's usage key within the class.
+type s3Charge struct {
+	usage, label, item, what string
+	per                      Dec
+}
+
+// s3Charges are each storage class's requests, lifecycle transitions into
+// it, retrievals and its other tiers: what S3 lists for the class.
+var s3Charges = func() map[string][]s3Charge {
+	requests := func(class string) []s3Charge {
+		return []s3Charge{
+			{"monthly_tier_1_requests", "PUT, COPY, POST, LIST requests", class + "put", "requests", thousand},
+			{"monthly_tier_2_requests", "GET, SELECT and other requests", class + "get", "requests", thousand},
+		}
+	}
+	transitions := func(class string) s3Charge {
+		return s3Charge{"monthly_lifecycle_transition_requests", "Lifecycle transitions", class + "transition", "transition requests", thousand}
+	}
+	return map[string][]s3Charge{
+		"standard": requests(""),
+		"intelligent_tiering": append(requests(""),
+			s3Charge{"infrequent_access_storage_gb", "Storage, infrequent access tier", "standard-ia", "GB", Int(1)},
+			s3Charge{"archive_access_storage_gb", "Storage, archive access tier", "it-archive", "GB", Int(1)},
+			s3Charge{"deep_archive_access_storage_gb", "Storage, deep archive access tier", "it-deep-archive", "GB", Int(1)},
+			s3Charge{"monitored_objects", "Monitoring and automation", "it-monitoring", "objects monitored", thousand},
+			transitions("intelligent-tiering-")),
+		"standard_infrequent_access": append(requests("standard-ia-"), transitions("standard-ia-"),
+			s3Charge{"monthly_data_retrieval_gb", "Retrievals", "standard-ia-retrieval", "GB retrieved", Int(1)}),
+		"one_zone_infrequent_access": append(requests("one-zone-ia-"), transitions("one-zone-ia-"),
+			s3Charge{"monthly_data_retrieval_gb", "Retrievals", "one-zone-ia-retrieval", "GB retrieved", Int(1)}),
+		"glacier_flexible_retrieval": append(requests("glacier-"), transitions("glacier-"),
+			s3Charge{"monthly_standard_data_retrieval_gb", "Retrievals, standard", "glacier-retrieval-standard", "GB retrieved", Int(1)},
+			s3Charge{"monthly_expedited_data_retrieval_gb", "Retrievals, expedited", "glacier-retrieval-expedited", "GB retrieved", Int(1)},
+			s3Charge{"monthly_expedited_data_retrieval_requests", "Retrieval requests, expedited", "glacier-retrieval-requests-expedited", "retrieval requests", thousand}),
+		"glacier_deep_archive": append(requests("deep-archive-"), transitions("deep-archive-"),
+			s3Charge{"monthly_standard_data_retrieval_gb", "Retrievals, standard", "deep-archive-retrieval-standard", "GB retrieved", Int(1)},
+			s3Charge{"monthly_bulk_data_retrieval_gb", "Retrievals, bulk", "deep-archive-retrieval-bulk", "GB retrieved", Int(1)},
+			s3Charge{"monthly_standard_data_retrieval_requests", "Retrieval requests, standard", "deep-archive-retrieval-requests-standard", "retrieval requests", thousand},
+			s3Charge{"monthly_bulk_data_retrieval_requests", "Retrieval requests, bulk", "deep-archive-retrieval-requests-bulk", "retrieval requests", thousand}),
+	}
+}()
 
 // scalingTargets indexes the Application Auto Scaling targets among
 // resources, which set the capacity of what they scale (DynamoDB tables).

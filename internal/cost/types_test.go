@@ -51,6 +51,11 @@ var typeCases = []typeCase{
 	// Infracost's nested S3 usage: 100 GB Standard × 0.023 + 10k PUTs ×
 	// 0.005/1k + 1,000 GB Standard-IA × 0.0125 = 2.30 + 0.05 + 12.50
 	{typ: "aws_s3_bucket", usage: `{"standard":{"storage_gb":100,"monthly_tier_1_requests":10000},"standard_infrequent_access":{"storage_gb":1000}}`, want: "14.85"},
+	// each class's requests, transitions and retrievals: Standard-IA 1,000 GB × 0.0125 + 10k PUTs × 0.01/1k + 10k GETs
+	// × 0.001/1k + 10k transitions × 0.01/1k + 100 GB retrieved × 0.01 = 12.50 + 0.10 + 0.01 + 0.10 + 1.00;
+	// Deep Archive 1,000 GB × 0.00099 + 1k standard retrieval requests × 0.10/1k + 100 GB × 0.02 = 0.99 + 0.10 + 2.00;
+	// Intelligent-Tiering 100 GB frequent × 0.023 + 1,000 GB archive tier × 0.0036 = 2.30 + 3.60
+	{typ: "aws_s3_bucket", usage: `{"standard_infrequent_access":{"storage_gb":1000,"monthly_tier_1_requests":10000,"monthly_tier_2_requests":10000,"monthly_lifecycle_transition_requests":10000,"monthly_data_retrieval_gb":100},"glacier_deep_archive":{"storage_gb":1000,"monthly_standard_data_retrieval_requests":1000,"monthly_standard_data_retrieval_gb":100},"intelligent_tiering":{"frequent_access_storage_gb":100,"archive_access_storage_gb":1000}}`, want: "22.70"},
 	// 1M requests of 128 KB bill as 2M 64 KB requests × 0.40/M
 	{typ: "aws_sqs_queue", usage: `{"monthly_requests":1000000,"request_size_kb":128}`, want: "0.80"},
 	// 10 GB ingested × 0.50 + 100 GB scanned by Insights × 0.005

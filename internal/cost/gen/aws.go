@@ -232,6 +232,34 @@ func awsCatalog() {
 	regionalAWS("aws/s3/%s/glacier", "GB-month", s3classes+"Glacier Flexible Retrieval)", usRegions("0.0036"))
 	regionalAWS("aws/s3/%s/deep-archive", "GB-month", s3classes+"Glacier Deep Archive)", usRegions("0.00099"))
 	regionalAWS("aws/s3/%s/it-monitoring", "1k objects", s3classes+"Intelligent-Tiering monitoring and automation)", usRegions("0.0025"))
+	regionalAWS("aws/s3/%s/it-archive", "GB-month", s3classes+"Intelligent-Tiering, archive access tier)", usRegions("0.0036"))
+	regionalAWS("aws/s3/%s/it-deep-archive", "GB-month", s3classes+"Intelligent-Tiering, deep archive access tier)", usRegions("0.00099"))
+	for _, p := range []struct{ item, unit, what, usd string }{
+		{"intelligent-tiering-transition", "1k requests", "lifecycle transitions into Intelligent-Tiering", "0.01"},
+		{"standard-ia-put", "1k requests", "Standard-IA PUT, COPY, POST, LIST", "0.01"},
+		{"standard-ia-get", "1k requests", "Standard-IA GET, SELECT and others", "0.001"},
+		{"standard-ia-transition", "1k requests", "lifecycle transitions into Standard-IA", "0.01"},
+		{"standard-ia-retrieval", "GB", "Standard-IA retrievals", "0.01"},
+		{"one-zone-ia-put", "1k requests", "One Zone-IA PUT, COPY, POST, LIST", "0.01"},
+		{"one-zone-ia-get", "1k requests", "One Zone-IA GET, SELECT and others", "0.001"},
+		{"one-zone-ia-transition", "1k requests", "lifecycle transitions into One Zone-IA", "0.01"},
+		{"one-zone-ia-retrieval", "GB", "One Zone-IA retrievals", "0.01"},
+		{"glacier-put", "1k requests", "Glacier Flexible Retrieval PUT, COPY, POST, LIST", "0.03"},
+		{"glacier-get", "1k requests", "Glacier Flexible Retrieval GET, SELECT and others", "0.0004"},
+		{"glacier-transition", "1k requests", "lifecycle transitions into Glacier Flexible Retrieval", "0.03"},
+		{"glacier-retrieval-standard", "GB", "Glacier Flexible Retrieval standard retrievals", "0.01"},
+		{"glacier-retrieval-expedited", "GB", "Glacier Flexible Retrieval expedited retrievals", "0.03"},
+		{"glacier-retrieval-requests-expedited", "1k requests", "Glacier Flexible Retrieval expedited retrieval requests", "10.00"},
+		{"deep-archive-put", "1k requests", "Glacier Deep Archive PUT, COPY, POST, LIST", "0.05"},
+		{"deep-archive-get", "1k requests", "Glacier Deep Archive GET, SELECT and others", "0.0004"},
+		{"deep-archive-transition", "1k requests", "lifecycle transitions into Glacier Deep Archive", "0.05"},
+		{"deep-archive-retrieval-standard", "GB", "Glacier Deep Archive standard retrievals", "0.02"},
+		{"deep-archive-retrieval-bulk", "GB", "Glacier Deep Archive bulk retrievals", "0.0025"},
+		{"deep-archive-retrieval-requests-standard", "1k requests", "Glacier Deep Archive standard retrieval requests", "0.10"},
+		{"deep-archive-retrieval-requests-bulk", "1k requests", "Glacier Deep Archive bulk retrieval requests", "0.025"},
+	} {
+		regionalAWS("aws/s3/%s/"+p.item, p.unit, s3classes+p.what+")", usRegions(p.usd))
+	}
 	regionalAWS("aws/logs/%s/scanned", "GB", awsList+" (CloudWatch Logs Insights, data scanned)", usRegions("0.005"))
 	regionalAWS("aws/transfer/%s/gb", "GB", awsList+" (Transfer Family data uploaded or downloaded)", same("0.04"))
 	regionalAWS("aws/lambda/%s/requests", "1M requests", awsList+" (Lambda)", same("0.20"))
