@@ -42,6 +42,12 @@ type LiveLookup struct {
 // of products.
 const maxLookupProducts = 100
 
+// Covers implements cost.PriceLookup: the clouds whose price lists the
+// lookup reaches.
+func (l *LiveLookup) Covers(provider string) bool {
+	return (provider == "aws" && l.AWS != nil) || (provider == "gcp" && l.GCP != nil)
+}
+
 // LookupPrice implements cost.PriceLookup.
 func (l *LiveLookup) LookupPrice(key string) (cost.CatalogPrice, bool, error) {
 	l.mu.Lock()

@@ -114,4 +114,15 @@ func TestLiveLookupInThePriceList(t *testing.T) {
 	if _, ok := saved.Prices[cost.ReservedKey(host, "standard", "1_year", "no_upfront")]; !ok || len(saved.Prices) != 2 {
 		t.Errorf("cache: %v", saved.Prices)
 	}
+
+	// A region the catalog lacks: the volume type's storage price is found
+	// by its own query.
+	ebs := testenv.NewPriceListStub(t, [][]string{{testenv.EBSProduct("SKU9", "gp3", "sa-east-1", "0.152")}}, 0)
+	l = &LiveLookup{AWS: awsTestEnv(t, ebs.URL)}
+	if p, found, err := l.LookupPrice("aws/ebs/sa-east-1/gp3"); err != nil || !found || p.USD.Cmp(cost.D("0.152")) != 0 || !l.Covers("aws") || l.Covers("gcp") {
+		t.Errorf("gp3 in sa-east-1: %+v %v %v", p, found, err)
+	}
+	if len(ebs.Filters) != 1 || ebs.Filters[0]["productFamily"] != "Storage" || ebs.Filters[0]["volumeApiName"] != "gp3" || ebs.Filters[0]["regionCode"] != "sa-east-1" {
+		t.Errorf("EBS query: %v", ebs.Filters)
+	}
 }

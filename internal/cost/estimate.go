@@ -332,7 +332,7 @@ func (e *engine) price(r *Resource, est *Estimate, unsupported, free map[string]
 			c.problem = "no region: set the provider's region, or the resource's region"
 		case r.Region == "" && prov == "gcp":
 			c.problem = "no region: set the provider's region, or the resource's zone or region"
-		case !e.regions[prov][r.Region] && r.Region != "":
+		case !e.regions[prov][r.Region] && r.Region != "" && (e.opts.Live == nil || !e.opts.Live.Covers(prov)):
 			c.problem = fmt.Sprintf("unknown %s region %q (priced regions: %s)", strings.ToUpper(prov), r.Region, strings.Join(e.cat.Regions(prov), ", "))
 		}
 	}

@@ -7,6 +7,9 @@ package cost
 // is false when the cloud lists no such price.
 type PriceLookup interface {
 	LookupPrice(key string) (p CatalogPrice, found bool, err error)
+	// Covers reports whether the lookup reaches provider's ("aws", "gcp")
+	// price list, so a region the catalog lacks can be priced there.
+	Covers(provider string) bool
 }
 
 type liveAnswer struct {

@@ -187,6 +187,8 @@ type lookupStub struct {
 	calls  map[string]int
 }
 
+func (l *lookupStub) Covers(provider string) bool { return provider == "aws" }
+
 func (l *lookupStub) LookupPrice(key string) (CatalogPrice, bool, error) {
 	l.calls[key]++
 	if l.err != nil {
@@ -400,5 +402,28 @@ func TestComputeEngineCustomMachineTypes(t *testing.T) {
 		if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0].Reason, "is not in the catalog") {
 			t.Errorf("%s: %+v", mt, est.Unpriced)
 		}
+	}
+}
+
+// A region the catalog does not list is priced from the cloud's price
+// list when a live lookup reaches it: an m5.large in sa-east-1 with its
+// 8 GB gp2 root volume, 730 × 0.153 + 8 × 0.19 = 111.69 + 1.52. A price
+// the price list has no query for (a NAT gateway) leaves its resource not
+// priced, saying so; without a lookup the region is unknown, as before.
+func TestLiveLookupPricesRegionsTheCatalogLacks(t *testing.T) {
+	inline := `{"resources":[
+		{"address":"aws_instance.sp","type":"aws_instance","region":"sa-east-1","attributes":{"instance_type":"m5.large"}},
+		{"address":"aws_nat_gateway.sp","type":"aws_nat_gateway","region":"sa-east-1","attributes":{}}]}`
+	live := &lookupStub{prices: map[string]string{"aws/ec2/sa-east-1/m5.large": "0.153", "aws/ebs/sa-east-1/gp2": "0.19"}, calls: map[string]int{}}
+	est := estimateWith(t, inline, "", nil, live)
+	if len(est.Resources) != 2 || monthly(est.Resources[0]) != "113.21" {
+		t.Fatalf("sa-east-1: %+v", est.Resources)
+	}
+	if len(est.Unpriced) != 1 || est.Unpriced[0].Address != "aws_nat_gateway.sp" || !strings.Contains(est.Unpriced[0].Reason, "not in the catalog nor in the cloud's price list") {
+		t.Errorf("NAT gateway: %+v", est.Unpriced)
+	}
+	est = estimateWith(t, inline, "", nil, nil)
+	if len(est.Unpriced) != 2 || !strings.Contains(est.Unpriced[0].Reason, `unknown AWS region "sa-east-1"`) {
+		t.Errorf("without a lookup: %+v", est.Unpriced)
 	}
 }

@@ -42,6 +42,12 @@ func AWSQuery(key string) (service, region string, filters map[string]string, ok
 		}
 		return "AmazonEC2", region, map[string]string{"productFamily": "Compute Instance", "instanceType": item, "operatingSystem": os,
 			"tenancy": tenancy, "preInstalledSw": "NA", "capacitystatus": "Used"}, true
+	case "ebs":
+		switch item {
+		case "gp2", "gp3", "io1", "io2", "st1", "sc1", "standard":
+			return "AmazonEC2", region, map[string]string{"productFamily": "Storage", "volumeApiName": item}, true
+		}
+		return "", "", nil, false
 	case "ec2-host":
 		return "AmazonEC2", region, map[string]string{"productFamily": "Dedicated Host", "instanceType": item}, true
 	case "rds":
