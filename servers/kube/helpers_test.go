@@ -132,6 +132,15 @@ func (e *env) deployment(ns, name string, replicas int32, mutate func(*appsv1.De
 	}
 }
 
+// available waits until n of a deployment's replicas are available.
+func (e *env) available(ns, name string, n int32) {
+	e.t.Helper()
+	e.eventually(30*time.Second, fmt.Sprintf("%d replicas of %s available", n, name), func() bool {
+		d, _ := e.CS.AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
+		return d != nil && d.Status.AvailableReplicas == n
+	})
+}
+
 // conflictingWriter keeps updating a deployment's annotations (read, then
 // update with that resourceVersion) until stop, so concurrent updates of
 // the deployment conflict.

@@ -5,11 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/testenv"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // TestInspectorCLIOverStdio drives the built opsmcp-kube binary with the
@@ -18,10 +16,7 @@ func TestInspectorCLIOverStdio(t *testing.T) {
 	e := newEnv(t, config.ModeReadOnly, nil)
 	ns := e.Namespace()
 	e.deployment(ns, "web", 2, nil)
-	e.eventually(30*time.Second, "2 pods available", func() bool {
-		d, _ := e.CS.AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{})
-		return d != nil && d.Status.AvailableReplicas == 2
-	})
+	e.available(ns, "web", 2)
 	bin := filepath.Join(testenv.Binaries(t), "opsmcp-kube")
 	env := []string{"KUBECONFIG=" + e.K.Kubeconfig, "OPSMCP_MEMORY=" + filepath.Join(t.TempDir(), "memory.db"), "OPSMCP_MODE=read-only"}
 	names := testenv.InspectorToolNames(t, bin, env)

@@ -298,10 +298,7 @@ func TestListDeploymentsEventsAndGatherContext(t *testing.T) {
 	e.deployment(ns, "stuck", 1, func(d *appsv1.Deployment) {
 		d.Spec.Template.Spec.NodeSelector = map[string]string{"disk": "nvme-that-no-node-has"}
 	})
-	e.eventually(30*time.Second, "deployment ok available", func() bool {
-		d, _ := e.CS.AppsV1().Deployments(ns).Get(context.Background(), "ok", metav1.GetOptions{})
-		return d != nil && d.Status.AvailableReplicas == 2
-	})
+	e.available(ns, "ok", 2)
 	e.eventually(30*time.Second, "a FailedScheduling event", func() bool {
 		l, _ := e.CS.CoreV1().Events(ns).List(context.Background(), metav1.ListOptions{FieldSelector: "reason=FailedScheduling"})
 		return l != nil && len(l.Items) > 0

@@ -5,11 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/opsmcp/opsmcp/internal/config"
 	"github.com/opsmcp/opsmcp/internal/testenv"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // The kube server's prompts, through the MCP Inspector CLI against the
@@ -25,10 +23,7 @@ func TestPromptsOverInspector(t *testing.T) {
 	if out := e.Call("scale_deployment", map[string]any{"name": "web", "namespace": ns, "replicas": 2, "wait": true, "timeout_seconds": 60}); out.IsError {
 		t.Fatal(out.Text)
 	}
-	e.eventually(30*time.Second, "2 pods available", func() bool {
-		d, _ := e.CS.AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{})
-		return d != nil && d.Status.AvailableReplicas == 2
-	})
+	e.available(ns, "web", 2)
 	bin := filepath.Join(testenv.Binaries(t), "opsmcp-kube")
 	env := []string{"KUBECONFIG=" + e.K.Kubeconfig, "OPSMCP_MEMORY=" + e.Cfg.Memory}
 
