@@ -83,20 +83,18 @@ func rdsMajor(engine, version string) string {
 	return parts[0]
 }
 
-// rdsVCPUs is an instance class's vCPUs: burstable classes up to large
-// have two, otherwise .large has two and each size doubles.
+// rdsVCPUs is an instance class's vCPUs: burstable classes have EC2's T
+// sizes' (burstableVCPUs), otherwise .large has two and each size doubles.
 func rdsVCPUs(class string) (Dec, bool) {
 	parts := strings.Split(class, ".")
 	if len(parts) != 3 {
 		return Dec{}, false
 	}
+	sizes := map[string]int64{"large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64, "24xlarge": 96, "32xlarge": 128, "48xlarge": 192}
 	if strings.HasPrefix(parts[1], "t") {
-		switch parts[2] {
-		case "micro", "small", "medium", "large":
-			return Int(2), true
-		}
+		sizes = burstableVCPUs
 	}
-	v, ok := map[string]int64{"large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64, "24xlarge": 96, "32xlarge": 128, "48xlarge": 192}[parts[2]]
+	v, ok := sizes[parts[2]]
 	return Int(v), ok
 }
 
