@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/spf13/viper"
 	gitleaks "github.com/zricethezav/gitleaks/v8/config"
 )
@@ -26,9 +25,9 @@ type leakRule struct {
 type ruleset struct {
 	rules     []leakRule
 	always    []int // rules without keywords: tried on every text
-	trie      *ahocorasick.Trie
-	byKeyword map[string][]int
-	longest   int // the longest keyword, in bytes
+	keywords  *keywordMatcher
+	byKeyword [][]int // keyword index → rules
+	longest   int     // the longest keyword, in bytes
 }
 
 var (
@@ -54,7 +53,8 @@ func loadRuleset() *ruleset {
 		if err != nil {
 			return
 		}
-		rs := &ruleset{byKeyword: map[string][]int{}}
+		rs := &ruleset{}
+		index := map[string]int{} // keyword → its index
 		ids := make([]string, 0, len(cfg.Rules))
 		for id := range cfg.Rules {
 			ids = append(ids, id)
@@ -73,14 +73,18 @@ func loadRuleset() *ruleset {
 			}
 			for _, k := range r.Keywords {
 				k = strings.ToLower(k)
-				if _, ok := rs.byKeyword[k]; !ok {
+				j, ok := index[k]
+				if !ok {
+					j = len(keywords)
+					index[k] = j
 					keywords = append(keywords, k)
+					rs.byKeyword = append(rs.byKeyword, nil)
 					rs.longest = max(rs.longest, len(k))
 				}
-				rs.byKeyword[k] = append(rs.byKeyword[k], i)
+				rs.byKeyword[j] = append(rs.byKeyword[j], i)
 			}
 		}
-		rs.trie = ahocorasick.NewTrieBuilder().AddStrings(keywords).Build()
+		rs.keywords = newKeywordMatcher(keywords)
 		rules = rs
 	})
 	return rules
@@ -115,7 +119,7 @@ func rulesetMayMatch(lower []byte) bool {
 	if rs == nil {
 		return false
 	}
-	return rs.trie.MatchFirst(lower) != nil
+	return rs.keywords.any(lower)
 }
 
 // maskRuleset masks every secret a rule of the ruleset finds in s.
@@ -125,14 +129,14 @@ func maskRuleset(s string) string {
 		return s
 	}
 	var candidates map[int]bool
-	for _, m := range rs.trie.MatchString(strings.ToLower(s)) {
+	rs.keywords.each(strings.ToLower(s), func(k, _ int) {
 		if candidates == nil {
 			candidates = map[int]bool{}
 		}
-		for _, i := range rs.byKeyword[m.MatchString()] {
+		for _, i := range rs.byKeyword[k] {
 			candidates[i] = true
 		}
-	}
+	})
 	for _, i := range rs.always {
 		if candidates == nil {
 			candidates = map[int]bool{}
