@@ -94,8 +94,16 @@ func (c *costing) reservation(base, what string, withClass bool) (key, assumptio
 }
 
 func awsInstance(c *costing) {
-	typ := c.str("instance_type", true)
+	var tmpl map[string]any
+	if c.block("launch_template") != nil {
+		tmpl = c.launchTemplate()
+	}
+	typ, _ := c.attr("instance_type").(string)
+	if t, ok := tmpl["instance_type"].(string); typ == "" && ok {
+		typ = t
+	}
 	if typ == "" {
+		c.str("instance_type", true) // says why it is missing
 		return
 	}
 	if len(blocks(c.attr("instance_market_options"))) > 0 {
@@ -110,7 +118,11 @@ func awsInstance(c *costing) {
 	}
 	if key != "" { // "": on a Dedicated Host
 		c.add(fmt.Sprintf("Instance usage (%s, %s)", label, typ), key, c.runHours().Mul(c.count), false, assumption)
-		c.cpuCredits(typ, Int(1))
+		spec := c.block("credit_specification")
+		if spec == nil {
+			spec = firstBlock(tmpl["credit_specification"])
+		}
+		c.cpuCredits(typ, Int(1), spec)
 	}
 	if c.attr("monitoring") == true {
 		// Detailed monitoring is billed as CloudWatch metrics: the seven
@@ -118,6 +130,10 @@ func awsInstance(c *costing) {
 		c.monthly("EC2 detailed monitoring (7 metrics)", c.key("aws", "cloudwatch", "metric"), Int(7))
 	}
 	root := c.block("root_block_device")
+	if root == nil && c.templateVolumes(tmpl, Int(1), Int(8)) {
+		c.instanceVolumes()
+		return
+	}
 	vt, _ := root["volume_type"].(string)
 	size, sizeKnown := numOf(root["volume_size"], Dec{})
 	var assumed []string
@@ -134,7 +150,13 @@ func awsInstance(c *costing) {
 	}
 	iops, _ := numOf(root["iops"], Dec{})
 	tput, _ := numOf(root["throughput"], Dec{})
-	c.ebs("Root volume", vt, size, iops, tput)
+	c.ebs("Root volume", vt, size, iops, tput, Int(1))
+	c.instanceVolumes()
+}
+
+// instanceVolumes prices an instance's ebs_block_device volumes and its
+// data transfer out.
+func (c *costing) instanceVolumes() {
 	for i, b := range blocks(c.attr("ebs_block_device")) {
 		vt, _ := b["volume_type"].(string)
 		if vt == "" {
@@ -147,9 +169,67 @@ func awsInstance(c *costing) {
 		}
 		iops, _ := numOf(b["iops"], Dec{})
 		tput, _ := numOf(b["throughput"], Dec{})
-		c.ebs(fmt.Sprintf("EBS volume %d", i+1), vt, size, iops, tput)
+		c.ebs(fmt.Sprintf("EBS volume %d", i+1), vt, size, iops, tput, Int(1))
 	}
 	c.dataOut("aws")
+}
+
+// launchTemplate is the attributes of the aws_launch_template the
+// resource's launch_template block names, by id or name, when it is among
+// the resources estimated; nil, and a note saying so, when it is not.
+func (c *costing) launchTemplate() map[string]any {
+	lt := c.block("launch_template")
+	if lt == nil {
+		return nil
+	}
+	for _, k := range []string{"id", "name"} {
+		if r := c.referenced("aws_launch_template", lt[k]); r != nil {
+			c.note("instance type, volumes and CPU credits as launch template %s declares them", r.Address)
+			return r.Attributes
+		}
+	}
+	c.note("its launch template is not among the resources estimated: priced without it")
+	return nil
+}
+
+// templateVolumes prices the EBS volumes a launch template maps, n of each
+// (a volume without a size: defaultSize, the AMI's usual); false when it
+// maps none.
+func (c *costing) templateVolumes(tmpl map[string]any, n, defaultSize Dec) bool {
+	mapped := false
+	for i, m := range blocks(tmpl["block_device_mappings"]) {
+		ebs := firstBlock(m["ebs"])
+		if ebs == nil {
+			continue // an instance store or a suppressed device: no EBS charge
+		}
+		mapped = true
+		label := fmt.Sprintf("Volume %d", i+1)
+		if d, ok := m["device_name"].(string); ok && d != "" {
+			label = "Volume " + d
+		}
+		vt, _ := ebs["volume_type"].(string)
+		if vt == "" {
+			vt = "gp2" // EC2's default for a mapping that names no type
+		}
+		size, ok := numOf(ebs["volume_size"], Dec{})
+		if !ok {
+			c.fail("%s: volume_size is not known", label)
+			return true
+		}
+		if size.IsZero() {
+			size = defaultSize
+			c.note("%s: no volume_size, %s GB assumed (the AMI's snapshot decides)", label, size)
+		}
+		iops, _ := numOf(ebs["iops"], Dec{})
+		tput, _ := numOf(ebs["throughput"], Dec{})
+		c.ebs(label, vt, size, iops, tput, n)
+	}
+	if !mapped && tmpl != nil {
+		c.note("the launch template maps no EBS volume: the AMI's root volume, %s GB gp2, assumed", defaultSize)
+		c.ebs("Root volume", "gp2", defaultSize, Dec{}, Dec{}, n)
+		return true
+	}
+	return mapped
 }
 
 // awsEC2Host prices a Dedicated Host by the hour, per instance family
@@ -181,18 +261,18 @@ var burstableVCPUs = map[string]int64{"nano": 2, "micro": 2, "small": 2, "medium
 // baseline (Infracost's monthly_cpu_credit_hrs and vcpu_count): T3, T3a
 // and T4g run unlimited by default, T2 only when credit_specification
 // says so; instances is how many run (a node group's nodes).
-func (c *costing) cpuCredits(typ string, instances Dec) {
+func (c *costing) cpuCredits(typ string, instances Dec, spec map[string]any) {
 	family, size, _ := strings.Cut(typ, ".")
 	switch family {
 	case "t3", "t3a", "t4g":
 	case "t2":
-		if cs := c.block("credit_specification"); cs == nil || cs["cpu_credits"] != "unlimited" {
+		if spec["cpu_credits"] != "unlimited" {
 			return
 		}
 	default:
 		return
 	}
-	if cs := c.block("credit_specification"); cs != nil && cs["cpu_credits"] == "standard" {
+	if spec["cpu_credits"] == "standard" {
 		return
 	}
 	hrs, given, ok := c.usageNumber("monthly_cpu_credit_hrs", "hours a month the instance bursts above its baseline")
@@ -217,23 +297,27 @@ func (c *costing) cpuCredits(typ string, instances Dec) {
 		fmt.Sprintf("%s hours of bursting a month (usage monthly_cpu_credit_hrs) on %s vCPUs", hrs, vcpus))
 }
 
-// ebs prices one volume of each instance: storage, and for gp3 the IOPS
+// ebs prices n volumes of each instance: storage, and for gp3 the IOPS
 // and throughput above the free baseline, for io1/io2 the provisioned IOPS.
-func (c *costing) ebs(label, vt string, size, iops, throughput Dec) {
+func (c *costing) ebs(label, vt string, size, iops, throughput, n Dec) {
 	switch vt {
 	case "gp2", "gp3", "io1", "io2", "st1", "sc1", "standard":
 	default:
 		c.fail("%s: volume type %q is not one of gp2, gp3, io1, io2, st1, sc1, standard", label, vt)
 		return
 	}
-	c.monthly(fmt.Sprintf("%s storage (%s, %s GB)", label, vt, size), c.key("aws", "ebs", vt), size)
+	times := ""
+	if n.Cmp(Int(1)) != 0 {
+		times = " × " + n.String()
+	}
+	c.monthly(fmt.Sprintf("%s storage (%s, %s GB%s)", label, vt, size, times), c.key("aws", "ebs", vt), size.Mul(n))
 	switch vt {
 	case "gp3":
 		if over := iops.Sub(Int(3000)); over.Sign() > 0 {
-			c.monthly(fmt.Sprintf("%s IOPS over 3,000 (%s)", label, over), c.key("aws", "ebs", "gp3-iops"), over)
+			c.monthly(fmt.Sprintf("%s IOPS over 3,000 (%s%s)", label, over, times), c.key("aws", "ebs", "gp3-iops"), over.Mul(n))
 		}
 		if over := throughput.Sub(Int(125)); over.Sign() > 0 {
-			c.monthly(fmt.Sprintf("%s throughput over 125 MB/s (%s)", label, over), c.key("aws", "ebs", "gp3-throughput"), over)
+			c.monthly(fmt.Sprintf("%s throughput over 125 MB/s (%s%s)", label, over, times), c.key("aws", "ebs", "gp3-throughput"), over.Mul(n))
 		}
 	case "io1", "io2":
 		if iops.IsZero() {
@@ -243,7 +327,7 @@ func (c *costing) ebs(label, vt string, size, iops, throughput Dec) {
 		if vt == "io2" && iops.Cmp(Int(32000)) > 0 {
 			c.note("%s: io2 IOPS over 32,000 are cheaper than the first-tier price used here", label)
 		}
-		c.monthly(fmt.Sprintf("%s provisioned IOPS (%s)", label, iops), c.key("aws", "ebs", vt+"-iops"), iops)
+		c.monthly(fmt.Sprintf("%s provisioned IOPS (%s%s)", label, iops, times), c.key("aws", "ebs", vt+"-iops"), iops.Mul(n))
 	}
 }
 
@@ -264,7 +348,7 @@ func awsEBSVolume(c *costing) {
 	}
 	iops, _ := c.num("iops", Dec{})
 	tput, _ := c.num("throughput", Dec{})
-	c.ebs("Volume", vt, size, iops, tput)
+	c.ebs("Volume", vt, size, iops, tput, Int(1))
 	if vt == "standard" {
 		// Magnetic volumes also bill each I/O request.
 		c.usage("I/O requests (magnetic)", c.key("aws", "ebs", "standard-io"), "monthly_standard_io_requests", million, "I/O requests")

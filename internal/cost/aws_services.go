@@ -94,12 +94,15 @@ func awsEKSNodeGroup(c *costing) {
 		c.fail("scaling_config.desired_size is not known")
 		return
 	}
+	tmpl := c.launchTemplate()
 	typ := "t3.medium"
 	if types, ok := c.attr("instance_types").([]any); ok && len(types) > 0 {
 		typ, _ = types[0].(string)
 		if len(types) > 1 {
 			c.note("several instance_types: priced as %s", typ)
 		}
+	} else if t, ok := tmpl["instance_type"].(string); ok && t != "" {
+		typ = t
 	} else {
 		c.note("instance_types not set: t3.medium assumed (the EKS default)")
 	}
@@ -114,7 +117,13 @@ func awsEKSNodeGroup(c *costing) {
 		return
 	}
 	c.add(fmt.Sprintf("Nodes (%s × %s, %s)", nodes, typ, label), key, c.e.hours.Mul(c.count).Mul(nodes), false, assumption)
-	c.cpuCredits(typ, nodes)
+	c.cpuCredits(typ, nodes, firstBlock(tmpl["credit_specification"]))
+	if tmpl != nil {
+		// With a launch template, the template's volumes are the nodes'
+		// (EKS refuses disk_size then).
+		c.templateVolumes(tmpl, nodes, Int(20))
+		return
+	}
 	disk, _ := c.num("disk_size", Int(20))
 	c.monthly(fmt.Sprintf("Node volumes (gp2, %s GB × %s)", disk, nodes), c.key("aws", "ebs", "gp2"), disk.Mul(nodes))
 }

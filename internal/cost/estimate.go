@@ -23,7 +23,10 @@ type Resource struct {
 
 // Unknown stands for an attribute whose value is not known before apply
 // (a plan's after_unknown, or a reference in HCL).
-type Unknown struct{ Why string }
+type Unknown struct {
+	Why string
+	Ref string // the address of the resource it comes from, when one is named
+}
 
 // Component is one priced line of a resource.
 type Component struct {
@@ -171,6 +174,11 @@ type engine struct {
 	// live memoises live lookups by key: a 10,000-resource plan asks
 	// for the same missing price once.
 	live map[string]liveAnswer
+	// resources are the resources being priced by address, for those
+	// one takes values from (a node group's launch template); byName
+	// indexes them by type and name attribute, when first asked.
+	resources map[string]*Resource
+	byName    map[[2]string]*Resource
 }
 
 // EstimateResources prices planned resources; prior, when not nil, is what exists
@@ -195,7 +203,7 @@ func EstimateResources(planned []Resource, prior []Resource, actions map[string]
 		prior = slices.Clone(prior)
 	}
 	e := &engine{opts: opts, cat: opts.Catalog, hours: Int(int64(opts.DurationHours)), regions: map[string]map[string]bool{}, seen: map[string]int{},
-		scaling: scalingTargets(planned)}
+		scaling: scalingTargets(planned), resources: resourceIndex(planned)}
 	e.months = e.hours.Div(Int(HoursPerMonth))
 	for _, p := range []string{"aws", "gcp"} {
 		e.regions[p] = map[string]bool{}
@@ -231,6 +239,7 @@ func EstimateResources(planned []Resource, prior []Resource, actions map[string]
 	if prior != nil {
 		est.plan = true
 		e.seen, e.egress = map[string]int{}, nil
+		e.resources, e.byName = resourceIndex(prior), nil
 		var before []*ResourceCost
 		for i := range prior {
 			if rc, ok := e.price(&prior[i], nil, map[string]int{}, map[string]int{}); ok {

@@ -331,7 +331,7 @@ func (w *Workspace) resource(ctx *hcl.EvalContext, blk *hclsyntax.Block, prefix 
 	}
 	region := regions[providerKey]
 	emit := func(address string, c *hcl.EvalContext) {
-		w.Resources = append(w.Resources, Resource{Address: address, Type: typ, Region: region, Count: 1, Attributes: w.body(c, blk.Body, address)})
+		w.Resources = append(w.Resources, Resource{Address: address, Type: typ, Region: region, Count: 1, Attributes: w.body(c, blk.Body, prefix)})
 	}
 	if a, ok := blk.Body.Attributes["count"]; ok {
 		v, diags := a.Expr.Value(ctx)
@@ -395,8 +395,9 @@ func countOf(v cty.Value, diags hcl.Diagnostics) (int, bool) {
 }
 
 // body evaluates a resource body's attributes and nested blocks into the
-// shape a plan's JSON has (blocks as lists of objects).
-func (w *Workspace) body(ctx *hcl.EvalContext, b *hclsyntax.Body, addr string) map[string]any {
+// shape a plan's JSON has (blocks as lists of objects). An unknown value
+// that another resource of the module (at prefix) gives says which.
+func (w *Workspace) body(ctx *hcl.EvalContext, b *hclsyntax.Body, prefix string) map[string]any {
 	out := map[string]any{}
 	for name, a := range b.Attributes {
 		switch name {
@@ -405,10 +406,14 @@ func (w *Workspace) body(ctx *hcl.EvalContext, b *hclsyntax.Body, addr string) m
 		}
 		v, diags := a.Expr.Value(ctx)
 		if diags.HasErrors() {
-			out[name] = Unknown{Why: strings.TrimSpace(diags[0].Summary)}
+			out[name] = Unknown{Why: strings.TrimSpace(diags[0].Summary), Ref: refFromHCL(a.Expr, prefix)}
 			continue
 		}
 		out[name] = goValue(v)
+		if u, ok := out[name].(Unknown); ok {
+			u.Ref = refFromHCL(a.Expr, prefix)
+			out[name] = u
+		}
 	}
 	for _, blk := range b.Blocks {
 		switch blk.Type {
@@ -421,7 +426,7 @@ func (w *Workspace) body(ctx *hcl.EvalContext, b *hclsyntax.Body, addr string) m
 			continue
 		}
 		list, _ := out[blk.Type].([]any)
-		out[blk.Type] = append(list, w.body(ctx, blk.Body, addr))
+		out[blk.Type] = append(list, w.body(ctx, blk.Body, prefix))
 	}
 	return out
 }

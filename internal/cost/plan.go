@@ -85,17 +85,26 @@ func ParsePlan(data []byte) (*PlanInput, error) {
 func planInputOf(plan *tfjson.Plan) *PlanInput {
 	in := &PlanInput{Actions: map[string]string{}, Prior: []Resource{}}
 	regions := providerRegions(plan)
+	configs := &configResources{plan: plan}
 	for _, rc := range plan.ResourceChanges {
 		if rc == nil || rc.Mode != tfjson.ManagedResourceMode || rc.Change == nil {
 			continue
 		}
-		region := regions[providerKeyOf(plan, rc)]
+		cr := configs.of(rc)
+		region := regions[providerKeyOf(cr, rc)]
 		in.Actions[rc.Address] = actionName(rc.Change.Actions)
 		if before, ok := rc.Change.Before.(map[string]any); ok && rc.Change.Before != nil {
 			in.Prior = append(in.Prior, Resource{Address: rc.Address, Type: rc.Type, Region: region, Count: 1, Attributes: before})
 		}
 		if after, ok := rc.Change.After.(map[string]any); ok && rc.Change.After != nil {
 			markUnknown(after, rc.Change.AfterUnknown)
+			if cr != nil {
+				prefix := rc.ModuleAddress
+				if prefix != "" {
+					prefix += "."
+				}
+				markReferences(after, cr.Expressions, prefix)
+			}
 			in.Planned = append(in.Planned, Resource{Address: rc.Address, Type: rc.Type, Region: region, Count: 1, Attributes: after})
 		}
 	}
@@ -186,41 +195,62 @@ func providerRegions(p *tfjson.Plan) map[string]string {
 	return out
 }
 
-// providerKeyOf finds the provider configuration a resource uses, from the
-// plan's configuration (falling back to the provider's default config).
-func providerKeyOf(p *tfjson.Plan, rc *tfjson.ResourceChange) string {
+// providerKeyOf is the provider configuration a resource uses: its
+// configuration block's, else the provider's default configuration.
+func providerKeyOf(cr *tfjson.ConfigResource, rc *tfjson.ResourceChange) string {
+	if cr != nil && cr.ProviderConfigKey != "" {
+		return cr.ProviderConfigKey
+	}
 	name := rc.ProviderName
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
-	if p.Config != nil {
-		addr := rc.Address
-		if rc.Index != nil {
-			addr = addr[:strings.LastIndexByte(addr, '[')]
-		}
-		mod := p.Config.RootModule
-		rest := strings.TrimPrefix(addr, rc.ModuleAddress)
-		rest = strings.TrimPrefix(rest, ".")
-		if rc.ModuleAddress != "" {
-			for _, part := range strings.Split(rc.ModuleAddress, ".module.") {
-				part = strings.TrimPrefix(part, "module.")
-				if i := strings.IndexByte(part, '['); i >= 0 {
-					part = part[:i]
-				}
-				if mod == nil || mod.ModuleCalls[part] == nil {
-					mod = nil
-					break
-				}
-				mod = mod.ModuleCalls[part].Module
+	return name
+}
+
+// configResources finds the configuration block a resource change comes
+// from, indexing each module's blocks by address once.
+type configResources struct {
+	plan    *tfjson.Plan
+	modules map[*tfjson.ConfigModule]map[string]*tfjson.ConfigResource
+}
+
+func (c *configResources) of(rc *tfjson.ResourceChange) *tfjson.ConfigResource {
+	if c.plan.Config == nil {
+		return nil
+	}
+	addr := rc.Address
+	if rc.Index != nil {
+		addr = addr[:strings.LastIndexByte(addr, '[')]
+	}
+	mod := c.plan.Config.RootModule
+	rest := strings.TrimPrefix(addr, rc.ModuleAddress)
+	rest = strings.TrimPrefix(rest, ".")
+	if rc.ModuleAddress != "" {
+		for _, part := range strings.Split(rc.ModuleAddress, ".module.") {
+			part = strings.TrimPrefix(part, "module.")
+			if i := strings.IndexByte(part, '['); i >= 0 {
+				part = part[:i]
 			}
-		}
-		if mod != nil {
-			for _, r := range mod.Resources {
-				if r.Address == rest && r.ProviderConfigKey != "" {
-					return r.ProviderConfigKey
-				}
+			if mod == nil || mod.ModuleCalls[part] == nil {
+				return nil
 			}
+			mod = mod.ModuleCalls[part].Module
 		}
 	}
-	return name
+	if mod == nil {
+		return nil
+	}
+	byAddr, ok := c.modules[mod]
+	if !ok {
+		byAddr = make(map[string]*tfjson.ConfigResource, len(mod.Resources))
+		for _, r := range mod.Resources {
+			byAddr[r.Address] = r
+		}
+		if c.modules == nil {
+			c.modules = map[*tfjson.ConfigModule]map[string]*tfjson.ConfigResource{}
+		}
+		c.modules[mod] = byAddr
+	}
+	return byAddr[rest]
 }
