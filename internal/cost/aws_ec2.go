@@ -16,7 +16,7 @@ import (
 // savings_plan_term and _payment_option) its plan rate — AWS applies
 // reservations first. A commitment the catalog has no rate for is priced
 // on demand, the most it can cost, and says so.
-func (c *costing) ec2Rate(typ string) (key, label, assumption string, ok bool) {
+func (c *costing) ec2Rate(typ, tenancy string) (key, label, assumption string, ok bool) {
 	os, _, ok := c.usageText("operating_system", "operating system: linux, windows, rhel, suse", "linux", "windows", "rhel", "suse")
 	if !ok {
 		return "", "", "", false
@@ -24,7 +24,6 @@ func (c *costing) ec2Rate(typ string) (key, label, assumption string, ok bool) {
 	if os == "" {
 		os = "linux"
 	}
-	tenancy := c.str("tenancy", false)
 	if tenancy == "host" {
 		// AWS bills the host (aws_ec2_host), not the instances on it.
 		c.note("tenancy host: runs on a Dedicated Host, billed per host (aws_ec2_host), not per instance hour")
@@ -109,7 +108,11 @@ func awsInstance(c *costing) {
 	if len(blocks(c.attr("instance_market_options"))) > 0 {
 		c.note("spot: priced at the on-demand rate, the most a spot instance can cost")
 	}
-	key, label, assumption, ok := c.ec2Rate(typ)
+	tenancy := c.str("tenancy", false)
+	if tenancy == "" {
+		tenancy, _ = firstBlock(tmpl["placement"])["tenancy"].(string)
+	}
+	key, label, assumption, ok := c.ec2Rate(typ, tenancy)
 	if !ok || !c.readMonthlyHours() {
 		return
 	}
@@ -129,11 +132,18 @@ func awsInstance(c *costing) {
 		// an instance sends each minute.
 		c.monthly("EC2 detailed monitoring (7 metrics)", c.key("aws", "cloudwatch", "metric"), Int(7))
 	}
-	root := c.block("root_block_device")
-	if root == nil && c.templateVolumes(tmpl, Int(1), Int(8)) {
-		c.instanceVolumes()
-		return
+	// A template's volumes stand for the root_block_device not given.
+	if c.block("root_block_device") != nil || !c.templateVolumes(tmpl, Int(1), Int(8)) {
+		c.rootDevice(c.r.Attributes, Int(1))
 	}
+	c.ebsDevices(c.r.Attributes, Int(1))
+	c.dataOut("aws")
+}
+
+// rootDevice prices the root_block_device of an instance or a launch
+// configuration (attrs), n of it.
+func (c *costing) rootDevice(attrs map[string]any, n Dec) {
+	root := firstBlock(attrs["root_block_device"])
 	vt, _ := root["volume_type"].(string)
 	size, sizeKnown := numOf(root["volume_size"], Dec{})
 	var assumed []string
@@ -150,14 +160,13 @@ func awsInstance(c *costing) {
 	}
 	iops, _ := numOf(root["iops"], Dec{})
 	tput, _ := numOf(root["throughput"], Dec{})
-	c.ebs("Root volume", vt, size, iops, tput, Int(1))
-	c.instanceVolumes()
+	c.ebs("Root volume", vt, size, iops, tput, n)
 }
 
-// instanceVolumes prices an instance's ebs_block_device volumes and its
-// data transfer out.
-func (c *costing) instanceVolumes() {
-	for i, b := range blocks(c.attr("ebs_block_device")) {
+// ebsDevices prices the ebs_block_device volumes of an instance or a
+// launch configuration (attrs), n of each.
+func (c *costing) ebsDevices(attrs map[string]any, n Dec) {
+	for i, b := range blocks(attrs["ebs_block_device"]) {
 		vt, _ := b["volume_type"].(string)
 		if vt == "" {
 			vt = "gp2"
@@ -169,9 +178,8 @@ func (c *costing) instanceVolumes() {
 		}
 		iops, _ := numOf(b["iops"], Dec{})
 		tput, _ := numOf(b["throughput"], Dec{})
-		c.ebs(fmt.Sprintf("EBS volume %d", i+1), vt, size, iops, tput, Int(1))
+		c.ebs(fmt.Sprintf("EBS volume %d", i+1), vt, size, iops, tput, n)
 	}
-	c.dataOut("aws")
 }
 
 // launchTemplate is the attributes of the aws_launch_template the
@@ -182,13 +190,20 @@ func (c *costing) launchTemplate() map[string]any {
 	if lt == nil {
 		return nil
 	}
-	for _, k := range []string{"id", "name"} {
-		if r := c.referenced("aws_launch_template", lt[k]); r != nil {
-			c.note("instance type, volumes and CPU credits as launch template %s declares them", r.Address)
+	return c.launchedFrom("aws_launch_template", "launch template", lt["id"], lt["name"])
+}
+
+// launchedFrom is the attributes of the resource of type typ that one of
+// refs (an id's or name's value) names, when it is among the resources
+// estimated; nil, and a note saying so, when it is not.
+func (c *costing) launchedFrom(typ, what string, refs ...any) map[string]any {
+	for _, ref := range refs {
+		if r := c.referenced(typ, ref); r != nil {
+			c.note("instance type, volumes and CPU credits as %s %s declares them", what, r.Address)
 			return r.Attributes
 		}
 	}
-	c.note("its launch template is not among the resources estimated: priced without it")
+	c.note("its %s is not among the resources estimated: priced without it", what)
 	return nil
 }
 

@@ -112,12 +112,15 @@ func awsEKSNodeGroup(c *costing) {
 	if v, given, ok := c.usageNumber("instances", "number of nodes"); ok && given {
 		nodes = v
 	}
-	key, label, assumption, ok := c.ec2Rate(typ)
+	tenancy, _ := firstBlock(tmpl["placement"])["tenancy"].(string)
+	key, label, assumption, ok := c.ec2Rate(typ, tenancy)
 	if !ok {
 		return
 	}
-	c.add(fmt.Sprintf("Nodes (%s × %s, %s)", nodes, typ, label), key, c.e.hours.Mul(c.count).Mul(nodes), false, assumption)
-	c.cpuCredits(typ, nodes, firstBlock(tmpl["credit_specification"]))
+	if key != "" { // "": on Dedicated Hosts
+		c.add(fmt.Sprintf("Nodes (%s × %s, %s)", nodes, typ, label), key, c.e.hours.Mul(c.count).Mul(nodes), false, assumption)
+		c.cpuCredits(typ, nodes, firstBlock(tmpl["credit_specification"]))
+	}
 	if tmpl != nil {
 		// With a launch template, the template's volumes are the nodes'
 		// (EKS refuses disk_size then).

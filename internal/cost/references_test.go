@@ -7,6 +7,18 @@ import (
 	"testing"
 )
 
+// expectMonthly checks each resource's monthly cost, showing its notes
+// when it is not the one worked by hand.
+func expectMonthly(t *testing.T, est *Estimate, want map[string]string) {
+	t.Helper()
+	got := money(est, t)
+	for addr, w := range want {
+		if got[addr] != w {
+			t.Errorf("%s: %s, want %s (notes: %s)", addr, got[addr], w, noteOf(est, addr))
+		}
+	}
+}
+
 func noteOf(est *Estimate, addr string) string {
 	for _, r := range est.Resources {
 		if r.Address == addr {
@@ -102,8 +114,7 @@ resource "aws_instance" "from_template" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := money(est, t)
-	for addr, want := range map[string]string{
+	expectMonthly(t, est, map[string]string{
 		// 3 × 730 × 0.192 = 420.48; the template's gp3 50 GB on each: 3 × 50 × 0.08 = 12
 		"aws_eks_node_group.by_id": "432.48",
 		// the node group's t3.large: 2 × 730 × 0.0832 = 121.472; the template's
@@ -113,11 +124,7 @@ resource "aws_instance" "from_template" {
 		"aws_eks_node_group.elsewhere": "32.37",
 		// the template's m5.xlarge: 730 × 0.192 = 140.16; gp3 50 GB = 4
 		"aws_instance.from_template": "144.16",
-	} {
-		if got[addr] != want {
-			t.Errorf("%s: %s, want %s (notes: %s)", addr, got[addr], want, noteOf(est, addr))
-		}
-	}
+	})
 	if n := noteOf(est, "aws_eks_node_group.by_id"); !strings.Contains(n, "as launch template aws_launch_template.big declares them") {
 		t.Errorf("by_id notes: %s", n)
 	}
@@ -188,16 +195,13 @@ func TestLaunchTemplatesInAPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := money(est, t)
-	// 2 × 730 × 0.192 = 280.32; gp3 50 GB on each: 2 × 50 × 0.08 = 8; 1,000 IOPS
-	// over the baseline on each: 2 × 1000 × 0.005 = 10
-	if got["module.eks.aws_eks_node_group.this"] != "298.32" {
-		t.Errorf("module node group: %s (notes: %s)", got["module.eks.aws_eks_node_group.this"], noteOf(est, "module.eks.aws_eks_node_group.this"))
-	}
-	// by name: t3.medium 730 × 0.0416 = 30.368; no mapping: the AMI's 20 GB gp2 = 2
-	if got["aws_eks_node_group.named"] != "32.37" {
-		t.Errorf("named node group: %s (notes: %s)", got["aws_eks_node_group.named"], noteOf(est, "aws_eks_node_group.named"))
-	}
+	expectMonthly(t, est, map[string]string{
+		// 2 × 730 × 0.192 = 280.32; gp3 50 GB on each: 2 × 50 × 0.08 = 8; 1,000 IOPS
+		// over the baseline on each: 2 × 1000 × 0.005 = 10
+		"module.eks.aws_eks_node_group.this": "298.32",
+		// by name: t3.medium 730 × 0.0416 = 30.368; no mapping: the AMI's 20 GB gp2 = 2
+		"aws_eks_node_group.named": "32.37",
+	})
 }
 
 func TestRefFromPlan(t *testing.T) {
@@ -216,5 +220,133 @@ func TestRefFromPlan(t *testing.T) {
 		if got := refFromPlan(tc.refs, tc.prefix); got != tc.want {
 			t.Errorf("%q: %q, want %q", tc.refs, got, tc.want)
 		}
+	}
+}
+
+// Auto Scaling groups run desired_capacity (else min_size) instances of
+// what their launch configuration or template declares. Prices: us-east-1
+// list (t2.medium $0.0464, t2.large $0.0928 an hour; gp2 $0.10, io1 $0.125
+// a GB and $0.065 an IOPS; a CloudWatch metric $0.30).
+func TestAutoscalingGroups(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+provider "aws" { region = "us-east-1" }
+
+resource "aws_launch_template" "lt" {
+  instance_type = "t2.medium"
+  block_device_mappings {
+    device_name = "xvdf"
+    ebs { volume_size = 10 }
+  }
+  block_device_mappings {
+    device_name = "xvfa"
+    ebs {
+      volume_size = 20
+      volume_type = "io1"
+      iops        = 200
+    }
+  }
+  monitoring { enabled = true }
+}
+
+resource "aws_autoscaling_group" "lt" {
+  launch_template { id = aws_launch_template.lt.id }
+  desired_capacity = 2
+  max_size         = 3
+  min_size         = 1
+}
+
+resource "aws_autoscaling_group" "min" {
+  launch_template { id = aws_launch_template.lt.id }
+  max_size = 3
+  min_size = 2
+}
+
+resource "aws_autoscaling_group" "zero" {
+  launch_template { id = aws_launch_template.lt.id }
+  desired_capacity = 0
+  max_size         = 3
+  min_size         = 0
+}
+
+resource "aws_launch_template" "plain" { instance_type = "t3.large" }
+
+resource "aws_autoscaling_group" "mixed" {
+  desired_capacity = 6
+  max_size         = 10
+  min_size         = 1
+  mixed_instances_policy {
+    launch_template {
+      launch_template_specification { launch_template_id = aws_launch_template.plain.id }
+      override {
+        instance_type     = "t2.large"
+        weighted_capacity = "2"
+      }
+      override {
+        instance_type     = "t2.xlarge"
+        weighted_capacity = "4"
+      }
+    }
+    instances_distribution {
+      on_demand_base_capacity                  = 1
+      on_demand_percentage_above_base_capacity = 50
+    }
+  }
+}
+
+resource "aws_launch_configuration" "on_host" {
+  image_id          = "ami-0123"
+  instance_type     = "m5.large"
+  placement_tenancy = "host"
+  enable_monitoring = false
+}
+
+resource "aws_autoscaling_group" "on_host" {
+  launch_configuration = aws_launch_configuration.on_host.name
+  desired_capacity     = 1
+  max_size             = 1
+  min_size             = 1
+}
+
+resource "aws_autoscaling_group" "orphan" {
+  launch_configuration = "made-elsewhere"
+  desired_capacity     = 1
+  max_size             = 1
+  min_size             = 1
+}
+`), 0o644)
+	in, err := Load(nil, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usage, err := UsageFrom(map[string]any{"aws_autoscaling_group.min": map[string]any{"instances": 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := in.Estimate(Options{Usage: usage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectMonthly(t, est, map[string]string{
+		// 2 × 730 × 0.0464 = 67.744; detailed monitoring 2 × 7 × 0.30 = 4.20;
+		// gp2 2 × 10 × 0.10 = 2; io1 2 × 20 × 0.125 = 5 and 2 × 200 × 0.065 = 26
+		"aws_autoscaling_group.lt": "104.94",
+		// usage instances = 3: 101.616 + 6.30 + 3 + 7.50 + 39
+		"aws_autoscaling_group.min":  "157.42",
+		"aws_autoscaling_group.zero": "0.00",
+		// the first override: capacity 6 at weight 2 = 3 × t2.large:
+		// 3 × 730 × 0.0928 = 203.232; the AMI's 8 GB gp2 on each: 3 × 8 × 0.10 = 2.40
+		"aws_autoscaling_group.mixed": "205.63",
+		// on a Dedicated Host: no instance hours, the 8 GB gp2 root volume
+		"aws_autoscaling_group.on_host": "0.80",
+	})
+	if n := noteOf(est, "aws_autoscaling_group.mixed"); !strings.Contains(n, "1 of 3 instances are spot") || !strings.Contains(n, "priced as the first override, t2.large (weight 2)") {
+		t.Errorf("mixed notes: %s", n)
+	}
+	if n := noteOf(est, "aws_autoscaling_group.min"); strings.Contains(n, "min_size") {
+		t.Errorf("usage instances given, yet: %s", n)
+	}
+	if len(est.Unpriced) != 1 || est.Unpriced[0].Address != "aws_autoscaling_group.orphan" || !strings.Contains(est.Unpriced[0].Reason, "the instance type is not known") {
+		t.Errorf("unpriced: %+v", est.Unpriced)
 	}
 }

@@ -13,6 +13,7 @@ type typeCase struct {
 	usage       string // JSON
 	count       int
 	want        string
+	with        string // JSON: free resources it takes values from
 }
 
 // liveOnly are types whose prices no public list here confirms, so the
@@ -85,6 +86,10 @@ var typeCases = []typeCase{
 	{typ: "aws_eks_cluster", attrs: `{"version":"1.29"}`, want: "438.00"},
 	// 3 × 730 × 0.096 + 3 × 50 GB gp2 × 0.10 = 210.24 + 15
 	{typ: "aws_eks_node_group", attrs: `{"scaling_config":[{"desired_size":3}],"instance_types":["m5.large"],"disk_size":50}`, want: "225.24"},
+	// 2 × 730 × 0.096 = 140.16; a launch configuration monitors in detail by
+	// default: 2 × 7 metrics × 0.30 = 4.20; 2 × gp3 20 GB × 0.08 = 3.20
+	{typ: "aws_autoscaling_group", attrs: `{"launch_configuration":"web","desired_capacity":2,"min_size":1,"max_size":4}`,
+		with: `[{"address":"aws_launch_configuration.web","type":"aws_launch_configuration","region":"us-east-1","attributes":{"name":"web","instance_type":"m5.large","root_block_device":[{"volume_type":"gp3","volume_size":20}]}}]`, want: "147.56"},
 	// 3 × t3.medium bursting 350 hours a month: 3 × 730 × 0.0416 + 350 × 2 vCPUs × 3 × 0.05 + 3 × 20 GB gp2 × 0.10 = 91.104 + 105 + 6
 	{typ: "aws_eks_node_group", attrs: `{"scaling_config":[{"desired_size":3}],"instance_types":["t3.medium"]}`, usage: `{"monthly_cpu_credit_hrs":350}`, want: "202.10"},
 	// 2 × 730 × 0.04048 + 4 × 730 × 0.004445 = 59.1008 + 12.9794
@@ -271,6 +276,14 @@ func TestEveryTypeIsPricedAsWorkedByHand(t *testing.T) {
 				t.Fatalf("%s: %v", tc.typ, err)
 			}
 		}
+		rs := []Resource{r}
+		if tc.with != "" {
+			var others []Resource
+			if err := json.Unmarshal([]byte(tc.with), &others); err != nil {
+				t.Fatalf("%s: %v", tc.typ, err)
+			}
+			rs = append(rs, others...)
+		}
 		opts := Options{Kubernetes: KubePricing{Mode: "node", NodeType: "aws:m5.large", Nodes: 3}}
 		if tc.usage != "" {
 			var m map[string]any
@@ -283,7 +296,7 @@ func TestEveryTypeIsPricedAsWorkedByHand(t *testing.T) {
 			}
 			opts.Usage = u
 		}
-		est, err := EstimateResources([]Resource{r}, nil, nil, opts)
+		est, err := EstimateResources(rs, nil, nil, opts)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.typ, err)
 		}
