@@ -88,69 +88,115 @@ var s3Charges = func() map[string][]s3Charge {
 }()
 
 // scalingTargets indexes the Application Auto Scaling targets among
-// resources, which set the capacity of what they scale (DynamoDB tables).
-func scalingTargets(rs []Resource) map[[2]string]map[string]any {
-	out := map[[2]string]map[string]any{}
-	for _, r := range rs {
+// resources, which set the capacity of what they scale (DynamoDB tables):
+// by resource_id and dimension, and, where the id is known only after
+// apply, by the address of the table it names and the dimension.
+func scalingTargets(rs []Resource) map[[2]string]*Resource {
+	out := map[[2]string]*Resource{}
+	for i := range rs {
+		r := &rs[i]
 		if r.Type != "aws_appautoscaling_target" {
 			continue
 		}
-		id, _ := r.Attributes["resource_id"].(string)
 		dim, _ := r.Attributes["scalable_dimension"].(string)
-		if id != "" && dim != "" {
-			out[[2]string{id, dim}] = r.Attributes
+		switch id := r.Attributes["resource_id"].(type) {
+		case string:
+			if id != "" && dim != "" {
+				out[[2]string{id, dim}] = r
+			}
+		case Unknown:
+			if id.Ref != "" && strings.HasPrefix(dim, "dynamodb:table:") {
+				out[[2]string{"@" + id.Ref, dim}] = r
+			}
 		}
 	}
 	return out
 }
 
-// scaledCapacity is a table's (or index's) provisioned capacity: an
-// auto scaling target's minimum when one scales it — the least it runs at
-// — else the declared capacity.
-func (c *costing) scaledCapacity(resourceID, dimension string, declared Dec) Dec {
+// scaledCapacity is a table's (or index's) provisioned capacity: when an
+// auto scaling target scales it, the capacity its usage gives (Infracost's
+// capacity on the target), else its minimum — the least it runs at; else
+// the declared capacity. An assumption says the figure is from usage.
+func (c *costing) scaledCapacity(resourceID, dimension string, declared Dec) (capacity Dec, assumption string) {
 	t, ok := c.e.scaling[[2]string{resourceID, dimension}]
 	if !ok {
-		return declared
+		if t, ok = c.e.scaling[[2]string{"@" + c.r.Address, dimension}]; !ok {
+			return declared, ""
+		}
 	}
-	lo, okLo := numOf(t["min_capacity"], Dec{})
-	hi, _ := numOf(t["max_capacity"], Dec{})
+	what := strings.TrimPrefix(dimension, "dynamodb:")
+	if v, given, err := c.e.opts.Usage.number(t, "capacity"); given && err == nil {
+		return v, fmt.Sprintf("%s auto scaled: %s on average (usage capacity of %s)", what, v, t.Address)
+	}
+	lo, okLo := numOf(t.Attributes["min_capacity"], Dec{})
+	hi, _ := numOf(t.Attributes["max_capacity"], Dec{})
 	if !okLo {
-		return declared
+		return declared, ""
 	}
-	c.note("%s is auto scaled between %s and %s: priced at the minimum, %s", strings.TrimPrefix(dimension, "dynamodb:"), lo, hi, lo)
-	return lo
+	c.note("%s is auto scaled between %s and %s: priced at the minimum, %s (usage capacity on %s sets the average)", what, lo, hi, lo, t.Address)
+	return lo, ""
 }
 
 func awsDynamoDB(c *costing) {
 	if c.str("billing_mode", false) == "PAY_PER_REQUEST" {
 		c.usage("Write request units", c.key("aws", "dynamodb", "write-requests"), "monthly_write_request_units", million, "write request units")
 		c.usage("Read request units", c.key("aws", "dynamodb", "read-requests"), "monthly_read_request_units", million, "read request units")
+		c.dynamoReplicas(Dec{})
 	} else {
 		name := "table/" + c.str("name", false)
 		w, _ := c.num("write_capacity", Dec{})
 		r, _ := c.num("read_capacity", Dec{})
-		w = c.scaledCapacity(name, "dynamodb:table:WriteCapacityUnits", w)
-		r = c.scaledCapacity(name, "dynamodb:table:ReadCapacityUnits", r)
+		w, wUsage := c.scaledCapacity(name, "dynamodb:table:WriteCapacityUnits", w)
+		r, rUsage := c.scaledCapacity(name, "dynamodb:table:ReadCapacityUnits", r)
 		// Global secondary indexes have their own provisioned capacity.
 		for _, gsi := range blocks(c.attr("global_secondary_index")) {
 			gw, _ := numOf(gsi["write_capacity"], Dec{})
 			gr, _ := numOf(gsi["read_capacity"], Dec{})
 			index, _ := gsi["name"].(string)
-			gw = c.scaledCapacity(name+"/index/"+index, "dynamodb:index:WriteCapacityUnits", gw)
-			gr = c.scaledCapacity(name+"/index/"+index, "dynamodb:index:ReadCapacityUnits", gr)
+			gw, _ = c.scaledCapacity(name+"/index/"+index, "dynamodb:index:WriteCapacityUnits", gw)
+			gr, _ = c.scaledCapacity(name+"/index/"+index, "dynamodb:index:ReadCapacityUnits", gr)
 			w, r = w.Add(gw), r.Add(gr)
 		}
-		c.hourly(fmt.Sprintf("Provisioned write capacity (%s WCU)", w), c.key("aws", "dynamodb", "wcu"), w)
-		c.hourly(fmt.Sprintf("Provisioned read capacity (%s RCU)", r), c.key("aws", "dynamodb", "rcu"), r)
+		hours := c.e.hours.Mul(c.count)
+		c.add(fmt.Sprintf("Provisioned write capacity (%s WCU)", w), c.key("aws", "dynamodb", "wcu"), hours.Mul(w), wUsage != "", wUsage)
+		c.add(fmt.Sprintf("Provisioned read capacity (%s RCU)", r), c.key("aws", "dynamodb", "rcu"), hours.Mul(r), rUsage != "", rUsage)
+		c.dynamoReplicas(w)
 	}
 	c.usage("Storage", c.key("aws", "dynamodb", "storage"), "storage_gb", Int(1), "GB")
-	if pitr := c.block("point_in_time_recovery"); pitr != nil && pitr["enabled"] == true {
+	// Continuous backups and streams bill only when on; usage that gives
+	// their volume says they are (the table may turn them on elsewhere).
+	if pitr := c.block("point_in_time_recovery"); (pitr != nil && pitr["enabled"] == true) || c.usageGiven("pitr_backup_storage_gb") {
 		c.usage("Point-in-time recovery backups", c.key("aws", "dynamodb", "pitr"), "pitr_backup_storage_gb", Int(1), "GB")
 	}
 	c.usage("On-demand backups", c.key("aws", "dynamodb", "backup"), "on_demand_backup_storage_gb", Int(1), "GB")
 	c.usage("Restores", c.key("aws", "dynamodb", "restore"), "monthly_data_restored_gb", Int(1), "GB restored")
-	if c.boolean("stream_enabled") {
+	if c.boolean("stream_enabled") || c.usageGiven("monthly_streams_read_request_units") {
 		c.usage("Streams read request units", c.key("aws", "dynamodb", "streams-reads"), "monthly_streams_read_request_units", Int(100_000), "streams read request units")
+	}
+}
+
+// dynamoReplicas prices a global table's replicas: each replica region
+// bills the table's writes again — replicated write capacity (wcu) or
+// request units, at that region's write rates, which AWS made the same in
+// November 2024 — and stores a copy of the table.
+func (c *costing) dynamoReplicas(wcu Dec) {
+	for _, rep := range blocks(c.attr("replica")) {
+		region, ok := rep["region_name"].(string)
+		if !ok || region == "" {
+			c.fail("replica: region_name is not known")
+			return
+		}
+		if region == c.r.Region {
+			c.note("a replica in %s, the table's own region, is the table itself", region)
+			continue
+		}
+		key := func(item string) string { return "aws/dynamodb/" + region + "/" + item }
+		if c.str("billing_mode", false) == "PAY_PER_REQUEST" {
+			c.usage(fmt.Sprintf("Replicated write request units (%s)", region), key("write-requests"), "monthly_write_request_units", million, "write request units")
+		} else {
+			c.hourly(fmt.Sprintf("Replicated write capacity (%s, %s rWCU)", region, wcu), key("wcu"), wcu)
+		}
+		c.usage(fmt.Sprintf("Replica storage (%s)", region), key("storage"), "storage_gb", Int(1), "GB")
 	}
 }
 

@@ -69,6 +69,12 @@ func (c *costing) usageNumber(key, what string) (v Dec, given, ok bool) {
 	return v, given, true
 }
 
+// usageGiven reports whether the usage gives a value for key.
+func (c *costing) usageGiven(key string) bool {
+	_, ok := c.e.opts.Usage.lookup(c.r, key)
+	return ok
+}
+
 // usageText reads a string usage value (a reservation term, an OS).
 func (c *costing) usageText(key, what string, allowed ...string) (s string, given, ok bool) {
 	s, given, err := c.e.opts.Usage.text(c.r, key, allowed...)

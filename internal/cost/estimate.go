@@ -170,7 +170,7 @@ type engine struct {
 	egress map[string]Dec
 	// scaling are Application Auto Scaling targets by resource id and
 	// dimension ("table/orders" "dynamodb:table:WriteCapacityUnits").
-	scaling map[[2]string]map[string]any
+	scaling map[[2]string]*Resource
 	// live memoises live lookups by key: a 10,000-resource plan asks
 	// for the same missing price once.
 	live map[string]liveAnswer

@@ -350,3 +350,123 @@ resource "aws_autoscaling_group" "orphan" {
 		t.Errorf("unpriced: %+v", est.Unpriced)
 	}
 }
+
+// DynamoDB: auto scaling targets found by the table they name (an id known
+// only after apply) or by a literal id, their usage capacity; a global
+// table's replicas. Prices: us-east-2 and us-west-2 list (WCU $0.00065 and
+// RCU $0.00013 an hour, 1M write request units $0.625, storage $0.25 and
+// PITR $0.20 a GB-month).
+func TestDynamoDBScalingAndReplicas(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+provider "aws" { region = "us-east-2" }
+
+resource "aws_dynamodb_table" "global" {
+  name           = "global"
+  billing_mode   = "PROVISIONED"
+  write_capacity = 20
+  read_capacity  = 30
+  hash_key       = "id"
+  replica { region_name = "us-east-2" }
+  replica { region_name = "us-west-2" }
+}
+
+resource "aws_dynamodb_table" "ondemand" {
+  name         = "ondemand"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "id"
+  replica { region_name = "us-west-2" }
+}
+
+resource "aws_dynamodb_table" "scaled" {
+  name           = "scaled"
+  write_capacity = 20
+  read_capacity  = 30
+  hash_key       = "id"
+}
+
+resource "aws_appautoscaling_target" "scaled_write" {
+  min_capacity       = 6
+  max_capacity       = 99
+  resource_id        = "table/${aws_dynamodb_table.scaled.name}"
+  scalable_dimension = "dynamodb:table:WriteCapacityUnits"
+  service_namespace  = "dynamodb"
+}
+
+resource "aws_appautoscaling_target" "scaled_read" {
+  min_capacity       = 5
+  max_capacity       = 100
+  resource_id        = "table/${aws_dynamodb_table.scaled.name}"
+  scalable_dimension = "dynamodb:table:ReadCapacityUnits"
+  service_namespace  = "dynamodb"
+}
+
+resource "aws_dynamodb_table" "busy" {
+  name           = "busy"
+  write_capacity = 20
+  read_capacity  = 30
+  hash_key       = "id"
+}
+
+resource "aws_appautoscaling_target" "busy_write" {
+  min_capacity       = 7
+  max_capacity       = 98
+  resource_id        = "table/${aws_dynamodb_table.busy.name}"
+  scalable_dimension = "dynamodb:table:WriteCapacityUnits"
+  service_namespace  = "dynamodb"
+}
+
+resource "aws_appautoscaling_target" "busy_read" {
+  min_capacity       = 8
+  max_capacity       = 97
+  resource_id        = "table/${aws_dynamodb_table.busy.name}"
+  scalable_dimension = "dynamodb:table:ReadCapacityUnits"
+  service_namespace  = "dynamodb"
+}
+
+resource "aws_dynamodb_table" "literal" {
+  name           = "LiteralTableRef"
+  write_capacity = 20
+  read_capacity  = 30
+  hash_key       = "id"
+}
+
+resource "aws_appautoscaling_target" "literal" {
+  min_capacity       = 56
+  max_capacity       = 72
+  resource_id        = "table/LiteralTableRef"
+  scalable_dimension = "dynamodb:table:ReadCapacityUnits"
+  service_namespace  = "dynamodb"
+}
+`), 0o644)
+	in, err := Load(nil, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usage, err := UsageFrom(map[string]any{
+		"aws_dynamodb_table.ondemand":          map[string]any{"monthly_write_request_units": 3_000_000, "storage_gb": 230, "pitr_backup_storage_gb": 100},
+		"aws_appautoscaling_target.busy_write": map[string]any{"capacity": 77},
+		"aws_appautoscaling_target.busy_read":  map[string]any{"capacity": 76},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := in.Estimate(Options{Usage: usage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectMonthly(t, est, map[string]string{
+		// 20 × 730 × 0.00065 = 9.49 and 30 × 730 × 0.00013 = 2.847; the us-west-2
+		// replica's 20 rWCU: 9.49 (the us-east-2 "replica" is the table)
+		"aws_dynamodb_table.global": "21.83",
+		// 3M × 0.625 = 1.875 here and replicated in us-west-2; 230 GB × 0.25 = 57.50
+		// in each region; PITR 100 GB × 0.20 = 20 (usage gives it)
+		"aws_dynamodb_table.ondemand": "138.75",
+		// the targets' minimums: 6 × 730 × 0.00065 = 2.847; 5 × 730 × 0.00013 = 0.4745
+		"aws_dynamodb_table.scaled": "3.32",
+		// the targets' usage capacity: 77 × 730 × 0.00065 = 36.5365; 76 × 730 × 0.00013 = 7.2124
+		"aws_dynamodb_table.busy": "43.75",
+		// writes as declared, 9.49; reads at the literal target's 56: 5.3144
+		"aws_dynamodb_table.literal": "14.80",
+	})
+}
