@@ -201,7 +201,8 @@ func awsRDSCluster(c *costing) {
 		return
 	}
 	c.usage("Storage", c.key("aws", "rds", "aurora-storage"), "storage_gb", Int(1), "GB")
-	c.usage("I/O requests", c.key("aws", "rds", "aurora-io"), "monthly_io_requests", million, "I/O requests")
+	c.auroraIO()
+	c.auroraBackups(engine)
 	switch {
 	case c.str("engine_mode", false) == "serverless":
 		// Aurora Serverless v1 bills the cluster's capacity units.
@@ -221,6 +222,53 @@ func awsRDSCluster(c *costing) {
 				fmt.Sprintf("no usage given: min_capacity %s ACUs all the time assumed; set usage %s.average_acus, or capacity_units_per_hr on its db.serverless instances", minACU, c.r.Address))
 		}
 	}
+}
+
+// auroraIO prices a cluster's I/O requests: Infracost's reads and writes a
+// second (write_requests_per_sec, read_requests_per_sec), or a month's
+// count (monthly_io_requests).
+func (c *costing) auroraIO() {
+	key := c.key("aws", "rds", "aurora-io")
+	w, wGiven, ok1 := c.usageNumber("write_requests_per_sec", "Aurora write I/O requests a second on average")
+	r, rGiven, ok2 := c.usageNumber("read_requests_per_sec", "Aurora read I/O requests a second on average")
+	if ok1 && ok2 && (wGiven || rGiven) {
+		n := w.Add(r).Mul(Int(3600)).Mul(c.e.hours).Mul(c.count).Div(million)
+		c.add("I/O requests", key, n, true, fmt.Sprintf("%s writes and %s reads a second on average (usage write_requests_per_sec, read_requests_per_sec)", w, r))
+		return
+	}
+	c.usage("I/O requests", key, "monthly_io_requests", million, "I/O requests")
+}
+
+// auroraBackups prices a cluster's backups beyond the free allowance (a
+// snapshot of backup_snapshot_size_gb for each day of
+// backup_retention_period after the first), Aurora MySQL's Backtrack
+// (change records kept over the backtrack window, by the hour) and
+// snapshot exports to S3.
+func (c *costing) auroraBackups(engine string) {
+	size, given, ok := c.usageNumber("backup_snapshot_size_gb", "size of a day's backup snapshot")
+	if retention, known := c.num("backup_retention_period", Int(1)); ok && known {
+		days := retention.Sub(Int(1)).Max(Dec{})
+		assumption := fmt.Sprintf("%s GB a day (usage backup_snapshot_size_gb) for the %s days kept beyond the free first", size, days)
+		if !given {
+			assumption = fmt.Sprintf("no usage given: 0 GB assumed; set usage %s.backup_snapshot_size_gb", c.r.Address)
+		}
+		c.add("Backup storage", c.key("aws", "rds", "aurora-backup"), size.Mul(days).Mul(c.count).Mul(c.months()), true, assumption)
+	}
+	window, windowGiven, ok := c.usageNumber("backtrack_window_hrs", "hours of Backtrack window")
+	if secs, known := c.num("backtrack_window", Dec{}); ok && !windowGiven && known {
+		window = secs.Div(Int(3600))
+	}
+	if ok && window.Sign() > 0 && engine != "aurora-postgresql" && c.str("engine_mode", false) != "serverless" {
+		stmts, _, ok1 := c.usageNumber("average_statements_per_hr", "statements an hour on average")
+		per, _, ok2 := c.usageNumber("change_records_per_statement", "change records a statement makes on average")
+		if ok1 && ok2 {
+			// Each hour bills the change records kept over the window.
+			kept := stmts.Mul(per).Mul(window)
+			c.add(fmt.Sprintf("Backtrack (%s hours of change records)", window), c.key("aws", "rds", "aurora-backtrack"), kept.Mul(c.e.hours).Mul(c.count).Div(million), true,
+				fmt.Sprintf("%s statements an hour × %s change records each, kept %s hours (usage average_statements_per_hr, change_records_per_statement, backtrack_window_hrs)", stmts, per, window))
+		}
+	}
+	c.usage("Snapshot export", c.key("aws", "rds", "aurora-snapshot-export"), "snapshot_export_size_gb", Int(1), "GB of snapshots exported")
 }
 
 func awsRDSClusterInstance(c *costing) {

@@ -80,6 +80,16 @@ var typeCases = []typeCase{
 	{typ: "aws_redshift_cluster", attrs: `{"node_type":"ra3.xlplus","number_of_nodes":2}`, usage: `{"managed_storage_gb":1000}`, want: "1609.56"},
 	// Aurora Serverless v1: 4 ACUs × 730 × 0.06
 	{typ: "aws_rds_cluster", attrs: `{"engine":"aurora-postgresql","engine_mode":"serverless"}`, usage: `{"capacity_units_per_hr":4}`, want: "175.20"},
+	// 1,000 ACUs × 730 × 0.06 = 43,800; 100 GB × 0.10 = 10; (10 + 10) I/O a
+	// second × 3,600 × 730 = 52.56M × 0.20 = 10.512; a 100 GB snapshot for the
+	// 4 days kept beyond the first × 0.021 = 8.40; 200 GB exported × 0.01 = 2
+	{typ: "aws_rds_cluster", attrs: `{"engine":"aurora-postgresql","engine_mode":"serverless","backup_retention_period":5}`,
+		usage: `{"capacity_units_per_hr":1000,"storage_gb":100,"write_requests_per_sec":10,"read_requests_per_sec":10,"backup_snapshot_size_gb":100,"snapshot_export_size_gb":200}`, want: "43830.91"},
+	// Aurora MySQL: 10 + 10.512 + 8.40 + 2 as above; Backtrack keeps 10M
+	// statements × 0.38 records × 24 hours = 91.2M records each hour:
+	// 91.2 × 730 × 0.012 = 798.912
+	{typ: "aws_rds_cluster", attrs: `{"engine":"aurora-mysql","backup_retention_period":5}`,
+		usage: `{"storage_gb":100,"write_requests_per_sec":10,"read_requests_per_sec":10,"backup_snapshot_size_gb":100,"average_statements_per_hr":10000000,"change_records_per_statement":0.38,"backtrack_window_hrs":24,"snapshot_export_size_gb":200}`, want: "829.82"},
 	// Aurora Serverless v2 on its instance: 2 ACUs × 730 × 0.12
 	{typ: "aws_rds_cluster_instance", attrs: `{"engine":"aurora-postgresql","instance_class":"db.serverless"}`, usage: `{"capacity_units_per_hr":2}`, want: "175.20"},
 	// Kubernetes 1.29 left standard support on 2025-03-23: 730 × 0.60

@@ -308,6 +308,9 @@ func awsCatalog() {
 	}
 	regionalAWS("aws/redshift/%s/managed-storage", "GB-month", awsList+" (Redshift managed storage)", usRegions("0.024"))
 	regionalAWS("aws/rds/%s/aurora-acu-v1", "ACU-hour", awsList+" (Aurora Serverless v1)", usRegions("0.06"))
+	regionalAWS("aws/rds/%s/aurora-backup", "GB-month", awsList+" (Aurora backup storage beyond the free allowance)", usRegions("0.021"))
+	regionalAWS("aws/rds/%s/aurora-backtrack", "1M change records-hour", awsList+" (Aurora MySQL Backtrack)", usRegions("0.012"))
+	regionalAWS("aws/rds/%s/aurora-snapshot-export", "GB", awsList+" (Aurora snapshot export to S3)", usRegions("0.01"))
 
 	ddb := awsList + " (DynamoDB Standard)"
 	regionalAWS("aws/dynamodb/%s/write-requests", "1M write request units", ddb+", on-demand", usRegions("0.625"))
