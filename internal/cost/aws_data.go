@@ -88,7 +88,8 @@ var s3Charges = func() map[string][]s3Charge {
 }()
 
 // scalingTargets indexes the Application Auto Scaling targets among
-// resources, which set the capacity of what they scale (DynamoDB tables):
+// resources, which set the capacity of what they scale (DynamoDB tables,
+// ElastiCache replication groups):
 // by resource_id and dimension, and, where the id is known only after
 // apply, by the address of the table it names and the dimension.
 func scalingTargets(rs []Resource) map[[2]string]*Resource {
@@ -105,7 +106,8 @@ func scalingTargets(rs []Resource) map[[2]string]*Resource {
 				out[[2]string{id, dim}] = r
 			}
 		case Unknown:
-			if id.Ref != "" && strings.HasPrefix(dim, "dynamodb:table:") {
+			// An index's id also names the index: the table alone is not enough.
+			if id.Ref != "" && dim != "" && !strings.Contains(dim, ":index:") {
 				out[[2]string{"@" + id.Ref, dim}] = r
 			}
 		}
@@ -113,7 +115,8 @@ func scalingTargets(rs []Resource) map[[2]string]*Resource {
 	return out
 }
 
-// scaledCapacity is a table's (or index's) provisioned capacity: when an
+// scaledCapacity is a scalable dimension's capacity (a table's or index's
+// provisioned capacity, a replication group's shards or replicas): when an
 // auto scaling target scales it, the capacity its usage gives (Infracost's
 // capacity on the target), else its minimum — the least it runs at; else
 // the declared capacity. An assumption says the figure is from usage.
@@ -124,7 +127,7 @@ func (c *costing) scaledCapacity(resourceID, dimension string, declared Dec) (ca
 			return declared, ""
 		}
 	}
-	what := strings.TrimPrefix(dimension, "dynamodb:")
+	what := dimension[strings.IndexByte(dimension, ':')+1:] // "table:ReadCapacityUnits"
 	if v, given, err := c.e.opts.Usage.number(t, "capacity"); given && err == nil {
 		return v, fmt.Sprintf("%s auto scaled: %s on average (usage capacity of %s)", what, v, t.Address)
 	}
@@ -237,7 +240,7 @@ func awsElastiCacheCluster(c *costing) {
 		return
 	}
 	n, _ := c.num("num_cache_nodes", Int(1))
-	c.cacheNodes(node, n)
+	c.cacheNodes(node, n, "")
 	c.cacheBackups()
 }
 
@@ -265,16 +268,25 @@ func (c *costing) cacheBackups() {
 }
 
 // cacheNodes prices n nodes: Valkey has its own (lower) rate, Redis and
-// Memcached one rate; a reservation its reserved rate.
-func (c *costing) cacheNodes(node string, n Dec) {
+// Memcached one rate; a reservation its reserved rate. scaled, when not
+// empty, says auto scaling targets set n.
+func (c *costing) cacheNodes(node string, n Dec, scaled string) {
 	key, label := c.key("aws", "elasticache", node), ""
 	if c.str("engine", false) == "valkey" {
 		key, label = key+"/valkey", "Valkey "
 	}
 	key, assumption := c.reservation(key, node, false)
-	c.add(fmt.Sprintf("%sCache nodes (%s × %s)", label, n, node), key, c.e.hours.Mul(c.count).Mul(n), false, assumption)
+	if scaled != "" {
+		assumption = strings.Trim(scaled+"; "+assumption, "; ")
+	}
+	c.add(fmt.Sprintf("%sCache nodes (%s × %s)", label, n, node), key, c.e.hours.Mul(c.count).Mul(n), scaled != "", assumption)
 }
 
+// awsElastiCacheReplicationGroup prices a replication group's nodes: its
+// cache clusters (num_cache_clusters, or the older number_cache_clusters),
+// or in cluster mode its shards × (1 + replicas each), from the top-level
+// attributes or the older cluster_mode block, as auto scaling targets set
+// them when they scale the group.
 func awsElastiCacheReplicationGroup(c *costing) {
 	node := c.str("node_type", true)
 	if node == "" {
@@ -282,11 +294,30 @@ func awsElastiCacheReplicationGroup(c *costing) {
 	}
 	n, _ := c.num("num_cache_clusters", Dec{})
 	if n.IsZero() {
-		groups, _ := c.num("num_node_groups", Int(1))
-		replicas, _ := c.num("replicas_per_node_group", Dec{})
-		n = groups.Mul(replicas.Add(Int(1)))
+		n, _ = c.num("number_cache_clusters", Dec{})
 	}
-	c.cacheNodes(node, n)
+	if n.IsZero() {
+		mode := c.block("cluster_mode")
+		groups, _ := c.num("num_node_groups", Dec{})
+		if groups.IsZero() {
+			groups, _ = numOf(mode["num_node_groups"], Int(1))
+		}
+		replicas, _ := c.num("replicas_per_node_group", Dec{})
+		if replicas.IsZero() {
+			replicas, _ = numOf(mode["replicas_per_node_group"], Dec{})
+		}
+		id := "replication-group/" + c.str("replication_group_id", false)
+		var scaled []string
+		groups, a := c.scaledCapacity(id, "elasticache:replication-group:NodeGroups", groups)
+		scaled = append(scaled, a)
+		replicas, a = c.scaledCapacity(id, "elasticache:replication-group:Replicas", replicas)
+		scaled = append(scaled, a)
+		n = groups.Mul(replicas.Add(Int(1)))
+		c.cacheNodes(node, n, strings.Trim(strings.Join(scaled, "; "), "; "))
+		c.cacheBackups()
+		return
+	}
+	c.cacheNodes(node, n, "")
 	c.cacheBackups()
 }
 

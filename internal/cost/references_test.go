@@ -470,3 +470,87 @@ resource "aws_appautoscaling_target" "literal" {
 		"aws_dynamodb_table.literal": "14.80",
 	})
 }
+
+// ElastiCache replication groups: the older attributes and block, and
+// auto scaling targets on shards and replicas. cache.m5.large is $0.156
+// an hour in us-east-1.
+func TestElastiCacheReplicationGroupScaling(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+provider "aws" { region = "us-east-1" }
+
+resource "aws_elasticache_replication_group" "old_block" {
+  replication_group_id = "old-block"
+  node_type            = "cache.m5.large"
+  cluster_mode {
+    num_node_groups         = 4
+    replicas_per_node_group = 3
+  }
+}
+
+resource "aws_elasticache_replication_group" "old_count" {
+  replication_group_id  = "old-count"
+  node_type             = "cache.m5.large"
+  number_cache_clusters = 3
+}
+
+resource "aws_elasticache_replication_group" "scaled" {
+  replication_group_id    = "scaled"
+  node_type               = "cache.m5.large"
+  num_node_groups         = 4
+  replicas_per_node_group = 3
+}
+
+resource "aws_appautoscaling_target" "shards" {
+  min_capacity       = 8
+  max_capacity       = 13
+  resource_id        = "replication-group/${aws_elasticache_replication_group.scaled.replication_group_id}"
+  scalable_dimension = "elasticache:replication-group:NodeGroups"
+  service_namespace  = "elasticache"
+}
+
+resource "aws_appautoscaling_target" "replicas" {
+  min_capacity       = 5
+  max_capacity       = 17
+  resource_id        = "replication-group/${aws_elasticache_replication_group.scaled.replication_group_id}"
+  scalable_dimension = "elasticache:replication-group:Replicas"
+  service_namespace  = "elasticache"
+}
+
+resource "aws_elasticache_replication_group" "scaled_usage" {
+  replication_group_id    = "scaled-usage"
+  node_type               = "cache.m5.large"
+  num_node_groups         = 4
+  replicas_per_node_group = 3
+}
+
+resource "aws_appautoscaling_target" "shards_usage" {
+  min_capacity       = 1
+  max_capacity       = 20
+  resource_id        = "replication-group/scaled-usage"
+  scalable_dimension = "elasticache:replication-group:NodeGroups"
+  service_namespace  = "elasticache"
+}
+`), 0o644)
+	in, err := Load(nil, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usage, err := UsageFrom(map[string]any{"aws_appautoscaling_target.shards_usage": map[string]any{"capacity": 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := in.Estimate(Options{Usage: usage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectMonthly(t, est, map[string]string{
+		// 4 shards × (1 + 3) = 16 nodes × 730 × 0.156
+		"aws_elasticache_replication_group.old_block": "1822.08",
+		"aws_elasticache_replication_group.old_count": "341.64",
+		// the targets' minimums: 8 × (1 + 5) = 48 nodes
+		"aws_elasticache_replication_group.scaled": "5466.24",
+		// the shards target's usage capacity, 10 × (1 + 3) = 40 nodes
+		"aws_elasticache_replication_group.scaled_usage": "4555.20",
+	})
+}
