@@ -191,14 +191,8 @@ func gcpInstance(c *costing) {
 		return
 	}
 	c.vm("Instance", mt, Int(1))
-	for _, g := range blocks(c.attr("guest_accelerator")) {
-		typ, _ := g["type"].(string)
-		n, ok := numOf(g["count"], Int(1))
-		if typ == "" || !ok {
-			c.fail("guest_accelerator: type and count must be known")
-			return
-		}
-		c.add(fmt.Sprintf("GPUs (%s × %s)", n, typ), c.key("gcp", "gpu", typ), c.runHours().Mul(c.count).Mul(n), false, "")
+	if !c.gpus("GPUs", c.attr("guest_accelerator"), Int(1)) {
+		return
 	}
 	params := firstBlock(c.block("boot_disk")["initialize_params"])
 	typ, _ := params["type"].(string)
@@ -233,6 +227,21 @@ func gcpInstance(c *costing) {
 	c.dataOut("gcp")
 }
 
+// gpus prices the GPUs guest_accelerator blocks (accel) attach to each of
+// n machines; false when one is not known (and the resource fails).
+func (c *costing) gpus(label string, accel any, n Dec) bool {
+	for _, g := range blocks(accel) {
+		typ, _ := g["type"].(string)
+		count, ok := numOf(g["count"], Int(1))
+		if typ == "" || !ok {
+			c.fail("guest_accelerator: type and count must be known")
+			return false
+		}
+		c.add(fmt.Sprintf("%s (%s × %s)", label, count.Mul(n), typ), c.key("gcp", "gpu", typ), c.runHours().Mul(c.count).Mul(count).Mul(n), false, "")
+	}
+	return true
+}
+
 func gcpDisk(c *costing) {
 	typ := c.str("type", false)
 	if typ == "" {
@@ -257,23 +266,78 @@ func gkeCluster(c *costing) {
 		c.note("Autopilot: pods are priced from their requests (usage autopilot_*, or estimate the Kubernetes manifests with pricing gke-autopilot)")
 		return
 	}
-	if c.boolean("remove_default_node_pool") {
+	// Inline node pools replace the default pool.
+	pools := blocks(c.attr("node_pool"))
+	for i, p := range pools {
+		label := fmt.Sprintf("Node pool %d", i+1)
+		if name, ok := p["name"].(string); ok && name != "" {
+			label = "Node pool " + name
+		}
+		n, perZone, ok := c.poolNodes(p, fmt.Sprintf("node_pool[%d].", i), label)
+		if !ok {
+			return
+		}
+		if perZone {
+			n = n.Mul(c.zones(p, c.r.Attributes))
+		}
+		c.gkeNodes(label, n, firstBlock(p["node_config"]))
+	}
+	if c.boolean("remove_default_node_pool") || len(pools) > 0 {
 		return
 	}
-	n, _ := c.num("initial_node_count", Dec{})
-	if v, given, ok := c.usageNumber("nodes", "nodes per zone of the default node pool"); ok && given {
-		n = v
+	n, ok := c.num("initial_node_count", Dec{})
+	if v, given, vok := c.usageNumber("nodes", "nodes per zone of the default node pool"); vok && given {
+		n, ok = v, true
 	}
-	if n.IsZero() {
+	if !ok {
+		c.fail("initial_node_count is not known")
 		return
 	}
-	c.gkeNodes("Default node pool", n.Mul(c.zones()))
+	if c.attr("initial_node_count") == nil && n.IsZero() {
+		n = Int(3)
+		c.note("default node pool: initial_node_count not set, 3 nodes a zone assumed (GKE's default)")
+	}
+	c.gkeNodes("Default node pool", n.Mul(c.zones(nil, c.r.Attributes)), c.block("node_config"))
 }
 
-// gkeNodes prices GKE nodes from node_config: machines (e2-medium when
-// unset, GKE's default) and their boot disks (100 GB pd-balanced).
-func (c *costing) gkeNodes(label string, nodes Dec) {
-	nc := c.block("node_config")
+// poolNodes is how many nodes a node pool (a google_container_node_pool's
+// attributes, or a cluster's node_pool block) runs: usage nodes (under
+// prefix), node_count, an autoscaler's minimum, or initial_node_count —
+// per zone, or in all (perZone false) for total_min_node_count.
+func (c *costing) poolNodes(p map[string]any, prefix, label string) (n Dec, perZone, ok bool) {
+	if v, given, vok := c.usageNumber(prefix+"nodes", "nodes per zone"); vok && given {
+		return v, true, true
+	}
+	if n, ok := numOf(p["node_count"], Dec{}); ok && n.Sign() > 0 {
+		return n, true, true
+	}
+	if as := firstBlock(p["autoscaling"]); as != nil {
+		if n, ok := numOf(as["min_node_count"], Dec{}); ok && n.Sign() > 0 {
+			c.note("%s: autoscaling, priced at the minimum node count, %s per zone", strings.ToLower(label), n)
+			return n, true, true
+		}
+		if n, ok := numOf(as["total_min_node_count"], Dec{}); ok && n.Sign() > 0 {
+			c.note("%s: autoscaling, priced at the minimum node count, %s in all", strings.ToLower(label), n)
+			return n, false, true
+		}
+		c.note("%s: autoscaling from zero nodes", strings.ToLower(label))
+		return Dec{}, true, true
+	}
+	switch n, ok := numOf(p["initial_node_count"], Dec{}); {
+	case !ok:
+		c.fail("%s: node_count and initial_node_count are not known", strings.ToLower(label))
+		return Dec{}, false, false
+	case p["initial_node_count"] == nil:
+		c.note("%s: node_count not set, 3 nodes a zone assumed (GKE's default)", strings.ToLower(label))
+		return Int(3), true, true
+	default:
+		return n, true, true
+	}
+}
+
+// gkeNodes prices GKE nodes of a node_config (nc): machines (e2-medium
+// when unset, GKE's default) and their boot disks (100 GB pd-balanced).
+func (c *costing) gkeNodes(label string, nodes Dec, nc map[string]any) {
 	if nc["preemptible"] == true || nc["spot"] == true {
 		c.note("%s: spot/preemptible, priced at the on-demand rate, the most it can cost", strings.ToLower(label))
 		c.spot = true
@@ -284,6 +348,9 @@ func (c *costing) gkeNodes(label string, nodes Dec) {
 		c.note("%s: machine_type e2-medium assumed (the GKE default)", strings.ToLower(label))
 	}
 	c.vm(label, mt, nodes)
+	if !c.gpus(label+" GPUs", nc["guest_accelerator"], nodes) {
+		return
+	}
 	disk, _ := numOf(nc["disk_size_gb"], Int(100))
 	dt, _ := nc["disk_type"].(string)
 	if dt == "" {
@@ -295,34 +362,38 @@ func (c *costing) gkeNodes(label string, nodes Dec) {
 	}
 }
 
-// zones is how many zones a GKE cluster or pool spans: node_locations, or
-// 3 for a regional location, else 1.
-func (c *costing) zones() Dec {
-	if l, ok := c.attr("node_locations").([]any); ok && len(l) > 0 {
-		return Int(int64(len(l)))
+// zones is how many zones a GKE node pool spans: its node_locations, else
+// its cluster's; 3 for a regional location (the pool's, else the
+// cluster's), else 1. pool or cluster may be nil.
+func (c *costing) zones(pool, cluster map[string]any) Dec {
+	for _, m := range []map[string]any{pool, cluster} {
+		if l, ok := m["node_locations"].([]any); ok && len(l) > 0 {
+			return Int(int64(len(l)))
+		}
 	}
-	if loc, ok := c.attr("location").(string); ok && strings.Count(loc, "-") == 1 {
-		c.note("regional location %s: nodes in 3 zones assumed", loc)
-		return Int(3)
+	for _, m := range []map[string]any{pool, cluster} {
+		if loc, ok := m["location"].(string); ok && loc != "" {
+			if strings.Count(loc, "-") == 1 {
+				c.note("regional location %s: nodes in 3 zones assumed", loc)
+				return Int(3)
+			}
+			return Int(1)
+		}
 	}
 	return Int(1)
 }
 
 func gkeNodePool(c *costing) {
-	n, ok := c.num("node_count", Dec{})
-	if v, given, vok := c.usageNumber("nodes", "nodes per zone"); vok && given {
-		n, ok = v, true
+	n, perZone, ok := c.poolNodes(c.r.Attributes, "", "Nodes")
+	if !ok {
+		return
 	}
-	if !ok || n.IsZero() {
-		if as := c.block("autoscaling"); as != nil {
-			n, _ = numOf(as["min_node_count"], Dec{})
-			if n.IsZero() {
-				n, _ = numOf(as["total_min_node_count"], Dec{})
-			}
-			c.note("autoscaling: priced at the minimum node count, %s per zone", n)
-		} else {
-			n, _ = c.num("initial_node_count", Int(1))
+	if perZone {
+		var cluster map[string]any
+		if r := c.referenced("google_container_cluster", c.attr("cluster")); r != nil {
+			cluster = r.Attributes
 		}
+		n = n.Mul(c.zones(c.r.Attributes, cluster))
 	}
-	c.gkeNodes("Nodes", n.Mul(c.zones()))
+	c.gkeNodes("Nodes", n, c.block("node_config"))
 }

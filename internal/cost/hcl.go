@@ -331,7 +331,7 @@ func (w *Workspace) resource(ctx *hcl.EvalContext, blk *hclsyntax.Block, prefix 
 	}
 	region := regions[providerKey]
 	emit := func(address string, c *hcl.EvalContext) {
-		w.Resources = append(w.Resources, Resource{Address: address, Type: typ, Region: region, Count: 1, Attributes: w.body(c, blk.Body, prefix)})
+		w.Resources = append(w.Resources, Resource{Address: address, Type: typ, Region: region, Count: 1, Attributes: w.body(c, blk.Body, prefix, true)})
 	}
 	if a, ok := blk.Body.Attributes["count"]; ok {
 		v, diags := a.Expr.Value(ctx)
@@ -397,12 +397,14 @@ func countOf(v cty.Value, diags hcl.Diagnostics) (int, bool) {
 // body evaluates a resource body's attributes and nested blocks into the
 // shape a plan's JSON has (blocks as lists of objects). An unknown value
 // that another resource of the module (at prefix) gives says which.
-func (w *Workspace) body(ctx *hcl.EvalContext, b *hclsyntax.Body, prefix string) map[string]any {
+func (w *Workspace) body(ctx *hcl.EvalContext, b *hclsyntax.Body, prefix string, resource bool) map[string]any {
 	out := map[string]any{}
 	for name, a := range b.Attributes {
 		switch name {
-		case "count", "for_each", "provider", "depends_on", "lifecycle":
-			continue
+		case "count", "for_each", "provider", "depends_on":
+			if resource {
+				continue // meta-arguments; in a nested block, "count" is an attribute (a GPU count)
+			}
 		}
 		v, diags := a.Expr.Value(ctx)
 		if diags.HasErrors() {
@@ -418,7 +420,9 @@ func (w *Workspace) body(ctx *hcl.EvalContext, b *hclsyntax.Body, prefix string)
 	for _, blk := range b.Blocks {
 		switch blk.Type {
 		case "lifecycle", "provisioner", "connection":
-			continue
+			if resource {
+				continue
+			}
 		case "dynamic":
 			if len(blk.Labels) == 1 {
 				out[blk.Labels[0]] = Unknown{Why: "a dynamic block"}
@@ -426,7 +430,7 @@ func (w *Workspace) body(ctx *hcl.EvalContext, b *hclsyntax.Body, prefix string)
 			continue
 		}
 		list, _ := out[blk.Type].([]any)
-		out[blk.Type] = append(list, w.body(ctx, blk.Body, prefix))
+		out[blk.Type] = append(list, w.body(ctx, blk.Body, prefix, false))
 	}
 	return out
 }

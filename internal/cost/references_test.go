@@ -554,3 +554,89 @@ resource "aws_appautoscaling_target" "shards_usage" {
 		"aws_elasticache_replication_group.scaled_usage": "4555.20",
 	})
 }
+
+// GKE: a node pool spans its cluster's zones (found by the reference in
+// cluster), inline node pools replace the default pool, a default pool
+// without initial_node_count has GKE's 3 nodes a zone, and node GPUs are
+// billed per node. us-central1 list: e2-medium $0.033503 an hour,
+// pd-balanced $0.10 a GB-month, T4 $0.35 a GPU-hour, the cluster fee $0.10
+// an hour.
+func TestGKEPoolsTakeTheirClustersZones(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+provider "google" { region = "us-central1" }
+
+resource "google_container_cluster" "regional" {
+  name     = "regional"
+  location = "us-central1"
+  remove_default_node_pool = true
+  initial_node_count       = 1
+}
+
+resource "google_container_cluster" "two_zones" {
+  name           = "two-zones"
+  location       = "us-central1-a"
+  node_locations = ["us-central1-a", "us-central1-b"]
+}
+
+resource "google_container_cluster" "inline" {
+  name     = "inline"
+  location = "us-central1-a"
+  node_pool {
+    name       = "big"
+    node_count = 2
+  }
+  node_pool {
+    name = "scaled"
+    autoscaling {
+      min_node_count = 1
+      max_node_count = 5
+    }
+  }
+}
+
+resource "google_container_node_pool" "in_regional" {
+  name       = "in-regional"
+  cluster    = google_container_cluster.regional.id
+  node_count = 2
+}
+
+resource "google_container_node_pool" "gpu" {
+  name       = "gpu"
+  cluster    = google_container_cluster.regional.name
+  location   = "us-central1-a"
+  node_count = 1
+  node_config {
+    machine_type = "e2-medium"
+    guest_accelerator {
+      type  = "nvidia-tesla-t4"
+      count = 2
+    }
+  }
+}
+`), 0o644)
+	in, err := Load(nil, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usage, err := UsageFrom(map[string]any{"google_container_cluster.inline": map[string]any{"node_pool[1]": map[string]any{"nodes": 4}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := in.Estimate(Options{Usage: usage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectMonthly(t, est, map[string]string{
+		// the fee alone: its default pool is removed
+		"google_container_cluster.regional": "73.00",
+		// 73 + the default pool: 3 nodes × 2 zones = 6 × (730 × 0.033503 + 100 GB × 0.10) = 146.74278 + 60
+		"google_container_cluster.two_zones": "279.74",
+		// 73 + 2 nodes (48.91438 + 20) + usage's 4 nodes for the second pool (97.82876 + 40)
+		"google_container_cluster.inline": "279.74",
+		// 2 nodes a zone in the regional cluster's 3 zones: 6 × (24.45719 + 10)
+		"google_container_node_pool.in_regional": "206.74",
+		// its own zone: 1 node, 24.45719 + 10 + 2 T4s × 730 × 0.35 = 511
+		"google_container_node_pool.gpu": "545.46",
+	})
+}
