@@ -295,7 +295,7 @@ func gkeCluster(c *costing) {
 	}
 	if c.attr("initial_node_count") == nil && n.IsZero() {
 		n = Int(3)
-		c.note("default node pool: initial_node_count not set, 3 nodes a zone assumed (GKE's default)")
+		c.note("default node pool: initial_node_count not set, 3 nodes a zone assumed (the default of gcloud and the console)")
 	}
 	c.gkeNodes("Default node pool", n.Mul(c.zones(nil, c.r.Attributes)), c.block("node_config"))
 }
@@ -328,7 +328,7 @@ func (c *costing) poolNodes(p map[string]any, prefix, label string) (n Dec, perZ
 		c.fail("%s: node_count and initial_node_count are not known", strings.ToLower(label))
 		return Dec{}, false, false
 	case p["initial_node_count"] == nil:
-		c.note("%s: node_count not set, 3 nodes a zone assumed (GKE's default)", strings.ToLower(label))
+		c.note("%s: node_count not set, 3 nodes a zone assumed (the default of gcloud and the console)", strings.ToLower(label))
 		return Int(3), true, true
 	default:
 		return n, true, true
