@@ -133,6 +133,14 @@ func gcpSQL(c *costing) {
 	c.usage("Backups", c.key("gcp", "sql", "backup"), "backup_storage_gb", Int(1), "GB of backups")
 }
 
+// gcsMultiRegions are Cloud Storage's multi-region locations; other
+// locations that are not a region are dual-regions (NAM4, EUR4, ...).
+var gcsMultiRegions = map[string]bool{"US": true, "EU": true, "ASIA": true}
+
+// gcsBucket prices a bucket where its location says — a region, a
+// multi-region (US, EU, ASIA) or a dual-region — by storage class, with
+// its operations, data retrieval (Nearline, Coldline, Archive) and network
+// egress by destination (Infracost's monthly_egress_data_transfer_gb).
 func gcsBucket(c *costing) {
 	class := strings.ToLower(c.str("storage_class", false))
 	if class == "" {
@@ -147,10 +155,51 @@ func gcsBucket(c *costing) {
 		c.fail("storage_class %q is not in the catalog", class)
 		return
 	}
-	c.usage(fmt.Sprintf("Storage (%s)", class), c.key("gcp", "gcs", class), "storage_gb", Int(1), "GB")
+	key := c.key("gcp", "gcs", class)
+	where := ""
+	loc := strings.ToUpper(c.str("location", false))
+	switch {
+	case loc == "":
+	case gcsMultiRegions[loc]:
+		key, where = "gcp/gcs/global/multi-region-"+class, ", multi-region "+loc
+	case !strings.Contains(loc, "-") || c.block("custom_placement_config") != nil:
+		key, where = "gcp/gcs/global/dual-region-"+class, ", dual-region "+loc
+	default:
+		key = "gcp/gcs/" + strings.ToLower(loc) + "/" + class
+	}
+	c.usage(fmt.Sprintf("Storage (%s%s)", class, where), key, "storage_gb", Int(1), "GB")
 	c.usage("Class A operations", c.key("gcp", "gcs", "class-a"), "monthly_class_a_operations", thousand, "operations")
 	c.usage("Class B operations", c.key("gcp", "gcs", "class-b"), "monthly_class_b_operations", thousand, "operations")
+	if class != "standard" {
+		c.usage("Data retrieval", "gcp/gcs/global/retrieval-"+class, "monthly_data_retrieval_gb", Int(1), "GB retrieved")
+	} else if v, given, ok := c.usageNumber("monthly_data_retrieval_gb", "GB retrieved per month"); ok && given && v.Sign() > 0 {
+		c.note("Standard storage has no retrieval fee: monthly_data_retrieval_gb costs nothing here")
+	}
+	c.gcsEgress()
 	c.dataOut("gcp")
+}
+
+// gcsEgress prices a bucket's network egress by destination, the first
+// TiB, the next 9 and beyond each at their rate, a month.
+func (c *costing) gcsEgress() {
+	const k = "monthly_egress_data_transfer_gb."
+	if v, given, ok := c.usageNumber(k+"same_continent", "GB sent within the continent"); ok && given {
+		c.add("Egress within the continent", "gcp/gcs/global/egress-same-continent", v.Mul(c.count).Mul(c.months()), true,
+			fmt.Sprintf("%s GB a month (usage %ssame_continent)", v, k))
+	}
+	for _, dest := range []struct{ key, label string }{
+		{"worldwide", "worldwide, but Asia and Australia"}, {"asia", "Asia, but China (Hong Kong included)"},
+		{"china", "China, but Hong Kong"}, {"australia", "Australia"}} {
+		v, given, ok := c.usageNumber(k+dest.key, "GB sent to "+dest.label)
+		if !ok || !given {
+			continue
+		}
+		c.tiered("Egress to "+dest.label, v.Mul(c.count).Mul(c.months()), []tier{
+			{Int(1024), "gcp/gcs/global/egress-" + dest.key + "-1", "first TiB"},
+			{Int(10 * 1024), "gcp/gcs/global/egress-" + dest.key + "-2", "next 9 TiB"},
+			{Dec{}, "gcp/gcs/global/egress-" + dest.key + "-3", "over 10 TiB"}},
+			true, fmt.Sprintf("%s GB a month (usage %s%s)", v, k, dest.key))
+	}
 }
 
 func gcpNAT(c *costing) {

@@ -640,3 +640,37 @@ resource "google_container_node_pool" "gpu" {
 		"google_container_node_pool.gpu": "545.46",
 	})
 }
+
+// A bucket is priced where its location is: a multi-region class or a
+// dual-region the catalog has no list price for is not priced, saying so,
+// rather than priced at the provider region's regional rate.
+func TestGCSBucketsArePricedWhereTheyAre(t *testing.T) {
+	var rs []Resource
+	for name, attrs := range map[string]map[string]any{
+		"asia_coldline": {"location": "ASIA", "storage_class": "COLDLINE"},
+		"nam4":          {"location": "NAM4"},
+		"east":          {"location": "us-east1"},
+	} {
+		rs = append(rs, Resource{Address: "google_storage_bucket." + name, Type: "google_storage_bucket", Region: "us-central1", Attributes: attrs})
+	}
+	usage, err := UsageFrom(map[string]any{"google_storage_bucket.*": map[string]any{"storage_gb": 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := EstimateResources(rs, nil, nil, Options{Usage: usage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]string{}
+	for _, u := range est.Unpriced {
+		reasons[u.Address] = u.Reason
+	}
+	if r := reasons["google_storage_bucket.asia_coldline"]; !strings.Contains(r, "coldline, multi-region ASIA") {
+		t.Errorf("ASIA coldline: %q", r)
+	}
+	if r := reasons["google_storage_bucket.nam4"]; !strings.Contains(r, "dual-region NAM4") {
+		t.Errorf("NAM4: %q", r)
+	}
+	// us-east1's own list price, not the provider region's: 100 × 0.02
+	expectMonthly(t, est, map[string]string{"google_storage_bucket.east": "2.00"})
+}

@@ -22,6 +22,16 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// multi-region EU Standard: 150 GB × 0.026 = 3.90; 40k class A × 0.005/1k = 0.20;
+	// 20k class B × 0.0004/1k = 0.008; egress within the continent 550 × 0.02 = 11;
+	// worldwide 12,500 GB: 1,024 × 0.12 + 9,216 × 0.11 + 2,260 × 0.08 = 1,317.44;
+	// Asia 1,500: 1,024 × 0.12 + 476 × 0.11 = 175.24; China 50 × 0.23 = 11.50;
+	// Australia 250 × 0.19 = 47.50
+	{typ: "google_storage_bucket", region: "us-central1", attrs: `{"location":"EU"}`,
+		usage: `{"storage_gb":150,"monthly_class_a_operations":40000,"monthly_class_b_operations":20000,"monthly_egress_data_transfer_gb":{"same_continent":550,"worldwide":12500,"asia":1500,"china":50,"australia":250}}`, want: "1566.79"},
+	// Coldline in us-central1: 150 GB × 0.004 = 0.60; 250 GB retrieved × 0.02 = 5
+	{typ: "google_storage_bucket", region: "us-central1", attrs: `{"location":"US-CENTRAL1","storage_class":"COLDLINE"}`,
+		usage: `{"storage_gb":150,"monthly_data_retrieval_gb":250}`, want: "5.60"},
 	// 730 × 0.0104 + 8 GB gp2 (assumed) × 0.10 = 7.592 + 0.80
 	{typ: "aws_instance", attrs: `{"instance_type":"t3.micro"}`, want: "8.39"},
 	// 3 × (730 × 0.096 + 20 × 0.08) = 210.24 + 4.80

@@ -69,6 +69,19 @@ func gcpCatalog() {
 	regionalGCP("gcp/gcs/%s/archive", "GB-month", gcs, map[string]string{"us-central1": "0.0012", "us-east1": "0.0012", "europe-west1": "0.0012", "asia-southeast1": "0.0025"})
 	regionalGCP("gcp/gcs/%s/class-a", "1k operations", gcs+"; Class A", gcpSame("0.005"))
 	regionalGCP("gcp/gcs/%s/class-b", "1k operations", gcs+"; Class B", gcpSame("0.0004"))
+	add("gcp/gcs/global/multi-region-standard", "GB-month", "0.026", gcpList+" (Cloud Storage Standard, multi-region US, EU or ASIA)")
+	for class, v := range map[string]string{"nearline": "0.01", "coldline": "0.02", "archive": "0.05"} {
+		add("gcp/gcs/global/retrieval-"+class, "GB", v, gcpList+" (Cloud Storage data retrieval, "+class+")")
+	}
+	// Network egress from Cloud Storage by destination, in monthly tiers
+	// of the first TiB, the next 9 and beyond (Premium Tier).
+	for dest, tiers := range map[string][3]string{"worldwide": {"0.12", "0.11", "0.08"}, "asia": {"0.12", "0.11", "0.08"},
+		"china": {"0.23", "0.22", "0.20"}, "australia": {"0.19", "0.18", "0.15"}} {
+		for i, v := range tiers {
+			add(fmt.Sprintf("gcp/gcs/global/egress-%s-%d", dest, i+1), "GB", v, gcpList+" (Cloud Storage network egress to "+dest+")")
+		}
+	}
+	add("gcp/gcs/global/egress-same-continent", "GB", "0.02", gcpList+" (Cloud Storage network egress within a continent)")
 	regionalGCP("gcp/nat/%s/vm-hour", "VM-hour", gcpList+" (Cloud NAT, per VM up to 32)", gcpSame("0.0014"))
 	regionalGCP("gcp/nat/%s/gb", "GB", gcpList+" (Cloud NAT data processed)", gcpSame("0.045"))
 	regionalGCP("gcp/lb/%s/rule-first5", "hour", gcpList+" (forwarding rules: the first 5 in a region together)", map[string]string{"us-central1": "0.025", "us-east1": "0.025"})
