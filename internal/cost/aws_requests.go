@@ -105,7 +105,11 @@ func awsHTTPAPI(c *costing) {
 func (c *costing) requestChunks() Dec { return c.meteredIn("request_size_kb", 64) }
 
 func awsSQS(c *costing) {
-	c.requestsTiered("Requests", "monthly_requests", "requests", c.requestChunks(), []tier{{Dec{}, c.key("aws", "sqs", "requests"), ""}})
+	name, item := "Requests", "requests"
+	if c.boolean("fifo_queue") {
+		name, item = "Requests (FIFO)", "fifo-requests"
+	}
+	c.requestsTiered(name, "monthly_requests", "requests", c.requestChunks(), []tier{{Dec{}, c.key("aws", "sqs", item), ""}})
 }
 
 func awsSNS(c *costing) {

@@ -22,6 +22,8 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// FIFO: 1M requests of 128 KB, billed in 64 KB chunks = 2M × 0.50
+	{typ: "aws_sqs_queue", attrs: `{"fifo_queue":true}`, usage: `{"monthly_requests":1000000,"request_size_kb":128}`, want: "1.00"},
 	// multi-region EU Standard: 150 GB × 0.026 = 3.90; 40k class A × 0.005/1k = 0.20;
 	// 20k class B × 0.0004/1k = 0.008; egress within the continent 550 × 0.02 = 11;
 	// worldwide 12,500 GB: 1,024 × 0.12 + 9,216 × 0.11 + 2,260 × 0.08 = 1,317.44;

@@ -325,6 +325,7 @@ func awsCatalog() {
 	regionalAWS("aws/kms/%s/key", "key-month", awsList+" (KMS customer managed key)", same("1.00"))
 	regionalAWS("aws/secretsmanager/%s/secret", "secret-month", awsList+" (Secrets Manager)", same("0.40"))
 	regionalAWS("aws/sqs/%s/requests", "1M requests", awsList+" (SQS standard, after the first 1M free)", same("0.40"))
+	regionalAWS("aws/sqs/%s/fifo-requests", "1M requests", awsList+" (SQS FIFO, after the first 1M free)", same("0.50"))
 	regionalAWS("aws/sns/%s/requests", "1M publishes", awsList+" (SNS standard topics)", same("0.50"))
 	regionalAWS("aws/ecr/%s/storage", "GB-month", awsList+" (ECR storage)", same("0.10"))
 	regionalAWS("aws/efs/%s/standard", "GB-month", awsList+" (EFS Standard)", map[string]string{"us-east-1": "0.30", "us-east-2": "0.30", "us-west-2": "0.30", "eu-west-1": "0.33", "eu-central-1": "0.36", "ap-southeast-1": "0.36"})
