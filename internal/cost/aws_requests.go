@@ -125,8 +125,14 @@ func awsKinesisStream(c *costing) {
 		c.hourly("Stream (on-demand)", c.key("aws", "kinesis", "on-demand-stream-hour"), Int(1))
 		c.usage("Data ingested", c.key("aws", "kinesis", "on-demand-in"), "monthly_on_demand_data_in_gb", Int(1), "GB in")
 		c.usage("Data retrieved", c.key("aws", "kinesis", "on-demand-out"), "monthly_on_demand_data_out_gb", Int(1), "GB out")
-		if extended {
+		c.usage("Enhanced fan-out data retrieved", c.key("aws", "kinesis", "on-demand-efo-out"), "monthly_on_demand_efo_data_out_gb", Int(1), "GB out to enhanced fan-out consumers")
+		// Retention beyond a day bills only when the stream keeps data
+		// longer; usage that gives the volume says it does.
+		if extended || c.usageGiven("monthly_on_demand_extended_retention_gb") {
 			c.usage("Extended retention", c.key("aws", "kinesis", "on-demand-extended-retention"), "monthly_on_demand_extended_retention_gb", Int(1), "GB kept 1–7 days")
+		}
+		if long, _ := c.num("retention_period", Int(24)); long.Cmp(Int(168)) > 0 || c.usageGiven("monthly_on_demand_long_term_retention_gb") {
+			c.usage("Long-term retention", c.key("aws", "kinesis", "long-term-retention"), "monthly_on_demand_long_term_retention_gb", Int(1), "GB kept beyond 7 days")
 		}
 		return
 	}

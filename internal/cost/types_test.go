@@ -22,6 +22,10 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// on demand: 730 × 0.04 = 29.20; 0.2 GB in × 0.08 = 0.016; 0.2 GB out × 0.04 = 0.008;
+	// 2 GB to enhanced fan-out × 0.05 = 0.10; 1 GB kept 1–7 days × 0.10; 1 GB beyond × 0.023
+	{typ: "aws_kinesis_stream", attrs: `{"stream_mode_details":[{"stream_mode":"ON_DEMAND"}]}`,
+		usage: `{"monthly_on_demand_data_in_gb":0.2,"monthly_on_demand_data_out_gb":0.2,"monthly_on_demand_efo_data_out_gb":2,"monthly_on_demand_extended_retention_gb":1,"monthly_on_demand_long_term_retention_gb":1}`, want: "29.45"},
 	// FIFO: 1M requests of 128 KB, billed in 64 KB chunks = 2M × 0.50
 	{typ: "aws_sqs_queue", attrs: `{"fifo_queue":true}`, usage: `{"monthly_requests":1000000,"request_size_kb":128}`, want: "1.00"},
 	// multi-region EU Standard: 150 GB × 0.026 = 3.90; 40k class A × 0.005/1k = 0.20;

@@ -350,6 +350,8 @@ func awsCatalog() {
 	regionalAWS("aws/kinesis/%s/on-demand-in", "GB", awsList+" (Kinesis Data Streams, on-demand data ingested)", usRegions("0.08"))
 	regionalAWS("aws/kinesis/%s/on-demand-out", "GB", awsList+" (Kinesis Data Streams, on-demand data retrieved)", usRegions("0.04"))
 	regionalAWS("aws/kinesis/%s/on-demand-extended-retention", "GB-month", awsList+" (Kinesis Data Streams, on-demand, retention up to 7 days)", usRegions("0.10"))
+	regionalAWS("aws/kinesis/%s/on-demand-efo-out", "GB", awsList+" (Kinesis Data Streams, on-demand enhanced fan-out data retrieved)", usRegions("0.05"))
+	regionalAWS("aws/kinesis/%s/long-term-retention", "GB-month", awsList+" (Kinesis Data Streams, retention beyond 7 days)", usRegions("0.023"))
 	regionalAWS("aws/vpn/%s/hour", "hour", awsList+" (Site-to-Site VPN connection)", same("0.05"))
 	regionalAWS("aws/tgw/%s/attachment-hour", "hour", awsList+" (Transit Gateway attachment)", same("0.05"))
 	regionalAWS("aws/tgw/%s/gb", "GB", awsList+" (Transit Gateway data processed)", same("0.02"))
