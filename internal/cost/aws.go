@@ -27,6 +27,7 @@ func init() {
 		"aws_eks_cluster":                        awsEKSCluster,
 		"aws_eks_node_group":                     awsEKSNodeGroup,
 		"aws_autoscaling_group":                  awsAutoscalingGroup,
+		"aws_ecs_service":                        awsECSService,
 		"aws_eks_fargate_profile":                awsFargateProfile,
 		"aws_s3_bucket":                          awsS3Bucket,
 		"aws_lambda_function":                    awsLambda,

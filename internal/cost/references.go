@@ -100,7 +100,7 @@ func markReferences(after map[string]any, exprs map[string]*tfjson.Expression, p
 
 // referenced is the resource of type typ that v, an attribute's value,
 // names: by the address an unknown value comes from, or, for a name known
-// at plan time, the one of that type whose name attribute it is.
+// at plan time, the one of that type whose name (nameAttribute) it is.
 func (c *costing) referenced(typ string, v any) *Resource {
 	switch v := v.(type) {
 	case Unknown:
@@ -111,7 +111,7 @@ func (c *costing) referenced(typ string, v any) *Resource {
 		if c.e.byName == nil {
 			c.e.byName = map[[2]string]*Resource{}
 			for _, r := range c.e.resources {
-				if name, ok := r.Attributes["name"].(string); ok {
+				if name, ok := r.Attributes[nameAttribute(r.Type)].(string); ok {
 					k := [2]string{r.Type, name}
 					if o := c.e.byName[k]; o == nil || r.Address < o.Address {
 						c.e.byName[k] = r
@@ -122,6 +122,15 @@ func (c *costing) referenced(typ string, v any) *Resource {
 		return c.e.byName[[2]string{typ, v}]
 	}
 	return nil
+}
+
+// nameAttribute is the attribute that names a resource of type typ where
+// another refers to it by name.
+func nameAttribute(typ string) string {
+	if typ == "aws_ecs_task_definition" {
+		return "family"
+	}
+	return "name"
 }
 
 // resourceIndex is the resources of one pass by address.

@@ -674,3 +674,50 @@ func TestGCSBucketsArePricedWhereTheyAre(t *testing.T) {
 	// us-east1's own list price, not the provider region's: 100 × 0.02
 	expectMonthly(t, est, map[string]string{"google_storage_bucket.east": "2.00"})
 }
+
+// An ECS service's task definition is found by the reference in
+// task_definition (its ARN is known only after apply).
+func TestECSServiceFindsItsTaskDefinition(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+provider "aws" { region = "us-east-1" }
+
+resource "aws_ecs_task_definition" "app" {
+  family                   = "app"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  container_definitions    = "[]"
+}
+
+resource "aws_ecs_service" "app" {
+  name            = "app"
+  launch_type     = "FARGATE"
+  desired_count   = 4
+  task_definition = aws_ecs_task_definition.app.arn
+}
+
+resource "aws_ecs_service" "on_ec2" {
+  name            = "on-ec2"
+  desired_count   = 4
+  task_definition = aws_ecs_task_definition.app.arn
+}
+`), 0o644)
+	in, err := Load(nil, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := in.Estimate(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectMonthly(t, est, map[string]string{
+		// 4 × 730 × (0.25 × 0.04048 + 0.5 × 0.004445) = 29.5504 + 6.4897
+		"aws_ecs_service.app":    "36.04",
+		"aws_ecs_service.on_ec2": "0.00",
+	})
+	if n := noteOf(est, "aws_ecs_service.on_ec2"); !strings.Contains(n, "EC2 capacity") {
+		t.Errorf("on_ec2 notes: %s", n)
+	}
+}

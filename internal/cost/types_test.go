@@ -22,6 +22,13 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// Fargate on Arm: 2 tasks × 730 × (0.5 vCPU × 0.03238 + 1 GB × 0.00356)
+	// = 23.6374 + 5.1976; 10 GB of ephemeral storage beyond 20: 2 × 730 × 10 × 0.000111 = 1.6206
+	{typ: "aws_ecs_service", attrs: `{"launch_type":"FARGATE","desired_count":2,"task_definition":"web:4"}`,
+		with: `[{"address":"aws_ecs_task_definition.web","type":"aws_ecs_task_definition","region":"us-east-1","attributes":{"family":"web","cpu":"512","memory":"1024","runtime_platform":[{"cpu_architecture":"ARM64","operating_system_family":"LINUX"}],"ephemeral_storage":[{"size_in_gib":30}]}}]`, want: "30.46"},
+	// x86 by ARN, sizes in words: 3 × 730 × (1 × 0.04048 + 2 × 0.004445) = 88.6512 + 19.4691
+	{typ: "aws_ecs_service", attrs: `{"capacity_provider_strategy":[{"capacity_provider":"FARGATE","weight":1}],"desired_count":3,"task_definition":"arn:aws:ecs:us-east-1:123456789012:task-definition/api:7"}`,
+		with: `[{"address":"aws_ecs_task_definition.api","type":"aws_ecs_task_definition","region":"us-east-1","attributes":{"family":"api","cpu":"1 vCPU","memory":"2 GB"}}]`, want: "108.12"},
 	// on demand: 730 × 0.04 = 29.20; 0.2 GB in × 0.08 = 0.016; 0.2 GB out × 0.04 = 0.008;
 	// 2 GB to enhanced fan-out × 0.05 = 0.10; 1 GB kept 1–7 days × 0.10; 1 GB beyond × 0.023
 	{typ: "aws_kinesis_stream", attrs: `{"stream_mode_details":[{"stream_mode":"ON_DEMAND"}]}`,

@@ -220,6 +220,9 @@ func awsCatalog() {
 	regionalAWS("aws/eks/%s/cluster-hour-extended", "hour", awsList+" (EKS control plane, extended support)", same("0.60"))
 	regionalAWS("aws/fargate/%s/vcpu-hour", "vCPU-hour", awsList+" (Fargate, Linux x86)", map[string]string{"us-east-1": "0.04048", "us-east-2": "0.04048", "us-west-2": "0.04048", "eu-west-1": "0.04048", "eu-central-1": "0.04656", "ap-southeast-1": "0.05056"})
 	regionalAWS("aws/fargate/%s/gb-hour", "GB-hour", awsList+" (Fargate, Linux x86)", map[string]string{"us-east-1": "0.004445", "us-east-2": "0.004445", "us-west-2": "0.004445", "eu-west-1": "0.004445", "eu-central-1": "0.00511", "ap-southeast-1": "0.00553"})
+	regionalAWS("aws/fargate/%s/arm-vcpu-hour", "vCPU-hour", awsList+" (Fargate, Linux Arm)", map[string]string{"us-east-1": "0.03238", "us-east-2": "0.03238", "us-west-2": "0.03238", "eu-west-1": "0.03238"})
+	regionalAWS("aws/fargate/%s/arm-gb-hour", "GB-hour", awsList+" (Fargate, Linux Arm)", map[string]string{"us-east-1": "0.00356", "us-east-2": "0.00356", "us-west-2": "0.00356", "eu-west-1": "0.00356"})
+	regionalAWS("aws/fargate/%s/ephemeral-gb-hour", "GB-hour", awsList+" (Fargate ephemeral storage beyond 20 GB)", usRegions("0.000111"))
 
 	s3 := awsList + " (S3 Standard)"
 	regionalAWS("aws/s3/%s/standard", "GB-month", s3+"; first 50 TB", map[string]string{"us-east-1": "0.023", "us-east-2": "0.023", "us-west-2": "0.023", "eu-west-1": "0.023", "eu-central-1": "0.0245", "ap-southeast-1": "0.025"})
