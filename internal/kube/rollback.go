@@ -157,6 +157,11 @@ func (c *Cluster) deploymentRevision(ctx context.Context, ns, name string, want 
 			byRevision[n] = rs
 		}
 	}
+	// As kubectl: the newest ReplicaSet's revision is the current one; the
+	// Deployment's own annotation lags while its controller catches up.
+	for n := range byRevision {
+		from = max(from, n)
+	}
 	to, err = pickRevision("deployment/"+name, from, want, byRevision)
 	if err != nil {
 		return 0, 0, nil, err
