@@ -148,10 +148,30 @@ func awsKinesisStream(c *costing) {
 	}
 }
 
+// awsStateMachine prices a Standard workflow's state transitions, or an
+// Express workflow's requests and duration: each run's duration rounded up
+// to 100 ms, its memory to 64 MB, in GB-hours through the monthly tiers.
 func awsStateMachine(c *costing) {
-	if t := c.str("type", false); t == "EXPRESS" {
-		c.fail("EXPRESS state machines are not in the catalog")
+	if t := c.str("type", false); t != "EXPRESS" {
+		c.usage("State transitions", c.key("aws", "sfn", "transitions"), "monthly_transitions", thousand, "state transitions")
 		return
 	}
-	c.usage("State transitions", c.key("aws", "sfn", "transitions"), "monthly_transitions", thousand, "state transitions")
+	c.usage("Requests", c.key("aws", "sfn", "express-requests"), "monthly_requests", million, "workflow requests")
+	runs, given1, ok1 := c.usageNumber("monthly_requests", "workflow requests")
+	ms, given2, ok2 := c.usageNumber("workflow_duration_ms", "average duration of a workflow in ms, billed in 100 ms increments")
+	mb, given3, ok3 := c.usageNumber("memory_mb", "average memory of a workflow in MB, billed in 64 MB increments")
+	if !ok1 || !ok2 || !ok3 {
+		return
+	}
+	assumption := fmt.Sprintf("%s runs of %s ms using %s MB (usage monthly_requests, workflow_duration_ms, memory_mb)", runs, ms, mb)
+	if !given1 || !given2 || !given3 {
+		assumption = fmt.Sprintf("no usage given: 0 GB-hours assumed; set usage %s.monthly_requests, workflow_duration_ms and memory_mb", c.r.Address)
+	}
+	secs := ms.Div(Int(100)).Ceil().Div(Int(10))
+	gb := mb.Div(Int(64)).Ceil().Mul(Int(64)).Div(Int(1024))
+	gbHours := runs.Mul(secs).Mul(gb).Div(Int(3600)).Mul(c.count).Mul(c.months())
+	c.tiered("Duration", gbHours, []tier{
+		{Int(1000), c.key("aws", "sfn", "express-gb-hour-1"), "first 1,000 GB-hours"},
+		{Int(5000), c.key("aws", "sfn", "express-gb-hour-2"), "next 4,000 GB-hours"},
+		{Dec{}, c.key("aws", "sfn", "express-gb-hour-3"), "over 5,000 GB-hours"}}, true, assumption)
 }

@@ -22,6 +22,10 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// Express: 100M requests × 1.00/M = 100; 100M runs of 1 s (950 ms rounded up) at
+	// 1 GB (1,000 MB rounded up to 1,024) = 100M GB-seconds = 27,777.78 GB-hours:
+	// 1,000 × 0.060012 + 4,000 × 0.029988 + 22,777.78 × 0.016416 = 60.012 + 119.952 + 373.92
+	{typ: "aws_sfn_state_machine", attrs: `{"type":"EXPRESS"}`, usage: `{"monthly_requests":100000000,"workflow_duration_ms":950,"memory_mb":1000}`, want: "653.88"},
 	// Fargate on Arm: 2 tasks × 730 × (0.5 vCPU × 0.03238 + 1 GB × 0.00356)
 	// = 23.6374 + 5.1976; 10 GB of ephemeral storage beyond 20: 2 × 730 × 10 × 0.000111 = 1.6206
 	{typ: "aws_ecs_service", attrs: `{"launch_type":"FARGATE","desired_count":2,"task_definition":"web:4"}`,

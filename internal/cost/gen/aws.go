@@ -359,6 +359,12 @@ func awsCatalog() {
 	regionalAWS("aws/tgw/%s/attachment-hour", "hour", awsList+" (Transit Gateway attachment)", same("0.05"))
 	regionalAWS("aws/tgw/%s/gb", "GB", awsList+" (Transit Gateway data processed)", same("0.02"))
 	regionalAWS("aws/sfn/%s/transitions", "1k state transitions", awsList+" (Step Functions standard)", same("0.025"))
+	regionalAWS("aws/sfn/%s/express-requests", "1M requests", awsList+" (Step Functions Express)", same("1.00"))
+	// Express duration: $0.00001667, $0.00000833 and $0.00000456 a GB-second,
+	// listed here by the GB-hour (× 3,600).
+	regionalAWS("aws/sfn/%s/express-gb-hour-1", "GB-hour", awsList+" (Step Functions Express, first 1,000 GB-hours)", same("0.060012"))
+	regionalAWS("aws/sfn/%s/express-gb-hour-2", "GB-hour", awsList+" (Step Functions Express, next 4,000 GB-hours)", same("0.029988"))
+	regionalAWS("aws/sfn/%s/express-gb-hour-3", "GB-hour", awsList+" (Step Functions Express, over 5,000 GB-hours)", same("0.016416"))
 	regionalAWS("aws/waf/%s/acl", "web ACL-month", awsList+" (WAF)", same("5.00"))
 	regionalAWS("aws/waf/%s/rule", "rule-month", awsList+" (WAF)", same("1.00"))
 	regionalAWS("aws/waf/%s/requests", "1M requests", awsList+" (WAF)", same("0.60"))
