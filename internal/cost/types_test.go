@@ -22,6 +22,11 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// 4 × 730 × 0.25 = 730; 4,321 s of scaling on 4 nodes × 0.25 / 3,600 = 1.200278;
+	// 0.5 TB × 5 = 2.50; backups 612,000 GB: 51,200 × 0.023 + 460,800 × 0.022 +
+	// 100,000 × 0.021 = 1,177.60 + 10,137.60 + 2,100
+	{typ: "aws_redshift_cluster", attrs: `{"node_type":"dc2.large","number_of_nodes":4}`,
+		usage: `{"excess_concurrency_scaling_secs":4321,"spectrum_data_scanned_tb":0.5,"backup_storage_gb":612000}`, want: "14148.90"},
 	// Express: 100M requests × 1.00/M = 100; 100M runs of 1 s (950 ms rounded up) at
 	// 1 GB (1,000 MB rounded up to 1,024) = 100M GB-seconds = 27,777.78 GB-hours:
 	// 1,000 × 0.060012 + 4,000 × 0.029988 + 22,777.78 × 0.016416 = 60.012 + 119.952 + 373.92

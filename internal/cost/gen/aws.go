@@ -310,6 +310,10 @@ func awsCatalog() {
 		regionalAWS("aws/redshift/%s/"+node, "hour", awsList+" (Redshift)", usRegions(v))
 	}
 	regionalAWS("aws/redshift/%s/managed-storage", "GB-month", awsList+" (Redshift managed storage)", usRegions("0.024"))
+	regionalAWS("aws/redshift/%s/spectrum", "TB scanned", awsList+" (Redshift Spectrum)", usRegions("5.00"))
+	for i, v := range []string{"0.023", "0.022", "0.021"} {
+		regionalAWS(fmt.Sprintf("aws/redshift/%%s/backup-%d", i+1), "GB-month", awsList+" (Redshift backup storage beyond the free allowance, billed at S3 Standard's tiers)", usRegions(v))
+	}
 	regionalAWS("aws/rds/%s/aurora-acu-v1", "ACU-hour", awsList+" (Aurora Serverless v1)", usRegions("0.06"))
 	regionalAWS("aws/rds/%s/aurora-backup", "GB-month", awsList+" (Aurora backup storage beyond the free allowance)", usRegions("0.021"))
 	regionalAWS("aws/rds/%s/aurora-backtrack", "1M change records-hour", awsList+" (Aurora MySQL Backtrack)", usRegions("0.012"))
