@@ -344,6 +344,7 @@ func awsOpenSearchDomain(c *costing) {
 	if cc["warm_enabled"] == true {
 		wt, _ := cc["warm_type"].(string)
 		wn, _ := numOf(cc["warm_count"], Int(2))
+		wt = strings.Replace(wt, ".elasticsearch", ".search", 1)
 		c.hourly(fmt.Sprintf("UltraWarm nodes (%s × %s)", wn, wt), c.key("aws", "opensearch", wt), wn)
 	}
 	ebs := c.block("ebs_options")
@@ -360,6 +361,9 @@ func awsOpenSearchDomain(c *costing) {
 		vt = "gp2"
 	}
 	c.monthly(fmt.Sprintf("Storage (%s, %s GB × %s)", vt, size, n), c.key("aws", "opensearch", "storage-"+vt), size.Mul(n))
+	if iops, _ := numOf(ebs["iops"], Dec{}); vt == "io1" && iops.Sign() > 0 {
+		c.monthly(fmt.Sprintf("Provisioned IOPS (%s × %s)", iops, n), c.key("aws", "opensearch", "iops-io1"), iops.Mul(n))
+	}
 }
 
 func awsRedshiftCluster(c *costing) {

@@ -22,6 +22,9 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// 2 × 730 × 0.186 = 271.56; io1 on each data node: 2 × 1,000 GB × 0.169 = 338 and
+	// 2 × 1,000 IOPS × 0.088 = 176
+	{typ: "aws_opensearch_domain", attrs: `{"cluster_config":[{"instance_type":"r5.large.search","instance_count":2}],"ebs_options":[{"ebs_enabled":true,"volume_type":"io1","volume_size":1000,"iops":1000}]}`, want: "785.56"},
 	// 4 × 730 × 0.25 = 730; 4,321 s of scaling on 4 nodes × 0.25 / 3,600 = 1.200278;
 	// 0.5 TB × 5 = 2.50; backups 612,000 GB: 51,200 × 0.023 + 460,800 × 0.022 +
 	// 100,000 × 0.021 = 1,177.60 + 10,137.60 + 2,100

@@ -306,6 +306,9 @@ func awsCatalog() {
 	}
 	regionalAWS("aws/opensearch/%s/storage-gp2", "GB-month", awsList+" (OpenSearch Service EBS)", usRegions("0.135"))
 	regionalAWS("aws/opensearch/%s/storage-gp3", "GB-month", awsList+" (OpenSearch Service EBS)", usRegions("0.122"))
+	regionalAWS("aws/opensearch/%s/storage-io1", "GB-month", awsList+" (OpenSearch Service EBS, Provisioned IOPS)", usRegions("0.169"))
+	regionalAWS("aws/opensearch/%s/iops-io1", "IOPS-month", awsList+" (OpenSearch Service EBS, Provisioned IOPS)", usRegions("0.088"))
+	regionalAWS("aws/opensearch/%s/storage-standard", "GB-month", awsList+" (OpenSearch Service EBS, magnetic)", usRegions("0.067"))
 	for node, v := range map[string]string{"dc2.large": "0.25", "dc2.8xlarge": "4.80", "ra3.xlplus": "1.086", "ra3.4xlarge": "3.26", "ra3.16xlarge": "13.04"} {
 		regionalAWS("aws/redshift/%s/"+node, "hour", awsList+" (Redshift)", usRegions(v))
 	}
