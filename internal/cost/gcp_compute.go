@@ -242,17 +242,57 @@ func (c *costing) gpus(label string, accel any, n Dec) bool {
 	return true
 }
 
+// gcpDisk prices a persistent disk of its size: given, else its image's
+// or snapshot's (followed through the resources estimated), else the size
+// gcloud and the console give a blank disk (500 GB standard, 100 GB other).
 func gcpDisk(c *costing) {
 	typ := c.str("type", false)
 	if typ == "" {
 		typ = "pd-standard"
 	}
 	size, ok := c.num("size", Dec{})
-	if !ok || size.IsZero() {
-		c.fail("size is not set (it comes from the image or snapshot); set size to price it")
+	switch {
+	case ok && size.Sign() > 0:
+	case c.attr("image") != nil || c.attr("snapshot") != nil:
+		if size, ok = c.diskSourceSize(c.r.Attributes, 0); !ok {
+			c.fail("size is not set and its image or snapshot is not among the resources estimated; set size to price it")
+			return
+		}
+		c.note("size %s GB, its image's or snapshot's", size)
+	case !ok:
+		c.fail("size is not known")
 		return
+	default:
+		size = Int(100)
+		if typ == "pd-standard" {
+			size = Int(500)
+		}
+		c.note("size not set: %s GB assumed (what gcloud and the console give a blank %s disk)", size, typ)
 	}
 	c.pd("Disk", typ, size)
+}
+
+// diskSourceSize is the size a disk, image or snapshot (attrs) has from
+// what it is made of: its own size, or its image's, snapshot's or source
+// disk's, followed through the resources estimated.
+func (c *costing) diskSourceSize(attrs map[string]any, depth int) (Dec, bool) {
+	if depth > 8 {
+		return Dec{}, false
+	}
+	for _, k := range []string{"size", "disk_size_gb"} {
+		if v, ok := numOf(attrs[k], Dec{}); ok && v.Sign() > 0 {
+			return v, true
+		}
+	}
+	for _, src := range []struct{ attr, typ string }{
+		{"image", "google_compute_image"}, {"source_image", "google_compute_image"},
+		{"snapshot", "google_compute_snapshot"}, {"source_snapshot", "google_compute_snapshot"},
+		{"source_disk", "google_compute_disk"}} {
+		if r := c.referenced(src.typ, attrs[src.attr]); r != nil {
+			return c.diskSourceSize(r.Attributes, depth+1)
+		}
+	}
+	return Dec{}, false
 }
 
 func gkeCluster(c *costing) {

@@ -721,3 +721,79 @@ resource "aws_ecs_service" "on_ec2" {
 		t.Errorf("on_ec2 notes: %s", n)
 	}
 }
+
+// A disk without a size takes its image's or snapshot's, followed through
+// images made from images and snapshots of disks; a blank one gcloud's
+// default. us-central1: pd-standard $0.04, pd-ssd $0.17 a GB-month.
+func TestDiskSizesFromImagesAndSnapshots(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+provider "google" { region = "us-central1" }
+
+resource "google_compute_disk" "blank" { name = "blank" }
+resource "google_compute_disk" "blank_ssd" {
+  name = "blank-ssd"
+  type = "pd-ssd"
+}
+resource "google_compute_image" "base" {
+  name         = "base"
+  disk_size_gb = 30
+}
+resource "google_compute_image" "derived" {
+  name         = "derived"
+  source_image = google_compute_image.base.self_link
+}
+resource "google_compute_disk" "from_derived" {
+  name  = "from-derived"
+  image = google_compute_image.derived.self_link
+}
+resource "google_compute_disk" "sized" {
+  name = "sized"
+  size = 20
+}
+resource "google_compute_snapshot" "snap" {
+  name        = "snap"
+  source_disk = google_compute_disk.sized.name
+}
+resource "google_compute_image" "from_snap" {
+  name            = "from-snap"
+  source_snapshot = google_compute_snapshot.snap.self_link
+}
+resource "google_compute_disk" "from_snap_image" {
+  name  = "from-snap-image"
+  image = google_compute_image.from_snap.self_link
+}
+resource "google_compute_disk" "from_snapshot" {
+  name     = "from-snapshot"
+  snapshot = google_compute_snapshot.snap.self_link
+}
+resource "google_compute_disk" "public_image" {
+  name  = "public-image"
+  image = "debian-cloud/debian-12"
+}
+`), 0o644)
+	in, err := Load(nil, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := in.Estimate(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectMonthly(t, est, map[string]string{
+		"google_compute_disk.blank":           "20.00", // 500 GB × 0.04
+		"google_compute_disk.blank_ssd":       "17.00", // 100 GB × 0.17
+		"google_compute_disk.from_derived":    "1.20",  // the base image's 30 GB
+		"google_compute_disk.from_snap_image": "0.80",  // the snapshotted disk's 20 GB
+		"google_compute_disk.from_snapshot":   "0.80",
+	})
+	var reason string
+	for _, u := range est.Unpriced {
+		if u.Address == "google_compute_disk.public_image" {
+			reason = u.Reason
+		}
+	}
+	if !strings.Contains(reason, "its image or snapshot is not among the resources estimated") {
+		t.Errorf("public image: %q (unpriced %+v)", reason, est.Unpriced)
+	}
+}
