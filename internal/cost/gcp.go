@@ -282,11 +282,22 @@ func gcpRedis(c *costing) {
 		c.fail("memory_size_gb is not known")
 		return
 	}
-	item, label := "basic-gb-hour", "Basic"
+	item, label := "basic-", "Basic"
 	if c.str("tier", false) == "STANDARD_HA" {
-		item, label = "standard-gb-hour", "Standard"
+		item, label = "standard-", "Standard"
 	}
-	c.hourly(fmt.Sprintf("Capacity (%s, %s GB)", label, gb), c.key("gcp", "redis", item), gb)
+	// The whole capacity bills at its capacity tier's rate.
+	tier := "m5"
+	for _, t := range []struct {
+		upTo int64
+		name string
+	}{{4, "m1"}, {10, "m2"}, {35, "m3"}, {100, "m4"}} {
+		if gb.Cmp(Int(t.upTo)) <= 0 {
+			tier = t.name
+			break
+		}
+	}
+	c.hourly(fmt.Sprintf("Capacity (%s %s, %s GB)", label, strings.ToUpper(tier), gb), c.key("gcp", "redis", item+tier), gb)
 }
 
 // versionsAndOperations prices secrets and keys: versions kept (usage,

@@ -22,6 +22,10 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// Standard, 50 GB: capacity tier M4, 730 × 50 × 0.035
+	{typ: "google_redis_instance", region: "us-central1", attrs: `{"tier":"STANDARD_HA","memory_size_gb":50}`, want: "1277.50"},
+	// Basic, 5 GB: tier M2, 730 × 5 × 0.027
+	{typ: "google_redis_instance", region: "us-central1", attrs: `{"memory_size_gb":5}`, want: "98.55"},
 	// 2 × 730 × 0.186 = 271.56; io1 on each data node: 2 × 1,000 GB × 0.169 = 338 and
 	// 2 × 1,000 IOPS × 0.088 = 176
 	{typ: "aws_opensearch_domain", attrs: `{"cluster_config":[{"instance_type":"r5.large.search","instance_count":2}],"ebs_options":[{"ebs_enabled":true,"volume_type":"io1","volume_size":1000,"iops":1000}]}`, want: "785.56"},
@@ -291,8 +295,8 @@ var typeCases = []typeCase{
 	// 1 M × 0.5 s = 500,000 s: 2 vCPU × 500,000 × 0.000024 + 1 GiB × 500,000 × 0.0000025 + 1 M × 0.40 = 24 + 1.25 + 0.40
 	{typ: "google_cloud_run_service", region: "-", attrs: `{"location":"us-central1","template":[{"spec":[{"containers":[{"resources":[{"limits":{"cpu":"2","memory":"1Gi"}}]}]}]}]}`, usage: `{"monthly_requests":1000000,"average_request_duration_ms":500}`, want: "25.65"},
 	{typ: "google_cloud_run_v2_service", region: "-", attrs: `{"location":"us-central1","template":[{"containers":[{"resources":[{"limits":{"cpu":"2","memory":"1Gi"}}]}]}]}`, usage: `{"monthly_requests":1000000,"average_request_duration_ms":500}`, want: "25.65"},
-	// 5 GB × 730 × 0.064
-	{typ: "google_redis_instance", region: "-", attrs: `{"region":"us-central1","memory_size_gb":5,"tier":"STANDARD_HA"}`, want: "233.60"},
+	// 5 GB is capacity tier M2: 5 × 730 × 0.054
+	{typ: "google_redis_instance", region: "-", attrs: `{"region":"us-central1","memory_size_gb":5,"tier":"STANDARD_HA"}`, want: "197.10"},
 	// 2 TiB × 40
 	{typ: "google_pubsub_topic", region: "-", usage: `{"monthly_message_data_tb":2}`, want: "80.00"},
 	{typ: "google_secret_manager_secret", region: "-", want: "0.06"},

@@ -2,7 +2,10 @@ package main
 
 // The Google Cloud tables.
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 var gcpRegions = []string{"us-central1", "us-east1", "europe-west1", "asia-southeast1"}
 
@@ -94,8 +97,12 @@ func gcpCatalog() {
 	regionalGCP("gcp/run/%s/vcpu-second", "vCPU-second", gcpList+" (Cloud Run, request-based billing, tier 1)", map[string]string{"us-central1": "0.000024", "us-east1": "0.000024", "europe-west1": "0.000024"})
 	regionalGCP("gcp/run/%s/gib-second", "GiB-second", gcpList+" (Cloud Run, request-based billing, tier 1)", map[string]string{"us-central1": "0.0000025", "us-east1": "0.0000025", "europe-west1": "0.0000025"})
 	regionalGCP("gcp/run/%s/requests", "1M requests", gcpList+" (Cloud Run)", gcpSame("0.40"))
-	regionalGCP("gcp/redis/%s/basic-gb-hour", "GB-hour", gcpList+" (Memorystore for Redis, Basic M1)", map[string]string{"us-central1": "0.049", "us-east1": "0.049"})
-	regionalGCP("gcp/redis/%s/standard-gb-hour", "GB-hour", gcpList+" (Memorystore for Redis, Standard M1)", map[string]string{"us-central1": "0.064", "us-east1": "0.064"})
+	// Memorystore for Redis bills a GB-hour of capacity at its capacity
+	// tier's rate: M1 1–4 GB, M2 5–10, M3 11–35, M4 36–100, M5 over 100.
+	for tier, rates := range map[string][2]string{"m1": {"0.049", "0.064"}, "m2": {"0.027", "0.054"}, "m3": {"0.023", "0.046"}, "m4": {"0.019", "0.035"}, "m5": {"0.016", "0.030"}} {
+		regionalGCP("gcp/redis/%s/basic-"+tier, "GB-hour", gcpList+" (Memorystore for Redis, Basic "+strings.ToUpper(tier)+")", map[string]string{"us-central1": rates[0], "us-east1": rates[0]})
+		regionalGCP("gcp/redis/%s/standard-"+tier, "GB-hour", gcpList+" (Memorystore for Redis, Standard "+strings.ToUpper(tier)+")", map[string]string{"us-central1": rates[1], "us-east1": rates[1]})
+	}
 	add("gcp/pubsub/global/tib", "TiB", "40.00", gcpList+" (Pub/Sub message delivery)")
 	add("gcp/secretmanager/global/version", "version-month", "0.06", gcpList+" (Secret Manager active secret version)")
 	add("gcp/secretmanager/global/operations", "10k operations", "0.03", gcpList+" (Secret Manager access operations)")
