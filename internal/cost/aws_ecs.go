@@ -27,12 +27,8 @@ func awsECSService(c *costing) {
 	if spot {
 		c.note("Fargate Spot: priced at the on-demand rate, the most it can cost")
 	}
-	tasks, ok := c.num("desired_count", Dec{})
-	if v, given, vok := c.usageNumber("desired_count", "tasks running on average"); vok && given {
-		tasks, ok = v, true
-	}
+	tasks, ok := c.usageOr("desired_count", "tasks running on average", "desired_count", Dec{})
 	if !ok {
-		c.fail("desired_count is not known")
 		return
 	}
 	ref := c.attr("task_definition")

@@ -69,6 +69,20 @@ func (c *costing) usageNumber(key, what string) (v Dec, given, ok bool) {
 	return v, given, true
 }
 
+// usageOr is usage usageKey's value when given, else attribute attr's (def
+// when absent); false, and the resource fails, when the attribute is not
+// known.
+func (c *costing) usageOr(usageKey, what, attr string, def Dec) (Dec, bool) {
+	if v, given, ok := c.usageNumber(usageKey, what); ok && given {
+		return v, true
+	}
+	v, ok := c.num(attr, def)
+	if !ok {
+		c.fail("%s is not known", attr)
+	}
+	return v, ok
+}
+
 // usageGiven reports whether the usage gives a value for key.
 func (c *costing) usageGiven(key string) bool {
 	_, ok := c.e.opts.Usage.lookup(c.r, key)

@@ -325,12 +325,8 @@ func gkeCluster(c *costing) {
 	if c.boolean("remove_default_node_pool") || len(pools) > 0 {
 		return
 	}
-	n, ok := c.num("initial_node_count", Dec{})
-	if v, given, vok := c.usageNumber("nodes", "nodes per zone of the default node pool"); vok && given {
-		n, ok = v, true
-	}
+	n, ok := c.usageOr("nodes", "nodes per zone of the default node pool", "initial_node_count", Dec{})
 	if !ok {
-		c.fail("initial_node_count is not known")
 		return
 	}
 	if c.attr("initial_node_count") == nil && n.IsZero() {

@@ -7,6 +7,28 @@ import (
 	"testing"
 )
 
+// estimateHCL estimates a workspace of one main.tf with usage by address.
+func estimateHCL(t *testing.T, src string, usage map[string]any) *Estimate {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, err := Load(nil, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := UsageFrom(usage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := in.Estimate(Options{Usage: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return est
+}
+
 // expectMonthly checks each resource's monthly cost, showing its notes
 // when it is not the one worked by hand.
 func expectMonthly(t *testing.T, est *Estimate, want map[string]string) {
@@ -33,8 +55,7 @@ func noteOf(est *Estimate, addr string) string {
 // a workspace read from HCL. Prices: us-east-1 list (m5.xlarge $0.192,
 // t3.large $0.0832, t3.medium $0.0416 an hour; gp3 $0.08, gp2 $0.10 a GB).
 func TestLaunchTemplatesInAWorkspace(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+	est := estimateHCL(t, `
 provider "aws" { region = "us-east-1" }
 
 resource "aws_launch_template" "big" {
@@ -105,15 +126,7 @@ resource "aws_eks_node_group" "elsewhere" {
 resource "aws_instance" "from_template" {
   launch_template { id = aws_launch_template.big.id }
 }
-`), 0o644)
-	in, err := Load(nil, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := in.Estimate(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+`, nil)
 	expectMonthly(t, est, map[string]string{
 		// 3 × 730 × 0.192 = 420.48; the template's gp3 50 GB on each: 3 × 50 × 0.08 = 12
 		"aws_eks_node_group.by_id": "432.48",
@@ -228,8 +241,7 @@ func TestRefFromPlan(t *testing.T) {
 // list (t2.medium $0.0464, t2.large $0.0928 an hour; gp2 $0.10, io1 $0.125
 // a GB and $0.065 an IOPS; a CloudWatch metric $0.30).
 func TestAutoscalingGroups(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+	est := estimateHCL(t, `
 provider "aws" { region = "us-east-1" }
 
 resource "aws_launch_template" "lt" {
@@ -314,19 +326,7 @@ resource "aws_autoscaling_group" "orphan" {
   max_size             = 1
   min_size             = 1
 }
-`), 0o644)
-	in, err := Load(nil, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	usage, err := UsageFrom(map[string]any{"aws_autoscaling_group.min": map[string]any{"instances": 3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := in.Estimate(Options{Usage: usage})
-	if err != nil {
-		t.Fatal(err)
-	}
+`, map[string]any{"aws_autoscaling_group.min": map[string]any{"instances": 3}})
 	expectMonthly(t, est, map[string]string{
 		// 2 × 730 × 0.0464 = 67.744; detailed monitoring 2 × 7 × 0.30 = 4.20;
 		// gp2 2 × 10 × 0.10 = 2; io1 2 × 20 × 0.125 = 5 and 2 × 200 × 0.065 = 26
@@ -357,8 +357,7 @@ resource "aws_autoscaling_group" "orphan" {
 // RCU $0.00013 an hour, 1M write request units $0.625, storage $0.25 and
 // PITR $0.20 a GB-month).
 func TestDynamoDBScalingAndReplicas(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+	est := estimateHCL(t, `
 provider "aws" { region = "us-east-2" }
 
 resource "aws_dynamodb_table" "global" {
@@ -438,23 +437,11 @@ resource "aws_appautoscaling_target" "literal" {
   scalable_dimension = "dynamodb:table:ReadCapacityUnits"
   service_namespace  = "dynamodb"
 }
-`), 0o644)
-	in, err := Load(nil, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	usage, err := UsageFrom(map[string]any{
+`, map[string]any{
 		"aws_dynamodb_table.ondemand":          map[string]any{"monthly_write_request_units": 3_000_000, "storage_gb": 230, "pitr_backup_storage_gb": 100},
 		"aws_appautoscaling_target.busy_write": map[string]any{"capacity": 77},
 		"aws_appautoscaling_target.busy_read":  map[string]any{"capacity": 76},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := in.Estimate(Options{Usage: usage})
-	if err != nil {
-		t.Fatal(err)
-	}
 	expectMonthly(t, est, map[string]string{
 		// 20 × 730 × 0.00065 = 9.49 and 30 × 730 × 0.00013 = 2.847; the us-west-2
 		// replica's 20 rWCU: 9.49 (the us-east-2 "replica" is the table)
@@ -475,8 +462,7 @@ resource "aws_appautoscaling_target" "literal" {
 // auto scaling targets on shards and replicas. cache.m5.large is $0.156
 // an hour in us-east-1.
 func TestElastiCacheReplicationGroupScaling(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+	est := estimateHCL(t, `
 provider "aws" { region = "us-east-1" }
 
 resource "aws_elasticache_replication_group" "old_block" {
@@ -531,19 +517,7 @@ resource "aws_appautoscaling_target" "shards_usage" {
   scalable_dimension = "elasticache:replication-group:NodeGroups"
   service_namespace  = "elasticache"
 }
-`), 0o644)
-	in, err := Load(nil, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	usage, err := UsageFrom(map[string]any{"aws_appautoscaling_target.shards_usage": map[string]any{"capacity": 10}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := in.Estimate(Options{Usage: usage})
-	if err != nil {
-		t.Fatal(err)
-	}
+`, map[string]any{"aws_appautoscaling_target.shards_usage": map[string]any{"capacity": 10}})
 	expectMonthly(t, est, map[string]string{
 		// 4 shards × (1 + 3) = 16 nodes × 730 × 0.156
 		"aws_elasticache_replication_group.old_block": "1822.08",
@@ -562,8 +536,7 @@ resource "aws_appautoscaling_target" "shards_usage" {
 // pd-balanced $0.10 a GB-month, T4 $0.35 a GPU-hour, the cluster fee $0.10
 // an hour.
 func TestGKEPoolsTakeTheirClustersZones(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+	est := estimateHCL(t, `
 provider "google" { region = "us-central1" }
 
 resource "google_container_cluster" "regional" {
@@ -614,19 +587,7 @@ resource "google_container_node_pool" "gpu" {
     }
   }
 }
-`), 0o644)
-	in, err := Load(nil, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	usage, err := UsageFrom(map[string]any{"google_container_cluster.inline": map[string]any{"node_pool[1]": map[string]any{"nodes": 4}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := in.Estimate(Options{Usage: usage})
-	if err != nil {
-		t.Fatal(err)
-	}
+`, map[string]any{"google_container_cluster.inline": map[string]any{"node_pool[1]": map[string]any{"nodes": 4}}})
 	expectMonthly(t, est, map[string]string{
 		// the fee alone: its default pool is removed
 		"google_container_cluster.regional": "73.00",
@@ -678,8 +639,7 @@ func TestGCSBucketsArePricedWhereTheyAre(t *testing.T) {
 // An ECS service's task definition is found by the reference in
 // task_definition (its ARN is known only after apply).
 func TestECSServiceFindsItsTaskDefinition(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+	est := estimateHCL(t, `
 provider "aws" { region = "us-east-1" }
 
 resource "aws_ecs_task_definition" "app" {
@@ -703,15 +663,7 @@ resource "aws_ecs_service" "on_ec2" {
   desired_count   = 4
   task_definition = aws_ecs_task_definition.app.arn
 }
-`), 0o644)
-	in, err := Load(nil, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := in.Estimate(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+`, nil)
 	expectMonthly(t, est, map[string]string{
 		// 4 × 730 × (0.25 × 0.04048 + 0.5 × 0.004445) = 29.5504 + 6.4897
 		"aws_ecs_service.app":    "36.04",
@@ -726,8 +678,7 @@ resource "aws_ecs_service" "on_ec2" {
 // images made from images and snapshots of disks; a blank one gcloud's
 // default. us-central1: pd-standard $0.04, pd-ssd $0.17 a GB-month.
 func TestDiskSizesFromImagesAndSnapshots(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+	est := estimateHCL(t, `
 provider "google" { region = "us-central1" }
 
 resource "google_compute_disk" "blank" { name = "blank" }
@@ -771,15 +722,7 @@ resource "google_compute_disk" "public_image" {
   name  = "public-image"
   image = "debian-cloud/debian-12"
 }
-`), 0o644)
-	in, err := Load(nil, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := in.Estimate(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+`, nil)
 	expectMonthly(t, est, map[string]string{
 		"google_compute_disk.blank":           "20.00", // 500 GB × 0.04
 		"google_compute_disk.blank_ssd":       "17.00", // 100 GB × 0.17
