@@ -176,7 +176,9 @@ func gcsBucket(c *costing) {
 		c.note("Standard storage has no retrieval fee: monthly_data_retrieval_gb costs nothing here")
 	}
 	c.gcsEgress()
-	c.dataOut("gcp")
+	if !c.usageGiven("monthly_egress_data_transfer_gb") {
+		c.dataOut("gcp") // the generic key, when the bucket's own is not used
+	}
 }
 
 // gcsEgress prices a bucket's network egress by destination, the first

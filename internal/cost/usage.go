@@ -157,6 +157,11 @@ func (u *Usage) lookup(r *Resource, key string) (any, bool) {
 	maps = append(maps, u.byType[r.Type])
 	path := strings.Split(key, ".")
 	for _, m := range maps {
+		// A dotted key written flat (as opsmcp's own sync once did) is
+		// the same key.
+		if v, ok := m[key]; ok && len(path) > 1 && v != nil {
+			return v, true
+		}
 		var cur any = m
 		found := true
 		for _, p := range path {

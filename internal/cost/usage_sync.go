@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -46,14 +47,19 @@ func SyncUsage(existing []byte, resources []ResourceCost) ([]byte, error) {
 					newAddrs = append(newAddrs, rc.Address)
 				}
 			}
-			if mappingValue(entry, k.Key) != nil || hasKey(entry, k.Key) {
+			// A dotted key is a path into nested maps, as Infracost writes
+			// them (standard: {storage_gb: 0}, node_pool[0]: {nodes: 0}).
+			path := strings.Split(k.Key, ".")
+			parent := nestedMapping(entry, path[:len(path)-1])
+			last := path[len(path)-1]
+			if parent == nil || mappingValue(parent, last) != nil || hasKey(parent, last) || hasKey(entry, k.Key) {
 				continue
 			}
 			v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "0", LineComment: k.Description}
 			if k.Type == "string" {
 				v.Tag, v.Value, v.Style = "!!str", "", yaml.DoubleQuotedStyle
 			}
-			entry.Content = append(entry.Content, scalar(k.Key), v)
+			parent.Content = append(parent.Content, scalar(last), v)
 		}
 	}
 	sort.Strings(newAddrs)
@@ -114,6 +120,31 @@ func usageDocument(existing []byte) (*yaml.Node, error) {
 }
 
 func scalar(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }
+
+// nestedMapping is the mapping at path under m, made where missing; nil
+// when a value that is not a mapping is in the way (the user's, kept).
+func nestedMapping(m *yaml.Node, path []string) *yaml.Node {
+	for _, p := range path {
+		next := mappingValue(m, p)
+		if next == nil {
+			for i := 0; i+1 < len(m.Content); i += 2 {
+				if m.Content[i].Value == p {
+					if m.Content[i+1].Tag != "!!null" {
+						return nil
+					}
+					next = &yaml.Node{Kind: yaml.MappingNode} // "p:" with nothing yet
+					m.Content[i+1] = next
+				}
+			}
+		}
+		if next == nil {
+			next = &yaml.Node{Kind: yaml.MappingNode}
+			m.Content = append(m.Content, scalar(p), next)
+		}
+		m = next
+	}
+	return m
+}
 
 // mappingValue is the mapping under key in m, or nil.
 func mappingValue(m *yaml.Node, key string) *yaml.Node {

@@ -125,3 +125,43 @@ func TestUsageFileErrors(t *testing.T) {
 		t.Fatalf("negative usage: %v %+v", est.Unresolved, est.Resources[0].Components)
 	}
 }
+
+// Dotted usage keys are paths into nested maps, as Infracost writes them:
+// the sync writes them nested, next to what the file gives, and a value
+// written there is read back; a key an older sync wrote flat still reads.
+func TestSyncUsageNestsDottedKeys(t *testing.T) {
+	existing := []byte("version: 0.1\nresource_usage:\n  aws_s3_bucket.b:\n    standard:\n      storage_gb: 100\n    glacier.storage_gb: 7\n")
+	res := []ResourceCost{{Address: "aws_s3_bucket.b", Usage: []UsageKey{
+		{Key: "standard.storage_gb", Given: true},
+		{Key: "standard.monthly_tier_1_requests", Description: "PUT requests", Type: "number"},
+		{Key: "glacier.storage_gb", Type: "number"},
+		{Key: "node_pool[0].nodes", Type: "number"},
+	}}}
+	out, err := SyncUsage(existing, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	for _, want := range []string{
+		"    standard:\n      storage_gb: 100\n      monthly_tier_1_requests: 0 # PUT requests\n",
+		"    glacier.storage_gb: 7\n",
+		"    node_pool[0]:\n      nodes: 0\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("synced file lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "standard.monthly_tier_1_requests") || strings.Contains(text, "glacier:\n") {
+		t.Errorf("a dotted key written flat, or a flat one given twice:\n%s", text)
+	}
+	u, err := ParseUsage([]byte(strings.Replace(text, "monthly_tier_1_requests: 0", "monthly_tier_1_requests: 5000", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Resource{Address: "aws_s3_bucket.b", Type: "aws_s3_bucket"}
+	for key, want := range map[string]string{"standard.monthly_tier_1_requests": "5000", "standard.storage_gb": "100", "glacier.storage_gb": "7"} {
+		if v, given, err := u.number(r, key); err != nil || !given || v.String() != want {
+			t.Errorf("%s: %s %v %v, want %s", key, v, given, err, want)
+		}
+	}
+}
