@@ -376,7 +376,10 @@ func (c *costing) poolNodes(p map[string]any, prefix, label string) (n Dec, perZ
 func (c *costing) gkeNodes(label string, nodes Dec, nc map[string]any) {
 	if nc["preemptible"] == true || nc["spot"] == true {
 		c.note("%s: spot/preemptible, priced at the on-demand rate, the most it can cost", strings.ToLower(label))
+		// For this pool's machines only: a cluster's other pools keep
+		// their sustained use discounts.
 		c.spot = true
+		defer func() { c.spot = false }()
 	}
 	mt, _ := nc["machine_type"].(string)
 	if mt == "" {

@@ -740,3 +740,31 @@ resource "google_compute_disk" "public_image" {
 		t.Errorf("public image: %q (unpriced %+v)", reason, est.Unpriced)
 	}
 }
+
+// A spot pool of a cluster does not take the sustained use discount away
+// from the cluster's other pools, whichever comes first. us-central1 N1:
+// $0.031611 a vCPU-hour and $0.004237 a GB-hour; 30% off for a whole month.
+func TestGKESpotPoolLeavesOthersDiscounted(t *testing.T) {
+	est := estimateHCL(t, `
+provider "google" { region = "us-central1" }
+
+resource "google_container_cluster" "mixed" {
+  name     = "mixed"
+  location = "us-central1-a"
+  node_pool {
+    node_count = 1
+    node_config {
+      machine_type = "n1-standard-4"
+      spot         = true
+    }
+  }
+  node_pool {
+    node_count = 1
+    node_config { machine_type = "n1-standard-4" }
+  }
+}
+`, nil)
+	// fee 73; each node 730 × (4 × 0.031611 + 15 × 0.004237) = 138.700 (4 vCPUs, 15 GB);
+	// the second 30% less: 97.090; 100 GB pd-balanced each: 2 × 10
+	expectMonthly(t, est, map[string]string{"google_container_cluster.mixed": "328.79"})
+}
