@@ -36,7 +36,9 @@ func init() {
 			c.versionsAndOperations("Key versions", "gcp/kms/global/key-version", "key_versions",
 				"Key operations", "gcp/kms/global/operations", "monthly_key_operations")
 		},
-		"google_cloudfunctions_function": gcpFunction,
+		"google_cloudfunctions_function":               gcpFunction,
+		"google_compute_instance_group_manager":        gcpInstanceGroupManager,
+		"google_compute_region_instance_group_manager": gcpInstanceGroupManager,
 	} {
 		mappers[t] = m
 	}
@@ -47,7 +49,8 @@ func init() {
 		google_compute_health_check google_compute_backend_service google_compute_url_map
 		google_compute_target_http_proxy google_compute_target_https_proxy google_compute_managed_ssl_certificate
 		google_sql_database google_sql_user google_dns_record_set google_pubsub_subscription
-		google_secret_manager_secret_version google_kms_key_ring google_compute_route google_compute_network_peering`) {
+		google_secret_manager_secret_version google_kms_key_ring google_compute_route google_compute_network_peering
+		google_compute_region_instance_template google_compute_autoscaler google_compute_region_autoscaler`) {
 		freeTypes[t] = true
 	}
 }

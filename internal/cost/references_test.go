@@ -768,3 +768,61 @@ resource "google_container_cluster" "mixed" {
 	// the second 30% less: 97.090; 100 GB pd-balanced each: 2 × 10
 	expectMonthly(t, est, map[string]string{"google_container_cluster.mixed": "328.79"})
 }
+
+// A managed instance group runs its autoscaler's minimum (found by the
+// reference in the autoscaler's target) of what its template declares.
+// us-central1: e2-standard-2 is 730 × 0.067006 = 48.91438 a month; T4
+// $0.35 an hour; pd-standard $0.04 a GB-month.
+func TestInstanceGroupsAndTheirAutoscalers(t *testing.T) {
+	est := estimateHCL(t, `
+provider "google" { region = "us-central1" }
+
+resource "google_compute_instance_template" "gpu" {
+  name_prefix  = "gpu-"
+  machine_type = "e2-standard-2"
+  disk {
+    boot         = true
+    source_image = "debian-cloud/debian-12"
+    disk_size_gb = 50
+  }
+  guest_accelerator {
+    type  = "nvidia-tesla-t4"
+    count = 1
+  }
+}
+
+resource "google_compute_instance_group_manager" "gpu" {
+  name               = "gpu"
+  zone               = "us-central1-a"
+  base_instance_name = "gpu"
+  target_size        = 10
+  version { instance_template = google_compute_instance_template.gpu.id }
+}
+
+resource "google_compute_autoscaler" "gpu" {
+  name   = "gpu"
+  zone   = "us-central1-a"
+  target = google_compute_instance_group_manager.gpu.id
+  autoscaling_policy {
+    min_replicas = 2
+    max_replicas = 8
+  }
+}
+
+resource "google_compute_region_instance_group_manager" "missing" {
+  name               = "missing"
+  region             = "us-central1"
+  base_instance_name = "m"
+  target_size        = 2
+  version { instance_template = "projects/p/global/instanceTemplates/made-elsewhere" }
+}
+`, nil)
+	// the autoscaler's minimum, 2: 2 × 48.91438; 2 T4s × 730 × 0.35 = 511; 2 × 50 GB × 0.04 = 4
+	expectMonthly(t, est, map[string]string{"google_compute_instance_group_manager.gpu": "612.83"})
+	if n := noteOf(est, "google_compute_instance_group_manager.gpu"); !strings.Contains(n, "autoscaled by google_compute_autoscaler.gpu between 2 and 8") {
+		t.Errorf("notes: %s", n)
+	}
+	if len(est.Unpriced) != 1 || !strings.Contains(est.Unpriced[0].Reason, "its instance template is not among the resources estimated") {
+		t.Errorf("unpriced: %+v", est.Unpriced)
+	}
+}

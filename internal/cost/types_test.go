@@ -22,6 +22,13 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// 3 × e2-standard-2: 3 × 730 × (2 × 0.021811 + 8 × 0.002923) = 146.74314; each
+	// a 20 GB pd-balanced boot disk: 3 × 20 × 0.10 = 6
+	{typ: "google_compute_instance_group_manager", region: "us-central1", attrs: `{"target_size":3,"version":[{"instance_template":"https://www.googleapis.com/compute/v1/projects/p/global/instanceTemplates/web"}]}`,
+		with: `[{"address":"google_compute_instance_template.web","type":"google_compute_instance_template","region":"us-central1","attributes":{"name":"web","machine_type":"e2-standard-2","disk":[{"boot":true,"disk_size_gb":20,"disk_type":"pd-balanced"}]}}]`, want: "152.74"},
+	// regional, 2 instances with a 10 GB pd-standard disk (the defaults): 97.82876 + 2 × 10 × 0.04
+	{typ: "google_compute_region_instance_group_manager", region: "us-central1", attrs: `{"target_size":2,"version":[{"instance_template":"api"}]}`,
+		with: `[{"address":"google_compute_instance_template.api","type":"google_compute_instance_template","region":"us-central1","attributes":{"name":"api","machine_type":"e2-standard-2","disk":[{"boot":true}]}}]`, want: "98.63"},
 	// Standard, 50 GB: capacity tier M4, 730 × 50 × 0.035
 	{typ: "google_redis_instance", region: "us-central1", attrs: `{"tier":"STANDARD_HA","memory_size_gb":50}`, want: "1277.50"},
 	// Basic, 5 GB: tier M2, 730 × 5 × 0.027
