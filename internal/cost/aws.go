@@ -32,7 +32,7 @@ func init() {
 		"aws_s3_bucket":                          awsS3Bucket,
 		"aws_lambda_function":                    awsLambda,
 		"aws_cloudwatch_log_group":               awsLogGroup,
-		"aws_cloudwatch_metric_alarm":            fixedMonthly("Standard alarm", "cloudwatch", "alarm"),
+		"aws_cloudwatch_metric_alarm":            awsMetricAlarm,
 		"aws_cloudwatch_dashboard":               fixedMonthly("Dashboard", "cloudwatch", "dashboard"),
 		"aws_eip":                                awsEIP,
 		"aws_route53_zone":                       awsRoute53Zone,

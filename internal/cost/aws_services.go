@@ -136,6 +136,41 @@ func awsFargateProfile(c *costing) {
 	c.usageHourly("Fargate memory", c.key("aws", "fargate", "gb-hour"), "average_memory_gb", "GB of pods")
 }
 
+// awsMetricAlarm bills each metric an alarm evaluates (a metric_query's
+// metrics, not its expressions), at the high-resolution rate when one is
+// read more often than each minute; an anomaly detection band is three
+// metrics (the metric and its two bounds).
+func awsMetricAlarm(c *costing) {
+	metrics, high, anomaly := Int(1), false, false
+	period := func(v any) {
+		if p, ok := numOf(v, Dec{}); ok && p.Sign() > 0 && p.Cmp(Int(60)) < 0 {
+			high = true
+		}
+	}
+	period(c.attr("period"))
+	if queries := blocks(c.attr("metric_query")); len(queries) > 0 {
+		n := int64(0)
+		for _, q := range queries {
+			if m := firstBlock(q["metric"]); m != nil {
+				n++
+				period(m["period"])
+			}
+			if e, _ := q["expression"].(string); strings.Contains(strings.ToUpper(e), "ANOMALY_DETECTION_BAND") {
+				anomaly = true
+			}
+		}
+		metrics = Int(max(n, 1))
+	}
+	name, item := "Standard resolution", "alarm"
+	if high {
+		name, item = "High resolution", "alarm-high"
+	}
+	if anomaly {
+		name, metrics = name+" anomaly detection", Int(3)
+	}
+	c.monthly(fmt.Sprintf("%s (%s alarm metrics)", name, metrics), c.key("aws", "cloudwatch", item), metrics)
+}
+
 func awsLogGroup(c *costing) {
 	c.usage("Data ingested", c.key("aws", "logs", "ingest"), "monthly_data_ingested_gb", Int(1), "GB")
 	c.usage("Storage", c.key("aws", "logs", "storage"), "storage_gb", Int(1), "GB")

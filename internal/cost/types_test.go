@@ -22,6 +22,12 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// two metrics of a metric_query (the expression is free) × 0.10
+	{typ: "aws_cloudwatch_metric_alarm", attrs: `{"metric_query":[{"id":"e1","expression":"m2/m1*100"},{"id":"m1","metric":[{"metric_name":"RequestCount","period":120}]},{"id":"m2","metric":[{"metric_name":"HTTPCode_ELB_5XX_Count","period":120}]}]}`, want: "0.20"},
+	// read every 10 s: high resolution, 0.30
+	{typ: "aws_cloudwatch_metric_alarm", attrs: `{"metric_name":"CPUUtilization","period":10}`, want: "0.30"},
+	// an anomaly band on a 30 s metric: 3 high-resolution metrics × 0.30
+	{typ: "aws_cloudwatch_metric_alarm", attrs: `{"metric_query":[{"id":"e1","expression":"ANOMALY_DETECTION_BAND(m1)"},{"id":"m1","metric":[{"metric_name":"CPUUtilization","period":30}]}]}`, want: "0.90"},
 	// 3 × e2-standard-2: 3 × 730 × (2 × 0.021811 + 8 × 0.002923) = 146.74314; each
 	// a 20 GB pd-balanced boot disk: 3 × 20 × 0.10 = 6
 	{typ: "google_compute_instance_group_manager", region: "us-central1", attrs: `{"target_size":3,"version":[{"instance_template":"https://www.googleapis.com/compute/v1/projects/p/global/instanceTemplates/web"}]}`,

@@ -275,7 +275,8 @@ func awsCatalog() {
 	regionalAWS("aws/lambda/%s/ephemeral-gb-second", "GB-second", awsList+" (Lambda ephemeral storage over 512 MB)", same("0.0000000309"))
 	regionalAWS("aws/logs/%s/ingest", "GB", awsList+" (CloudWatch Logs, standard ingestion)", map[string]string{"us-east-1": "0.50", "us-east-2": "0.50", "us-west-2": "0.50", "eu-west-1": "0.57", "eu-central-1": "0.63", "ap-southeast-1": "0.70"})
 	regionalAWS("aws/logs/%s/storage", "GB-month", awsList+" (CloudWatch Logs, archived)", map[string]string{"us-east-1": "0.03", "us-east-2": "0.03", "us-west-2": "0.03", "eu-west-1": "0.03", "eu-central-1": "0.0324", "ap-southeast-1": "0.033"})
-	regionalAWS("aws/cloudwatch/%s/alarm", "alarm-month", awsList+" (CloudWatch standard-resolution alarm)", same("0.10"))
+	regionalAWS("aws/cloudwatch/%s/alarm", "alarm metric-month", awsList+" (CloudWatch standard-resolution alarm, per metric)", same("0.10"))
+	regionalAWS("aws/cloudwatch/%s/alarm-high", "alarm metric-month", awsList+" (CloudWatch high-resolution alarm, per metric)", same("0.30"))
 	regionalAWS("aws/cloudwatch/%s/metric", "metric-month", awsList+" (CloudWatch metrics, the first 10,000)", usRegions("0.30"))
 	regionalAWS("aws/cloudwatch/%s/dashboard", "dashboard-month", awsList+" (CloudWatch dashboard)", same("3.00"))
 	dto := awsList + " (data transfer out to the internet)"
