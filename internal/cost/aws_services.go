@@ -171,6 +171,28 @@ func awsMetricAlarm(c *costing) {
 	c.monthly(fmt.Sprintf("%s (%s alarm metrics)", name, metrics), c.key("aws", "cloudwatch", item), metrics)
 }
 
+// awsKMSKey bills the key a month and its requests (usage
+// monthly_requests): asymmetric keys but RSA 2048 at their own rate.
+func awsKMSKey(c *costing) {
+	c.monthly("Customer managed key", c.key("aws", "kms", "key"), Int(1))
+	spec := c.str("customer_master_key_spec", false)
+	if spec == "" {
+		spec = c.str("key_spec", false)
+	}
+	item := "requests"
+	if (strings.HasPrefix(spec, "RSA_") && spec != "RSA_2048") || strings.HasPrefix(spec, "ECC_") {
+		item = "asymmetric-requests"
+	}
+	c.usage("Requests", c.key("aws", "kms", item), "monthly_requests", Int(10_000), "requests")
+}
+
+// awsSecret bills the secret a month and its API calls (usage
+// monthly_requests).
+func awsSecret(c *costing) {
+	c.monthly("Secret", c.key("aws", "secretsmanager", "secret"), Int(1))
+	c.usage("API calls", c.key("aws", "secretsmanager", "api-calls"), "monthly_requests", Int(10_000), "API calls")
+}
+
 func awsLogGroup(c *costing) {
 	c.usage("Data ingested", c.key("aws", "logs", "ingest"), "monthly_data_ingested_gb", Int(1), "GB")
 	c.usage("Storage", c.key("aws", "logs", "storage"), "storage_gb", Int(1), "GB")

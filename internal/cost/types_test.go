@@ -22,6 +22,12 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// 1 + 1M requests × 0.15 per 10k (RSA 3072 is asymmetric)
+	{typ: "aws_kms_key", attrs: `{"customer_master_key_spec":"RSA_3072"}`, usage: `{"monthly_requests":1000000}`, want: "16.00"},
+	// 1 + 1M requests × 0.03 per 10k
+	{typ: "aws_kms_key", attrs: `{"customer_master_key_spec":"RSA_2048"}`, usage: `{"monthly_requests":1000000}`, want: "4.00"},
+	// 0.40 + 100k API calls × 0.05 per 10k
+	{typ: "aws_secretsmanager_secret", usage: `{"monthly_requests":100000}`, want: "0.90"},
 	// two metrics of a metric_query (the expression is free) × 0.10
 	{typ: "aws_cloudwatch_metric_alarm", attrs: `{"metric_query":[{"id":"e1","expression":"m2/m1*100"},{"id":"m1","metric":[{"metric_name":"RequestCount","period":120}]},{"id":"m2","metric":[{"metric_name":"HTTPCode_ELB_5XX_Count","period":120}]}]}`, want: "0.20"},
 	// read every 10 s: high resolution, 0.30
