@@ -220,7 +220,22 @@ func awsVPCEndpoint(c *costing) {
 			c.note("subnet_ids not known: one AZ assumed")
 		}
 		c.hourly(fmt.Sprintf("Interface endpoint (%s AZs)", azs), c.key("aws", "vpce", "hour"), azs)
-		c.usage("Data processed", c.key("aws", "vpce", "gb"), "monthly_data_processed_gb", Int(1), "GB")
+		gb, given, ok := c.usageNumber("monthly_data_processed_gb", "GB processed per month")
+		if !ok {
+			return
+		}
+		assumption := fmt.Sprintf("%s GB a month (usage monthly_data_processed_gb)", gb)
+		if !given {
+			assumption = fmt.Sprintf("no usage given: 0 GB assumed; set usage %s.monthly_data_processed_gb", c.r.Address)
+		}
+		const pb = 1024 * 1024 // GB
+		c.tiered("Data processed", gb.Mul(c.count).Mul(c.months()), []tier{
+			{Int(pb), c.key("aws", "vpce", "gb"), "first PB"},
+			{Int(5 * pb), c.key("aws", "vpce", "gb-tier2"), "next 4 PB"},
+			{Dec{}, c.key("aws", "vpce", "gb-tier3"), "over 5 PB"}}, true, assumption)
+	case "GatewayLoadBalancer":
+		c.hourly("Gateway Load Balancer endpoint", c.key("aws", "vpce", "gwlb-hour"), Int(1))
+		c.usage("Data processed", c.key("aws", "vpce", "gwlb-gb"), "monthly_data_processed_gb", Int(1), "GB")
 	default:
 		c.fail("vpc_endpoint_type %q is not in the catalog", t)
 	}

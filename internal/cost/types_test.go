@@ -22,6 +22,11 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// 2 AZs × 730 × 0.01 = 14.60; 7,000,000 GB: 1,048,576 × 0.01 + 4,194,304 × 0.006 +
+	// 1,757,120 × 0.004 = 10,485.76 + 25,165.824 + 7,028.48
+	{typ: "aws_vpc_endpoint", attrs: `{"vpc_endpoint_type":"Interface","subnet_ids":["a","b"]}`, usage: `{"monthly_data_processed_gb":7000000}`, want: "42694.66"},
+	// 730 × 0.01 + 1,000 GB × 0.0035
+	{typ: "aws_vpc_endpoint", attrs: `{"vpc_endpoint_type":"GatewayLoadBalancer"}`, usage: `{"monthly_data_processed_gb":1000}`, want: "10.80"},
 	// 1 + 1M requests × 0.15 per 10k (RSA 3072 is asymmetric)
 	{typ: "aws_kms_key", attrs: `{"customer_master_key_spec":"RSA_3072"}`, usage: `{"monthly_requests":1000000}`, want: "16.00"},
 	// 1 + 1M requests × 0.03 per 10k

@@ -346,7 +346,11 @@ func awsCatalog() {
 	regionalAWS("aws/efs/%s/one-zone", "GB-month", awsList+" (EFS One Zone)", usRegions("0.16"))
 	regionalAWS("aws/efs/%s/provisioned-throughput", "MBps-month", awsList+" (EFS provisioned throughput)", usRegions("6.00"))
 	regionalAWS("aws/vpce/%s/hour", "AZ-hour", awsList+" (interface VPC endpoint, per AZ)", map[string]string{"us-east-1": "0.01", "us-east-2": "0.01", "us-west-2": "0.01", "eu-west-1": "0.011", "eu-central-1": "0.012", "ap-southeast-1": "0.013"})
-	regionalAWS("aws/vpce/%s/gb", "GB", awsList+" (interface VPC endpoint data processed)", same("0.01"))
+	regionalAWS("aws/vpce/%s/gb", "GB", awsList+" (interface VPC endpoint data processed, first PB)", same("0.01"))
+	regionalAWS("aws/vpce/%s/gb-tier2", "GB", awsList+" (interface VPC endpoint data processed, next 4 PB)", same("0.006"))
+	regionalAWS("aws/vpce/%s/gb-tier3", "GB", awsList+" (interface VPC endpoint data processed, over 5 PB)", same("0.004"))
+	regionalAWS("aws/vpce/%s/gwlb-hour", "AZ-hour", awsList+" (Gateway Load Balancer endpoint, per AZ)", same("0.01"))
+	regionalAWS("aws/vpce/%s/gwlb-gb", "GB", awsList+" (Gateway Load Balancer endpoint data processed)", same("0.0035"))
 	apigw := awsList + " (API Gateway"
 	regionalAWS("aws/apigw/%s/rest-requests", "1M requests", apigw+" REST, first 333M a month)", map[string]string{"us-east-1": "3.50", "us-east-2": "3.50", "us-west-2": "3.50", "eu-west-1": "3.50", "eu-central-1": "3.70", "ap-southeast-1": "3.80"})
 	regionalAWS("aws/apigw/%s/rest-requests-tier2", "1M requests", apigw+" REST, next 667M a month)", usRegions("2.80"))
