@@ -30,7 +30,9 @@ type Workspace struct {
 // defaults, terraform.tfvars, *.auto.tfvars and varFiles (later wins),
 // locals, provider regions, resources with count and for_each over known
 // collections, and local modules. References to other resources, data
-// sources and unknown functions make a value unknown, and say so.
+// sources and unknown functions make a value unknown, and say so; one to
+// a resource keeps its address (Unknown.Ref) for the mappers that price
+// what it declares.
 func ParseWorkspace(g *fsguard.Guard, dir string, varFiles []string) (*Workspace, error) {
 	w := &Workspace{files: g}
 	_, st, err := g.Resolve(dir)
