@@ -26,7 +26,7 @@ func rdsEngine(engine string) (name, alias string, ok bool) {
 
 // rdsInstance prices a database instance's hours: the engine, licence and
 // deployment choose the rate; a reservation its reserved rate.
-func (c *costing) rdsInstance(engine, class string, multiAZ bool) bool {
+func (c *costing) rdsInstance(engine, class string, multiAZ, ioOptimized bool) bool {
 	name, alias, ok := rdsEngine(engine)
 	if !ok {
 		c.fail("engine %q: not one of postgres, mysql, mariadb, aurora-postgresql, aurora-mysql, sqlserver-ex/web/se/ee, oracle-se2, oracle-ee", engine)
@@ -51,8 +51,14 @@ func (c *costing) rdsInstance(engine, class string, multiAZ bool) bool {
 	if byol {
 		label += ", bring your own licence"
 	}
+	hours := c.e.hours.Mul(c.count).Mul(azs)
+	if ioOptimized {
+		// Aurora I/O-Optimized instances cost 30% more than Standard's.
+		label += ", I/O-Optimized: 1.3 × the Standard rate"
+		hours = hours.Mul(D("1.3"))
+	}
 	key, assumption := c.reservation(key, class, false)
-	c.add(fmt.Sprintf("Database instance (%s, %s, %s)", engine, class, label), key, c.e.hours.Mul(c.count).Mul(azs), false, assumption)
+	c.add(fmt.Sprintf("Database instance (%s, %s, %s)", engine, class, label), key, hours, false, assumption)
 	instances := Int(1)
 	if multiAZ {
 		instances = Int(2) // the standby runs the same version
@@ -139,7 +145,7 @@ func awsDBInstance(c *costing) {
 		return
 	}
 	multiAZ := c.boolean("multi_az")
-	if !c.rdsInstance(engine, class, multiAZ) {
+	if !c.rdsInstance(engine, class, multiAZ, false) {
 		return
 	}
 	if strings.HasPrefix(engine, "aurora") {
@@ -200,8 +206,14 @@ func awsRDSCluster(c *costing) {
 		c.fail("engine %q: the catalog prices Aurora clusters (aurora-postgresql, aurora-mysql)", engine)
 		return
 	}
-	c.usage("Storage", c.key("aws", "rds", "aurora-storage"), "storage_gb", Int(1), "GB")
-	c.auroraIO()
+	if c.str("storage_type", false) == "aurora-iopt1" {
+		// I/O-Optimized: no charge for I/O, storage at its own rate.
+		c.usage("Storage (I/O-Optimized)", c.key("aws", "rds", "aurora-iopt-storage"), "storage_gb", Int(1), "GB")
+		c.note("I/O-Optimized: I/O requests are not billed; its instances cost 30%% more")
+	} else {
+		c.usage("Storage", c.key("aws", "rds", "aurora-storage"), "storage_gb", Int(1), "GB")
+		c.auroraIO()
+	}
 	c.auroraBackups(engine)
 	switch {
 	case c.str("engine_mode", false) == "serverless":
@@ -293,5 +305,9 @@ func awsRDSClusterInstance(c *costing) {
 		c.fail("engine %q is not an Aurora engine", engine)
 		return
 	}
-	c.rdsInstance(engine, class, false)
+	iopt := false
+	if cl := c.referenced("aws_rds_cluster", c.attr("cluster_identifier")); cl != nil {
+		iopt = cl.Attributes["storage_type"] == "aurora-iopt1"
+	}
+	c.rdsInstance(engine, class, false, iopt)
 }

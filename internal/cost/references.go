@@ -127,8 +127,11 @@ func (c *costing) referenced(typ string, v any) *Resource {
 // nameAttribute is the attribute that names a resource of type typ where
 // another refers to it by name.
 func nameAttribute(typ string) string {
-	if typ == "aws_ecs_task_definition" {
+	switch typ {
+	case "aws_ecs_task_definition":
 		return "family"
+	case "aws_rds_cluster":
+		return "cluster_identifier"
 	}
 	return "name"
 }

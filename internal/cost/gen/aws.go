@@ -205,6 +205,7 @@ func awsCatalog() {
 	regionalAWS("aws/rds/%s/storage-standard", "GB-month", rds+" (magnetic)", usRegions("0.10"))
 	regionalAWS("aws/rds/%s/aurora-storage", "GB-month", awsList+" (Aurora storage)", map[string]string{"us-east-1": "0.10", "us-east-2": "0.10", "us-west-2": "0.10", "eu-west-1": "0.11", "eu-central-1": "0.119", "ap-southeast-1": "0.12"})
 	regionalAWS("aws/rds/%s/aurora-io", "1M requests", awsList+" (Aurora I/O)", map[string]string{"us-east-1": "0.20", "us-east-2": "0.20", "us-west-2": "0.20", "eu-west-1": "0.22", "eu-central-1": "0.24", "ap-southeast-1": "0.22"})
+	regionalAWS("aws/rds/%s/aurora-iopt-storage", "GB-month", awsList+" (Aurora I/O-Optimized storage)", usRegions("0.225"))
 	regionalAWS("aws/rds/%s/aurora-acu", "ACU-hour", awsList+" (Aurora Serverless v2)", map[string]string{"us-east-1": "0.12", "us-east-2": "0.12", "us-west-2": "0.12", "eu-west-1": "0.13", "eu-central-1": "0.14", "ap-southeast-1": "0.14"})
 
 	regionalAWS("aws/nat/%s/hour", "hour", awsList+" (NAT gateway)", map[string]string{"us-east-1": "0.045", "us-east-2": "0.045", "us-west-2": "0.045", "eu-west-1": "0.048", "eu-central-1": "0.052", "ap-southeast-1": "0.059"})
