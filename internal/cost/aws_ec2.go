@@ -370,6 +370,28 @@ func awsEBSVolume(c *costing) {
 	}
 }
 
+// awsEBSSnapshot bills the snapshot's stored GB (usage monthly_storage_gb,
+// else the size of the volume it copies, when that is among the
+// resources: the most a first, full snapshot holds), in the standard or
+// the archive tier.
 func awsEBSSnapshot(c *costing) {
-	c.usage("Snapshot storage", c.key("aws", "ebs", "snapshot"), "monthly_storage_gb", Int(1), "GB (changed blocks)")
+	name, item := "Snapshot storage", "snapshot"
+	if c.str("storage_tier", false) == "archive" {
+		name, item = "Snapshot storage (archive tier)", "snapshot-archive"
+	}
+	gb, given, ok := c.usageNumber("monthly_storage_gb", "GB stored (changed blocks)")
+	if !ok {
+		return
+	}
+	assumption := fmt.Sprintf("%s GB stored (usage monthly_storage_gb)", gb)
+	if !given {
+		assumption = fmt.Sprintf("no usage given: 0 GB assumed; set usage %s.monthly_storage_gb", c.r.Address)
+		if v := c.referenced("aws_ebs_volume", c.attr("volume_id")); v != nil {
+			if size, ok := numOf(v.Attributes["size"], Dec{}); ok && size.Sign() > 0 {
+				gb = size
+				assumption = fmt.Sprintf("no usage given: the %s GB of %s, the most a full snapshot of it holds; set usage %s.monthly_storage_gb", size, v.Address, c.r.Address)
+			}
+		}
+	}
+	c.add(name, c.key("aws", "ebs", item), gb.Mul(c.count).Mul(c.months()), true, assumption)
 }

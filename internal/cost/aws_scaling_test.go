@@ -1,7 +1,7 @@
 package cost
 
 // Resources priced from what other resources declare or set: Auto Scaling
-// groups, scaling targets, ECS task definitions.
+// groups, scaling targets, ECS task definitions, snapshots of volumes.
 
 import (
 	"strings"
@@ -337,4 +337,22 @@ resource "aws_ecs_service" "on_ec2" {
 	if n := noteOf(est, "aws_ecs_service.on_ec2"); !strings.Contains(n, "EC2 capacity") {
 		t.Errorf("on_ec2 notes: %s", n)
 	}
+}
+
+// A snapshot without usage holds at most its volume's size, found by the
+// reference in volume_id; without either, usage is needed.
+func TestSnapshotOfAVolume(t *testing.T) {
+	est := estimateHCL(t, `
+provider "aws" { region = "us-east-1" }
+
+resource "aws_ebs_volume" "data" {
+  availability_zone = "us-east-1a"
+  size              = 10
+}
+
+resource "aws_ebs_snapshot" "data" { volume_id = aws_ebs_volume.data.id }
+resource "aws_ebs_snapshot" "elsewhere" { volume_id = "vol-0123" }
+`, nil)
+	// 10 GB × 0.05; the other 0 GB until usage says
+	expectMonthly(t, est, map[string]string{"aws_ebs_snapshot.data": "0.50", "aws_ebs_snapshot.elsewhere": "0.00"})
 }

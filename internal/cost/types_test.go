@@ -23,6 +23,8 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// the archive tier: 200 GB × 0.0125
+	{typ: "aws_ebs_snapshot", attrs: `{"storage_tier":"archive"}`, usage: `{"monthly_storage_gb":200}`, want: "2.50"},
 	// I/O-Optimized: 100 GB × 0.225, no I/O charge
 	{typ: "aws_rds_cluster", attrs: `{"engine":"aurora-postgresql","storage_type":"aurora-iopt1"}`, usage: `{"storage_gb":100,"monthly_io_requests":10000000}`, want: "22.50"},
 	// an instance of an I/O-Optimized cluster: 730 × 0.26 × 1.3

@@ -144,6 +144,7 @@ func awsCatalog() {
 	regionalAWS("aws/ebs/%s/standard", "GB-month", ebs+" (magnetic)", usRegions("0.05"))
 	regionalAWS("aws/ebs/%s/standard-io", "1M requests", ebs+" (magnetic I/O requests)", usRegions("0.05"))
 	regionalAWS("aws/ebs/%s/snapshot", "GB-month", ebs+" snapshots", map[string]string{"us-east-1": "0.05", "us-east-2": "0.05", "us-west-2": "0.05", "eu-west-1": "0.05", "eu-central-1": "0.054", "ap-southeast-1": "0.05"})
+	regionalAWS("aws/ebs/%s/snapshot-archive", "GB-month", ebs+" snapshots, archive tier", usRegions("0.0125"))
 
 	rds := awsList + " (RDS, Single-AZ)"
 	for engine, classes := range map[string]map[string]string{
