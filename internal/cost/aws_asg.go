@@ -11,25 +11,22 @@ import "fmt"
 // the most it can cost.
 func awsAutoscalingGroup(c *costing) {
 	n, given, ok := c.usageNumber("instances", "number of instances")
-	switch {
-	case ok && given:
-	case c.attr("desired_capacity") != nil:
-		if n, ok = c.num("desired_capacity", Dec{}); !ok {
-			c.fail("desired_capacity is not known")
+	if !ok || !given {
+		// A plan knows desired_capacity only when the configuration sets it.
+		if d, known := c.num("desired_capacity", Dec{}); known && c.attr("desired_capacity") != nil {
+			n = d
+		} else if n, ok = c.num("min_size", Dec{}); !ok {
+			c.fail("desired_capacity and min_size are not known")
 			return
+		} else {
+			c.note("desired_capacity not set: min_size, %s, the instances the group starts with", n)
 		}
-	default:
-		if n, ok = c.num("min_size", Dec{}); !ok {
-			c.fail("min_size is not known")
-			return
-		}
-		c.note("desired_capacity not set: min_size, %s, the instances the group starts with", n)
 	}
 	var from map[string]any
 	template := true
 	typ := ""
 	switch mip := c.block("mixed_instances_policy"); {
-	case c.attr("launch_configuration") != nil:
+	case c.attr("launch_configuration") != nil && c.attr("launch_configuration") != "":
 		template = false
 		from = c.launchedFrom("aws_launch_configuration", "launch configuration", c.attr("launch_configuration"))
 	case c.block("launch_template") != nil:

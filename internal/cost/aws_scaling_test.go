@@ -356,3 +356,41 @@ resource "aws_ebs_snapshot" "elsewhere" { volume_id = "vol-0123" }
 	// 10 GB × 0.05; the other 0 GB until usage says
 	expectMonthly(t, est, map[string]string{"aws_ebs_snapshot.data": "0.50", "aws_ebs_snapshot.elsewhere": "0.00"})
 }
+
+// In a plan, an Auto Scaling group whose configuration leaves out
+// desired_capacity has it known only after apply: min_size stands for it;
+// launch_configuration is null, not a reference.
+func TestAutoscalingGroupInAPlan(t *testing.T) {
+	p, err := ParsePlan([]byte(`{
+  "format_version": "1.2", "terraform_version": "1.11.4",
+  "resource_changes": [
+    {"address": "aws_launch_template.web", "mode": "managed", "type": "aws_launch_template", "name": "web",
+     "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null, "after": {"instance_type": "t2.large", "name_prefix": "web-"}, "after_unknown": {"id": true, "name": true}}},
+    {"address": "aws_autoscaling_group.web", "mode": "managed", "type": "aws_autoscaling_group", "name": "web",
+     "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"launch_configuration": null, "max_size": 6, "min_size": 2, "mixed_instances_policy": [], "launch_template": [{"version": "$Latest"}]},
+       "after_unknown": {"desired_capacity": true, "launch_template": [{"id": true, "name": true}]}}}
+  ],
+  "configuration": {
+    "provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}},
+    "root_module": {"resources": [
+      {"address": "aws_autoscaling_group.web", "mode": "managed", "type": "aws_autoscaling_group", "name": "web", "provider_config_key": "aws",
+       "expressions": {"launch_template": [{"id": {"references": ["aws_launch_template.web.id", "aws_launch_template.web"]}}]}}
+    ]}
+  }
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := EstimateResources(p.Planned, nil, p.Actions, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 × 730 × 0.0928 = 135.488; the AMI's 8 GB gp2 on each: 2 × 0.80
+	expectMonthly(t, est, map[string]string{"aws_autoscaling_group.web": "137.09"})
+	if n := noteOf(est, "aws_autoscaling_group.web"); !strings.Contains(n, "min_size, 2") {
+		t.Errorf("notes: %s", n)
+	}
+}

@@ -11,17 +11,23 @@ import (
 // template its version names declares them — machine type, GPUs, disks,
 // spot — found by the reference in instance_template or by name.
 func gcpInstanceGroupManager(c *costing) {
-	n, ok := c.usageOr("instances", "instances running on average", "target_size", Dec{})
-	if !ok {
-		return
-	}
-	if _, given := c.e.opts.Usage.lookup(c.r, "instances"); !given {
+	n, given, ok := c.usageNumber("instances", "instances running on average")
+	if !ok || !given {
+		// An autoscaler sets the size (target_size is then known only
+		// after apply): priced at its minimum.
+		var sized bool
 		if as := c.e.autoscalerOf(c.r.Address); as != nil {
 			policy := firstBlock(as.Attributes["autoscaling_policy"])
-			if lo, ok := numOf(policy["min_replicas"], Dec{}); ok {
+			if lo, known := numOf(policy["min_replicas"], Dec{}); known {
 				hi, _ := numOf(policy["max_replicas"], Dec{})
 				c.note("autoscaled by %s between %s and %s instances: priced at the minimum, %s (usage instances sets the average)", as.Address, lo, hi, lo)
-				n = lo
+				n, sized = lo, true
+			}
+		}
+		if !sized {
+			if n, ok = c.num("target_size", Dec{}); !ok {
+				c.fail("target_size is not known")
+				return
 			}
 		}
 	}
