@@ -325,13 +325,13 @@ func gkeCluster(c *costing) {
 	if c.boolean("remove_default_node_pool") || len(pools) > 0 {
 		return
 	}
-	n, ok := c.usageOr("nodes", "nodes per zone of the default node pool", "initial_node_count", Dec{})
-	if !ok {
-		return
-	}
-	if c.attr("initial_node_count") == nil && n.IsZero() {
-		n = Int(3)
-		c.note("default node pool: initial_node_count not set, 3 nodes a zone assumed (the default of gcloud and the console)")
+	n, given, ok := c.usageNumber("nodes", "nodes per zone of the default node pool")
+	if !ok || !given {
+		// Not set, it is known only after apply in a plan.
+		if n, ok = c.num("initial_node_count", Dec{}); !ok || c.attr("initial_node_count") == nil {
+			n = Int(3)
+			c.note("default node pool: initial_node_count not set, 3 nodes a zone assumed (the default of gcloud and the console)")
+		}
 	}
 	c.gkeNodes("Default node pool", n.Mul(c.zones(nil, c.r.Attributes)), c.block("node_config"))
 }
@@ -359,16 +359,12 @@ func (c *costing) poolNodes(p map[string]any, prefix, label string) (n Dec, perZ
 		c.note("%s: autoscaling from zero nodes", strings.ToLower(label))
 		return Dec{}, true, true
 	}
-	switch n, ok := numOf(p["initial_node_count"], Dec{}); {
-	case !ok:
-		c.fail("%s: node_count and initial_node_count are not known", strings.ToLower(label))
-		return Dec{}, false, false
-	case p["initial_node_count"] == nil:
-		c.note("%s: node_count not set, 3 nodes a zone assumed (the default of gcloud and the console)", strings.ToLower(label))
-		return Int(3), true, true
-	default:
+	// initial_node_count not set is known only after apply in a plan.
+	if n, ok := numOf(p["initial_node_count"], Dec{}); ok && p["initial_node_count"] != nil {
 		return n, true, true
 	}
+	c.note("%s: node_count not set, 3 nodes a zone assumed (the default of gcloud and the console)", strings.ToLower(label))
+	return Int(3), true, true
 }
 
 // gkeNodes prices GKE nodes of a node_config (nc): machines (e2-medium

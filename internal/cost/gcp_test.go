@@ -267,3 +267,40 @@ resource "google_compute_region_instance_group_manager" "missing" {
 		t.Errorf("unpriced: %+v", est.Unpriced)
 	}
 }
+
+// In a plan, a node pool's counts left out of the configuration are known
+// only after apply: the default 3 nodes a zone stand for them, in the zones
+// of its cluster (found by the configuration's reference).
+func TestGKEPoolInAPlan(t *testing.T) {
+	p, err := ParsePlan([]byte(`{
+  "format_version": "1.2", "terraform_version": "1.11.4",
+  "resource_changes": [
+    {"address": "google_container_cluster.main", "mode": "managed", "type": "google_container_cluster", "name": "main",
+     "provider_name": "registry.terraform.io/hashicorp/google",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"name": "main", "location": "us-central1", "remove_default_node_pool": true, "initial_node_count": 1, "node_pool": []},
+       "after_unknown": {"id": true}}},
+    {"address": "google_container_node_pool.web", "mode": "managed", "type": "google_container_node_pool", "name": "web",
+     "provider_name": "registry.terraform.io/hashicorp/google",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"name": "web", "autoscaling": [], "node_config": [{"machine_type": "e2-medium"}]},
+       "after_unknown": {"cluster": true, "location": true, "node_count": true, "initial_node_count": true, "node_locations": true}}}
+  ],
+  "configuration": {
+    "provider_config": {"google": {"name": "google", "expressions": {"region": {"constant_value": "us-central1"}}}},
+    "root_module": {"resources": [
+      {"address": "google_container_node_pool.web", "mode": "managed", "type": "google_container_node_pool", "name": "web", "provider_config_key": "google",
+       "expressions": {"cluster": {"references": ["google_container_cluster.main.id", "google_container_cluster.main"]}}}
+    ]}
+  }
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := EstimateResources(p.Planned, nil, p.Actions, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 nodes × 3 zones of the regional cluster × (730 × 0.033503 + 100 GB × 0.10)
+	expectMonthly(t, est, map[string]string{"google_container_node_pool.web": "310.11"})
+}
