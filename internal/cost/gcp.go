@@ -175,7 +175,7 @@ func gcsBucket(c *costing) {
 	c.usage("Class B operations", c.key("gcp", "gcs", "class-b"), "monthly_class_b_operations", thousand, "operations")
 	if class != "standard" {
 		if c.usageGiven("monthly_class_a_operations") || c.usageGiven("monthly_class_b_operations") {
-			c.note("operations priced at Standard's rates: the catalog has no %s operation prices (a refresh or live lookup has them)", class)
+			c.note("operations priced at Standard's rates: the catalog has no %s operation prices", class)
 		}
 		c.usage("Data retrieval", "gcp/gcs/global/retrieval-"+class, "monthly_data_retrieval_gb", Int(1), "GB retrieved")
 	} else if v, given, ok := c.usageNumber("monthly_data_retrieval_gb", "GB retrieved per month"); ok && given && v.Sign() > 0 {
