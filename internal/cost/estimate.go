@@ -177,8 +177,9 @@ type engine struct {
 	// resources are the resources being priced by address, for those
 	// one takes values from (a node group's launch template); byName
 	// indexes them by type and name attribute, when first asked.
-	resources map[string]*Resource
-	byName    map[[2]string]*Resource
+	resources   map[string]*Resource
+	byName      map[[2]string]*Resource
+	autoscalers map[string]*Resource // by the instance group they target
 }
 
 // EstimateResources prices planned resources; prior, when not nil, is what exists
@@ -239,7 +240,7 @@ func EstimateResources(planned []Resource, prior []Resource, actions map[string]
 	if prior != nil {
 		est.plan = true
 		e.seen, e.egress = map[string]int{}, nil
-		e.resources, e.byName = resourceIndex(prior), nil
+		e.resources, e.byName, e.autoscalers = resourceIndex(prior), nil, nil
 		var before []*ResourceCost
 		for i := range prior {
 			if rc, ok := e.price(&prior[i], nil, map[string]int{}, map[string]int{}); ok {

@@ -90,15 +90,19 @@ func gcpInstanceGroupManager(c *costing) {
 }
 
 // autoscalerOf is the autoscaler (zonal or regional) whose target is the
-// instance group manager at addr, when one is among the resources.
+// instance group manager at addr, when one is among the resources; the
+// autoscalers are indexed by target once a pass.
 func (e *engine) autoscalerOf(addr string) *Resource {
-	for _, r := range e.resources {
-		if r.Type != "google_compute_autoscaler" && r.Type != "google_compute_region_autoscaler" {
-			continue
-		}
-		if u, ok := r.Attributes["target"].(Unknown); ok && u.Ref == addr {
-			return r
+	if e.autoscalers == nil {
+		e.autoscalers = map[string]*Resource{}
+		for _, r := range e.resources {
+			if r.Type != "google_compute_autoscaler" && r.Type != "google_compute_region_autoscaler" {
+				continue
+			}
+			if u, ok := r.Attributes["target"].(Unknown); ok && u.Ref != "" {
+				e.autoscalers[u.Ref] = r
+			}
 		}
 	}
-	return nil
+	return e.autoscalers[addr]
 }
