@@ -249,14 +249,24 @@ func gcpAddress(c *costing) {
 	c.hourly("External IPv4 address", c.key("gcp", "ip", "hour"), Int(1))
 }
 
+// gcpCloudRun prices a Cloud Run service (v1 or v2) by its containers'
+// CPU and memory limits: with request-based billing, the time instances
+// serve requests (requests × duration ÷ the requests an instance serves at
+// once) and the requests; with CPU always allocated (cpu-throttling off,
+// cpu_idle false), each instance's whole lifetime (usage instance_hrs,
+// else its minimum instances all month) and no request fee.
 func gcpCloudRun(c *costing) {
 	cpu, mem := Int(1), D("0.5")
 	tmpl := c.block("template")
-	if spec := firstBlock(tmpl["spec"]); spec != nil {
-		tmpl = spec
+	annotations := []any{firstBlock(tmpl["metadata"])["annotations"], c.block("metadata")["annotations"]}
+	spec := tmpl
+	if s := firstBlock(tmpl["spec"]); s != nil {
+		spec = s
 	}
-	if ctr := firstBlock(tmpl["containers"]); ctr != nil {
-		if lim, ok := firstBlock(ctr["resources"])["limits"].(map[string]any); ok {
+	always := false
+	if ctr := firstBlock(spec["containers"]); ctr != nil {
+		res := firstBlock(ctr["resources"])
+		if lim, ok := res["limits"].(map[string]any); ok {
 			if v, ok := lim["cpu"].(string); ok {
 				if d, err := parseCPU(v); err == nil {
 					cpu = d
@@ -268,14 +278,48 @@ func gcpCloudRun(c *costing) {
 				}
 			}
 		}
+		always = res["cpu_idle"] == false // v2
+	}
+	minInstances, _ := numOf(firstBlock(tmpl["scaling"])["min_instance_count"], Dec{}) // v2
+	for _, a := range annotations {
+		m, _ := a.(map[string]any)
+		if v := m["run.googleapis.com/cpu-throttling"]; v == false || v == "false" {
+			always = true
+		}
+		if v, ok := numOf(m["autoscaling.knative.dev/minScale"], Dec{}); ok && v.Sign() > 0 {
+			minInstances = v
+		}
+	}
+	if always {
+		hrs, given, ok := c.usageNumber("instance_hrs", "instance-hours a month")
+		if !ok {
+			return
+		}
+		assumption := fmt.Sprintf("%s instance-hours a month (usage instance_hrs)", hrs)
+		if !given {
+			hrs = minInstances.Mul(c.e.hours).Div(c.months()) // a month's worth
+			assumption = fmt.Sprintf("no usage given: its %s minimum instances all month; set usage %s.instance_hrs", minInstances, c.r.Address)
+		}
+		secs := hrs.Mul(Int(3600)).Mul(c.count).Mul(c.months())
+		c.add(fmt.Sprintf("CPU always allocated (%s vCPU)", cpu), c.key("gcp", "run", "always-vcpu-second"), secs.Mul(cpu), true, assumption)
+		c.add(fmt.Sprintf("Memory (%s GiB, CPU always allocated)", mem), c.key("gcp", "run", "always-gib-second"), secs.Mul(mem), true, assumption)
+		c.usageNumber("monthly_requests", "requests per month") // no request fee: read so the key is known
+		return
 	}
 	reqs, given, ok := c.usageNumber("monthly_requests", "requests per month")
 	ms, _, msOK := c.usageNumber("average_request_duration_ms", "average duration of a request in milliseconds")
-	if !ok || !msOK {
+	conc, concGiven, concOK := c.usageNumber("concurrent_requests_per_instance", "requests an instance serves at once on average")
+	if !ok || !msOK || !concOK {
 		return
 	}
-	seconds := reqs.Mul(ms).Div(thousand)
-	assumption := fmt.Sprintf("%s requests × %s ms", reqs, ms)
+	if !concGiven || conc.Sign() <= 0 {
+		conc = Int(1)
+	}
+	seconds := reqs.Mul(ms).Div(thousand).Div(conc)
+	assumption := fmt.Sprintf("%s requests × %s ms, %s at once (usage concurrent_requests_per_instance)", reqs, ms, conc)
+	if !concGiven {
+		assumption = fmt.Sprintf("%s requests × %s ms, one at a time (the most it is billed; set usage %s.concurrent_requests_per_instance)", reqs, ms, c.r.Address)
+	}
 	if !given {
 		assumption = fmt.Sprintf("no usage given: set usage %s.monthly_requests and average_request_duration_ms", c.r.Address)
 	}

@@ -23,6 +23,14 @@ type typeCase struct {
 var liveOnly = map[string]bool{"aws_ec2_host": true}
 
 var typeCases = []typeCase{
+	// 1M requests of 500 ms, 4 at once: 125,000 s × (2 vCPU × 0.000024 + 1 GiB × 0.0000025) = 6.3125; 1M × 0.40/M
+	{typ: "google_cloud_run_v2_service", region: "-", attrs: `{"location":"us-central1","template":[{"containers":[{"resources":[{"limits":{"cpu":"2","memory":"1Gi"}}]}]}]}`,
+		usage: `{"monthly_requests":1000000,"average_request_duration_ms":500,"concurrent_requests_per_instance":4}`, want: "6.71"},
+	// CPU always allocated, 2 minimum instances all month: 2 × 730 × 3,600 s × (1 vCPU × 0.000018 + 0.5 GiB × 0.000002)
+	{typ: "google_cloud_run_service", region: "-", attrs: `{"location":"us-central1","template":[{"metadata":[{"annotations":{"run.googleapis.com/cpu-throttling":"false","autoscaling.knative.dev/minScale":"2"}}]}]}`, want: "99.86"},
+	// v2 with cpu_idle false and usage: 100 instance-hours × 3,600 × (2 × 0.000018 + 1 × 0.000002)
+	{typ: "google_cloud_run_v2_service", region: "-", attrs: `{"location":"us-central1","template":[{"containers":[{"resources":[{"cpu_idle":false,"limits":{"cpu":"2","memory":"1Gi"}}]}]}]}`,
+		usage: `{"instance_hrs":100}`, want: "13.68"},
 	// the archive tier: 200 GB × 0.0125
 	{typ: "aws_ebs_snapshot", attrs: `{"storage_tier":"archive"}`, usage: `{"monthly_storage_gb":200}`, want: "2.50"},
 	// I/O-Optimized: 100 GB × 0.225, no I/O charge

@@ -97,6 +97,8 @@ func gcpCatalog() {
 	regionalGCP("gcp/run/%s/vcpu-second", "vCPU-second", gcpList+" (Cloud Run, request-based billing, tier 1)", map[string]string{"us-central1": "0.000024", "us-east1": "0.000024", "europe-west1": "0.000024"})
 	regionalGCP("gcp/run/%s/gib-second", "GiB-second", gcpList+" (Cloud Run, request-based billing, tier 1)", map[string]string{"us-central1": "0.0000025", "us-east1": "0.0000025", "europe-west1": "0.0000025"})
 	regionalGCP("gcp/run/%s/requests", "1M requests", gcpList+" (Cloud Run)", gcpSame("0.40"))
+	regionalGCP("gcp/run/%s/always-vcpu-second", "vCPU-second", gcpList+" (Cloud Run, instance-based billing: CPU always allocated, tier 1)", map[string]string{"us-central1": "0.000018", "us-east1": "0.000018", "europe-west1": "0.000018"})
+	regionalGCP("gcp/run/%s/always-gib-second", "GiB-second", gcpList+" (Cloud Run, instance-based billing: CPU always allocated, tier 1)", map[string]string{"us-central1": "0.000002", "us-east1": "0.000002", "europe-west1": "0.000002"})
 	// Memorystore for Redis bills a GB-hour of capacity at its capacity
 	// tier's rate: M1 1–4 GB, M2 5–10, M3 11–35, M4 36–100, M5 over 100.
 	for tier, rates := range map[string][2]string{"m1": {"0.049", "0.064"}, "m2": {"0.027", "0.054"}, "m3": {"0.023", "0.046"}, "m4": {"0.019", "0.035"}, "m5": {"0.016", "0.030"}} {
