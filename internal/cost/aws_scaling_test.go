@@ -394,3 +394,50 @@ func TestAutoscalingGroupInAPlan(t *testing.T) {
 		t.Errorf("notes: %s", n)
 	}
 }
+
+// A module that names its launch template through a local (as the
+// community modules do) leaves the plan's references at the local: the
+// module's only launch template stands for it, and says so; with two,
+// none is guessed.
+func TestLaunchTemplateThroughALocal(t *testing.T) {
+	change := func(addr, module, typ string, after string) string {
+		return `{"address": "` + addr + `", "module_address": "` + module + `", "mode": "managed", "type": "` + typ + `", "name": "this", "index": 0,
+     "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null, "after": ` + after + `, "after_unknown": {"id": true, "launch_template": [{"id": true}]}}}`
+	}
+	asg := `{"min_size": 1, "max_size": 3, "desired_capacity": 2, "launch_configuration": null, "launch_template": [{"version": "$Latest"}]}`
+	plan := `{"format_version": "1.2", "terraform_version": "1.11.4", "resource_changes": [` +
+		change(`module.one.aws_launch_template.this[0]`, "module.one", "aws_launch_template", `{"instance_type": "t2.large"}`) + `,` +
+		change(`module.one.aws_autoscaling_group.this[0]`, "module.one", "aws_autoscaling_group", asg) + `,` +
+		change(`module.two.aws_launch_template.this[0]`, "module.two", "aws_launch_template", `{"instance_type": "t2.large"}`) + `,` +
+		strings.Replace(change(`module.two.aws_launch_template.other[0]`, "module.two", "aws_launch_template", `{"instance_type": "m5.large"}`), `"name": "this"`, `"name": "other"`, 1) + `,` +
+		change(`module.two.aws_autoscaling_group.this[0]`, "module.two", "aws_autoscaling_group", asg) + `],
+  "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}},
+    "root_module": {"module_calls": {
+      "one": {"source": "./asg", "module": {"resources": [{"address": "aws_autoscaling_group.this", "mode": "managed", "type": "aws_autoscaling_group", "name": "this",
+        "expressions": {"launch_template": [{"id": {"references": ["local.launch_template_id"]}}]}}]}},
+      "two": {"source": "./asg", "module": {"resources": [{"address": "aws_autoscaling_group.this", "mode": "managed", "type": "aws_autoscaling_group", "name": "this",
+        "expressions": {"launch_template": [{"id": {"references": ["local.launch_template_id"]}}]}}]}}}}}}`
+	p, err := ParsePlan([]byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := EstimateResources(p.Planned, nil, p.Actions, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 × 730 × 0.0928 = 135.488 + 2 × 8 GB × 0.10
+	expectMonthly(t, est, map[string]string{"module.one.aws_autoscaling_group.this[0]": "137.09"})
+	if n := noteOf(est, "module.one.aws_autoscaling_group.this[0]"); !strings.Contains(n, "module.one.aws_launch_template.this[0], the only one in its module, assumed") {
+		t.Errorf("notes: %s", n)
+	}
+	var reason string
+	for _, u := range est.Unpriced {
+		if u.Address == "module.two.aws_autoscaling_group.this[0]" {
+			reason = u.Reason
+		}
+	}
+	if !strings.Contains(reason, "the instance type is not known") {
+		t.Errorf("two templates in the module: %q", reason)
+	}
+}

@@ -124,6 +124,35 @@ func (c *costing) referenced(typ string, v any) *Resource {
 	return nil
 }
 
+// onlyInModule is the one resource of type typ in the module the resource
+// being priced is in (the same module instance), or nil when there is none
+// or more than one.
+func (c *costing) onlyInModule(typ string) *Resource {
+	prefix := modulePrefix(c.r.Address, c.r.Type)
+	var found *Resource
+	for _, r := range c.e.resources {
+		if r.Type == typ && modulePrefix(r.Address, r.Type) == prefix {
+			if found != nil {
+				return nil
+			}
+			found = r
+		}
+	}
+	return found
+}
+
+// modulePrefix is the module part of a resource address ("module.a." of
+// "module.a.aws_instance.x[0]"; "" in the root module).
+func modulePrefix(addr, typ string) string {
+	if strings.HasPrefix(addr, typ+".") {
+		return ""
+	}
+	if i := strings.LastIndex(addr, "."+typ+"."); i >= 0 {
+		return addr[:i+1]
+	}
+	return ""
+}
+
 // nameAttribute is the attribute that names a resource of type typ where
 // another refers to it by name.
 func nameAttribute(typ string) string {
