@@ -203,15 +203,10 @@ func (c *costing) launchedFrom(typ, what string, refs ...any) map[string]any {
 			return r.Attributes
 		}
 	}
-	// Known only after apply and named through a local or variable (as
-	// modules do), which a plan does not resolve: the module's only one.
 	for _, ref := range refs {
-		if u, ok := ref.(Unknown); ok && u.Ref == "" {
-			if r := c.onlyInModule(typ); r != nil {
-				c.note("its %s is named through a local or variable: %s, the only one in its module, assumed", what, r.Address)
-				return r.Attributes
-			}
-			break
+		if r, guessed := c.referencedOrOnly(typ, ref); guessed {
+			c.note("its %s is named through a local or variable: %s, the only one in its module, assumed", what, r.Address)
+			return r.Attributes
 		}
 	}
 	c.note("its %s is not among the resources estimated: priced without it", what)

@@ -37,7 +37,10 @@ func awsECSService(c *costing) {
 		s = s[strings.LastIndexByte(s, '/')+1:]
 		ref, _, _ = strings.Cut(s, ":")
 	}
-	td := c.referenced("aws_ecs_task_definition", ref)
+	td, guessed := c.referencedOrOnly("aws_ecs_task_definition", ref)
+	if guessed {
+		c.note("its task definition is named through a local or variable: %s, the only one in its module, assumed", td.Address)
+	}
 	if td == nil {
 		c.fail("its task definition is not among the resources estimated: its vCPUs and memory are not known")
 		return

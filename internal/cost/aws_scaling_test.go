@@ -441,3 +441,30 @@ func TestLaunchTemplateThroughALocal(t *testing.T) {
 		t.Errorf("two templates in the module: %q", reason)
 	}
 }
+
+// An ECS service whose task definition comes through a local finds the
+// workspace's only task definition, and says so.
+func TestECSTaskDefinitionThroughALocal(t *testing.T) {
+	est := estimateHCL(t, `
+provider "aws" { region = "us-east-1" }
+
+locals { td = aws_ecs_task_definition.app.arn }
+
+resource "aws_ecs_task_definition" "app" {
+  family = "app"
+  cpu    = 256
+  memory = 512
+}
+
+resource "aws_ecs_service" "app" {
+  name            = "app"
+  launch_type     = "FARGATE"
+  desired_count   = 4
+  task_definition = local.td
+}
+`, nil)
+	expectMonthly(t, est, map[string]string{"aws_ecs_service.app": "36.04"})
+	if n := noteOf(est, "aws_ecs_service.app"); !strings.Contains(n, "aws_ecs_task_definition.app, the only one in its module, assumed") {
+		t.Errorf("notes: %s", n)
+	}
+}

@@ -43,9 +43,15 @@ func gcpInstanceGroupManager(c *costing) {
 	if s, ok := ref.(string); ok {
 		ref = s[strings.LastIndexByte(s, '/')+1:] // a self link ends with the template's name
 	}
-	tmpl := c.referenced("google_compute_instance_template", ref)
-	if tmpl == nil {
-		tmpl = c.referenced("google_compute_region_instance_template", ref)
+	var tmpl *Resource
+	for _, typ := range []string{"google_compute_instance_template", "google_compute_region_instance_template"} {
+		var guessed bool
+		if tmpl, guessed = c.referencedOrOnly(typ, ref); tmpl != nil {
+			if guessed {
+				c.note("its instance template is named through a local or variable: %s, the only one in its module, assumed", tmpl.Address)
+			}
+			break
+		}
 	}
 	if tmpl == nil {
 		c.fail("its instance template is not among the resources estimated: its machine type is not known")

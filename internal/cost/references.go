@@ -124,6 +124,22 @@ func (c *costing) referenced(typ string, v any) *Resource {
 	return nil
 }
 
+// referencedOrOnly is referenced, or for a value known only after apply
+// that names no resource (it comes through a local or variable, where a
+// plan's references stop), the module's only resource of type typ; guessed
+// says it was that, for a note.
+func (c *costing) referencedOrOnly(typ string, v any) (r *Resource, guessed bool) {
+	if r := c.referenced(typ, v); r != nil {
+		return r, false
+	}
+	if u, ok := v.(Unknown); ok && u.Ref == "" {
+		if r := c.onlyInModule(typ); r != nil {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
 // onlyInModule is the one resource of type typ in the module the resource
 // being priced is in (the same module instance), or nil when there is none
 // or more than one.
