@@ -379,19 +379,11 @@ func awsRedshiftCluster(c *costing) {
 	}
 	// Concurrency scaling beyond the free credits bills the cluster's
 	// nodes by the second at their on-demand rate.
-	if secs, given, ok := c.usageNumber("excess_concurrency_scaling_secs", "seconds of concurrency scaling beyond the free credits"); ok {
-		assumption := fmt.Sprintf("%s seconds a month beyond the free credits (usage excess_concurrency_scaling_secs) on %s nodes", secs, n)
-		if !given {
-			assumption = fmt.Sprintf("no usage given: 0 seconds assumed; set usage %s.excess_concurrency_scaling_secs", c.r.Address)
-		}
+	if secs, _, assumption, ok := c.usageAmount("excess_concurrency_scaling_secs", "seconds of concurrency scaling beyond the free credits", "seconds beyond the free credits"); ok {
 		c.add(fmt.Sprintf("Concurrency scaling (%s × %s)", n, node), c.key("aws", "redshift", node), secs.Mul(n).Mul(c.count).Mul(c.months()).Div(Int(3600)), true, assumption)
 	}
 	c.usage("Spectrum", c.key("aws", "redshift", "spectrum"), "spectrum_data_scanned_tb", Int(1), "TB scanned")
-	if gb, given, ok := c.usageNumber("backup_storage_gb", "GB of backups beyond the free allowance"); ok {
-		assumption := fmt.Sprintf("%s GB of backups beyond the free allowance (usage backup_storage_gb)", gb)
-		if !given {
-			assumption = fmt.Sprintf("no usage given: 0 GB assumed; set usage %s.backup_storage_gb", c.r.Address)
-		}
+	if gb, _, assumption, ok := c.usageAmount("backup_storage_gb", "GB of backups beyond the free allowance", "GB of backups"); ok {
 		c.tiered("Backup storage", gb.Mul(c.count).Mul(c.months()), []tier{
 			{Int(50 * 1024), c.key("aws", "redshift", "backup-1"), "first 50 TB"},
 			{Int(500 * 1024), c.key("aws", "redshift", "backup-2"), "next 450 TB"},

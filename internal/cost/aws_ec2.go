@@ -385,13 +385,11 @@ func awsEBSSnapshot(c *costing) {
 	if c.str("storage_tier", false) == "archive" {
 		name, item = "Snapshot storage (archive tier)", "snapshot-archive"
 	}
-	gb, given, ok := c.usageNumber("monthly_storage_gb", "GB stored (changed blocks)")
+	gb, given, assumption, ok := c.usageAmount("monthly_storage_gb", "GB stored (changed blocks)", "GB stored")
 	if !ok {
 		return
 	}
-	assumption := fmt.Sprintf("%s GB stored (usage monthly_storage_gb)", gb)
 	if !given {
-		assumption = fmt.Sprintf("no usage given: 0 GB assumed; set usage %s.monthly_storage_gb", c.r.Address)
 		if v := c.referenced("aws_ebs_volume", c.attr("volume_id")); v != nil {
 			if size, ok := numOf(v.Attributes["size"], Dec{}); ok && size.Sign() > 0 {
 				gb = size

@@ -49,13 +49,9 @@ func awsLambda(c *costing) {
 // per-million tiers; per is how many billed requests one is (a large
 // request is metered as several).
 func (c *costing) requestsTiered(name, usageKey, what string, per Dec, tiers []tier) {
-	v, given, ok := c.usageNumber(usageKey, name+": "+what+" per month")
+	v, _, assumption, ok := c.usageAmount(usageKey, name+": "+what+" per month", what)
 	if !ok {
 		return
-	}
-	assumption := fmt.Sprintf("%s %s per month (usage %s)", v, what, usageKey)
-	if !given {
-		assumption = fmt.Sprintf("no usage given: 0 %s per month assumed; set usage %s.%s", what, c.r.Address, usageKey)
 	}
 	for i := range tiers {
 		tiers[i].upTo = tiers[i].upTo.Div(million) // tiers are priced per million

@@ -220,13 +220,9 @@ func awsVPCEndpoint(c *costing) {
 			c.note("subnet_ids not known: one AZ assumed")
 		}
 		c.hourly(fmt.Sprintf("Interface endpoint (%s AZs)", azs), c.key("aws", "vpce", "hour"), azs)
-		gb, given, ok := c.usageNumber("monthly_data_processed_gb", "GB processed per month")
+		gb, _, assumption, ok := c.usageAmount("monthly_data_processed_gb", "GB processed per month", "GB")
 		if !ok {
 			return
-		}
-		assumption := fmt.Sprintf("%s GB a month (usage monthly_data_processed_gb)", gb)
-		if !given {
-			assumption = fmt.Sprintf("no usage given: 0 GB assumed; set usage %s.monthly_data_processed_gb", c.r.Address)
 		}
 		const pb = 1024 * 1024 // GB
 		c.tiered("Data processed", gb.Mul(c.count).Mul(c.months()), []tier{

@@ -113,17 +113,27 @@ func (c *costing) badUsage(err error) {
 	c.unresolved = append(c.unresolved, err.Error()+": the component it prices is left out")
 }
 
+// usageAmount reads usage usageKey, a quantity of unit a month: its value
+// and what a component priced on it assumes — the value, or 0 and which
+// key to set; ok is false when the value is wrong (see usageNumber).
+func (c *costing) usageAmount(usageKey, description, unit string) (v Dec, given bool, assumption string, ok bool) {
+	v, given, ok = c.usageNumber(usageKey, description)
+	if !ok {
+		return v, false, "", false
+	}
+	if !given {
+		return v, false, fmt.Sprintf("no usage given: 0 %s per month assumed; set usage %s.%s", unit, c.r.Address, usageKey), true
+	}
+	return v, true, fmt.Sprintf("%s %s per month (usage %s)", v, unit, usageKey), true
+}
+
 // usage prices a usage-based quantity given per month per instance in the
 // usage under usageKey (0 when not given, and the assumption says so),
 // divided by per (1,000,000 for a per-1M price).
 func (c *costing) usage(name, key, usageKey string, per Dec, what string) {
-	v, given, ok := c.usageNumber(usageKey, name+": "+what+" per month")
+	v, _, assumption, ok := c.usageAmount(usageKey, name+": "+what+" per month", what)
 	if !ok {
 		return
-	}
-	assumption := fmt.Sprintf("%s %s per month (usage %s)", v.String(), what, usageKey)
-	if !given {
-		assumption = fmt.Sprintf("no usage given: 0 %s per month assumed; set usage %s.%s", what, c.r.Address, usageKey)
 	}
 	if per.IsZero() {
 		per = Int(1)
