@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -148,5 +149,53 @@ func TestBadPlansAndUsage(t *testing.T) {
 	}
 	if _, err := EstimateResources(nil, nil, nil, Options{DurationHours: -1}); err == nil {
 		t.Error("negative duration accepted")
+	}
+}
+
+// No attribute value a plan or HCL can give (an unknown, a list where a
+// block is expected, a string where a number is) panics a mapper: each
+// worked case (types_test.go), which reaches its mapper's deep paths, is
+// estimated again with each of its attributes, and each of the resources
+// it takes values from, replaced by each shape.
+func TestMappersSurviveAnyShape(t *testing.T) {
+	shapes := []any{nil, "x", 3, true, []any{}, []any{"x"}, []any{map[string]any{}}, map[string]any{}, Unknown{Why: "u"},
+		Unknown{Ref: "aws_launch_template.x"}, []any{map[string]any{"a": Unknown{}}}}
+	decode := func(s string, into any) {
+		if s != "" {
+			if err := json.Unmarshal([]byte(s), into); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tc := range typeCases {
+		var attrs map[string]any
+		var with []Resource
+		decode(tc.attrs, &attrs)
+		decode(tc.with, &with)
+		region := tc.region
+		if region == "" || region == "-" {
+			region = "us-east-1"
+		}
+		targets := []map[string]any{attrs}
+		for _, w := range with {
+			targets = append(targets, w.Attributes)
+		}
+		for _, m := range targets {
+			for k, orig := range m {
+				for _, v := range shapes {
+					m[k] = v
+					rs := append([]Resource{{Address: tc.typ + ".x", Type: tc.typ, Region: region, Attributes: attrs}}, with...)
+					func() {
+						defer func() {
+							if e := recover(); e != nil {
+								t.Errorf("%s %s with %s = %#v: panic %v", tc.typ, tc.attrs, k, v, e)
+							}
+						}()
+						EstimateResources(rs, nil, nil, Options{})
+					}()
+				}
+				m[k] = orig
+			}
+		}
 	}
 }
