@@ -361,7 +361,7 @@ resource "aws_ebs_snapshot" "elsewhere" { volume_id = "vol-0123" }
 // desired_capacity has it known only after apply: min_size stands for it;
 // launch_configuration is null, not a reference.
 func TestAutoscalingGroupInAPlan(t *testing.T) {
-	p, err := ParsePlan([]byte(`{
+	est := estimatePlan(t, `{
   "format_version": "1.2", "terraform_version": "1.11.4",
   "resource_changes": [
     {"address": "aws_launch_template.web", "mode": "managed", "type": "aws_launch_template", "name": "web",
@@ -380,14 +380,7 @@ func TestAutoscalingGroupInAPlan(t *testing.T) {
        "expressions": {"launch_template": [{"id": {"references": ["aws_launch_template.web.id", "aws_launch_template.web"]}}]}}
     ]}
   }
-}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := EstimateResources(p.Planned, nil, p.Actions, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+}`)
 	// 2 × 730 × 0.0928 = 135.488; the AMI's 8 GB gp2 on each: 2 × 0.80
 	expectMonthly(t, est, map[string]string{"aws_autoscaling_group.web": "137.09"})
 	if n := noteOf(est, "aws_autoscaling_group.web"); !strings.Contains(n, "min_size, 2") {
@@ -418,14 +411,7 @@ func TestLaunchTemplateThroughALocal(t *testing.T) {
         "expressions": {"launch_template": [{"id": {"references": ["local.launch_template_id"]}}]}}]}},
       "two": {"source": "./asg", "module": {"resources": [{"address": "aws_autoscaling_group.this", "mode": "managed", "type": "aws_autoscaling_group", "name": "this",
         "expressions": {"launch_template": [{"id": {"references": ["local.launch_template_id"]}}]}}]}}}}}}`
-	p, err := ParsePlan([]byte(plan))
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := EstimateResources(p.Planned, nil, p.Actions, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	est := estimatePlan(t, plan)
 	// 2 × 730 × 0.0928 = 135.488 + 2 × 8 GB × 0.10
 	expectMonthly(t, est, map[string]string{"module.one.aws_autoscaling_group.this[0]": "137.09"})
 	if n := noteOf(est, "module.one.aws_autoscaling_group.this[0]"); !strings.Contains(n, "module.one.aws_launch_template.this[0], the only one in its module, assumed") {

@@ -272,7 +272,7 @@ resource "google_compute_region_instance_group_manager" "missing" {
 // only after apply: the default 3 nodes a zone stand for them, in the zones
 // of its cluster (found by the configuration's reference).
 func TestGKEPoolInAPlan(t *testing.T) {
-	p, err := ParsePlan([]byte(`{
+	est := estimatePlan(t, `{
   "format_version": "1.2", "terraform_version": "1.11.4",
   "resource_changes": [
     {"address": "google_container_cluster.main", "mode": "managed", "type": "google_container_cluster", "name": "main",
@@ -293,14 +293,7 @@ func TestGKEPoolInAPlan(t *testing.T) {
        "expressions": {"cluster": {"references": ["google_container_cluster.main.id", "google_container_cluster.main"]}}}
     ]}
   }
-}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := EstimateResources(p.Planned, nil, p.Actions, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+}`)
 	// 3 nodes × 3 zones of the regional cluster × (730 × 0.033503 + 100 GB × 0.10)
 	expectMonthly(t, est, map[string]string{"google_container_node_pool.web": "310.11"})
 }

@@ -29,6 +29,20 @@ func estimateHCL(t *testing.T, src string, usage map[string]any) *Estimate {
 	return est
 }
 
+// estimatePlan estimates the planned resources of a plan JSON.
+func estimatePlan(t *testing.T, plan string) *Estimate {
+	t.Helper()
+	p, err := ParsePlan([]byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := EstimateResources(p.Planned, nil, p.Actions, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return est
+}
+
 // expectMonthly checks each resource's monthly cost, showing its notes
 // when it is not the one worked by hand.
 func expectMonthly(t *testing.T, est *Estimate, want map[string]string) {
@@ -200,14 +214,7 @@ func TestLaunchTemplatesInAPlan(t *testing.T) {
     }
   }
 }`
-	p, err := ParsePlan([]byte(plan))
-	if err != nil {
-		t.Fatal(err)
-	}
-	est, err := EstimateResources(p.Planned, nil, p.Actions, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	est := estimatePlan(t, plan)
 	expectMonthly(t, est, map[string]string{
 		// 2 × 730 × 0.192 = 280.32; gp3 50 GB on each: 2 × 50 × 0.08 = 8; 1,000 IOPS
 		// over the baseline on each: 2 × 1000 × 0.005 = 10
