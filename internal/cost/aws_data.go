@@ -144,7 +144,7 @@ func awsDynamoDB(c *costing) {
 	if c.str("billing_mode", false) == "PAY_PER_REQUEST" {
 		c.usage("Write request units", c.key("aws", "dynamodb", "write-requests"), "monthly_write_request_units", million, "write request units")
 		c.usage("Read request units", c.key("aws", "dynamodb", "read-requests"), "monthly_read_request_units", million, "read request units")
-		c.dynamoReplicas(Dec{})
+		c.dynamoReplicas(true, Dec{})
 	} else {
 		name := "table/" + c.str("name", false)
 		w, _ := c.num("write_capacity", Dec{})
@@ -163,7 +163,7 @@ func awsDynamoDB(c *costing) {
 		hours := c.e.hours.Mul(c.count)
 		c.add(fmt.Sprintf("Provisioned write capacity (%s WCU)", w), c.key("aws", "dynamodb", "wcu"), hours.Mul(w), wUsage != "", wUsage)
 		c.add(fmt.Sprintf("Provisioned read capacity (%s RCU)", r), c.key("aws", "dynamodb", "rcu"), hours.Mul(r), rUsage != "", rUsage)
-		c.dynamoReplicas(w)
+		c.dynamoReplicas(false, w)
 	}
 	c.usage("Storage", c.key("aws", "dynamodb", "storage"), "storage_gb", Int(1), "GB")
 	// Continuous backups and streams bill only when on; usage that gives
@@ -179,10 +179,11 @@ func awsDynamoDB(c *costing) {
 }
 
 // dynamoReplicas prices a global table's replicas: each replica region
-// bills the table's writes again — replicated write capacity (wcu) or
+// bills the table's writes again — replicated write capacity (wcu) or, on
+// demand,
 // request units, at that region's write rates, which AWS made the same in
 // November 2024 — and stores a copy of the table.
-func (c *costing) dynamoReplicas(wcu Dec) {
+func (c *costing) dynamoReplicas(onDemand bool, wcu Dec) {
 	for _, rep := range blocks(c.attr("replica")) {
 		region, ok := rep["region_name"].(string)
 		if !ok || region == "" {
@@ -194,7 +195,7 @@ func (c *costing) dynamoReplicas(wcu Dec) {
 			continue
 		}
 		key := func(item string) string { return "aws/dynamodb/" + region + "/" + item }
-		if c.str("billing_mode", false) == "PAY_PER_REQUEST" {
+		if onDemand {
 			c.usage(fmt.Sprintf("Replicated write request units (%s)", region), key("write-requests"), "monthly_write_request_units", million, "write request units")
 		} else {
 			c.hourly(fmt.Sprintf("Replicated write capacity (%s, %s rWCU)", region, wcu), key("wcu"), wcu)
