@@ -180,9 +180,8 @@ func awsDynamoDB(c *costing) {
 
 // dynamoReplicas prices a global table's replicas: each replica region
 // bills the table's writes again — replicated write capacity (wcu) or, on
-// demand,
-// request units, at that region's write rates, which AWS made the same in
-// November 2024 — and stores a copy of the table.
+// demand, request units, at that region's write rates, which AWS made the
+// same in November 2024 — and stores a copy of the table.
 func (c *costing) dynamoReplicas(onDemand bool, wcu Dec) {
 	for _, rep := range blocks(c.attr("replica")) {
 		region, ok := rep["region_name"].(string)
