@@ -289,7 +289,10 @@ func (r *Redactor) Marshal(v any) ([]byte, error) {
 func (r *Redactor) document(doc []byte) []byte {
 	var out []byte // nil until the first change
 	copied := 0
-	sensitive := map[string]bool{} // memoised per key: large results repeat a few keys
+	// Large results repeat a few keys and many values (names, units,
+	// sources): each distinct one is judged once.
+	sensitive := map[string]bool{}  // quoted key → whether its value is masked whole
+	replaced := map[string][]byte{} // quoted value → its masked encoding, nil when unchanged
 	afterSensitiveKey := false
 	for i := 0; i < len(doc); i++ {
 		switch doc[i] {
@@ -301,28 +304,41 @@ func (r *Redactor) document(doc []byte) []byte {
 			continue
 		}
 		end := stringEnd(doc, i)
-		s := jsonString(doc[i : end+1])
 		next := end + 1
 		for next < len(doc) && (doc[next] == ' ' || doc[next] == '\t' || doc[next] == '\n' || doc[next] == '\r') {
 			next++
 		}
+		quoted := doc[i : end+1]
 		if next < len(doc) && doc[next] == ':' { // a key
-			isSensitive, known := sensitive[s]
+			isSensitive, known := sensitive[string(quoted)]
 			if !known {
-				isSensitive = sensitiveKeyName(s)
-				sensitive[s] = isSensitive
+				isSensitive = sensitiveKeyName(jsonString(quoted))
+				if len(sensitive) < maxRemembered {
+					sensitive[string(quoted)] = isSensitive
+				}
 			}
 			afterSensitiveKey = isSensitive
 			i = end
 			continue
 		}
-		masked := Mask
-		if !afterSensitiveKey || s == "" {
-			masked = r.String(s)
+		var enc []byte
+		if afterSensitiveKey && len(quoted) > 2 {
+			if jsonString(quoted) != Mask {
+				enc = maskedString
+			}
+		} else if e, known := replaced[string(quoted)]; known {
+			enc = e
+		} else {
+			s := jsonString(quoted)
+			if masked := r.String(s); masked != s {
+				enc, _ = json.Marshal(masked)
+			}
+			if len(replaced) < maxRemembered {
+				replaced[string(quoted)] = enc
+			}
 		}
 		afterSensitiveKey = false
-		if masked != s {
-			enc, _ := json.Marshal(masked)
+		if enc != nil {
 			out = append(append(out, doc[copied:i]...), enc...)
 			copied = end + 1
 		}
@@ -333,6 +349,12 @@ func (r *Redactor) document(doc []byte) []byte {
 	}
 	return append(out, doc[copied:]...)
 }
+
+// maskedString is Mask as a JSON string.
+var maskedString, _ = json.Marshal(Mask)
+
+// maxRemembered bounds how many distinct values document remembers.
+const maxRemembered = 1 << 16
 
 // stringEnd is the index of the quote closing the JSON string opening at
 // doc[start].

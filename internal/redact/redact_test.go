@@ -69,6 +69,8 @@ func TestDocumentMatchesValue(t *testing.T) {
 		`{ "api_key" : "k-123456" , "next_token" : "keepme12", "s":"line\n\"quoted\" hunter2-registered \u00e9" }`,
 		`["Authorization: Bearer abcdefghijklmnopqrstuvwx", {"secret": ""}, {"secret": 5}, {"secret": ["inner"]}]`,
 		`{"k":"no secrets here","n":1.5e3,"o":{},"a":[]}`,
+		// Repeated keys and values are judged once and masked everywhere.
+		`[{"v":"hunter2-registered","token":"x1"},{"v":"hunter2-registered","token":"x1"},{"token":{"token":"x1"}},"x1","x1"]`,
 	}
 	for _, d := range docs {
 		var v any
