@@ -1,7 +1,6 @@
 package cost
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"strings"
@@ -153,14 +152,17 @@ func (Price) JSONSchema() map[string]any { return map[string]any{"type": "string
 // Cents is an amount of money as JSON: a decimal string rounded to cents.
 type Cents Dec
 
-func (c Cents) MarshalJSON() ([]byte, error) { return json.Marshal(Dec(c).Money()) }
+// MarshalText, not MarshalJSON: encoding/json then quotes the text
+// itself, where a MarshalJSON result would be encoded, scanned and copied
+// again for every amount of a large estimate.
+func (c Cents) MarshalText() ([]byte, error) { return []byte(Dec(c).Money()), nil }
 
 func (c *Cents) UnmarshalJSON(b []byte) error { return (*Dec)(c).UnmarshalJSON(b) }
 
 // Price is a unit price as JSON: an exact decimal string ("0.0000166667").
 type Price Dec
 
-func (p Price) MarshalJSON() ([]byte, error) { return json.Marshal(Dec(p).String()) }
+func (p Price) MarshalText() ([]byte, error) { return []byte(Dec(p).String()), nil }
 
 func (p *Price) UnmarshalJSON(b []byte) error { return (*Dec)(p).UnmarshalJSON(b) }
 
