@@ -112,3 +112,16 @@ func BenchmarkPlan10kCLI(b *testing.B) {
 	b.ReportMetric(float64(peaks[len(peaks)/2])/(1<<20), "peak-MB-median")
 	b.ReportMetric(float64(peaks[len(peaks)-1])/(1<<20), "peak-MB-max")
 }
+
+// BenchmarkEstimateOneResource is the floor of every estimate: what a call
+// on a one-resource workspace costs beyond the resource itself.
+func BenchmarkEstimateOneResource(b *testing.B) {
+	rs := []Resource{{Address: "aws_instance.web", Type: "aws_instance", Region: "us-east-1", Attributes: map[string]any{"instance_type": "m5.large"}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		est, err := EstimateResources(rs, nil, nil, Options{})
+		if err != nil || len(est.Resources) != 1 {
+			b.Fatalf("%v: %d resources", err, len(est.Resources))
+		}
+	}
+}

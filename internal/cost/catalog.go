@@ -41,6 +41,10 @@ type Catalog struct {
 	Prices   map[string]CatalogPrice `json:"prices"`
 	// under is consulted for keys this catalog does not have.
 	under *Catalog
+	// regions are the regions of Prices by provider, indexed when the
+	// catalog is parsed (every estimate asks); nil for a catalog built in
+	// code, whose prices Regions reads each time.
+	regions map[string]map[string]bool
 }
 
 var (
@@ -84,6 +88,7 @@ func parseCatalog(data []byte, name string) (*Catalog, error) {
 			return nil, fmt.Errorf("%s: price %s needs a unit, a source and a non-negative usd", name, k)
 		}
 	}
+	c.regions = regionsOf(c.Prices)
 	return &c, nil
 }
 
@@ -141,11 +146,12 @@ func (c *Catalog) Lookup(key string) (CatalogPrice, bool) {
 func (c *Catalog) Regions(provider string) []string {
 	seen := map[string]bool{}
 	for cat := c; cat != nil; cat = cat.under {
-		for k := range cat.Prices {
-			parts := strings.Split(k, "/")
-			if len(parts) >= 3 && parts[0] == provider && parts[2] != "global" {
-				seen[parts[2]] = true
-			}
+		own := cat.regions
+		if own == nil {
+			own = regionsOf(cat.Prices)
+		}
+		for r := range own[provider] {
+			seen[r] = true
 		}
 	}
 	out := make([]string, 0, len(seen))
@@ -153,6 +159,25 @@ func (c *Catalog) Regions(provider string) []string {
 		out = append(out, r)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// regionsOf is the regions of prices keyed provider/service/region/...,
+// by provider.
+func regionsOf(prices map[string]CatalogPrice) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for k := range prices {
+		provider, rest, _ := strings.Cut(k, "/")
+		_, rest, ok := strings.Cut(rest, "/")
+		region, _, _ := strings.Cut(rest, "/")
+		if !ok || region == "global" {
+			continue
+		}
+		if out[provider] == nil {
+			out[provider] = map[string]bool{}
+		}
+		out[provider][region] = true
+	}
 	return out
 }
 
@@ -172,6 +197,7 @@ func AddToCache(path string, prices map[string]CatalogPrice, source string) erro
 			c.Prices[k] = p
 		}
 	}
+	c.regions = nil // indexed before these prices were added
 	for k, p := range prices {
 		if p.Date == "" {
 			p.Date = c.Date
