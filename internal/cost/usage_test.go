@@ -1,6 +1,10 @@
 package cost
 
 import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -164,4 +168,110 @@ func TestSyncUsageNestsDottedKeys(t *testing.T) {
 			t.Errorf("%s: %s %v %v, want %s", key, v, given, err, want)
 		}
 	}
+}
+
+// Every usage key every priced type reads, given a value of any shape
+// (wrong type, negative, nested where flat, flat where nested), never
+// aborts the estimate nor drops the resource; a number key given
+// something else is named in what the estimate says about the resource.
+func TestUsageOfAnyShapeNeverAborts(t *testing.T) {
+	shapes := []any{nil, -1, 0, 1e300, []any{"x", 2}, map[string]any{"a": map[string]any{"b": "c"}}, "1_year", strings.Repeat("9", 400)}
+	wrongForNumber := []any{"not-a-number", true, map[string]any{"a": 1}}
+	for _, tc := range typeCases {
+		if liveOnly[tc.typ] {
+			continue
+		}
+		var attrs map[string]any
+		var with []Resource
+		if tc.attrs != "" {
+			if err := json.Unmarshal([]byte(tc.attrs), &attrs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if tc.with != "" {
+			if err := json.Unmarshal([]byte(tc.with), &with); err != nil {
+				t.Fatal(err)
+			}
+		}
+		region := tc.region
+		if region == "" || region == "-" {
+			region = "us-east-1"
+		}
+		addr := tc.typ + ".x"
+		rs := append([]Resource{{Address: addr, Type: tc.typ, Region: region, Attributes: attrs}}, with...)
+		estimate := func(usage map[string]any) (est *Estimate, err error) {
+			defer func() {
+				if e := recover(); e != nil {
+					err = fmt.Errorf("panic: %v", e)
+				}
+			}()
+			u, err := UsageFrom(map[string]any{addr: usage})
+			if err != nil {
+				return nil, err
+			}
+			return EstimateResources(rs, nil, nil, Options{Usage: u})
+		}
+		base, err := estimate(nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.typ, err)
+		}
+		var keys []UsageKey
+		for _, r := range base.Resources {
+			if r.Address == addr {
+				keys = r.Usage
+			}
+		}
+		for _, k := range keys {
+			tried := append(slices.Clone(shapes), wrongForNumber...)
+			for _, v := range tried {
+				est, err := estimate(usageAt(k.Key, v))
+				if err != nil {
+					t.Errorf("%s %s = %#v: %v", tc.typ, k.Key, v, err)
+					continue
+				}
+				said, found := aboutResource(est, addr)
+				if !found {
+					t.Errorf("%s %s = %#v: the resource is neither priced nor listed as unpriced", tc.typ, k.Key, v)
+				}
+				if k.Type == "number" && slices.ContainsFunc(wrongForNumber, func(w any) bool { return reflect.DeepEqual(w, v) }) && !strings.Contains(said, k.Key) {
+					t.Errorf("%s %s = %#v: the estimate does not name the key it could not read:\n%s", tc.typ, k.Key, v, said)
+				}
+			}
+		}
+	}
+}
+
+// usageAt is {a: {b: v}} for the dotted key a.b.
+func usageAt(key string, v any) map[string]any {
+	parts := strings.Split(key, ".")
+	m := map[string]any{parts[len(parts)-1]: v}
+	for i := len(parts) - 2; i >= 0; i-- {
+		m = map[string]any{parts[i]: m}
+	}
+	return m
+}
+
+// aboutResource is what the estimate says about addr (its components,
+// notes, why it is unpriced or unresolved; not the list of keys it reads),
+// as JSON, and whether it is there at all.
+func aboutResource(est *Estimate, addr string) (string, bool) {
+	var parts []any
+	for _, r := range est.Resources {
+		if r.Address == addr {
+			parts = append(parts, r.Components, r.Notes)
+		}
+	}
+	for _, u := range est.Unpriced {
+		if u.Address == addr {
+			parts = append(parts, u)
+		}
+	}
+	found := len(parts) > 0
+	for _, u := range est.Unresolved {
+		if strings.Contains(u, addr) {
+			parts = append(parts, u)
+		}
+	}
+	b, _ := json.Marshal(parts)
+	return string(b), found
 }
