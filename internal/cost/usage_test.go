@@ -275,3 +275,38 @@ func aboutResource(est *Estimate, addr string) (string, bool) {
 	b, _ := json.Marshal(parts)
 	return string(b), found
 }
+
+// FuzzUsageFile: whatever a usage file holds, once it reads as one, the
+// estimate runs to the end and keeps every resource.
+func FuzzUsageFile(f *testing.F) {
+	f.Add(infracostUsage)
+	f.Add("version: 0.1\nresource_type_default_usage:\n  aws_s3_bucket:\n    storage_classes: {standard: {storage_gb: [1]}}\nresource_usage:\n  aws_instance.x:\n    reserved_instance_term: 3_year\n    operating_system: {linux: 1}\n")
+	f.Add("aws_dynamodb_table.x:\n  monthly_write_request_units: -5\n  storage_gb: .inf\ngoogle_container_cluster.x:\n  node_pool[0]:\n    nodes: x\n")
+	var rs []Resource
+	for _, tc := range typeCases {
+		var attrs map[string]any
+		if tc.attrs != "" && json.Unmarshal([]byte(tc.attrs), &attrs) != nil {
+			f.Fatalf("%s: bad attrs", tc.typ)
+		}
+		region := tc.region
+		if region == "" || region == "-" {
+			region = "us-east-1"
+		}
+		rs = append(rs, Resource{Address: tc.typ + ".x", Type: tc.typ, Region: region, Attributes: attrs})
+	}
+	f.Fuzz(func(t *testing.T, file string) {
+		u, err := ParseUsage([]byte(file))
+		if err != nil {
+			return
+		}
+		est, err := EstimateResources(rs, nil, nil, Options{Usage: u})
+		if err != nil {
+			t.Fatalf("%q: %v", file, err)
+		}
+		for _, r := range rs {
+			if _, found := aboutResource(est, r.Address); !found {
+				t.Fatalf("%q: %s dropped", file, r.Address)
+			}
+		}
+	})
+}
