@@ -45,18 +45,6 @@ type PlanInput struct {
 	Unresolved     []string
 }
 
-// IsPlanJSON reports whether data looks like `terraform show -json` of a plan.
-func IsPlanJSON(data []byte) bool {
-	var head struct {
-		FormatVersion    string          `json:"format_version"`
-		TerraformVersion string          `json:"terraform_version"`
-		ResourceChanges  json.RawMessage `json:"resource_changes"`
-		PlannedValues    json.RawMessage `json:"planned_values"`
-	}
-	return json.Unmarshal(data, &head) == nil && head.FormatVersion != "" && head.TerraformVersion != "" &&
-		(head.ResourceChanges != nil || head.PlannedValues != nil)
-}
-
 // ParsePlan reads `terraform show -json` output of a saved plan, in one
 // pass over only the parts pricing needs.
 func ParsePlan(data []byte) (*PlanInput, error) {

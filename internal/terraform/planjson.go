@@ -32,6 +32,9 @@ func IsPlanJSON(head []byte) bool {
 			planKey = true
 		}
 		seen[key] = true
+		if planKey && seen["format_version"] {
+			return true // decided: the plan's own large values need not be read
+		}
 		var skip json.RawMessage
 		if dec.Decode(&skip) != nil {
 			break // cut off: the head ends inside this value
