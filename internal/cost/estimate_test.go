@@ -1,7 +1,6 @@
 package cost
 
 import (
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -160,31 +159,13 @@ func TestBadPlansAndUsage(t *testing.T) {
 func TestMappersSurviveAnyShape(t *testing.T) {
 	shapes := []any{nil, "x", 3, true, []any{}, []any{"x"}, []any{map[string]any{}}, map[string]any{}, Unknown{Why: "u"},
 		Unknown{Ref: "aws_launch_template.x"}, []any{map[string]any{"a": Unknown{}}}}
-	decode := func(s string, into any) {
-		if s != "" {
-			if err := json.Unmarshal([]byte(s), into); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	for _, tc := range typeCases {
-		var attrs map[string]any
-		var with []Resource
-		decode(tc.attrs, &attrs)
-		decode(tc.with, &with)
-		region := tc.region
-		if region == "" || region == "-" {
-			region = "us-east-1"
-		}
-		targets := []map[string]any{attrs}
-		for _, w := range with {
-			targets = append(targets, w.Attributes)
-		}
-		for _, m := range targets {
+		rs := tc.resources(t)
+		for _, r := range rs {
+			m := r.Attributes // shared with rs, so each change is seen
 			for k, orig := range m {
 				for _, v := range shapes {
 					m[k] = v
-					rs := append([]Resource{{Address: tc.typ + ".x", Type: tc.typ, Region: region, Attributes: attrs}}, with...)
 					func() {
 						defer func() {
 							if e := recover(); e != nil {

@@ -347,32 +347,41 @@ var typeCases = []typeCase{
 	{typ: kubeType, attrs: `{"kind":"Deployment","replicas":2,"cpu":1,"memory_gb":2}`, want: "70.08"},
 }
 
+// resources are the case's own resource (first, at <type>.x) and those it
+// takes values from.
+func (tc typeCase) resources(t testing.TB) []Resource {
+	t.Helper()
+	r := Resource{Address: tc.typ + ".x", Type: tc.typ, Region: tc.region, Count: tc.count}
+	switch tc.region {
+	case "":
+		r.Region = "us-east-1"
+	case "-":
+		r.Region = "" // from the resource's own attributes, or none needed
+	}
+	if tc.attrs != "" {
+		if err := json.Unmarshal([]byte(tc.attrs), &r.Attributes); err != nil {
+			t.Fatalf("%s: %v", tc.typ, err)
+		}
+	}
+	rs := []Resource{r}
+	if tc.with != "" {
+		var others []Resource
+		if err := json.Unmarshal([]byte(tc.with), &others); err != nil {
+			t.Fatalf("%s: %v", tc.typ, err)
+		}
+		rs = append(rs, others...)
+	}
+	return rs
+}
+
 // Every priced type has a case with its arithmetic, and every case gives
 // its figure; every free type is reported free.
 func TestEveryTypeIsPricedAsWorkedByHand(t *testing.T) {
 	covered := map[string]bool{}
 	for _, tc := range typeCases {
 		covered[tc.typ] = true
-		r := Resource{Address: tc.typ + ".x", Type: tc.typ, Region: tc.region, Count: tc.count}
-		switch tc.region {
-		case "":
-			r.Region = "us-east-1"
-		case "-":
-			r.Region = "" // from the resource's own attributes, or none needed
-		}
-		if tc.attrs != "" {
-			if err := json.Unmarshal([]byte(tc.attrs), &r.Attributes); err != nil {
-				t.Fatalf("%s: %v", tc.typ, err)
-			}
-		}
-		rs := []Resource{r}
-		if tc.with != "" {
-			var others []Resource
-			if err := json.Unmarshal([]byte(tc.with), &others); err != nil {
-				t.Fatalf("%s: %v", tc.typ, err)
-			}
-			rs = append(rs, others...)
-		}
+		rs := tc.resources(t)
+		r := rs[0]
 		opts := Options{Kubernetes: KubePricing{Mode: "node", NodeType: "aws:m5.large", Nodes: 3}}
 		if tc.usage != "" {
 			var m map[string]any

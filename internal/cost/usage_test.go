@@ -181,24 +181,8 @@ func TestUsageOfAnyShapeNeverAborts(t *testing.T) {
 		if liveOnly[tc.typ] {
 			continue
 		}
-		var attrs map[string]any
-		var with []Resource
-		if tc.attrs != "" {
-			if err := json.Unmarshal([]byte(tc.attrs), &attrs); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if tc.with != "" {
-			if err := json.Unmarshal([]byte(tc.with), &with); err != nil {
-				t.Fatal(err)
-			}
-		}
-		region := tc.region
-		if region == "" || region == "-" {
-			region = "us-east-1"
-		}
-		addr := tc.typ + ".x"
-		rs := append([]Resource{{Address: addr, Type: tc.typ, Region: region, Attributes: attrs}}, with...)
+		rs := tc.resources(t)
+		addr := rs[0].Address
 		estimate := func(usage map[string]any) (est *Estimate, err error) {
 			defer func() {
 				if e := recover(); e != nil {
@@ -284,15 +268,7 @@ func FuzzUsageFile(f *testing.F) {
 	f.Add("aws_dynamodb_table.x:\n  monthly_write_request_units: -5\n  storage_gb: .inf\ngoogle_container_cluster.x:\n  node_pool[0]:\n    nodes: x\n")
 	var rs []Resource
 	for _, tc := range typeCases {
-		var attrs map[string]any
-		if tc.attrs != "" && json.Unmarshal([]byte(tc.attrs), &attrs) != nil {
-			f.Fatalf("%s: bad attrs", tc.typ)
-		}
-		region := tc.region
-		if region == "" || region == "-" {
-			region = "us-east-1"
-		}
-		rs = append(rs, Resource{Address: tc.typ + ".x", Type: tc.typ, Region: region, Attributes: attrs})
+		rs = append(rs, tc.resources(f)[0])
 	}
 	f.Fuzz(func(t *testing.T, file string) {
 		u, err := ParseUsage([]byte(file))
