@@ -1,8 +1,12 @@
 package cost
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"math/big"
+	"math/bits"
+	"strconv"
 	"strings"
 )
 
@@ -10,7 +14,15 @@ import (
 // to ten decimal places ($0.0000166667 per GB-second) and multiplied by
 // hours, counts and usage: binary floats would print 1460.0000000000002.
 // The zero value is 0.
-type Dec struct{ r *big.Rat }
+//
+// A value is held as the fraction n/d in lowest terms while both fit in
+// an int64 — every price, quantity and amount of an ordinary estimate —
+// and as a big.Rat only beyond: an estimate holds hundreds of thousands
+// of them, and a big.Rat for each was a quarter of its memory.
+type Dec struct {
+	n, d int64    // n/d, d > 0 and gcd(|n|, d) = 1, n != MinInt64; d == 0 only in the zero value
+	r    *big.Rat // set when n/d would not fit; then n and d are unused
+}
 
 // D parses a decimal literal; it panics on a malformed one, so it is for
 // constants in code. ParseDec is for input.
@@ -24,46 +36,219 @@ func D(s string) Dec {
 
 // ParseDec parses a decimal number ("0.096", "730", "-2.5", "1e3").
 func ParseDec(s string) (Dec, error) {
-	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	if d, ok := parseSmall(s); ok {
+		return d, nil
+	}
+	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return Dec{}, fmt.Errorf("%q is not a decimal number", s)
 	}
-	return Dec{r}, nil
+	return fromRat(r), nil
+}
+
+// parseSmall reads a plain decimal ("-12.345") of at most 18 digits without
+// allocating; anything else is left to big.Rat.
+func parseSmall(s string) (Dec, bool) {
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if s == "" || len(s) > 19 {
+		return Dec{}, false
+	}
+	var n, d int64 = 0, 1
+	digits, dot := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			n = n*10 + int64(c-'0')
+			digits++
+			if dot {
+				d *= 10
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return Dec{}, false
+		}
+	}
+	if digits == 0 || digits > 18 {
+		return Dec{}, false
+	}
+	if neg {
+		n = -n
+	}
+	return small(n, d), true
 }
 
 // Int is n as a Dec.
-func Int(n int64) Dec { return Dec{new(big.Rat).SetInt64(n)} }
+func Int(n int64) Dec {
+	if n == math.MinInt64 {
+		return Dec{r: new(big.Rat).SetInt64(n)}
+	}
+	return Dec{n: n, d: 1}
+}
 
 // Float is f as a Dec, by its shortest decimal representation (so 0.1 is
 // exactly 0.1): for usage numbers that arrive as JSON numbers.
 func Float(f float64) Dec {
-	d, _ := ParseDec(fmt.Sprint(f))
+	d, _ := ParseDec(strconv.FormatFloat(f, 'g', -1, 64))
 	return d
 }
 
-func (d Dec) rat() *big.Rat {
-	if d.r == nil {
-		return new(big.Rat)
+// small is n/d (d > 0, n != MinInt64) in lowest terms.
+func small(n, d int64) Dec {
+	if g := gcd(abs(n), d); g > 1 {
+		n, d = n/g, d/g
 	}
-	return d.r
+	return Dec{n: n, d: d}
 }
 
-func (d Dec) Add(e Dec) Dec { return Dec{new(big.Rat).Add(d.rat(), e.rat())} }
-func (d Dec) Sub(e Dec) Dec { return Dec{new(big.Rat).Sub(d.rat(), e.rat())} }
-func (d Dec) Mul(e Dec) Dec { return Dec{new(big.Rat).Mul(d.rat(), e.rat())} }
-func (d Dec) Neg() Dec      { return Dec{new(big.Rat).Neg(d.rat())} }
+// fromRat is r, held small when it fits. r is not changed afterwards.
+func fromRat(r *big.Rat) Dec {
+	if num, den := r.Num(), r.Denom(); num.IsInt64() && den.IsInt64() && num.Int64() != math.MinInt64 {
+		return Dec{n: num.Int64(), d: den.Int64()}
+	}
+	return Dec{r: r}
+}
+
+// frac is d as n/d when it is held small.
+func (d Dec) frac() (n, den int64, ok bool) {
+	if d.r != nil {
+		return 0, 0, false
+	}
+	if d.d == 0 {
+		return 0, 1, true
+	}
+	return d.n, d.d, true
+}
+
+func (d Dec) rat() *big.Rat {
+	if d.r != nil {
+		return d.r
+	}
+	n, den, _ := d.frac()
+	return new(big.Rat).SetFrac64(n, den)
+}
+
+func (d Dec) Add(e Dec) Dec {
+	if a, b, ok := d.frac(); ok {
+		if c, f, ok := e.frac(); ok {
+			g := gcd(b, f)
+			if ad, ok1 := mul64(a, f/g); ok1 {
+				if cb, ok2 := mul64(c, b/g); ok2 {
+					if n, ok3 := add64(ad, cb); ok3 {
+						if den, ok4 := mul64(b, f/g); ok4 {
+							return small(n, den)
+						}
+					}
+				}
+			}
+		}
+	}
+	return fromRat(new(big.Rat).Add(d.rat(), e.rat()))
+}
+
+func (d Dec) Sub(e Dec) Dec { return d.Add(e.Neg()) }
+
+func (d Dec) Mul(e Dec) Dec {
+	if a, b, ok := d.frac(); ok {
+		if c, f, ok := e.frac(); ok {
+			// Cross-reduced, the product is in lowest terms already.
+			g1, g2 := gcd(abs(a), f), gcd(abs(c), b)
+			if n, ok1 := mul64(a/g1, c/g2); ok1 {
+				if den, ok2 := mul64(b/g2, f/g1); ok2 {
+					return Dec{n: n, d: den}
+				}
+			}
+		}
+	}
+	return fromRat(new(big.Rat).Mul(d.rat(), e.rat()))
+}
+
+func (d Dec) Neg() Dec {
+	if n, den, ok := d.frac(); ok {
+		return Dec{n: -n, d: den}
+	}
+	return fromRat(new(big.Rat).Neg(d.r))
+}
 
 // Div is d/e; dividing by zero gives zero (a rate over no quantity).
 func (d Dec) Div(e Dec) Dec {
 	if e.IsZero() {
 		return Dec{}
 	}
-	return Dec{new(big.Rat).Quo(d.rat(), e.rat())}
+	if c, f, ok := e.frac(); ok {
+		if c < 0 {
+			c, f = -c, -f
+		}
+		return d.Mul(Dec{n: f, d: c})
+	}
+	return fromRat(new(big.Rat).Quo(d.rat(), e.rat()))
 }
 
-func (d Dec) Cmp(e Dec) int { return d.rat().Cmp(e.rat()) }
-func (d Dec) IsZero() bool  { return d.rat().Sign() == 0 }
-func (d Dec) Sign() int     { return d.rat().Sign() }
+func (d Dec) Cmp(e Dec) int {
+	if a, b, ok := d.frac(); ok {
+		if c, f, ok := e.frac(); ok {
+			if l, ok1 := mul64(a, f); ok1 {
+				if r, ok2 := mul64(c, b); ok2 {
+					return cmp.Compare(l, r)
+				}
+			}
+		}
+	}
+	return d.rat().Cmp(e.rat())
+}
+
+func (d Dec) IsZero() bool { return d.Sign() == 0 }
+
+func (d Dec) Sign() int {
+	if d.r != nil {
+		return d.r.Sign()
+	}
+	return cmp.Compare(d.n, 0)
+}
+
+// mul64 is a×b, unless it overflows (or is MinInt64, which has no negation).
+func mul64(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	hi, lo := bits.Mul64(uint64(abs(a)), uint64(abs(b)))
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	if (a < 0) != (b < 0) {
+		return -int64(lo), true
+	}
+	return int64(lo), true
+}
+
+// add64 is a+b, unless it overflows (or is MinInt64).
+func add64(a, b int64) (int64, bool) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) || s == math.MinInt64 {
+		return 0, false
+	}
+	return s, true
+}
+
+// abs of a value that is never MinInt64.
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
 
 // Min is the smaller of d and e.
 func (d Dec) Min(e Dec) Dec {
@@ -84,20 +269,83 @@ func (d Dec) Max(e Dec) Dec {
 // Round is d rounded half away from zero to places decimals, as text
 // with exactly that many decimals ("12.30").
 func (d Dec) Round(places int) string {
+	if n, den, ok := d.frac(); ok && places <= 18 {
+		return string(appendRounded(nil, n, den, places))
+	}
 	return d.rat().FloatString(places)
+}
+
+// appendRounded appends n/den (den > 0) rounded half away from zero to
+// places (≤ 18) decimals, as big.Rat's FloatString writes it: a negative
+// fraction keeps its sign even when it rounds to zero ("-0.00").
+func appendRounded(buf []byte, n, den int64, places int) []byte {
+	p := int64(1)
+	for range places {
+		p *= 10
+	}
+	if n < 0 {
+		buf = append(buf, '-')
+	}
+	u := uint64(abs(n))
+	q, r := u/uint64(den), u%uint64(den)
+	// The fraction r/den scaled to places digits, in 128 bits: r < den, so
+	// the quotient fits.
+	hi, lo := bits.Mul64(r, uint64(p))
+	f, rem := bits.Div64(hi, lo, uint64(den))
+	if rem >= uint64(den)-rem {
+		if f++; f == uint64(p) {
+			q, f = q+1, 0
+		}
+	}
+	buf = strconv.AppendUint(buf, q, 10)
+	if places > 0 {
+		buf = append(buf, '.')
+		digits := strconv.AppendUint(nil, f, 10)
+		for range places - len(digits) {
+			buf = append(buf, '0')
+		}
+		buf = append(buf, digits...)
+	}
+	return buf
 }
 
 // String is d exactly when it has at most 10 decimals (every price does),
 // else rounded to 10, without trailing zeros: "0.096", "730", "0.0000166667".
 func (d Dec) String() string {
-	r := d.rat()
+	if n, den, ok := d.frac(); ok {
+		if den == 1 {
+			return strconv.FormatInt(n, 10)
+		}
+		if places, exact := decimals(den); exact && places <= 10 {
+			return string(appendRounded(nil, n, den, places))
+		}
+		return trimRounded(string(appendRounded(nil, n, den, 10)))
+	}
+	r := d.r
 	if r.IsInt() {
 		return r.Num().String()
 	}
 	if n, exact := r.FloatPrec(); exact && n <= 10 {
 		return r.FloatString(n)
 	}
-	s := r.FloatString(10)
+	return trimRounded(r.FloatString(10))
+}
+
+// decimals is how many decimals 1/den has when it has finitely many
+// (den = 2^a·5^b: max(a, b)), as big.Rat's FloatPrec says.
+func decimals(den int64) (int, bool) {
+	twos, fives := 0, 0
+	for den%2 == 0 {
+		den, twos = den/2, twos+1
+	}
+	for den%5 == 0 {
+		den, fives = den/5, fives+1
+	}
+	return max(twos, fives), den == 1
+}
+
+// trimRounded drops the trailing zeros of a value rounded to 10 decimals.
+func trimRounded(s string) string {
 	if strings.Contains(s, ".") {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
@@ -168,10 +416,17 @@ func (p *Price) UnmarshalJSON(b []byte) error { return (*Dec)(p).UnmarshalJSON(b
 
 // Ceil is the smallest whole number not less than d (metered increments).
 func (d Dec) Ceil() Dec {
-	r := d.rat()
+	if n, den, ok := d.frac(); ok {
+		q := n / den // truncated toward zero
+		if n > 0 && n%den != 0 {
+			q++
+		}
+		return Int(q)
+	}
+	r := d.r
 	q := new(big.Int).Quo(r.Num(), r.Denom()) // truncated toward zero
 	if r.Sign() > 0 && !r.IsInt() {
 		q.Add(q, big.NewInt(1))
 	}
-	return Dec{new(big.Rat).SetInt(q)}
+	return fromRat(new(big.Rat).SetInt(q))
 }
