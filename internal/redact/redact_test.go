@@ -117,3 +117,22 @@ func FuzzDocument(f *testing.F) {
 		}
 	})
 }
+
+// selfEncoded appends its JSON itself, as a large result does.
+type selfEncoded struct{ doc string }
+
+func (s selfEncoded) AppendJSON(b []byte) ([]byte, error) { return append(b, s.doc...), nil }
+
+// A value that encodes itself is used as it encodes itself, and masked
+// like any other.
+func TestMarshalMasksWhatAValueEncodesItself(t *testing.T) {
+	var r Redactor
+	r.Add("s3cr3t-value-42")
+	b, err := r.Marshal(selfEncoded{`{"db_password":"x1234","note":"token s3cr3t-value-42 here","kept":"plain"}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(b); strings.Contains(got, "x1234") || strings.Contains(got, "s3cr3t-value-42") || !strings.Contains(got, `"kept":"plain"`) {
+		t.Fatalf("masked: %s", got)
+	}
+}

@@ -42,6 +42,14 @@ func (r EstimateCostsResult) SummaryText() string {
 	return cost.Summary(&r.Estimate) + "\n" + strings.TrimSpace(cost.Footnotes(&r.Estimate))
 }
 
+// AppendJSON is json.Marshal's encoding of the result in a buffer sized
+// once: a large estimate is many megabytes (redact.JSONAppender).
+func (r EstimateCostsResult) AppendJSON(b []byte) ([]byte, error) {
+	rest := r
+	rest.Resources = nil
+	return cost.AppendJSON(b, rest, r.Resources)
+}
+
 var estimateCosts = mcpkit.NewTool(mcpkit.Def{
 	Name:        "estimate_costs",
 	Toolset:     "cost",

@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -9,7 +10,10 @@ import (
 	"testing"
 
 	"github.com/opsmcp/opsmcp/internal/config"
+	"github.com/opsmcp/opsmcp/internal/cost"
+	"github.com/opsmcp/opsmcp/internal/redact"
 	"github.com/opsmcp/opsmcp/internal/testenv"
+	"github.com/opsmcp/opsmcp/servers/deploy"
 )
 
 // estimate is the part of estimate_costs' result the tests read.
@@ -124,5 +128,26 @@ func TestEstimateCostsOfARealPlan(t *testing.T) {
 		if r.Action != "delete" || r.Monthly != "0.00" || !strings.HasPrefix(r.Diff, "-") {
 			t.Errorf("destroy: %+v", r)
 		}
+	}
+}
+
+// The result reaches clients through its own AppendJSON (one buffer sized
+// once for a large estimate): it must be what json.Marshal writes.
+func TestEstimateCostsResultEncodesAsMarshal(t *testing.T) {
+	in, err := cost.Load(nil, filepath.Join(testenv.RepoRoot(t), "testdata", "cost", "workspace"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := in.Estimate(cost.Options{IncludeDataTransfer: true})
+	if err != nil || len(est.Resources) < 2 {
+		t.Fatalf("%v: %d resources", err, len(est.Resources))
+	}
+	var res redact.JSONAppender = deploy.EstimateCostsResult{Input: in.Kind, Estimate: *est}
+	got, err := res.AppendJSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := json.Marshal(res); !bytes.Equal(got, want) {
+		t.Fatalf("AppendJSON:\n%.400s\njson.Marshal:\n%.400s", got, want)
 	}
 }
