@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -45,42 +44,6 @@ func ParseDec(s string) (Dec, error) {
 		return Dec{}, fmt.Errorf("%q is not a decimal number", s)
 	}
 	return fromRat(r), nil
-}
-
-// parseSmall reads a plain decimal ("-12.345") of at most 18 digits without
-// allocating; anything else is left to big.Rat.
-func parseSmall(s string) (Dec, bool) {
-	neg := false
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	if s == "" || len(s) > 19 {
-		return Dec{}, false
-	}
-	var n, d int64 = 0, 1
-	digits, dot := 0, false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			n = n*10 + int64(c-'0')
-			digits++
-			if dot {
-				d *= 10
-			}
-		case c == '.' && !dot:
-			dot = true
-		default:
-			return Dec{}, false
-		}
-	}
-	if digits == 0 || digits > 18 {
-		return Dec{}, false
-	}
-	if neg {
-		n = -n
-	}
-	return small(n, d), true
 }
 
 // Int is n as a Dec.
@@ -211,45 +174,6 @@ func (d Dec) Sign() int {
 	return cmp.Compare(d.n, 0)
 }
 
-// mul64 is a×b, unless it overflows (or is MinInt64, which has no negation).
-func mul64(a, b int64) (int64, bool) {
-	if a == 0 || b == 0 {
-		return 0, true
-	}
-	hi, lo := bits.Mul64(uint64(abs(a)), uint64(abs(b)))
-	if hi != 0 || lo > math.MaxInt64 {
-		return 0, false
-	}
-	if (a < 0) != (b < 0) {
-		return -int64(lo), true
-	}
-	return int64(lo), true
-}
-
-// add64 is a+b, unless it overflows (or is MinInt64).
-func add64(a, b int64) (int64, bool) {
-	s := a + b
-	if (b > 0 && s < a) || (b < 0 && s > a) || s == math.MinInt64 {
-		return 0, false
-	}
-	return s, true
-}
-
-// abs of a value that is never MinInt64.
-func abs(n int64) int64 {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
-
-func gcd(a, b int64) int64 {
-	for b != 0 {
-		a, b = b, a%b
-	}
-	return a
-}
-
 // Min is the smaller of d and e.
 func (d Dec) Min(e Dec) Dec {
 	if d.Cmp(e) <= 0 {
@@ -275,40 +199,6 @@ func (d Dec) Round(places int) string {
 	return d.rat().FloatString(places)
 }
 
-// appendRounded appends n/den (den > 0) rounded half away from zero to
-// places (≤ 18) decimals, as big.Rat's FloatString writes it: a negative
-// fraction keeps its sign even when it rounds to zero ("-0.00").
-func appendRounded(buf []byte, n, den int64, places int) []byte {
-	p := int64(1)
-	for range places {
-		p *= 10
-	}
-	if n < 0 {
-		buf = append(buf, '-')
-	}
-	u := uint64(abs(n))
-	q, r := u/uint64(den), u%uint64(den)
-	// The fraction r/den scaled to places digits, in 128 bits: r < den, so
-	// the quotient fits.
-	hi, lo := bits.Mul64(r, uint64(p))
-	f, rem := bits.Div64(hi, lo, uint64(den))
-	if rem >= uint64(den)-rem {
-		if f++; f == uint64(p) {
-			q, f = q+1, 0
-		}
-	}
-	buf = strconv.AppendUint(buf, q, 10)
-	if places > 0 {
-		buf = append(buf, '.')
-		digits := strconv.AppendUint(nil, f, 10)
-		for range places - len(digits) {
-			buf = append(buf, '0')
-		}
-		buf = append(buf, digits...)
-	}
-	return buf
-}
-
 // String is d exactly when it has at most 10 decimals (every price does),
 // else rounded to 10, without trailing zeros: "0.096", "730", "0.0000166667".
 func (d Dec) String() string {
@@ -329,19 +219,6 @@ func (d Dec) String() string {
 		return r.FloatString(n)
 	}
 	return trimRounded(r.FloatString(10))
-}
-
-// decimals is how many decimals 1/den has when it has finitely many
-// (den = 2^a·5^b: max(a, b)), as big.Rat's FloatPrec says.
-func decimals(den int64) (int, bool) {
-	twos, fives := 0, 0
-	for den%2 == 0 {
-		den, twos = den/2, twos+1
-	}
-	for den%5 == 0 {
-		den, fives = den/5, fives+1
-	}
-	return max(twos, fives), den == 1
 }
 
 // trimRounded drops the trailing zeros of a value rounded to 10 decimals.
