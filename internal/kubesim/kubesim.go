@@ -171,16 +171,6 @@ func Start(ctx context.Context, root string, opts Options) (_ *Cluster, err erro
 	return k, nil
 }
 
-// FreePort returns a loopback TCP port nobody listens on right now.
-func FreePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // RestConfig is the admin client configuration (no client-side rate limit).
 func (k *Cluster) RestConfig() *rest.Config {
 	c := rest.CopyConfig(k.adminCfg)

@@ -17,17 +17,32 @@ import (
 // on a loopback port. Tests point the AWS SDK and the terraform AWS
 // provider at URL.
 type Moto struct {
-	URL string
-	cmd *exec.Cmd
-	log string
+	URL    string
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when the process has ended
+	log    string
 }
 
-// StartMoto starts moto_server on a free loopback port and waits until it answers.
+// StartMoto starts moto_server on a free loopback port and waits until it
+// answers. A server that ends before it answers (another program took the
+// port first) is started again on another port.
 func StartMoto() (*Moto, error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
 		return nil, errors.New("moto_server is not on PATH (the machine image has it; pip install 'moto[server]' elsewhere)")
 	}
+	for attempt := 1; ; attempt++ {
+		m, err := startMoto(bin)
+		if !errors.Is(err, errEndedEarly) || attempt == 3 {
+			return m, err
+		}
+	}
+}
+
+// errEndedEarly is a server process that ended before it answered.
+var errEndedEarly = errors.New("ended before it answered")
+
+func startMoto(bin string) (*Moto, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
@@ -36,22 +51,37 @@ func StartMoto() (*Moto, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port), log: logf.Name()}
+	m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port), log: logf.Name(), exited: make(chan struct{})}
 	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	m.cmd.Stdout, m.cmd.Stderr = logf, logf
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := m.cmd.Start(); err != nil {
+		logf.Close()
+		os.Remove(m.log)
 		return nil, err
 	}
 	logf.Close()
+	go func() {
+		m.cmd.Wait()
+		close(m.exited)
+	}()
+	// A port some other program holds may accept and never answer.
+	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(m.URL + "/moto-api/")
+		resp, err := client.Get(m.URL + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return m, nil
 			}
+		}
+		select {
+		case <-m.exited:
+			out, _ := os.ReadFile(m.log)
+			m.Stop()
+			return nil, fmt.Errorf("moto_server on port %d %w: %s\n%s", port, errEndedEarly, m.cmd.ProcessState, out)
+		default:
 		}
 		if time.Now().After(deadline) {
 			out, _ := os.ReadFile(m.log)
@@ -79,7 +109,7 @@ func (m *Moto) Reset(t testing.TB) {
 func (m *Moto) Stop() {
 	if m.cmd != nil && m.cmd.Process != nil {
 		m.cmd.Process.Kill()
-		m.cmd.Wait()
+		<-m.exited
 	}
 	os.Remove(m.log)
 }
