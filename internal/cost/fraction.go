@@ -45,6 +45,43 @@ func parseSmall(s string) (Dec, bool) {
 	return small(n, d), true
 }
 
+// addFrac is a/b + c/f (b, f > 0) in lowest terms, unless a part overflows.
+func addFrac(a, b, c, f int64) (Dec, bool) {
+	g := gcd(b, f)
+	ad, ok := mul64(a, f/g)
+	if !ok {
+		return Dec{}, false
+	}
+	cb, ok := mul64(c, b/g)
+	if !ok {
+		return Dec{}, false
+	}
+	n, ok := add64(ad, cb)
+	if !ok {
+		return Dec{}, false
+	}
+	den, ok := mul64(b, f/g)
+	if !ok {
+		return Dec{}, false
+	}
+	return small(n, den), true
+}
+
+// mulFrac is a/b × c/f (each in lowest terms, b, f > 0), unless it
+// overflows. Cross-reduced first, the product is in lowest terms already.
+func mulFrac(a, b, c, f int64) (Dec, bool) {
+	g1, g2 := gcd(abs(a), f), gcd(abs(c), b)
+	n, ok := mul64(a/g1, c/g2)
+	if !ok {
+		return Dec{}, false
+	}
+	den, ok := mul64(b/g2, f/g1)
+	if !ok {
+		return Dec{}, false
+	}
+	return Dec{n: n, d: den}, true
+}
+
 // mul64 is a×b, unless it overflows (or is MinInt64, which has no negation).
 func mul64(a, b int64) (int64, bool) {
 	if a == 0 || b == 0 {

@@ -96,19 +96,18 @@ func (d Dec) rat() *big.Rat {
 	return new(big.Rat).SetFrac64(n, den)
 }
 
+// fracs is d as a/b and e as c/f when both are held small.
+func fracs(d, e Dec) (a, b, c, f int64, ok bool) {
+	if a, b, ok = d.frac(); ok {
+		c, f, ok = e.frac()
+	}
+	return a, b, c, f, ok
+}
+
 func (d Dec) Add(e Dec) Dec {
-	if a, b, ok := d.frac(); ok {
-		if c, f, ok := e.frac(); ok {
-			g := gcd(b, f)
-			if ad, ok1 := mul64(a, f/g); ok1 {
-				if cb, ok2 := mul64(c, b/g); ok2 {
-					if n, ok3 := add64(ad, cb); ok3 {
-						if den, ok4 := mul64(b, f/g); ok4 {
-							return small(n, den)
-						}
-					}
-				}
-			}
+	if a, b, c, f, ok := fracs(d, e); ok {
+		if sum, ok := addFrac(a, b, c, f); ok {
+			return sum
 		}
 	}
 	return fromRat(new(big.Rat).Add(d.rat(), e.rat()))
@@ -117,15 +116,9 @@ func (d Dec) Add(e Dec) Dec {
 func (d Dec) Sub(e Dec) Dec { return d.Add(e.Neg()) }
 
 func (d Dec) Mul(e Dec) Dec {
-	if a, b, ok := d.frac(); ok {
-		if c, f, ok := e.frac(); ok {
-			// Cross-reduced, the product is in lowest terms already.
-			g1, g2 := gcd(abs(a), f), gcd(abs(c), b)
-			if n, ok1 := mul64(a/g1, c/g2); ok1 {
-				if den, ok2 := mul64(b/g2, f/g1); ok2 {
-					return Dec{n: n, d: den}
-				}
-			}
+	if a, b, c, f, ok := fracs(d, e); ok {
+		if product, ok := mulFrac(a, b, c, f); ok {
+			return product
 		}
 	}
 	return fromRat(new(big.Rat).Mul(d.rat(), e.rat()))
@@ -153,13 +146,11 @@ func (d Dec) Div(e Dec) Dec {
 }
 
 func (d Dec) Cmp(e Dec) int {
-	if a, b, ok := d.frac(); ok {
-		if c, f, ok := e.frac(); ok {
-			if l, ok1 := mul64(a, f); ok1 {
-				if r, ok2 := mul64(c, b); ok2 {
-					return cmp.Compare(l, r)
-				}
-			}
+	if a, b, c, f, ok := fracs(d, e); ok {
+		l, okl := mul64(a, f)
+		r, okr := mul64(c, b)
+		if okl && okr {
+			return cmp.Compare(l, r)
 		}
 	}
 	return d.rat().Cmp(e.rat())

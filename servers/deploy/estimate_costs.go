@@ -45,9 +45,9 @@ func (r EstimateCostsResult) SummaryText() string {
 // AppendJSON is json.Marshal's encoding of the result in a buffer sized
 // once: a large estimate is many megabytes (redact.JSONAppender).
 func (r EstimateCostsResult) AppendJSON(b []byte) ([]byte, error) {
-	rest := r
-	rest.Resources = nil
-	return cost.AppendJSON(b, rest, r.Resources)
+	resources := r.Resources
+	r.Resources = nil // r is a copy
+	return cost.AppendJSON(b, r, resources)
 }
 
 var estimateCosts = mcpkit.NewTool(mcpkit.Def{
